@@ -1,0 +1,208 @@
+//! One instruction step.
+
+use sluice_verifier::isa::{decode, Opcode};
+use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
+
+use super::memory::page_index;
+use super::{Cause, Executor};
+
+/// Size of guest memory in bytes.
+const GUEST_SIZE: u32 = GUEST_MEMORY_END - GUEST_MEMORY_START;
+
+/// Whether `addr` is a guest address. For a naturally aligned access of size
+/// at most 4 this also covers its last byte, as `GUEST_MEMORY_END` is aligned.
+#[inline(always)]
+fn in_guest(addr: u32) -> bool {
+    addr.wrapping_sub(GUEST_MEMORY_START) < GUEST_SIZE
+}
+
+impl Executor {
+    #[inline(always)]
+    fn touch<const RECORD: bool>(&mut self, addr: u32) {
+        if RECORD {
+            if let Some(t) = &mut self.tracker {
+                t.touch(&self.mem, page_index(addr));
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn load_addr<const RECORD: bool>(&mut self, addr: u32, size: u32) -> Result<(), Cause> {
+        if addr & (size - 1) != 0 {
+            return Err(Cause::MisalignedLoad { addr, size });
+        }
+        if !in_guest(addr) {
+            return Err(Cause::UnmappedLoad { addr, len: size });
+        }
+        self.touch::<RECORD>(addr);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn store_addr<const RECORD: bool>(&mut self, addr: u32, size: u32) -> Result<(), Cause> {
+        if addr & (size - 1) != 0 {
+            return Err(Cause::MisalignedStore { addr, size });
+        }
+        if !in_guest(addr) {
+            return Err(Cause::UnmappedStore { addr, len: size });
+        }
+        self.touch::<RECORD>(addr);
+        Ok(())
+    }
+
+    /// Executes one instruction. `Ok(true)` if the guest halted. On error
+    /// nothing has changed.
+    #[inline(always)]
+    pub(super) fn step<const RECORD: bool>(&mut self) -> Result<bool, Cause> {
+        use Opcode::*;
+        let pc = self.pc;
+        if !in_guest(pc) {
+            return Err(Cause::UnmappedFetch);
+        }
+        self.touch::<RECORD>(pc);
+        let word = self.mem.read_u32(pc);
+        let ins = match decode(word) {
+            Ok(ins) => ins,
+            Err(_) => return Err(Cause::IllegalInstruction { word }),
+        };
+        let a = self.regs[ins.rs1 as usize & 31];
+        let b = self.regs[ins.rs2 as usize & 31];
+        let imm = ins.imm;
+        let mut next = pc.wrapping_add(4);
+
+        macro_rules! jump {
+            ($target:expr) => {{
+                let target: u32 = $target;
+                if target & 3 != 0 {
+                    return Err(Cause::MisalignedJump { target });
+                }
+                next = target;
+            }};
+        }
+        macro_rules! branch {
+            ($cond:expr) => {{
+                if $cond {
+                    jump!(pc.wrapping_add(imm));
+                }
+                self.pc = next;
+                return Ok(false);
+            }};
+        }
+
+        let value: u32 = match ins.opcode {
+            Lui => imm,
+            Auipc => pc.wrapping_add(imm),
+            Jal => {
+                jump!(pc.wrapping_add(imm));
+                pc.wrapping_add(4)
+            }
+            Jalr => {
+                jump!(a.wrapping_add(imm) & !1);
+                pc.wrapping_add(4)
+            }
+            Beq => branch!(a == b),
+            Bne => branch!(a != b),
+            Blt => branch!((a as i32) < (b as i32)),
+            Bge => branch!((a as i32) >= (b as i32)),
+            Bltu => branch!(a < b),
+            Bgeu => branch!(a >= b),
+            Lb => {
+                let addr = a.wrapping_add(imm);
+                self.load_addr::<RECORD>(addr, 1)?;
+                self.mem.read_u8(addr) as i8 as i32 as u32
+            }
+            Lbu => {
+                let addr = a.wrapping_add(imm);
+                self.load_addr::<RECORD>(addr, 1)?;
+                self.mem.read_u8(addr) as u32
+            }
+            Lh => {
+                let addr = a.wrapping_add(imm);
+                self.load_addr::<RECORD>(addr, 2)?;
+                self.mem.read_u16(addr) as i16 as i32 as u32
+            }
+            Lhu => {
+                let addr = a.wrapping_add(imm);
+                self.load_addr::<RECORD>(addr, 2)?;
+                self.mem.read_u16(addr) as u32
+            }
+            Lw => {
+                let addr = a.wrapping_add(imm);
+                self.load_addr::<RECORD>(addr, 4)?;
+                self.mem.read_u32(addr)
+            }
+            Sb | Sh | Sw => {
+                let addr = a.wrapping_add(imm);
+                match ins.opcode {
+                    Sb => {
+                        self.store_addr::<RECORD>(addr, 1)?;
+                        self.mem.write_u8(addr, b as u8);
+                    }
+                    Sh => {
+                        self.store_addr::<RECORD>(addr, 2)?;
+                        self.mem.write_u16(addr, b as u16);
+                    }
+                    _ => {
+                        self.store_addr::<RECORD>(addr, 4)?;
+                        self.mem.write_u32(addr, b);
+                    }
+                }
+                self.pc = next;
+                return Ok(false);
+            }
+            Addi => a.wrapping_add(imm),
+            Slti => ((a as i32) < (imm as i32)) as u32,
+            Sltiu => (a < imm) as u32,
+            Xori => a ^ imm,
+            Ori => a | imm,
+            Andi => a & imm,
+            Slli => a << (imm & 31),
+            Srli => a >> (imm & 31),
+            Srai => ((a as i32) >> (imm & 31)) as u32,
+            Add => a.wrapping_add(b),
+            Sub => a.wrapping_sub(b),
+            Sll => a << (b & 31),
+            Slt => ((a as i32) < (b as i32)) as u32,
+            Sltu => (a < b) as u32,
+            Xor => a ^ b,
+            Srl => a >> (b & 31),
+            Sra => ((a as i32) >> (b & 31)) as u32,
+            Or => a | b,
+            And => a & b,
+            Mul => a.wrapping_mul(b),
+            Mulh => ((a as i32 as i64 * b as i32 as i64) >> 32) as u32,
+            Mulhsu => ((a as i32 as i64 * b as i64) >> 32) as u32,
+            Mulhu => ((a as u64 * b as u64) >> 32) as u32,
+            Div => {
+                if b == 0 {
+                    u32::MAX
+                } else {
+                    (a as i32).wrapping_div(b as i32) as u32
+                }
+            }
+            Divu => a.checked_div(b).unwrap_or(u32::MAX),
+            Rem => {
+                if b == 0 {
+                    a
+                } else {
+                    (a as i32).wrapping_rem(b as i32) as u32
+                }
+            }
+            Remu => a.checked_rem(b).unwrap_or(a),
+            Fence => {
+                self.pc = next;
+                return Ok(false);
+            }
+            Ebreak => return Err(Cause::Ebreak),
+            Ecall => {
+                let halted = self.ecall::<RECORD>()?;
+                self.pc = next;
+                return Ok(halted);
+            }
+        };
+        self.regs[ins.rd as usize & 31] = value;
+        self.regs[0] = 0;
+        self.pc = next;
+        Ok(false)
+    }
+}

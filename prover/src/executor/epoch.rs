@@ -1,0 +1,144 @@
+//! Epoch records: what the prover needs to prove one epoch on its own.
+
+use sluice_verifier::layout::{NUM_REGISTERS, REGISTERS_BASE};
+
+use super::memory::{page_index, Memory, Page, PAGE_SIZE};
+
+/// The page holding the registers (in the reserved region).
+pub const REGISTER_PAGE: u32 = page_index(REGISTERS_BASE);
+
+/// The contents of one page at the start of an epoch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageIn {
+    /// Page index (`address >> PAGE_SIZE_LOG2`).
+    pub index: u32,
+    /// The page's bytes when the epoch started.
+    pub data: Box<Page>,
+}
+
+/// One epoch of an execution: its start state, the pages it touched with
+/// their contents at its start, and its end state.
+///
+/// Every epoch but the last runs exactly `2^epoch_size_log2` cycles; the last
+/// runs until the guest halts (`exit_code` is `Some`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EpochRecord {
+    /// Epoch number, from 0.
+    pub index: u64,
+    /// Cycles executed before this epoch (`index << epoch_size_log2`).
+    pub start_cycle: u64,
+    /// Cycles executed in this epoch.
+    pub cycles: u64,
+    pub start_pc: u32,
+    pub start_registers: [u32; NUM_REGISTERS],
+    pub end_pc: u32,
+    pub end_registers: [u32; NUM_REGISTERS],
+    /// `Some(code)` if the guest halted in this epoch.
+    pub exit_code: Option<u32>,
+    /// Bytes written to the public output (fd 3) during this epoch.
+    pub public_output: Vec<u8>,
+    /// Every page the epoch read or wrote (instruction fetches, loads, stores,
+    /// syscall buffers, and always [`REGISTER_PAGE`]), sorted by index, with
+    /// its contents at epoch start. The register page's bytes are the start
+    /// registers as little-endian words, then zeros.
+    pub pages: Vec<PageIn>,
+    /// Private input consumed before this epoch (byte offset).
+    pub input_start: u64,
+    /// Private input consumed by the end of this epoch (byte offset).
+    pub input_end: u64,
+}
+
+impl EpochRecord {
+    /// Whether the guest halted in this epoch (it is the last one).
+    pub fn halted(&self) -> bool {
+        self.exit_code.is_some()
+    }
+
+    /// Indices of the touched pages, ascending.
+    pub fn touched_pages(&self) -> impl Iterator<Item = u32> + '_ {
+        self.pages.iter().map(|p| p.index)
+    }
+
+    /// The start contents of page `index`, if the epoch touched it.
+    pub fn page(&self, index: u32) -> Option<&Page> {
+        self.pages
+            .binary_search_by_key(&index, |p| p.index)
+            .ok()
+            .map(|i| &*self.pages[i].data)
+    }
+}
+
+/// The register file as the bytes of [`REGISTER_PAGE`].
+pub fn register_page(registers: &[u32; NUM_REGISTERS]) -> Box<Page> {
+    let mut page = Box::new([0u8; PAGE_SIZE]);
+    let base = (REGISTERS_BASE as usize) % PAGE_SIZE;
+    for (i, r) in registers.iter().enumerate() {
+        page[base + 4 * i..base + 4 * i + 4].copy_from_slice(&r.to_le_bytes());
+    }
+    page
+}
+
+/// Tracks the pages touched in the current epoch, copying each on its first
+/// touch. Memory use is bounded by the pages one epoch can touch.
+pub(super) struct PageTracker {
+    /// `stamps[page] == current` iff the page was touched this epoch.
+    stamps: Vec<u32>,
+    current: u32,
+    pub(super) pages: Vec<PageIn>,
+}
+
+impl PageTracker {
+    pub(super) fn new(num_pages: usize) -> Self {
+        PageTracker {
+            stamps: vec![0; num_pages],
+            current: 0,
+            pages: Vec::new(),
+        }
+    }
+
+    /// Starts a new epoch: forgets the touched set.
+    pub(super) fn start_epoch(&mut self, registers: &[u32; NUM_REGISTERS]) {
+        self.current = self.current.wrapping_add(1);
+        if self.current == 0 {
+            self.stamps.fill(0);
+            self.current = 1;
+        }
+        self.pages.clear();
+        self.stamps[REGISTER_PAGE as usize] = self.current;
+        self.pages.push(PageIn {
+            index: REGISTER_PAGE,
+            data: register_page(registers),
+        });
+    }
+
+    /// Records a touch of page `index`.
+    #[inline(always)]
+    pub(super) fn touch(&mut self, mem: &Memory, index: u32) {
+        let stamp = &mut self.stamps[index as usize];
+        if *stamp != self.current {
+            *stamp = self.current;
+            self.pages.push(PageIn {
+                index,
+                data: mem.page_copy(index),
+            });
+        }
+    }
+
+    /// Records touches of every page overlapping `[addr, addr + len)`.
+    pub(super) fn touch_range(&mut self, mem: &Memory, addr: u32, len: u32) {
+        if len == 0 {
+            return;
+        }
+        let last = page_index(addr + (len - 1));
+        for index in page_index(addr)..=last {
+            self.touch(mem, index);
+        }
+    }
+
+    /// Ends the epoch, handing out its pages sorted by index.
+    pub(super) fn take_pages(&mut self) -> Vec<PageIn> {
+        let mut pages = std::mem::take(&mut self.pages);
+        pages.sort_unstable_by_key(|p| p.index);
+        pages
+    }
+}

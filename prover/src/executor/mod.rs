@@ -1,0 +1,367 @@
+//! The RV32IM executor: runs a guest natively, fast, with exact semantics, and
+//! slices the run into epochs for the prover.
+//!
+//! Two ways to run:
+//! - [`execute`] (or [`Executor::run`]): the fast path, straight to the halt,
+//!   counting cycles and epochs without recording anything;
+//! - [`Executor::run_epoch`]: one epoch at a time, each returned as an
+//!   [`EpochRecord`] with its start state and the pages it touched, so a long
+//!   run streams through flat memory.
+//!
+//! Machine semantics (see also `sluice_verifier::isa`):
+//! - one instruction is one cycle, `ECALL` included; after `ECALL` pc advances
+//!   by 4, also for `exit`;
+//! - syscalls (number in `a7`): `exit(a0)` halts; `write(fd, buf, len)` to
+//!   fd 1/2 goes to the host stdout/stderr (not proven) and to fd 3 appends to
+//!   the public output, returning `len` in `a0`; `read(0, buf, len)` copies the
+//!   next bytes of the private input and returns the count (0 at EOF). The
+//!   whole buffer `[buf, buf + len)` must be guest memory (for `read` too,
+//!   even past EOF); `len == 0` touches no memory;
+//! - a fault leaves the state as it was before the faulting instruction; for
+//!   a misaligned *and* unmapped access, misalignment is reported.
+
+mod cpu;
+mod elf;
+mod epoch;
+mod error;
+mod memory;
+mod syscall;
+
+use std::io::Write;
+
+use sluice_verifier::layout::NUM_REGISTERS;
+
+pub use elf::{ElfError, Program, Segment};
+pub use epoch::{register_page, EpochRecord, PageIn, REGISTER_PAGE};
+pub use error::{Cause, ExecError};
+pub use memory::{page_address, page_index, Memory, Page, NUM_PAGES, PAGE_SIZE, PAGE_SIZE_LOG2};
+
+use epoch::PageTracker;
+
+/// Largest accepted `epoch_size_log2`.
+pub const MAX_EPOCH_SIZE_LOG2: u32 = 32;
+
+/// Execution parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Every epoch but the last runs exactly `2^epoch_size_log2` cycles.
+    pub epoch_size_log2: u32,
+    /// Execution fails with [`Cause::CycleLimit`] rather than run more cycles.
+    pub max_cycles: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            epoch_size_log2: 20,
+            max_cycles: 1 << 32,
+        }
+    }
+}
+
+/// The result of a run that halted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Cycles executed, the `exit` `ECALL` included.
+    pub cycles: u64,
+    /// Number of epochs: `ceil(cycles / 2^epoch_size_log2)`.
+    pub epochs: u64,
+    /// The guest's exit code (`a0` at `exit`); non-zero is not an error.
+    pub exit_code: u32,
+    /// Bytes written to fd 3, the output the proof commits.
+    pub public_output: Vec<u8>,
+    /// Bytes written to fd 1 (empty if forwarded to the host).
+    pub stdout: Vec<u8>,
+    /// Bytes written to fd 2 (empty if forwarded to the host).
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `program` to completion on the fast path.
+pub fn execute(program: &Program, input: &[u8], config: &Config) -> Result<Outcome, ExecError> {
+    let mut ex = Executor::new(program, input.to_vec(), config)?;
+    ex.run()?;
+    Ok(ex
+        .outcome()
+        .expect("run() returned Ok, so the guest halted"))
+}
+
+/// Where guest stdout/stderr bytes go.
+enum Sink {
+    Capture(Vec<u8>),
+    Forward(Box<dyn Write + Send>),
+}
+
+impl Sink {
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            Sink::Capture(v) => v.extend_from_slice(bytes),
+            // Host output is not part of the proven execution: a failing host
+            // stream must not change what the guest does.
+            Sink::Forward(w) => {
+                let _ = w.write_all(bytes);
+            }
+        }
+    }
+
+    fn captured(&self) -> &[u8] {
+        match self {
+            Sink::Capture(v) => v,
+            Sink::Forward(_) => &[],
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Sink::Forward(w) = self {
+            let _ = w.flush();
+        }
+    }
+}
+
+/// A guest machine: pc, registers, memory, I/O and the epoch clock.
+pub struct Executor {
+    pc: u32,
+    regs: [u32; NUM_REGISTERS],
+    mem: Memory,
+    input: Vec<u8>,
+    input_pos: usize,
+    cycles: u64,
+    epoch_size_log2: u32,
+    max_cycles: u64,
+    exit_code: Option<u32>,
+    public_output: Vec<u8>,
+    /// Length of `public_output` when the current epoch started.
+    epoch_output_start: usize,
+    stdout: Sink,
+    stderr: Sink,
+    tracker: Option<PageTracker>,
+    /// Set when the epoch iterator has yielded an error.
+    iter_failed: bool,
+}
+
+impl Executor {
+    /// A machine in the program's initial state: pc at the entry, registers
+    /// zero, segments loaded.
+    pub fn new(program: &Program, input: Vec<u8>, config: &Config) -> Result<Self, ExecError> {
+        if config.epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
+            return Err(ExecError {
+                pc: program.entry(),
+                cycles: 0,
+                cause: Cause::InvalidConfig {
+                    reason: format!(
+                        "epoch_size_log2 = {} exceeds the maximum {MAX_EPOCH_SIZE_LOG2}",
+                        config.epoch_size_log2
+                    ),
+                },
+            });
+        }
+        Ok(Executor {
+            pc: program.entry(),
+            regs: [0; NUM_REGISTERS],
+            mem: program.initial_memory(),
+            input,
+            input_pos: 0,
+            cycles: 0,
+            epoch_size_log2: config.epoch_size_log2,
+            max_cycles: config.max_cycles,
+            exit_code: None,
+            public_output: Vec::new(),
+            epoch_output_start: 0,
+            stdout: Sink::Capture(Vec::new()),
+            stderr: Sink::Capture(Vec::new()),
+            tracker: None,
+            iter_failed: false,
+        })
+    }
+
+    /// Sends guest stdout/stderr to these writers as they are written instead
+    /// of capturing them in [`Outcome`]. Write errors are ignored.
+    pub fn forward_host_output(
+        &mut self,
+        stdout: Box<dyn Write + Send>,
+        stderr: Box<dyn Write + Send>,
+    ) {
+        self.stdout = Sink::Forward(stdout);
+        self.stderr = Sink::Forward(stderr);
+    }
+
+    /// Current pc.
+    pub fn pc(&self) -> u32 {
+        self.pc
+    }
+
+    /// Current registers (`x0` is always 0).
+    pub fn registers(&self) -> &[u32; NUM_REGISTERS] {
+        &self.regs
+    }
+
+    /// Current memory (registers are not stored in it; see [`register_page`]).
+    pub fn memory(&self) -> &Memory {
+        &self.mem
+    }
+
+    /// Cycles executed so far.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// Epochs begun so far: `ceil(cycles / 2^epoch_size_log2)`.
+    pub fn epochs(&self) -> u64 {
+        let k = self.epoch_size_log2;
+        (self.cycles >> k) + u64::from(self.cycles & ((1u64 << k) - 1) != 0)
+    }
+
+    /// The exit code, once the guest has halted.
+    pub fn exit_code(&self) -> Option<u32> {
+        self.exit_code
+    }
+
+    /// Whether the guest has halted.
+    pub fn is_halted(&self) -> bool {
+        self.exit_code.is_some()
+    }
+
+    /// All public output so far.
+    pub fn public_output(&self) -> &[u8] {
+        &self.public_output
+    }
+
+    /// Private input bytes consumed so far.
+    pub fn input_consumed(&self) -> usize {
+        self.input_pos
+    }
+
+    /// Captured guest stdout (empty when forwarded).
+    pub fn stdout(&self) -> &[u8] {
+        self.stdout.captured()
+    }
+
+    /// Captured guest stderr (empty when forwarded).
+    pub fn stderr(&self) -> &[u8] {
+        self.stderr.captured()
+    }
+
+    /// The outcome, once the guest has halted.
+    pub fn outcome(&self) -> Option<Outcome> {
+        Some(Outcome {
+            cycles: self.cycles,
+            epochs: self.epochs(),
+            exit_code: self.exit_code?,
+            public_output: self.public_output.clone(),
+            stdout: self.stdout().to_vec(),
+            stderr: self.stderr().to_vec(),
+        })
+    }
+
+    fn error(&self, cause: Cause) -> ExecError {
+        ExecError {
+            pc: self.pc,
+            cycles: self.cycles,
+            cause,
+        }
+    }
+
+    fn cycle_limit(&self) -> ExecError {
+        self.error(Cause::CycleLimit {
+            limit: self.max_cycles,
+        })
+    }
+
+    /// Fast path: runs until the guest halts, recording nothing.
+    pub fn run(&mut self) -> Result<(), ExecError> {
+        while !self.is_halted() {
+            let left = self.max_cycles.saturating_sub(self.cycles);
+            if left == 0 {
+                return Err(self.cycle_limit());
+            }
+            self.run_cycles::<false>(left)?;
+        }
+        self.stdout.flush();
+        self.stderr.flush();
+        Ok(())
+    }
+
+    /// Runs the next epoch and returns its record, or `Ok(None)` once the
+    /// guest has halted. The record is only as big as the pages the epoch
+    /// touched; nothing of it is kept here.
+    pub fn run_epoch(&mut self) -> Result<Option<EpochRecord>, ExecError> {
+        if self.is_halted() {
+            return Ok(None);
+        }
+        let size = 1u64 << self.epoch_size_log2;
+        let to_boundary = size - (self.cycles & (size - 1));
+        let left = self.max_cycles.saturating_sub(self.cycles);
+        if left == 0 {
+            return Err(self.cycle_limit());
+        }
+        let budget = to_boundary.min(left);
+
+        let tracker = self
+            .tracker
+            .get_or_insert_with(|| PageTracker::new(NUM_PAGES));
+        tracker.start_epoch(&self.regs);
+        let start_pc = self.pc;
+        let start_registers = self.regs;
+        let start_cycle = self.cycles;
+        let input_start = self.input_pos as u64;
+        self.epoch_output_start = self.public_output.len();
+
+        self.run_cycles::<true>(budget)?;
+        if !self.is_halted() && self.cycles - start_cycle < to_boundary {
+            return Err(self.cycle_limit());
+        }
+        let pages = match &mut self.tracker {
+            Some(t) => t.take_pages(),
+            None => Vec::new(),
+        };
+        self.stdout.flush();
+        self.stderr.flush();
+        Ok(Some(EpochRecord {
+            index: start_cycle >> self.epoch_size_log2,
+            start_cycle,
+            cycles: self.cycles - start_cycle,
+            start_pc,
+            start_registers,
+            end_pc: self.pc,
+            end_registers: self.regs,
+            exit_code: self.exit_code,
+            public_output: self.public_output[self.epoch_output_start..].to_vec(),
+            pages,
+            input_start,
+            input_end: self.input_pos as u64,
+        }))
+    }
+
+    /// Runs at most `budget` cycles, stopping early at a halt.
+    fn run_cycles<const RECORD: bool>(&mut self, budget: u64) -> Result<(), ExecError> {
+        let mut done = 0u64;
+        while done < budget {
+            match self.step::<RECORD>() {
+                Ok(false) => done += 1,
+                Ok(true) => {
+                    done += 1;
+                    break;
+                }
+                Err(cause) => {
+                    self.cycles += done;
+                    return Err(self.error(cause));
+                }
+            }
+        }
+        self.cycles += done;
+        Ok(())
+    }
+}
+
+impl Iterator for Executor {
+    type Item = Result<EpochRecord, ExecError>;
+
+    /// Epoch records one at a time; ends after the halting epoch or an error.
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.iter_failed {
+            return None;
+        }
+        let item = self.run_epoch().transpose();
+        self.iter_failed = matches!(item, Some(Err(_)));
+        item
+    }
+}

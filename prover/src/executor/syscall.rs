@@ -1,0 +1,90 @@
+//! `ECALL`: exit, write, read.
+
+use sluice_verifier::layout::{is_guest_range, syscall};
+
+use super::{Cause, Executor, Sink};
+
+const A0: usize = 10;
+const A1: usize = 11;
+const A2: usize = 12;
+const A7: usize = 17;
+
+impl Executor {
+    /// Executes the syscall in `a7`. `Ok(true)` if the guest halted. On error
+    /// nothing has changed.
+    pub(super) fn ecall<const RECORD: bool>(&mut self) -> Result<bool, Cause> {
+        let number = self.regs[A7];
+        let (a0, buf, len) = (self.regs[A0], self.regs[A1], self.regs[A2]);
+        match number {
+            syscall::EXIT => {
+                self.exit_code = Some(a0);
+                Ok(true)
+            }
+            syscall::WRITE => {
+                let fd = a0;
+                if !matches!(
+                    fd,
+                    syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_PUBLIC
+                ) {
+                    return Err(Cause::BadFileDescriptor {
+                        syscall: number,
+                        fd,
+                    });
+                }
+                if len > 0 {
+                    if !is_guest_range(buf, len) {
+                        return Err(Cause::UnmappedLoad { addr: buf, len });
+                    }
+                    if RECORD {
+                        if let Some(t) = &mut self.tracker {
+                            t.touch_range(&self.mem, buf, len);
+                        }
+                    }
+                    let mem = &self.mem;
+                    match fd {
+                        syscall::FD_PUBLIC => {
+                            let out = &mut self.public_output;
+                            mem.visit(buf, len, |s| out.extend_from_slice(s));
+                        }
+                        syscall::FD_STDOUT => {
+                            let sink: &mut Sink = &mut self.stdout;
+                            mem.visit(buf, len, |s| sink.write(s));
+                        }
+                        _ => {
+                            let sink: &mut Sink = &mut self.stderr;
+                            mem.visit(buf, len, |s| sink.write(s));
+                        }
+                    }
+                }
+                self.regs[A0] = len;
+                Ok(false)
+            }
+            syscall::READ => {
+                let fd = a0;
+                if fd != syscall::FD_STDIN {
+                    return Err(Cause::BadFileDescriptor {
+                        syscall: number,
+                        fd,
+                    });
+                }
+                if len > 0 && !is_guest_range(buf, len) {
+                    return Err(Cause::UnmappedStore { addr: buf, len });
+                }
+                let remaining = &self.input[self.input_pos.min(self.input.len())..];
+                let n = remaining.len().min(len as usize);
+                if n > 0 {
+                    if RECORD {
+                        if let Some(t) = &mut self.tracker {
+                            t.touch_range(&self.mem, buf, n as u32);
+                        }
+                    }
+                    self.mem.write_bytes(buf, &remaining[..n]);
+                    self.input_pos += n;
+                }
+                self.regs[A0] = n as u32;
+                Ok(false)
+            }
+            _ => Err(Cause::UnknownSyscall { number }),
+        }
+    }
+}
