@@ -303,7 +303,7 @@ fn error_messages_are_specific() {
     b.phs[1].vaddr = 0x100;
     assert_eq!(
         err(&b).to_string(),
-        "segment 1: [0x00000100, +0x100c) is outside guest memory [0x00010000, 0x40000000); \
+        "program header 1: [0x00000100, +0x100c) is outside guest memory [0x00010000, 0x40000000); \
          link the guest inside it"
     );
     let mut b = hello();

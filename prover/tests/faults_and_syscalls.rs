@@ -6,6 +6,9 @@ use common::*;
 use sluice_prover::executor::{execute, Cause, Config, Executor};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
+/// An instruction builder `op(reg, reg, imm)`.
+type Op = fn(u32, u32, i32) -> u32;
+
 fn sys(n: u32, a0: u32, a1: u32, a2: u32) -> Vec<u32> {
     prog(&[&li(10, a0), &li(11, a1), &li(12, a2), &li(17, n), &[ECALL]])
 }
@@ -124,7 +127,7 @@ fn misaligned_jump_targets() {
 #[test]
 fn unmapped_loads_and_stores() {
     // Registers live at 0x0..0x80 but are not addressable by the guest.
-    let cases: [(u32, fn(u32, u32, i32) -> u32, u32); 6] = [
+    let cases: [(u32, Op, u32); 6] = [
         (0, lw, 4),
         (GUEST_MEMORY_START - 4, lw, 4),
         (GUEST_MEMORY_START - 1, lbu, 1),

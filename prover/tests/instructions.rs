@@ -44,7 +44,7 @@ fn check_ri(op: fn(u32, u32, i32) -> u32, cases: &[(u32, i32, u32)]) {
 
 #[test]
 fn lui_() {
-    let ex = steps(&[lui(1, 0x12345_000), lui(2, 0xfffff_000), lui(3, 0)]);
+    let ex = steps(&[lui(1, 0x1234_5000), lui(2, 0xffff_f000), lui(3, 0)]);
     assert_eq!(ex.registers()[1], 0x1234_5000);
     assert_eq!(ex.registers()[2], 0xffff_f000);
     assert_eq!(ex.registers()[3], 0);

@@ -29,7 +29,7 @@ Exit status:
 
 /// Sluice: a streaming zkVM for RISC-V RV32IM.
 #[derive(Debug, Parser)]
-#[command(name = "prover", version, about, after_long_help = EXIT_CODES_HELP)]
+#[command(name = "prover", version, after_long_help = EXIT_CODES_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -206,3 +206,18 @@ impl Executor {
         Ok(false)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_address_check() {
+        assert!(in_guest(GUEST_MEMORY_START));
+        assert!(in_guest(GUEST_MEMORY_END - 1));
+        assert!(!in_guest(GUEST_MEMORY_END));
+        assert!(!in_guest(GUEST_MEMORY_START - 1));
+        assert!(!in_guest(0));
+        assert!(!in_guest(u32::MAX));
+    }
+}

@@ -139,7 +139,7 @@ impl fmt::Display for ElfError {
                 memsz,
             } => write!(
                 f,
-                "segment {segment}: file size {filesz:#x} exceeds memory size {memsz:#x}"
+                "program header {segment}: file size {filesz:#x} exceeds memory size {memsz:#x}"
             ),
             SegmentDataOutOfFile {
                 segment,
@@ -148,7 +148,7 @@ impl fmt::Display for ElfError {
                 file_len,
             } => write!(
                 f,
-                "segment {segment}: data [{offset:#x}, +{filesz:#x}) extends past the end of \
+                "program header {segment}: data [{offset:#x}, +{filesz:#x}) extends past the end of \
                  the {file_len}-byte file"
             ),
             SegmentOutsideGuestMemory {
@@ -157,11 +157,11 @@ impl fmt::Display for ElfError {
                 memsz,
             } => write!(
                 f,
-                "segment {segment}: [{vaddr:#010x}, +{memsz:#x}) is outside guest memory \
+                "program header {segment}: [{vaddr:#010x}, +{memsz:#x}) is outside guest memory \
                  [{GUEST_MEMORY_START:#010x}, {GUEST_MEMORY_END:#010x}); link the guest inside it"
             ),
             OverlappingSegments { first, second } => {
-                write!(f, "segments {first} and {second} overlap in memory")
+                write!(f, "program headers {first} and {second} overlap in memory")
             }
             SegmentDataExceedsFile { total, file_len } => write!(
                 f,
@@ -212,14 +212,14 @@ pub struct Program {
 
 fn u16_at(b: &[u8], off: usize) -> u16 {
     // Callers check bounds first; fall back to 0 rather than panic.
-    match b.get(off..off + 2) {
+    match b.get(off..off.saturating_add(2)) {
         Some(s) => u16::from_le_bytes([s[0], s[1]]),
         None => 0,
     }
 }
 
 fn u32_at(b: &[u8], off: usize) -> u32 {
-    match b.get(off..off + 4) {
+    match b.get(off..off.saturating_add(4)) {
         Some(s) => u32::from_le_bytes([s[0], s[1], s[2], s[3]]),
         None => 0,
     }
@@ -430,5 +430,58 @@ impl Program {
             mem.write_bytes(s.vaddr, &s.data);
         }
         mem
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(phnum: u16) -> Vec<u8> {
+        let mut b = vec![0u8; EHDR_SIZE];
+        b[..7].copy_from_slice(&[0x7f, b'E', b'L', b'F', 1, 1, 1]);
+        b[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
+        b[18..20].copy_from_slice(&EM_RISCV.to_le_bytes());
+        b[20..24].copy_from_slice(&1u32.to_le_bytes());
+        b[24..28].copy_from_slice(&0x1_0000u32.to_le_bytes());
+        b[28..32].copy_from_slice(&(EHDR_SIZE as u32).to_le_bytes());
+        b[42..44].copy_from_slice(&(PHDR_SIZE as u16).to_le_bytes());
+        b[44..46].copy_from_slice(&phnum.to_le_bytes());
+        b
+    }
+
+    fn phdr(offset: u32, vaddr: u32, filesz: u32, memsz: u32) -> Vec<u8> {
+        [PT_LOAD, offset, vaddr, vaddr, filesz, memsz, 5, 4]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn minimal_elf() {
+        let mut b = header(1);
+        b.extend(phdr(84, 0x1_0000, 4, 8));
+        b.extend(0x0000_0073u32.to_le_bytes());
+        let p = Program::from_elf(&b).unwrap();
+        assert_eq!(p.entry(), 0x1_0000);
+        assert_eq!(p.segments()[0].data, 0x73u32.to_le_bytes());
+        assert_eq!(p.initial_memory().read_u32(0x1_0000), 0x73);
+        assert_eq!(p.initial_memory().read_u32(0x1_0004), 0);
+    }
+
+    #[test]
+    fn readers_never_panic_out_of_bounds() {
+        assert_eq!(u16_at(&[1], 0), 0);
+        assert_eq!(u32_at(&[1, 2, 3], 0), 0);
+        assert_eq!(u32_at(&[1, 2, 3, 4], usize::MAX - 1), 0);
+        assert_eq!(u32_at(&[1, 0, 0, 0], 0), 1);
+    }
+
+    #[test]
+    fn no_program_headers() {
+        assert_eq!(
+            Program::from_elf(&header(0)),
+            Err(ElfError::NoLoadableSegments)
+        );
     }
 }

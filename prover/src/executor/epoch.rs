@@ -142,3 +142,49 @@ impl PageTracker {
         pages
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::executor::memory::page_address;
+
+    #[test]
+    fn tracker_copies_on_first_touch_only() {
+        let mut mem = Memory::new();
+        let page = page_index(0x2_0000);
+        mem.write_u32(0x2_0000, 1);
+        let mut t = PageTracker::new(super::super::NUM_PAGES);
+        let mut regs = [0u32; NUM_REGISTERS];
+        regs[1] = 0xaabb_ccdd;
+        t.start_epoch(&regs);
+        t.touch(&mem, page);
+        mem.write_u32(0x2_0000, 2);
+        t.touch(&mem, page); // second touch: no new copy
+        t.touch_range(&mem, page_address(page) + 4, PAGE_SIZE as u32); // page and the next
+        let pages = t.take_pages();
+        let idx: Vec<u32> = pages.iter().map(|p| p.index).collect();
+        assert_eq!(idx, [REGISTER_PAGE, page, page + 1]);
+        assert_eq!(&pages[0].data[4..8], &[0xdd, 0xcc, 0xbb, 0xaa]);
+        assert_eq!(&pages[1].data[..4], &1u32.to_le_bytes());
+        assert!(pages[2].data.iter().all(|&b| b == 0));
+        // A new epoch forgets the touched set.
+        t.start_epoch(&regs);
+        t.touch(&mem, page);
+        let pages = t.take_pages();
+        assert_eq!(pages.len(), 2);
+        assert_eq!(&pages[1].data[..4], &2u32.to_le_bytes());
+    }
+
+    #[test]
+    fn stamp_wraparound_clears() {
+        let mem = Memory::new();
+        let mut t = PageTracker::new(super::super::NUM_PAGES);
+        t.current = u32::MAX - 1;
+        t.start_epoch(&[0; NUM_REGISTERS]); // current = MAX
+        t.touch(&mem, 100);
+        t.start_epoch(&[0; NUM_REGISTERS]); // wraps: stamps cleared, current = 1
+        assert_eq!(t.current, 1);
+        t.touch(&mem, 100);
+        assert_eq!(t.take_pages().len(), 2);
+    }
+}

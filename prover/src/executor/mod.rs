@@ -142,22 +142,10 @@ impl Executor {
     /// A machine in the program's initial state: pc at the entry, registers
     /// zero, segments loaded.
     pub fn new(program: &Program, input: Vec<u8>, config: &Config) -> Result<Self, ExecError> {
-        if config.epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
-            return Err(ExecError {
-                pc: program.entry(),
-                cycles: 0,
-                cause: Cause::InvalidConfig {
-                    reason: format!(
-                        "epoch_size_log2 = {} exceeds the maximum {MAX_EPOCH_SIZE_LOG2}",
-                        config.epoch_size_log2
-                    ),
-                },
-            });
-        }
-        Ok(Executor {
+        let ex = Executor {
             pc: program.entry(),
             regs: [0; NUM_REGISTERS],
-            mem: program.initial_memory(),
+            mem: Memory::new(),
             input,
             input_pos: 0,
             cycles: 0,
@@ -170,7 +158,62 @@ impl Executor {
             stderr: Sink::Capture(Vec::new()),
             tracker: None,
             iter_failed: false,
+        };
+        ex.check_config()?;
+        Ok(Executor {
+            mem: program.initial_memory(),
+            ..ex
         })
+    }
+
+    /// A machine positioned at the start of a recorded epoch, holding only the
+    /// pages the epoch touched (every other page reads as zero). Running
+    /// [`Executor::run_epoch`] on it reproduces `record` exactly, so epochs can
+    /// be re-executed independently (e.g. in parallel, for trace generation).
+    /// `input` is the whole private input of the run.
+    pub fn from_epoch_start(
+        record: &EpochRecord,
+        input: Vec<u8>,
+        config: &Config,
+    ) -> Result<Self, ExecError> {
+        let mut mem = Memory::new();
+        for page in &record.pages {
+            if page.index != REGISTER_PAGE && (page.index as usize) < NUM_PAGES {
+                mem.write_bytes(page_address(page.index), &page.data[..]);
+            }
+        }
+        let mut ex = Executor {
+            pc: record.start_pc,
+            regs: record.start_registers,
+            mem,
+            input,
+            input_pos: usize::try_from(record.input_start).unwrap_or(usize::MAX),
+            cycles: record.start_cycle,
+            epoch_size_log2: config.epoch_size_log2,
+            max_cycles: config.max_cycles,
+            exit_code: None,
+            public_output: Vec::new(),
+            epoch_output_start: 0,
+            stdout: Sink::Capture(Vec::new()),
+            stderr: Sink::Capture(Vec::new()),
+            tracker: None,
+            iter_failed: false,
+        };
+        ex.regs[0] = 0;
+        ex.check_config()?;
+        Ok(ex)
+    }
+
+    fn check_config(&self) -> Result<(), ExecError> {
+        if self.epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
+            return Err(self.error(Cause::InvalidConfig {
+                reason: format!(
+                    "epoch_size_log2 = {} exceeds the maximum {MAX_EPOCH_SIZE_LOG2}",
+                    self.epoch_size_log2
+                ),
+            }));
+        }
+        Ok(())
     }
 
     /// Sends guest stdout/stderr to these writers as they are written instead
@@ -363,5 +406,35 @@ impl Iterator for Executor {
         let item = self.run_epoch().transpose();
         self.iter_failed = matches!(item, Some(Err(_)));
         item
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_round_up() {
+        let p = Program::from_words(0x1_0000, &[0x13]).unwrap();
+        let mut ex = Executor::new(&p, vec![], &Config::default()).unwrap();
+        for (cycles, k, want) in [
+            (0, 3, 0),
+            (1, 3, 1),
+            (8, 3, 1),
+            (9, 3, 2),
+            (5, 0, 5),
+            (1 << 40, 32, 256),
+        ] {
+            ex.cycles = cycles;
+            ex.epoch_size_log2 = k;
+            assert_eq!(ex.epochs(), want, "{cycles} cycles, k = {k}");
+        }
+    }
+
+    #[test]
+    fn default_config() {
+        let c = Config::default();
+        assert_eq!(c.epoch_size_log2, 20);
+        assert_eq!(c.max_cycles, 1 << 32);
     }
 }
