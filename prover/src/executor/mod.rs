@@ -85,6 +85,22 @@ pub fn execute(program: &Program, input: &[u8], config: &Config) -> Result<Outco
         .expect("run() returned Ok, so the guest halted"))
 }
 
+fn check_config(config: &Config, pc: u32, cycles: u64) -> Result<(), ExecError> {
+    if config.epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
+        return Err(ExecError {
+            pc,
+            cycles,
+            cause: Cause::InvalidConfig {
+                reason: format!(
+                    "epoch_size_log2 = {} exceeds the maximum {MAX_EPOCH_SIZE_LOG2}",
+                    config.epoch_size_log2
+                ),
+            },
+        });
+    }
+    Ok(())
+}
+
 /// Where guest stdout/stderr bytes go.
 enum Sink {
     Capture(Vec<u8>),
@@ -142,10 +158,11 @@ impl Executor {
     /// A machine in the program's initial state: pc at the entry, registers
     /// zero, segments loaded.
     pub fn new(program: &Program, input: Vec<u8>, config: &Config) -> Result<Self, ExecError> {
-        let ex = Executor {
+        check_config(config, program.entry(), 0)?;
+        Ok(Executor {
             pc: program.entry(),
             regs: [0; NUM_REGISTERS],
-            mem: Memory::new(),
+            mem: program.initial_memory(),
             input,
             input_pos: 0,
             cycles: 0,
@@ -158,11 +175,6 @@ impl Executor {
             stderr: Sink::Capture(Vec::new()),
             tracker: None,
             iter_failed: false,
-        };
-        ex.check_config()?;
-        Ok(Executor {
-            mem: program.initial_memory(),
-            ..ex
         })
     }
 
@@ -176,6 +188,7 @@ impl Executor {
         input: Vec<u8>,
         config: &Config,
     ) -> Result<Self, ExecError> {
+        check_config(config, record.start_pc, record.start_cycle)?;
         let mut mem = Memory::new();
         for page in &record.pages {
             if page.index != REGISTER_PAGE && (page.index as usize) < NUM_PAGES {
@@ -200,20 +213,7 @@ impl Executor {
             iter_failed: false,
         };
         ex.regs[0] = 0;
-        ex.check_config()?;
         Ok(ex)
-    }
-
-    fn check_config(&self) -> Result<(), ExecError> {
-        if self.epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
-            return Err(self.error(Cause::InvalidConfig {
-                reason: format!(
-                    "epoch_size_log2 = {} exceeds the maximum {MAX_EPOCH_SIZE_LOG2}",
-                    self.epoch_size_log2
-                ),
-            }));
-        }
-        Ok(())
     }
 
     /// Sends guest stdout/stderr to these writers as they are written instead
