@@ -10,7 +10,7 @@ scripts/setup.sh
 scripts/build-guests.sh
 
 log "building the prover (release)"
-cargo build --release --locked -p sluice-prover --bin prover
+cargo build --release --locked -p prover
 
 prover=target/release/prover
 

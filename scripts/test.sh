@@ -16,7 +16,7 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 log "verifier builds for wasm32-unknown-unknown without std"
-cargo build --locked -p sluice-verifier --no-default-features --target wasm32-unknown-unknown
+cargo build --locked -p verifier --no-default-features --target wasm32-unknown-unknown
 
 log "cargo test"
 cargo test --workspace --locked

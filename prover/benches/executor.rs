@@ -1,7 +1,7 @@
 //! Executor throughput benchmark: a long arithmetic/memory loop built from
 //! instruction words, run on the fast path and on the epoch-recording path.
 //!
-//! `cargo bench -p sluice-prover --bench executor [-- ITERATIONS]`
+//! `cargo bench -p prover --bench executor [-- ITERATIONS]`
 //! (default 100,000,000 iterations of an 8-instruction loop body).
 
 use std::time::Instant;
