@@ -10,5 +10,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod digest;
 pub mod isa;
 pub mod layout;
+pub mod params;
+pub mod statement;
+
+/// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
+/// Fiat–Shamir transcript is seeded with it, and a bundle made under another
+/// version is rejected before any proof is checked.
+pub const PROTOCOL_VERSION: u32 = 1;
