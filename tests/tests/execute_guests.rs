@@ -1,0 +1,238 @@
+//! The example guests (`guest/examples/*`, built by `scripts/build-guests.sh`)
+//! run on the executor and produce what a host computation says they should.
+
+mod common;
+
+use common::guest;
+use sha2::{Digest, Sha256};
+use sluice_prover::executor::{execute, Config, EpochRecord, Executor, Outcome, Program};
+
+const CONFIG: Config = Config {
+    epoch_size_log2: 16,
+    max_cycles: 1 << 32,
+};
+
+fn run(program: &Program, input: &[u8]) -> Outcome {
+    execute(program, input, &CONFIG).unwrap_or_else(|e| panic!("guest faulted: {e}"))
+}
+
+fn host_fib(n: u32) -> u64 {
+    let (mut a, mut b) = (0u64, 1u64);
+    for _ in 0..n {
+        (a, b) = (b, a.wrapping_add(b));
+    }
+    a
+}
+
+#[test]
+fn fibonacci_matches_host() {
+    let (_, p) = guest("fibonacci");
+    // Known values pin the host function itself.
+    assert_eq!(host_fib(10), 55);
+    assert_eq!(host_fib(93), 12_200_160_415_121_876_738);
+    let mut last_cycles = 0;
+    for n in [0u32, 1, 2, 3, 10, 40, 93, 94, 100, 1000, 10_000] {
+        let out = run(&p, &n.to_le_bytes());
+        assert_eq!(out.exit_code, 0, "n = {n}");
+        assert_eq!(
+            out.public_output,
+            host_fib(n).to_le_bytes(),
+            "fib({n}) = {}",
+            host_fib(n)
+        );
+        assert!(out.stdout.is_empty() && out.stderr.is_empty());
+        assert!(out.cycles > last_cycles, "cycles grow with n");
+        last_cycles = out.cycles;
+        eprintln!("fibonacci n={n}: {} cycles", out.cycles);
+    }
+}
+
+#[test]
+fn fibonacci_ignores_trailing_input() {
+    let (_, p) = guest("fibonacci");
+    let out = run(&p, &[20, 0, 0, 0, 0xff, 0xff]);
+    assert_eq!(out.public_output, host_fib(20).to_le_bytes());
+}
+
+#[test]
+fn short_input_panics_with_message_and_code_101() {
+    let (_, p) = guest("fibonacci");
+    for input in [&[][..], &[1], &[1, 2, 3]] {
+        let out = run(&p, input);
+        assert_eq!(out.exit_code, 101, "input {input:?}");
+        assert!(out.public_output.is_empty());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.starts_with("panicked at "), "{stderr}");
+        assert!(
+            stderr.contains("examples/fibonacci/src/main.rs"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "input must be n as a 4-byte little-endian u32, got {} bytes",
+                input.len()
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+fn bytes(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn sha256_matches_host() {
+    let (_, p) = guest("sha256");
+    // The host implementation itself, on the FIPS 180-2 "abc" vector.
+    assert_eq!(
+        hex::encode(Sha256::digest(b"abc")),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    // Padding boundaries (55/56/63/64/65), the guest's 1024-byte read chunk,
+    // and a few KiB.
+    for len in [
+        0usize, 1, 3, 55, 56, 63, 64, 65, 119, 120, 1023, 1024, 1025, 4096, 5000,
+    ] {
+        let input = bytes(len, len as u32 + 7);
+        let out = run(&p, &input);
+        assert_eq!(out.exit_code, 0, "len {len}");
+        assert_eq!(
+            out.public_output,
+            Sha256::digest(&input).as_slice(),
+            "sha256 of {len} bytes"
+        );
+        eprintln!("sha256 len={len}: {} cycles", out.cycles);
+    }
+}
+
+/// Counts primes below `n` by trial division, a different algorithm from the
+/// guest's sieve.
+fn host_count_primes(n: u32) -> u32 {
+    let mut primes: Vec<u32> = Vec::new();
+    for k in 2..n {
+        if primes
+            .iter()
+            .take_while(|&&p| p * p <= k)
+            .all(|&p| k % p != 0)
+        {
+            primes.push(k);
+        }
+    }
+    primes.len() as u32
+}
+
+#[test]
+fn primes_matches_host() {
+    let (_, p) = guest("primes");
+    assert_eq!(host_count_primes(100), 25);
+    assert_eq!(host_count_primes(200_000), 17_984);
+    for n in [0u32, 1, 2, 3, 4, 10, 100, 1000, 7919, 7920, 20_000] {
+        let out = run(&p, &n.to_le_bytes());
+        assert_eq!(out.exit_code, 0, "n = {n}");
+        assert_eq!(
+            out.public_output,
+            host_count_primes(n).to_le_bytes(),
+            "primes below {n}"
+        );
+    }
+}
+
+/// Runs `program` epoch by epoch and checks the records against the
+/// fast-path outcome.
+fn check_epochs(program: &Program, input: &[u8], k: u32, fast: &Outcome) -> Vec<EpochRecord> {
+    let config = Config {
+        epoch_size_log2: k,
+        max_cycles: 1 << 32,
+    };
+    let ex = Executor::new(program, input.to_vec(), &config).unwrap();
+    let records: Vec<EpochRecord> = ex.map(|r| r.expect("epoch ran")).collect();
+    let size = 1u64 << k;
+    assert_eq!(records.len() as u64, fast.cycles.div_ceil(size), "k = {k}");
+    assert_eq!(
+        records.iter().map(|r| r.cycles).sum::<u64>(),
+        fast.cycles,
+        "epoch cycles sum to the total"
+    );
+    let (last, body) = records.split_last().unwrap();
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(r.index, i as u64);
+        assert_eq!(r.start_cycle, (i as u64) << k);
+    }
+    for r in body {
+        assert_eq!(r.cycles, size, "epoch {} is exactly 2^{k} cycles", r.index);
+        assert_eq!(r.exit_code, None);
+    }
+    assert!(last.cycles >= 1 && last.cycles <= size);
+    assert_eq!(last.exit_code, Some(0));
+    for pair in records.windows(2) {
+        assert_eq!(pair[0].end_pc, pair[1].start_pc);
+        assert_eq!(pair[0].end_registers, pair[1].start_registers);
+        assert_eq!(pair[0].input_end, pair[1].input_start);
+    }
+    let output: Vec<u8> = records
+        .iter()
+        .flat_map(|r| r.public_output.clone())
+        .collect();
+    assert_eq!(output, fast.public_output);
+    assert_eq!(records[0].input_start, 0);
+    assert_eq!(last.input_end, input.len() as u64);
+    records
+}
+
+#[test]
+fn primes_spans_hundreds_of_epochs() {
+    let (_, p) = guest("primes");
+    let n = 200_000u32;
+    let input = n.to_le_bytes();
+    let fast = run(&p, &input);
+    assert_eq!(fast.public_output, 17_984u32.to_le_bytes());
+    assert!(fast.cycles > 2_000_000, "{} cycles", fast.cycles);
+    eprintln!("primes n={n}: {} cycles", fast.cycles);
+    for k in 10..=12 {
+        let records = check_epochs(&p, &input, k, &fast);
+        assert!(records.len() >= 100, "k = {k}: {} epochs", records.len());
+        eprintln!("primes n={n}, k={k}: {} epochs", records.len());
+        // Any epoch replays on its own from its record.
+        let config = Config {
+            epoch_size_log2: k,
+            max_cycles: 1 << 32,
+        };
+        for i in [0, records.len() / 2, records.len() - 1] {
+            let mut ex = Executor::from_epoch_start(&records[i], input.to_vec(), &config).unwrap();
+            let replay = ex.run_epoch().unwrap().unwrap();
+            assert_eq!(replay, records[i], "replay of epoch {i} at k = {k}");
+        }
+    }
+}
+
+#[test]
+fn sha256_and_fibonacci_epochs_are_consistent() {
+    for (name, input) in [
+        ("sha256", bytes(3000, 1)),
+        ("fibonacci", 5000u32.to_le_bytes().to_vec()),
+    ] {
+        let (_, p) = guest(name);
+        let fast = run(&p, &input);
+        let records = check_epochs(&p, &input, 10, &fast);
+        assert!(records.len() > 1, "{name}: {} epochs", records.len());
+    }
+}
+
+#[test]
+fn guest_images_start_in_guest_memory() {
+    for name in ["fibonacci", "sha256", "primes"] {
+        let (_, p) = guest(name);
+        assert_eq!(p.entry(), 0x1_0000, "{name}: _start is first in .text");
+        assert!(p.segments().iter().all(|s| s.vaddr >= 0x1_0000));
+    }
+}
