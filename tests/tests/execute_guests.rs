@@ -230,9 +230,54 @@ fn sha256_and_fibonacci_epochs_are_consistent() {
 
 #[test]
 fn guest_images_start_in_guest_memory() {
-    for name in ["fibonacci", "sha256", "primes"] {
+    for name in ["fibonacci", "sha256", "primes", "sdk-check"] {
         let (_, p) = guest(name);
         assert_eq!(p.entry(), 0x1_0000, "{name}: _start is first in .text");
         assert!(p.segments().iter().all(|s| s.vaddr >= 0x1_0000));
+    }
+}
+
+/// What `guest/examples/sdk-check` must output for `input`.
+fn sdk_check_expected(input: &[u8]) -> Vec<u8> {
+    let mut out = (input.len() as u32).to_le_bytes().to_vec();
+    out.extend(input.iter().rev());
+    let distinct = input
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    out.extend((distinct as u32).to_le_bytes());
+    out.extend((0..10_000u64).sum::<u64>().to_le_bytes());
+    out.extend(0u32.to_le_bytes());
+    out
+}
+
+#[test]
+fn sdk_reads_all_input_allocates_and_prints() {
+    let (_, p) = guest("sdk-check");
+    // read_input_to_vec reads 4 KiB chunks: cover the boundaries.
+    for len in [0usize, 1, 100, 4095, 4096, 4097, 8192, 10_000] {
+        let input = bytes(len, 99 + len as u32);
+        let out = run(&p, &input);
+        assert_eq!(
+            out.exit_code,
+            0,
+            "len {len}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.public_output, sdk_check_expected(&input), "len {len}");
+        assert_eq!(out.stdout, format!("{len} bytes\n").into_bytes());
+        assert_eq!(out.stderr, b"sdk-check\n");
+    }
+}
+
+#[test]
+fn sdk_exit_with_a_chosen_code() {
+    let (_, p) = guest("sdk-check");
+    for code in [0u8, 1, 7, 255] {
+        let input = [b"exit:".as_slice(), &[code]].concat();
+        let out = run(&p, &input);
+        assert_eq!(out.exit_code, u32::from(code));
+        // Everything committed before exit is kept.
+        assert_eq!(out.public_output, sdk_check_expected(&input));
     }
 }
