@@ -9,6 +9,7 @@
 # an assembled program is rebuilt only when its source (or this script) is
 # newer than its ELF, and an ELF is copied into build/ only when it differs.
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1m[build-guests]\033[0m %s\n' "$*" >&2; }
@@ -71,11 +72,20 @@ done
 # -Ttext-segment (not -Ttext) keeps the ELF header segment at 0x10000 instead
 # of 0xf000, which the loader rejects as reserved. --no-relax: these programs
 # never set gp, so the linker must not turn accesses into gp-relative ones.
+# A program is rebuilt when it, a shared include, or this script is newer.
+newer_than() {
+    local elf=$1 dep
+    shift
+    for dep in "$@"; do
+        [ -e "$dep" ] && [ "$dep" -nt "$elf" ] && return 0
+    done
+    return 1
+}
 for src in tests/programs/*.S; do
     [ -e "$src" ] || continue
     name=$(basename "$src" .S)
     elf=build/programs/$name.elf
-    if [ ! -f "$elf" ] || [ "$src" -nt "$elf" ] || [ "$0" -nt "$elf" ]; then
+    if [ ! -f "$elf" ] || newer_than "$elf" "$src" "$self" tests/programs/*.inc; then
         "$GCC" -march=rv32im -mabi=ilp32 -nostdlib -nostartfiles -static \
             -Wl,-Ttext-segment=0x10000 -Wl,--build-id=none -Wl,--no-relax \
             -o "$elf.tmp" "$src"
