@@ -281,3 +281,31 @@ fn sdk_exit_with_a_chosen_code() {
         assert_eq!(out.public_output, sdk_check_expected(&input));
     }
 }
+
+#[test]
+fn heap_exhaustion_panics_with_code_101() {
+    let (_, p) = guest("sdk-check");
+    let out = run(&p, b"oom:");
+    assert_eq!(out.exit_code, 101);
+    assert!(out.public_output.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // The first 768 MiB fit below HEAP_END, the second cannot.
+    assert!(
+        stderr.contains(&format!(
+            "memory allocation of {} bytes failed",
+            768u32 << 20
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deep_recursion_uses_megabytes_of_stack() {
+    let (_, p) = guest("sdk-check");
+    let out = run(&p, b"stack:");
+    assert_eq!(out.exit_code, 0);
+    assert_eq!(
+        out.public_output,
+        (0..=50_000u64).sum::<u64>().to_le_bytes()
+    );
+}

@@ -7,6 +7,13 @@
 //! (u64 LE), and the number of non-zero bytes in a fresh 64 KiB zeroed vector
 //! (u32 LE, always 0). Stdout: "<len> bytes\n". Stderr: "sdk-check\n".
 //! If the input starts with `exit:`, exits with the code in the next byte.
+//!
+//! Two other modes, chosen by the input's prefix:
+//! - `oom:` allocates 768 MiB twice; the second allocation cannot fit in the
+//!   heap, so the guest panics (exit code 101) with alloc's
+//!   "memory allocation of … bytes failed".
+//! - `stack:` sums 0..=50 000 by plain (non-tail) recursion, about 1.6 MiB of
+//!   stack, and commits the sum as u64 LE.
 #![no_std]
 #![no_main]
 
@@ -20,8 +27,30 @@ use core::fmt::Write;
 
 sluice_guest::entry!(main);
 
+/// Sum of 0..=n by recursion that the compiler cannot turn into a loop.
+#[inline(never)]
+fn recursive_sum(n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let rest = recursive_sum(core::hint::black_box(n - 1));
+    core::hint::black_box(n + rest)
+}
+
 fn main() {
     let data = sluice_guest::read_input_to_vec();
+    if data.starts_with(b"oom:") {
+        // black_box: otherwise the unused allocations are optimised away.
+        let first: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
+        let second: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
+        // Unreachable: the second allocation does not fit.
+        sluice_guest::commit(&(first.capacity() + second.capacity()).to_le_bytes());
+        return;
+    }
+    if data.starts_with(b"stack:") {
+        sluice_guest::commit(&recursive_sum(50_000).to_le_bytes());
+        return;
+    }
     assert!(
         sluice_guest::read_input(&mut [0u8; 8]) == 0,
         "input exhausted"
