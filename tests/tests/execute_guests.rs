@@ -309,3 +309,25 @@ fn deep_recursion_uses_megabytes_of_stack() {
         (0..=50_000u64).sum::<u64>().to_le_bytes()
     );
 }
+
+#[test]
+fn every_word_of_guest_code_is_rv32im() {
+    // The executable segment of a Rust guest holds only .text: every word must
+    // decode as an RV32IM instruction (the same check build-guests.sh makes
+    // with objdump, here by the VM's own decoder).
+    for name in ["fibonacci", "sha256", "primes", "sdk-check"] {
+        let (_, p) = guest(name);
+        let text: Vec<_> = p.segments().iter().filter(|s| s.flags & 1 != 0).collect();
+        assert_eq!(text.len(), 1, "{name}: one executable segment");
+        let words = text[0].data.chunks_exact(4);
+        assert!(words.len() > 100);
+        for (i, w) in words.enumerate() {
+            let word = u32::from_le_bytes(w.try_into().unwrap());
+            assert!(
+                sluice_verifier::isa::decode(word).is_ok(),
+                "{name}: {word:#010x} at {:#x}",
+                text[0].vaddr + 4 * i as u32
+            );
+        }
+    }
+}
