@@ -5,7 +5,9 @@ mod common;
 
 use common::guest;
 use sha2::{Digest, Sha256};
-use sluice_prover::executor::{execute, Config, EpochRecord, Executor, Outcome, Program};
+use sluice_prover::executor::{
+    execute, Config, EpochRecord, Executor, Outcome, Program, PAGE_SIZE, REGISTER_PAGE,
+};
 
 const CONFIG: Config = Config {
     epoch_size_log2: 16,
@@ -201,6 +203,20 @@ fn primes_spans_hundreds_of_epochs() {
     for k in 10..=12 {
         let records = check_epochs(&p, &input, k, &fast);
         assert!(records.len() >= 100, "k = {k}: {} epochs", records.len());
+        // The sieve's 200 000-byte heap vector spans ~196 pages of 1 KiB,
+        // all touched; every epoch touches the register page.
+        let pages: std::collections::BTreeSet<u32> = records
+            .iter()
+            .flat_map(|r| r.touched_pages().collect::<Vec<_>>())
+            .collect();
+        assert!(
+            pages.len() as u32 >= n / PAGE_SIZE as u32,
+            "{} pages",
+            pages.len()
+        );
+        assert!(records
+            .iter()
+            .all(|r| r.touched_pages().any(|i| i == REGISTER_PAGE)));
         eprintln!("primes n={n}, k={k}: {} epochs", records.len());
         // Any epoch replays on its own from its record.
         let config = Config {
