@@ -11,6 +11,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod digest;
+pub mod elf;
 pub mod isa;
 pub mod layout;
 pub mod params;
