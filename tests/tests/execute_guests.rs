@@ -5,7 +5,9 @@ mod common;
 
 use common::guest;
 use sha2::{Digest, Sha256};
-use sluice_prover::executor::{execute, Config, EpochRecord, Executor, Outcome, Program};
+use sluice_prover::executor::{
+    execute, Config, EpochRecord, Executor, Outcome, Program, PAGE_SIZE, REGISTER_PAGE,
+};
 
 const CONFIG: Config = Config {
     epoch_size_log2: 16,
@@ -201,6 +203,20 @@ fn primes_spans_hundreds_of_epochs() {
     for k in 10..=12 {
         let records = check_epochs(&p, &input, k, &fast);
         assert!(records.len() >= 100, "k = {k}: {} epochs", records.len());
+        // The sieve's 200 000-byte heap vector spans ~196 pages of 1 KiB,
+        // all touched; every epoch touches the register page.
+        let pages: std::collections::BTreeSet<u32> = records
+            .iter()
+            .flat_map(|r| r.touched_pages().collect::<Vec<_>>())
+            .collect();
+        assert!(
+            pages.len() as u32 >= n / PAGE_SIZE as u32,
+            "{} pages",
+            pages.len()
+        );
+        assert!(records
+            .iter()
+            .all(|r| r.touched_pages().any(|i| i == REGISTER_PAGE)));
         eprintln!("primes n={n}, k={k}: {} epochs", records.len());
         // Any epoch replays on its own from its record.
         let config = Config {
@@ -230,9 +246,104 @@ fn sha256_and_fibonacci_epochs_are_consistent() {
 
 #[test]
 fn guest_images_start_in_guest_memory() {
-    for name in ["fibonacci", "sha256", "primes"] {
+    for name in ["fibonacci", "sha256", "primes", "sdk-check"] {
         let (_, p) = guest(name);
         assert_eq!(p.entry(), 0x1_0000, "{name}: _start is first in .text");
         assert!(p.segments().iter().all(|s| s.vaddr >= 0x1_0000));
+    }
+}
+
+/// What `guest/examples/sdk-check` must output for `input`.
+fn sdk_check_expected(input: &[u8]) -> Vec<u8> {
+    let mut out = (input.len() as u32).to_le_bytes().to_vec();
+    out.extend(input.iter().rev());
+    let distinct = input
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    out.extend((distinct as u32).to_le_bytes());
+    out.extend((0..10_000u64).sum::<u64>().to_le_bytes());
+    out.extend(0u32.to_le_bytes());
+    out
+}
+
+#[test]
+fn sdk_reads_all_input_allocates_and_prints() {
+    let (_, p) = guest("sdk-check");
+    // read_input_to_vec reads 4 KiB chunks: cover the boundaries.
+    for len in [0usize, 1, 100, 4095, 4096, 4097, 8192, 10_000] {
+        let input = bytes(len, 99 + len as u32);
+        let out = run(&p, &input);
+        assert_eq!(
+            out.exit_code,
+            0,
+            "len {len}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.public_output, sdk_check_expected(&input), "len {len}");
+        assert_eq!(out.stdout, format!("{len} bytes\n").into_bytes());
+        assert_eq!(out.stderr, b"sdk-check\n");
+    }
+}
+
+#[test]
+fn sdk_exit_with_a_chosen_code() {
+    let (_, p) = guest("sdk-check");
+    for code in [0u8, 1, 7, 255] {
+        let input = [b"exit:".as_slice(), &[code]].concat();
+        let out = run(&p, &input);
+        assert_eq!(out.exit_code, u32::from(code));
+        // Everything committed before exit is kept.
+        assert_eq!(out.public_output, sdk_check_expected(&input));
+    }
+}
+
+#[test]
+fn heap_exhaustion_panics_with_code_101() {
+    let (_, p) = guest("sdk-check");
+    let out = run(&p, b"oom:");
+    assert_eq!(out.exit_code, 101);
+    assert!(out.public_output.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    // The first 768 MiB fit below HEAP_END, the second cannot.
+    assert!(
+        stderr.contains(&format!(
+            "memory allocation of {} bytes failed",
+            768u32 << 20
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn deep_recursion_uses_megabytes_of_stack() {
+    let (_, p) = guest("sdk-check");
+    let out = run(&p, b"stack:");
+    assert_eq!(out.exit_code, 0);
+    assert_eq!(
+        out.public_output,
+        (0..=50_000u64).sum::<u64>().to_le_bytes()
+    );
+}
+
+#[test]
+fn every_word_of_guest_code_is_rv32im() {
+    // The executable segment of a Rust guest holds only .text: every word must
+    // decode as an RV32IM instruction (the same check build-guests.sh makes
+    // with objdump, here by the VM's own decoder).
+    for name in ["fibonacci", "sha256", "primes", "sdk-check"] {
+        let (_, p) = guest(name);
+        let text: Vec<_> = p.segments().iter().filter(|s| s.flags & 1 != 0).collect();
+        assert_eq!(text.len(), 1, "{name}: one executable segment");
+        let words = text[0].data.chunks_exact(4);
+        assert!(words.len() > 100);
+        for (i, w) in words.enumerate() {
+            let word = u32::from_le_bytes(w.try_into().unwrap());
+            assert!(
+                sluice_verifier::isa::decode(word).is_ok(),
+                "{name}: {word:#010x} at {:#x}",
+                text[0].vaddr + 4 * i as u32
+            );
+        }
     }
 }

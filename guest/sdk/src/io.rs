@@ -50,7 +50,12 @@ fn write_fd(fd: u32, bytes: &[u8]) {
     // SAFETY: `bytes` is a readable buffer of `bytes.len()` bytes. The VM
     // always writes everything, so the returned count is not needed.
     unsafe {
-        syscall3(syscall::WRITE, fd, bytes.as_ptr() as u32, bytes.len() as u32);
+        syscall3(
+            syscall::WRITE,
+            fd,
+            bytes.as_ptr() as u32,
+            bytes.len() as u32,
+        );
     }
 }
 

@@ -38,7 +38,7 @@ pub use io::{commit, eprint, print, read_input, read_input_to_vec, Stderr, Stdou
 pub use rt::{exit, PANIC_EXIT_CODE, STACK_TOP};
 
 #[cfg(feature = "heap")]
-pub use heap::{heap_used, HEAP_END};
+pub use heap::{heap_used, HEAP_END, STACK_RESERVE};
 
 /// Declares the guest's `main` function: `entry!(main)` where `main: fn()`.
 ///

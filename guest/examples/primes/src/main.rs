@@ -39,7 +39,10 @@ fn count_primes_below(n: usize) -> u32 {
 fn main() {
     let mut n = [0u8; 4];
     let got = sluice_guest::read_input(&mut n);
-    assert!(got == 4, "input must be n as a 4-byte little-endian u32, got {got} bytes");
+    assert!(
+        got == 4,
+        "input must be n as a 4-byte little-endian u32, got {got} bytes"
+    );
     let n = u32::from_le_bytes(n) as usize;
     sluice_guest::commit(&count_primes_below(n).to_le_bytes());
 }
