@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use sluice_prover::executor::{InitialMemory, Program};
@@ -41,7 +41,7 @@ fn independent_image_id(elf: &[u8]) -> Digest {
     state_digest(program.entry(), &root)
 }
 
-fn printed_id(path: &PathBuf) -> Digest {
+fn printed_id(path: &Path) -> Digest {
     let out = prover(&["image-id", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
