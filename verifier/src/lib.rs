@@ -14,6 +14,7 @@ pub mod digest;
 pub mod elf;
 pub mod isa;
 pub mod layout;
+pub mod memory;
 pub mod params;
 pub mod statement;
 
