@@ -10,11 +10,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod bundle;
 pub mod digest;
 pub mod isa;
 pub mod layout;
 pub mod params;
 pub mod statement;
+pub mod stream;
 
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
 /// Fiat–Shamir transcript is seeded with it, and a bundle made under another
