@@ -1,4 +1,6 @@
 //! The Sluice prover: executes RV32IM guests and proves their execution.
 #![forbid(unsafe_code)]
 
+pub mod bundle_writer;
+pub mod driver;
 pub mod executor;
