@@ -135,3 +135,164 @@ pub(crate) fn encode_into<T: serde::Serialize>(value: &T, out: &mut alloc::vec::
         .expect("encoding a payload into a Vec cannot fail");
     out.extend_from_slice(&bytes);
 }
+
+/// The worked example of `docs/bundle-format.md`, byte for byte.
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::digest::Digest;
+    use crate::params::ProofParams;
+    use crate::statement::{EpochRole, EpochStatement};
+
+    fn seq(from: u32) -> Digest {
+        Digest(core::array::from_fn(|i| from + i as u32))
+    }
+
+    fn le_words(from: u32) -> Vec<u8> {
+        (from..from + 8).flat_map(u32::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn documented_example_bytes() {
+        assert_eq!(
+            encode_preamble(),
+            [0x89, b'S', b'L', b'U', b'I', b'C', b'E', b'\n', 1, 0, 0, 0]
+        );
+
+        let header = BundleHeader {
+            protocol_version: 1,
+            params: ProofParams::DEFAULT,
+            image_id: seq(1),
+            epoch_size_log2: 20,
+        };
+        let mut want = alloc::vec![0x01, 0x28, 0, 0, 0, 0x01, 2, 45, 16, 0, 0, 1];
+        want.extend(le_words(1));
+        want.push(20);
+        assert_eq!(encode_header(&header), want);
+        assert_eq!(decode_header_body(&want[5..]), Ok(header));
+
+        let statement = EpochStatement {
+            start: seq(1),
+            end: seq(9),
+            cycles: 300,
+            role: EpochRole::Halt { exit_code: 7 },
+            output: b"hi".to_vec(),
+        };
+        let proof = [0xde, 0xad, 0xbe, 0xef];
+        let mut want = alloc::vec![0x02, 0x5c, 0, 0, 0];
+        want.extend([0u8; 8]); // index 0
+        want.extend([0x48, 0, 0, 0]); // statement length 72
+        want.extend(le_words(1));
+        want.extend(le_words(9));
+        want.extend([0xfb, 0x2c, 0x01]); // cycles 300
+        want.extend([0x01, 0x07]); // Halt { exit_code: 7 }
+        want.extend([0x02, b'h', b'i']); // output
+        want.extend([4, 0, 0, 0]); // proof length
+        want.extend(proof);
+        let mut got = encode_epoch_prefix(0, &statement, proof.len()).unwrap();
+        got.extend(proof);
+        assert_eq!(got, want);
+        let entry = decode_epoch_body(&want[5..]).unwrap();
+        assert_eq!(
+            (entry.index, &entry.statement, entry.proof),
+            (0, &statement, &proof[..])
+        );
+
+        let end = BundleEnd {
+            epochs: 1,
+            cycles: 300,
+            output_len: 2,
+            stream_sha256: [0xab; 32],
+        };
+        let mut want = alloc::vec![0x03, 0x25, 0, 0, 0, 0x01, 0xfb, 0x2c, 0x01, 0x02];
+        want.extend([0xab; 32]);
+        assert_eq!(encode_end(&end), want);
+        assert_eq!(decode_end_body(&want[5..]), Ok(end));
+    }
+
+    #[test]
+    fn continue_role_and_over_long_varints() {
+        let statement = EpochStatement {
+            start: seq(1),
+            end: seq(9),
+            cycles: 4,
+            role: EpochRole::Continue,
+            output: Vec::new(),
+        };
+        let bytes = encode_epoch_prefix(3, &statement, 0).unwrap();
+        // cycles 4, role 0, output length 0.
+        assert_eq!(&bytes[5 + 12 + 64..5 + 12 + 67], &[4, 0, 0]);
+        assert!(decode_epoch_body(&bytes[5..]).is_ok());
+        // Cycles 4 written as 0xfb 04 00 is refused.
+        let mut long = bytes[5..5 + 12 + 64].to_vec();
+        long[8] += 2; // statement length 67 -> 69
+        long.extend([0xfb, 4, 0, 0, 0]);
+        long.extend([0, 0, 0, 0]);
+        assert_eq!(
+            decode_epoch_body(&long),
+            Err(FormatError::NonCanonicalEncoding {
+                what: "epoch statement"
+            })
+        );
+        // An unknown role variant is malformed.
+        let mut bad = bytes[5..].to_vec();
+        bad[12 + 65] = 2;
+        assert!(matches!(
+            decode_epoch_body(&bad),
+            Err(FormatError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn statement_and_proof_lengths_are_checked_against_the_body() {
+        let statement = EpochStatement {
+            start: seq(1),
+            end: seq(9),
+            cycles: 4,
+            role: EpochRole::Continue,
+            output: Vec::new(),
+        };
+        let mut body = encode_epoch_prefix(0, &statement, 2).unwrap()[5..].to_vec();
+        body.extend([1, 2]);
+        assert!(decode_epoch_body(&body).is_ok());
+        // One byte too many or too few.
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(matches!(
+            decode_epoch_body(&longer),
+            Err(FormatError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            decode_epoch_body(&body[..body.len() - 1]),
+            Err(FormatError::LengthMismatch { .. })
+        ));
+        // Statement length beyond the body, and beyond the limit.
+        let mut bad = body.clone();
+        bad[8..12].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(matches!(
+            decode_epoch_body(&bad),
+            Err(FormatError::LengthMismatch { .. })
+        ));
+        bad[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            decode_epoch_body(&bad),
+            Err(FormatError::TooLong {
+                what: "epoch statement",
+                ..
+            })
+        ));
+        let n = body.len();
+        let mut bad = body.clone();
+        bad[n - 6..n - 2].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(matches!(
+            decode_epoch_body(&bad),
+            Err(FormatError::TooLong {
+                what: "epoch proof",
+                ..
+            })
+        ));
+        assert!(decode_epoch_body(&body[..15]).is_err());
+    }
+}
