@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod air;
 pub mod digest;
 pub mod isa;
 pub mod layout;

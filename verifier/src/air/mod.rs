@@ -1,0 +1,3 @@
+//! AIR tables of the per-epoch proof and the buses that link them.
+
+pub mod bus;
