@@ -15,6 +15,7 @@ pub mod digest;
 pub mod isa;
 pub mod layout;
 pub mod params;
+pub mod stark;
 pub mod statement;
 
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
