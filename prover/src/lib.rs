@@ -2,3 +2,5 @@
 #![forbid(unsafe_code)]
 
 pub mod executor;
+pub mod prove;
+pub mod trace;

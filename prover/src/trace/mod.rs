@@ -1,0 +1,171 @@
+//! Trace generation: from an [`EpochRecord`] to the matrices of every table
+//! of the epoch's batch proof, in [`sluice_verifier::air::epoch_airs`] order.
+
+pub mod cpu;
+pub mod memory;
+
+use p3_air::BaseAir;
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+use sluice_verifier::air::cpu::CpuCols;
+use sluice_verifier::air::range::RANGE_ROWS;
+use sluice_verifier::air::{epoch_airs, SluiceAir, BOUNDARY_TABLE, CPU_TABLE, RANGE_TABLE};
+use sluice_verifier::isa::Opcode;
+use sluice_verifier::stark::config::Val;
+use sluice_verifier::stark::verify::{cpu_log_height, MIN_LOG_HEIGHT};
+
+use crate::executor::EpochRecord;
+
+/// One message of the ALU bus: `c = op(a, b)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AluEvent {
+    pub op: Opcode,
+    pub a: u32,
+    pub b: u32,
+    pub c: u32,
+}
+
+/// How many times each byte is sent on the byte bus (the Range table's
+/// multiplicities).
+#[derive(Clone, Debug)]
+pub struct ByteCounts(pub Box<[u32; 256]>);
+
+impl Default for ByteCounts {
+    fn default() -> Self {
+        ByteCounts(Box::new([0; 256]))
+    }
+}
+
+impl ByteCounts {
+    /// Records one send of `x` (which must be a byte).
+    pub fn add(&mut self, x: u32) {
+        assert!(x < 256, "byte bus message {x} is not a byte");
+        self.0[x as usize] += 1;
+    }
+}
+
+/// Why an epoch cannot be turned into a trace.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error("pc {pc:#x}: {what} is not supported by the STARK yet")]
+    Unsupported { pc: u32, what: String },
+    #[error("epoch touches word {addr:#x} whose page is not in the record")]
+    PageMissing { addr: u32 },
+    #[error("trace replay diverged from the executor: {0}")]
+    Diverged(String),
+    #[error("{0} is not supported by the STARK yet")]
+    Feature(String),
+}
+
+/// Every table's trace plus what the statement needs.
+pub struct EpochTrace {
+    pub traces: Vec<RowMajorMatrix<Val>>,
+    pub start_pc: u32,
+    pub end_pc: u32,
+    pub cycles: u64,
+    pub exit_code: Option<u32>,
+    pub alu_events: Vec<AluEvent>,
+}
+
+fn log_height_for(rows: usize) -> usize {
+    let bits = usize::BITS as usize - rows.max(1).saturating_sub(1).leading_zeros() as usize;
+    bits.max(MIN_LOG_HEIGHT)
+}
+
+/// An all-padding trace for `air`.
+fn empty_trace(air: &SluiceAir) -> RowMajorMatrix<Val> {
+    let width = <SluiceAir as BaseAir<Val>>::width(air);
+    RowMajorMatrix::new(Val::zero_vec(width << MIN_LOG_HEIGHT), width)
+}
+
+/// Builds the traces of the ALU tables for `events`.
+///
+/// The ALU tables' trace generators belong to wip-alu; until they are merged
+/// only epochs without ALU operations can be traced.
+fn alu_traces(
+    airs: &[SluiceAir],
+    events: &[AluEvent],
+    _bytes: &mut ByteCounts,
+) -> Result<Vec<RowMajorMatrix<Val>>, TraceError> {
+    if let Some(e) = events.first() {
+        return Err(TraceError::Feature(format!(
+            "ALU trace generation ({} events, first {:?})",
+            events.len(),
+            e.op
+        )));
+    }
+    Ok(airs[RANGE_TABLE + 1..].iter().map(empty_trace).collect())
+}
+
+/// Replays `record` and builds every table's trace.
+pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
+    if !record.public_output.is_empty() {
+        return Err(TraceError::Feature("public output (write to fd 3)".into()));
+    }
+    if record.cycles == 0 || record.cycles > u32::MAX as u64 / 8 {
+        return Err(TraceError::Feature(format!("an epoch of {} cycles", record.cycles)));
+    }
+    let airs = epoch_airs();
+    let mut bytes = ByteCounts::default();
+    let mut alu = Vec::new();
+    let mut mem = memory::MemoryLog::new(record);
+
+    // CPU.
+    let c = CpuCols::new();
+    let height = 1usize << cpu_log_height(record.cycles);
+    let mut values = Val::zero_vec(height * c.width);
+    let mut pc = record.start_pc;
+    let mut exit_code = None;
+    for (clk, row) in values.chunks_exact_mut(c.width).enumerate() {
+        let clk = clk as u32;
+        if (clk as u64) < record.cycles {
+            if exit_code.is_some() {
+                return Err(TraceError::Diverged("cycles after exit".into()));
+            }
+            let step = cpu::fill_row(&c, row, clk, pc, &mut mem, &mut alu, &mut bytes)?;
+            pc = step.next_pc;
+            exit_code = step.halted;
+        } else {
+            cpu::fill_padding(&c, row, clk);
+        }
+    }
+    let cpu = RowMajorMatrix::new(values, c.width);
+
+    // The replay must end where the executor ended.
+    if pc != record.end_pc || exit_code != record.exit_code {
+        return Err(TraceError::Diverged(format!(
+            "end pc {pc:#x} / exit {exit_code:?}, executor {:#x} / {:?}",
+            record.end_pc, record.exit_code
+        )));
+    }
+    for (i, &want) in record.end_registers.iter().enumerate() {
+        let got = mem.peek(4 * i as u32)?;
+        if got != want {
+            return Err(TraceError::Diverged(format!("x{i} = {got:#x}, executor {want:#x}")));
+        }
+    }
+
+    let boundary = memory::boundary_trace(mem.words(), log_height_for(mem.words().len()), &mut bytes);
+    let alu_tables = alu_traces(&airs, &alu, &mut bytes)?;
+    let range = RowMajorMatrix::new(
+        bytes.0.iter().map(|&n| Val::from_u32(n)).collect::<Vec<_>>(),
+        1,
+    );
+    debug_assert_eq!(range.values.len(), RANGE_ROWS);
+
+    let mut traces = Vec::with_capacity(airs.len());
+    traces.push(cpu);
+    traces.push(boundary);
+    traces.push(range);
+    traces.extend(alu_tables);
+    debug_assert_eq!(traces.len(), airs.len());
+    debug_assert!(CPU_TABLE == 0 && BOUNDARY_TABLE == 1 && RANGE_TABLE == 2);
+    Ok(EpochTrace {
+        traces,
+        start_pc: record.start_pc,
+        end_pc: record.end_pc,
+        cycles: record.cycles,
+        exit_code: record.exit_code,
+        alu_events: alu,
+    })
+}
