@@ -7,6 +7,9 @@ use sluice_verifier::stark::config::Val;
 use super::{build_table, set, set_word, sign_split, AluEvent};
 use crate::trace::range::ByteCounts;
 
+// `convolution_carries` relies on this layout.
+const _: () = assert!(CARRY_HI == CARRY_LO + 8);
+
 /// One row per event; `op` must be MUL, MULH, MULHSU or MULHU.
 pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::RowMajorMatrix<Val> {
     build_table(
@@ -28,9 +31,10 @@ pub(crate) fn convolution_carries(
     t: &[u64; 8],
     row: &mut [Val],
     carry_lo: usize,
-    carry_hi: usize,
     bytes: &mut ByteCounts,
 ) {
+    // Both tables keep the high carry bytes right after the eight low ones.
+    let carry_hi = carry_lo + 8;
     let mut carry: u64 = 0;
     for k in 0..8 {
         let mut sum = z[k] + carry;
@@ -79,7 +83,7 @@ fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     };
     let p = wide(a, a_signed).wrapping_mul(wide(b, b_signed));
     let pl = p.to_le_bytes().map(u64::from);
-    convolution_carries(&x, &y, &[0; 8], &pl, row, CARRY_LO, CARRY_HI, bytes);
+    convolution_carries(&x, &y, &[0; 8], &pl, row, CARRY_LO, bytes);
     set_word(row, A, a);
     set_word(row, B, b);
     set_word(row, P, p as u32);

@@ -51,24 +51,12 @@ fn reference(op: Opcode, a: u32, b: u32) -> u32 {
             // Quotient 2^31 does not fit: RISC-V keeps the low 32 bits.
             (x, y) => ((x / y) as u64 & 0xffff_ffff) as u32,
         },
-        Opcode::Divu => {
-            if ub == 0 {
-                u32::MAX
-            } else {
-                (ua / ub) as u32
-            }
-        }
+        Opcode::Divu => ua.checked_div(ub).map_or(u32::MAX, |q| q as u32),
         Opcode::Rem => match (sa, sb) {
             (x, 0) => x as u32,
             (x, y) => (x % y) as u32,
         },
-        Opcode::Remu => {
-            if ub == 0 {
-                a
-            } else {
-                (ua % ub) as u32
-            }
-        }
+        Opcode::Remu => ua.checked_rem(ub).map_or(a, |r| r as u32),
         _ => unreachable!("not an ALU op"),
     }
 }
