@@ -107,7 +107,14 @@ pub fn prove_epoch(
     let statement = statement_for(record, start, end);
     check_statement(epoch_size_log2, &statement).map_err(|e| anyhow!("{e}"))?;
     let trace = generate(record).with_context(|| format!("epoch {}", record.index))?;
-    let proof = prove_trace(params, image_id, epoch_size_log2, record.index, &statement, &trace)?;
+    let proof = prove_trace(
+        params,
+        image_id,
+        epoch_size_log2,
+        record.index,
+        &statement,
+        &trace,
+    )?;
     Ok((statement, proof))
 }
 

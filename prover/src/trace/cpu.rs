@@ -173,22 +173,12 @@ pub fn fill_row(
         put_word(row, c.alu_a, x);
         put_word(row, c.alu_b, y);
         put_word(row, c.alu_c, alu_c);
-        alu.push(AluEvent {
-            op: alu_op,
-            a: x,
-            b: y,
-            c: alu_c,
-        });
+        alu.push((alu_op, x, y));
     }
     let link = pc.wrapping_add(4);
     if r.links {
         put_word(row, c.link, link);
-        alu.push(AluEvent {
-            op: Add,
-            a: pc,
-            b: 4,
-            c: link,
-        });
+        alu.push((Add, pc, 4));
     }
 
     // Control flow.

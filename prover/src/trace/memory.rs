@@ -40,12 +40,22 @@ impl<'a> MemoryLog<'a> {
             .get(&(addr >> PAGE_SIZE_LOG2))
             .ok_or(TraceError::PageMissing { addr })?;
         let o = (addr as usize) % PAGE_SIZE;
-        Ok(u32::from_le_bytes([page[o], page[o + 1], page[o + 2], page[o + 3]]))
+        Ok(u32::from_le_bytes([
+            page[o],
+            page[o + 1],
+            page[o + 2],
+            page[o + 3],
+        ]))
     }
 
     /// Reads (and, with `store`, writes) the word at `addr` at time `ts`;
     /// returns the old value and its timestamp.
-    pub fn access(&mut self, addr: u32, store: Option<u32>, ts: u32) -> Result<(u32, u32), TraceError> {
+    pub fn access(
+        &mut self,
+        addr: u32,
+        store: Option<u32>,
+        ts: u32,
+    ) -> Result<(u32, u32), TraceError> {
         debug_assert_eq!(addr % 4, 0);
         let log = match self.words.get(&addr) {
             Some(w) => *w,

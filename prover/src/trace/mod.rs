@@ -1,48 +1,22 @@
 //! Trace generation: from an [`EpochRecord`] to the matrices of every table
 //! of the epoch's batch proof, in [`sluice_verifier::air::epoch_airs`] order.
 
+pub mod alu;
 pub mod cpu;
 pub mod memory;
+pub mod range;
 
-use p3_air::BaseAir;
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::CpuCols;
-use sluice_verifier::air::range::RANGE_ROWS;
 use sluice_verifier::air::{epoch_airs, SluiceAir, BOUNDARY_TABLE, CPU_TABLE, RANGE_TABLE};
-use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify::{cpu_log_height, MIN_LOG_HEIGHT};
 
 use crate::executor::EpochRecord;
 
-/// One message of the ALU bus: `c = op(a, b)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AluEvent {
-    pub op: Opcode,
-    pub a: u32,
-    pub b: u32,
-    pub c: u32,
-}
-
-/// How many times each byte is sent on the byte bus (the Range table's
-/// multiplicities).
-#[derive(Clone, Debug)]
-pub struct ByteCounts(pub Box<[u32; 256]>);
-
-impl Default for ByteCounts {
-    fn default() -> Self {
-        ByteCounts(Box::new([0; 256]))
-    }
-}
-
-impl ByteCounts {
-    /// Records one send of `x` (which must be a byte).
-    pub fn add(&mut self, x: u32) {
-        assert!(x < 256, "byte bus message {x} is not a byte");
-        self.0[x as usize] += 1;
-    }
-}
+pub use alu::AluEvent;
+pub use range::ByteCounts;
 
 /// Why an epoch cannot be turned into a trace.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +38,7 @@ pub struct EpochTrace {
     pub end_pc: u32,
     pub cycles: u64,
     pub exit_code: Option<u32>,
+    /// Every ALU-bus message `(op, a, b)` the CPU sent.
     pub alu_events: Vec<AluEvent>,
 }
 
@@ -72,29 +47,21 @@ fn log_height_for(rows: usize) -> usize {
     bits.max(MIN_LOG_HEIGHT)
 }
 
-/// An all-padding trace for `air`.
-fn empty_trace(air: &SluiceAir) -> RowMajorMatrix<Val> {
-    let width = <SluiceAir as BaseAir<Val>>::width(air);
-    RowMajorMatrix::new(Val::zero_vec(width << MIN_LOG_HEIGHT), width)
-}
-
-/// Builds the traces of the ALU tables for `events`.
-///
-/// The ALU tables' trace generators belong to wip-alu; until they are merged
-/// only epochs without ALU operations can be traced.
+/// Builds the traces of the ALU tables for `events`, in batch order.
 fn alu_traces(
     airs: &[SluiceAir],
     events: &[AluEvent],
-    _bytes: &mut ByteCounts,
+    bytes: &mut ByteCounts,
 ) -> Result<Vec<RowMajorMatrix<Val>>, TraceError> {
-    if let Some(e) = events.first() {
-        return Err(TraceError::Feature(format!(
-            "ALU trace generation ({} events, first {:?})",
-            events.len(),
-            e.op
-        )));
-    }
-    Ok(airs[RANGE_TABLE + 1..].iter().map(empty_trace).collect())
+    let tables = alu::alu_traces(events, bytes)
+        .map_err(|e| TraceError::Diverged(format!("{:?} sent on the ALU bus", e.0)))?;
+    // `AluTable::ALL` order is the batch order after the range table.
+    let names: Vec<&str> = airs[RANGE_TABLE + 1..].iter().map(|a| a.name()).collect();
+    debug_assert_eq!(
+        names,
+        ["add_sub", "logic", "compare", "shift", "mul", "div_rem"]
+    );
+    Ok(tables.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Replays `record` and builds every table's trace.
@@ -103,7 +70,10 @@ pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
         return Err(TraceError::Feature("public output (write to fd 3)".into()));
     }
     if record.cycles == 0 || record.cycles > u32::MAX as u64 / 8 {
-        return Err(TraceError::Feature(format!("an epoch of {} cycles", record.cycles)));
+        return Err(TraceError::Feature(format!(
+            "an epoch of {} cycles",
+            record.cycles
+        )));
     }
     let airs = epoch_airs();
     let mut bytes = ByteCounts::default();
@@ -141,17 +111,16 @@ pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
     for (i, &want) in record.end_registers.iter().enumerate() {
         let got = mem.peek(4 * i as u32)?;
         if got != want {
-            return Err(TraceError::Diverged(format!("x{i} = {got:#x}, executor {want:#x}")));
+            return Err(TraceError::Diverged(format!(
+                "x{i} = {got:#x}, executor {want:#x}"
+            )));
         }
     }
 
-    let boundary = memory::boundary_trace(mem.words(), log_height_for(mem.words().len()), &mut bytes);
+    let boundary =
+        memory::boundary_trace(mem.words(), log_height_for(mem.words().len()), &mut bytes);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes)?;
-    let range = RowMajorMatrix::new(
-        bytes.0.iter().map(|&n| Val::from_u32(n)).collect::<Vec<_>>(),
-        1,
-    );
-    debug_assert_eq!(range.values.len(), RANGE_ROWS);
+    let range = range::range_trace(&bytes);
 
     let mut traces = Vec::with_capacity(airs.len());
     traces.push(cpu);

@@ -305,11 +305,7 @@ where
         let main = builder.main();
         let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
         let next: Vec<AB::Expr> = main.next_slice().iter().map(|&v| v.into()).collect();
-        let pv: Vec<AB::Expr> = builder
-            .public_values()
-            .iter()
-            .map(|&v| v.into())
-            .collect();
+        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
         let l = |i: usize| local[i].clone();
         let n = |i: usize| next[i].clone();
         let ls = |idx: [usize; 4]| idx.map(l);
@@ -448,8 +444,7 @@ where
         builder.assert_zero(is_real.clone() * (l(c.pc) - word_expr(ls(c.pc_limbs))));
         builder.assert_zero(
             is_real.clone()
-                * ((l(c.pc_limbs[2]) + l(c.pc_limbs[3]) * k(256)) * l(c.pc_hi_inv)
-                    - AB::Expr::ONE),
+                * ((l(c.pc_limbs[2]) + l(c.pc_limbs[3]) * k(256)) * l(c.pc_hi_inv) - AB::Expr::ONE),
         );
         for &p in &c.pc_limbs {
             send_byte(builder, l(p), is_real.clone());
@@ -535,16 +530,13 @@ where
         builder.assert_bool(taken.clone());
         builder.assert_bool(eq.clone());
         let c0 = l(c.alu_c[0]);
+        builder
+            .assert_zero(branch_sel(&[Opcode::Blt, Opcode::Bltu]) * (taken.clone() - c0.clone()));
         builder.assert_zero(
-            branch_sel(&[Opcode::Blt, Opcode::Bltu]) * (taken.clone() - c0.clone()),
-        );
-        builder.assert_zero(
-            branch_sel(&[Opcode::Bge, Opcode::Bgeu])
-                * (taken.clone() - AB::Expr::ONE + c0.clone()),
+            branch_sel(&[Opcode::Bge, Opcode::Bgeu]) * (taken.clone() - AB::Expr::ONE + c0.clone()),
         );
         builder.assert_zero(sel(Opcode::Beq) * (taken.clone() - eq.clone()));
-        builder
-            .assert_zero(sel(Opcode::Bne) * (taken.clone() - AB::Expr::ONE + eq.clone()));
+        builder.assert_zero(sel(Opcode::Bne) * (taken.clone() - AB::Expr::ONE + eq.clone()));
         // eq = (rs1 == rs2), via two 16-bit halves of the limb differences.
         let is_eqb = branch_sel(&[Opcode::Beq, Opcode::Bne]);
         let half = |i: usize| {
@@ -554,26 +546,19 @@ where
         let (lo, hi) = (half(0), half(2));
         builder.assert_zero(is_eqb.clone() * eq.clone() * lo.clone());
         builder.assert_zero(is_eqb.clone() * eq.clone() * hi.clone());
-        builder.assert_zero(
-            is_eqb
-                * (lo * l(c.eq_inv[0]) + hi * l(c.eq_inv[1]) - AB::Expr::ONE + eq),
-        );
+        builder
+            .assert_zero(is_eqb * (lo * l(c.eq_inv[0]) + hi * l(c.eq_inv[1]) - AB::Expr::ONE + eq));
         // next_pc
         let pc = l(c.pc);
         let next_pc = l(c.next_pc);
         builder.assert_zero(
             is_branch.clone()
-                * (next_pc.clone()
-                    - pc.clone()
-                    - k(4)
-                    - taken * (imm_signed.clone() - k(4))),
+                * (next_pc.clone() - pc.clone() - k(4) - taken * (imm_signed.clone() - k(4))),
         );
         builder.assert_zero(is_jal.clone() * (next_pc.clone() - pc.clone() - imm_signed));
         // JALR: target = (rs1 + imm) & !1, below 2^30.
         builder.assert_bool(l(c.jalr_lsb));
-        builder.assert_zero(
-            is_jalr.clone() * (c0.clone() - l(c.jalr_half) * k(2) - l(c.jalr_lsb)),
-        );
+        builder.assert_zero(is_jalr.clone() * (c0.clone() - l(c.jalr_half) * k(2) - l(c.jalr_lsb)));
         send_byte(builder, l(c.jalr_half), is_jalr.clone());
         send_byte(builder, l(c.alu_c[3]) * k(4), is_jalr.clone());
         builder.assert_zero(
@@ -588,16 +573,21 @@ where
         // Every access checks prev_ts < ts with three bytes.
         let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
             let diff = l(cols.diff[0]) + l(cols.diff[1]) * k(256) + l(cols.diff[2]) * k(1 << 16);
-            builder.assert_zero(
-                count.clone() * (ts(slot) - l(cols.prev_ts) - AB::Expr::ONE - diff),
-            );
+            builder
+                .assert_zero(count.clone() * (ts(slot) - l(cols.prev_ts) - AB::Expr::ONE - diff));
             for d in cols.diff {
                 send_byte(builder, l(d), count.clone());
             }
         };
         // Fetch: read the word at pc.
         ts_check(builder, c.fetch, SLOT_FETCH, is_real.clone());
-        mem_consume(builder, pc.clone(), word.clone(), l(c.fetch.prev_ts), is_real.clone());
+        mem_consume(
+            builder,
+            pc.clone(),
+            word.clone(),
+            l(c.fetch.prev_ts),
+            is_real.clone(),
+        );
         mem_produce(builder, pc, word, ts(SLOT_FETCH), is_real.clone());
         // rs1 / rs2 reads (a7 / a0 for ECALL, whose rs fields are zero).
         let rs1_addr = rs1 * k(4) + is_ecall.clone() * k(4 * REG_A7);
@@ -607,7 +597,13 @@ where
             (rs2_addr, c.rs2_val, c.rs2, SLOT_RS2),
         ] {
             ts_check(builder, cols, slot, is_real.clone());
-            mem_consume(builder, addr.clone(), ls(val), l(cols.prev_ts), is_real.clone());
+            mem_consume(
+                builder,
+                addr.clone(),
+                ls(val),
+                l(cols.prev_ts),
+                is_real.clone(),
+            );
             mem_produce(builder, addr, ls(val), ts(slot), is_real.clone());
         }
         // ECALL is exit: a7 = 93, exit code = a0.
@@ -635,7 +631,13 @@ where
             builder.assert_zero(is_lw.clone() * (l(c.mem_new[i]) - l(c.mem_old[i])));
         }
         ts_check(builder, c.mem, SLOT_MEM, mem_count.clone());
-        mem_consume(builder, addr.clone(), ls(c.mem_old), l(c.mem.prev_ts), mem_count.clone());
+        mem_consume(
+            builder,
+            addr.clone(),
+            ls(c.mem_old),
+            l(c.mem.prev_ts),
+            mem_count.clone(),
+        );
         mem_produce(builder, addr, ls(c.mem_new), ts(SLOT_MEM), mem_count);
         // rd write; x0 keeps 0.
         let rd_zero = l(c.rd_zero);
@@ -647,17 +649,20 @@ where
         let is_link = sel(Opcode::Jal) + sel(Opcode::Jalr);
         for i in 0..4 {
             let new = l(c.rd_new[i]);
-            builder.assert_zero(
-                rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])),
-            );
+            builder.assert_zero(rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])));
             builder.assert_zero(is_lui.clone() * (new.clone() - keep.clone() * l(c.imm[i])));
-            builder
-                .assert_zero(is_link.clone() * (new.clone() - keep.clone() * l(c.link[i])));
+            builder.assert_zero(is_link.clone() * (new.clone() - keep.clone() * l(c.link[i])));
             builder.assert_zero(is_lw.clone() * (new - keep.clone() * l(c.mem_old[i])));
         }
         let rd_addr = rd * k(4);
         ts_check(builder, c.rd, SLOT_RD, writes_rd.clone());
-        mem_consume(builder, rd_addr.clone(), ls(c.rd_old), l(c.rd.prev_ts), writes_rd.clone());
+        mem_consume(
+            builder,
+            rd_addr.clone(),
+            ls(c.rd_old),
+            l(c.rd.prev_ts),
+            writes_rd.clone(),
+        );
         mem_produce(builder, rd_addr, ls(c.rd_new), ts(SLOT_RD), writes_rd);
     }
 }

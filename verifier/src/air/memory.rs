@@ -122,7 +122,10 @@ where
         let n = |i: usize| next[i].clone();
         let k = |x: u32| AB::Expr::from_u32(x);
         let word = |idx: [usize; 4], row: &dyn Fn(usize) -> AB::Expr| {
-            row(idx[0]) + row(idx[1]) * k(1 << 8) + row(idx[2]) * k(1 << 16) + row(idx[3]) * k(1 << 24)
+            row(idx[0])
+                + row(idx[1]) * k(1 << 8)
+                + row(idx[2]) * k(1 << 16)
+                + row(idx[3]) * k(1 << 24)
         };
         let is_real = l(c.is_real);
         builder.assert_bool(is_real.clone());

@@ -4,8 +4,8 @@ use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use p3_batch_stark::{verify_batch, ProverData};
 use p3_air::BaseAir;
+use p3_batch_stark::{verify_batch, ProverData};
 use p3_field::PrimeCharacteristicRing;
 
 use super::config::{config_with_challenger, SluiceConfig, Val};
@@ -19,7 +19,7 @@ use crate::params::{ProofParams, MAX_TRACE_LOG2};
 use crate::statement::{EpochRole, EpochStatement};
 
 /// Smallest trace height (log2) of any table; shorter traces are padded.
-pub const MIN_LOG_HEIGHT: usize = 4;
+pub const MIN_LOG_HEIGHT: usize = 3;
 
 /// Largest epoch size (log2) the STARK supports: timestamps `8 * clk + 5`
 /// must stay below 2^24 (three range-checked bytes).

@@ -20,6 +20,9 @@
 //! | [`mul::MulAir`] | MUL MULH MULHSU MULHU | 46 | 34 |
 //! | [`div_rem::DivRemAir`] | DIV DIVU REM REMU | 80 | 48 |
 
+// Limb-indexed loops read like the equations they constrain.
+#![allow(clippy::needless_range_loop)]
+
 pub mod add_sub;
 pub mod compare;
 pub mod div_rem;
