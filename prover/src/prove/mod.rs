@@ -120,3 +120,6 @@ pub fn prove_epoch(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod negative;

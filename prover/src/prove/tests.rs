@@ -49,41 +49,41 @@ fn a_branch_loop_epoch_proves_and_verifies() {
 /// LUI/AUIPC, FENCE, a write to x0, and exit with a computed code.
 pub(crate) fn mixed_program() -> Vec<u32> {
     let p = [
-        I::i(Addi, 1, 0, 10),         // 0
-        I::u(Lui, 2, 0x20000),        // 1
-        I::i(Addi, 3, 0, 0),          // 2
-        I::r(Add, 3, 3, 1),           // 3 loop
-        I::r(Mul, 4, 3, 1),           // 4
-        I::s(Sw, 2, 4, 4),            // 5
-        I::i(Lw, 5, 2, 4),            // 6
-        I::r(Sub, 6, 5, 4),           // 7
-        I::b(Bne, 6, 0, 8),           // 8 never taken
-        I::i(Addi, 1, 1, -1),         // 9
-        I::b(Blt, 0, 1, -28),         // 10 -> 3
-        I::jal(7, 20),                // 11 -> 16
-        I::r(Divu, 8, 3, 1),          // 12 x1 = 0: all ones
-        I::r(Rem, 9, 3, 8),           // 13
-        I::i(Addi, 17, 0, 93),        // 14
-        I::bare(Ecall),               // 15
-        I::i(Srli, 10, 3, 1),         // 16 func
-        I::r(Xor, 10, 10, 3),         // 17
-        I::r(Sltu, 11, 0, 10),        // 18
-        I::r(Or, 10, 10, 11),         // 19
-        I::i(Andi, 10, 10, 0xff),     // 20
-        I::r(Sll, 12, 10, 11),        // 21
-        I::i(Srai, 13, 12, 2),        // 22
-        I::r(Mulhu, 14, 12, 3),       // 23
-        I::r(Slt, 15, 13, 12),        // 24
-        I::b(Bge, 15, 0, 8),          // 25 taken
-        I::i(Addi, 10, 0, 1),         // 26 skipped
-        I::b(Beq, 0, 0, 8),           // 27 taken
-        I::i(Addi, 10, 0, 2),         // 28 skipped
-        I::u(Auipc, 16, 0x1000),      // 29
-        I::bare(Fence),               // 30
-        I::i(Addi, 0, 3, 5),          // 31 write to x0 is ignored
-        I::b(Bltu, 10, 0, 8),         // 32 not taken
-        I::b(Bgeu, 0, 10, 8),         // 33 not taken (x10 != 0)
-        I::i(Jalr, 0, 7, 0),          // 34 return
+        I::i(Addi, 1, 0, 10),     // 0
+        I::u(Lui, 2, 0x20000),    // 1
+        I::i(Addi, 3, 0, 0),      // 2
+        I::r(Add, 3, 3, 1),       // 3 loop
+        I::r(Mul, 4, 3, 1),       // 4
+        I::s(Sw, 2, 4, 4),        // 5
+        I::i(Lw, 5, 2, 4),        // 6
+        I::r(Sub, 6, 5, 4),       // 7
+        I::b(Bne, 6, 0, 8),       // 8 never taken
+        I::i(Addi, 1, 1, -1),     // 9
+        I::b(Blt, 0, 1, -28),     // 10 -> 3
+        I::jal(7, 20),            // 11 -> 16
+        I::r(Divu, 8, 3, 1),      // 12 x1 = 0: all ones
+        I::r(Rem, 9, 3, 8),       // 13
+        I::i(Addi, 17, 0, 93),    // 14
+        I::bare(Ecall),           // 15
+        I::i(Srli, 10, 3, 1),     // 16 func
+        I::r(Xor, 10, 10, 3),     // 17
+        I::r(Sltu, 11, 0, 10),    // 18
+        I::r(Or, 10, 10, 11),     // 19
+        I::i(Andi, 10, 10, 0xff), // 20
+        I::r(Sll, 12, 10, 11),    // 21
+        I::i(Srai, 13, 12, 2),    // 22
+        I::r(Mulhu, 14, 12, 3),   // 23
+        I::r(Slt, 15, 13, 12),    // 24
+        I::b(Bge, 15, 0, 8),      // 25 taken
+        I::i(Addi, 10, 0, 1),     // 26 skipped
+        I::b(Beq, 0, 0, 8),       // 27 taken
+        I::i(Addi, 10, 0, 2),     // 28 skipped
+        I::u(Auipc, 16, 0x1000),  // 29
+        I::bare(Fence),           // 30
+        I::i(Addi, 0, 3, 5),      // 31 write to x0 is ignored
+        I::b(Bltu, 10, 0, 8),     // 32 not taken
+        I::b(Bgeu, 0, 10, 8),     // 33 not taken (x10 != 0)
+        I::i(Jalr, 0, 7, 0),      // 34 return
     ];
     p.iter().map(|i| i.encode()).collect()
 }
@@ -130,7 +130,15 @@ fn every_epoch_of_a_multi_epoch_run_verifies() {
     let mut n = 0;
     for record in ex {
         let record = record.unwrap();
-        let (st, proof) = prove_epoch(&params, &image, k as u8, &record, Digest([n; 8]), Digest([n + 1; 8])).unwrap();
+        let (st, proof) = prove_epoch(
+            &params,
+            &image,
+            k as u8,
+            &record,
+            Digest([n; 8]),
+            Digest([n + 1; 8]),
+        )
+        .unwrap();
         verify_epoch(&params, &image, k as u8, record.index, &st, &proof).unwrap();
         n += 1;
     }
