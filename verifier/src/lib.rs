@@ -10,6 +10,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod air;
 pub mod bundle;
 pub mod digest;
 pub mod elf;
@@ -17,6 +18,7 @@ pub mod isa;
 pub mod layout;
 pub mod memory;
 pub mod params;
+pub mod stark;
 pub mod statement;
 pub mod stream;
 

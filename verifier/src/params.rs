@@ -40,13 +40,69 @@ impl ProofParams {
         max_log_arity: 1,
     };
 
-    /// Conjectured security in bits: each FRI query, under the usual
-    /// conjecture, costs a cheating prover `log_blowup` bits; grinding adds
-    /// `query_pow_bits`; nothing exceeds what the challenge field allows.
+    /// Conjectured security in bits (the "ethSTARK" conjecture as Plonky3's
+    /// `FriParameters::conjectured_soundness_bits` states it): each FRI query
+    /// costs a cheating prover `log_blowup` bits and grinding before the
+    /// queries adds `query_pow_bits`. No term can exceed what the challenge
+    /// field allows: the out-of-domain (DEEP) point, the LogUp challenges and
+    /// the FRI folding challenges are each sampled once from the degree-4
+    /// extension (~2^123), and their error grows with the evaluation-domain
+    /// size, so the field bound is `CHALLENGE_FIELD_BITS - log2(largest LDE
+    /// domain)` with the largest supported epoch trace (`2^MAX_TRACE_LOG2`
+    /// rows) blown up by `2^log_blowup`.
     pub fn conjectured_security_bits(&self) -> u32 {
         let fri = self.log_blowup as u32 * self.num_queries as u32 + self.query_pow_bits as u32;
-        fri.min(CHALLENGE_FIELD_BITS)
+        let field = CHALLENGE_FIELD_BITS.saturating_sub(MAX_TRACE_LOG2 + self.log_blowup as u32)
+            + self.commit_pow_bits as u32;
+        fri.min(field).min(CHALLENGE_FIELD_BITS)
     }
+
+    /// Checks that these parameters are ones the protocol accepts: within the
+    /// ranges the Plonky3 configuration supports (so no header can make it
+    /// panic or spend unbounded work) and at least [`MIN_SECURITY_BITS`] of
+    /// conjectured security.
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        let range = |name: &'static str, value: u8, lo: u8, hi: u8| {
+            if value < lo || value > hi {
+                Err(ParamsError::OutOfRange {
+                    name,
+                    value,
+                    lo,
+                    hi,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        range("log_blowup", self.log_blowup, 1, 6)?;
+        range("num_queries", self.num_queries, 1, 200)?;
+        range("query_pow_bits", self.query_pow_bits, 0, 30)?;
+        range("commit_pow_bits", self.commit_pow_bits, 0, 20)?;
+        range("log_final_poly_len", self.log_final_poly_len, 0, 8)?;
+        range("max_log_arity", self.max_log_arity, 1, 4)?;
+        let bits = self.conjectured_security_bits();
+        if bits < MIN_SECURITY_BITS {
+            return Err(ParamsError::TooWeak { bits });
+        }
+        Ok(())
+    }
+}
+
+/// Largest epoch trace height (log2) the security computation covers.
+pub const MAX_TRACE_LOG2: u32 = 20;
+
+/// Why a set of proof parameters is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    #[error("proof parameter {name} = {value} is outside {lo}..={hi}")]
+    OutOfRange {
+        name: &'static str,
+        value: u8,
+        lo: u8,
+        hi: u8,
+    },
+    #[error("proof parameters give {bits} bits of conjectured security; at least {MIN_SECURITY_BITS} are required")]
+    TooWeak { bits: u32 },
 }
 
 impl Default for ProofParams {
@@ -71,5 +127,58 @@ mod tests {
             ..ProofParams::DEFAULT
         };
         assert!(weak.conjectured_security_bits() < MIN_SECURITY_BITS);
+        assert!(matches!(weak.validate(), Err(ParamsError::TooWeak { .. })));
+    }
+
+    #[test]
+    fn default_security_is_computed_from_both_bounds() {
+        let p = ProofParams::DEFAULT;
+        // FRI: 2 * 45 + 16 = 106; field: 123 - (20 + 2) + 0 = 101.
+        assert_eq!(
+            p.log_blowup as u32 * p.num_queries as u32 + p.query_pow_bits as u32,
+            106
+        );
+        assert_eq!(p.conjectured_security_bits(), 101);
+        assert!(p.validate().is_ok());
+    }
+
+    #[test]
+    fn the_field_bound_caps_many_queries() {
+        let p = ProofParams {
+            num_queries: 200,
+            ..ProofParams::DEFAULT
+        };
+        assert_eq!(p.conjectured_security_bits(), 101);
+    }
+
+    #[test]
+    fn out_of_range_parameters_are_refused() {
+        for bad in [
+            ProofParams {
+                log_blowup: 0,
+                ..ProofParams::DEFAULT
+            },
+            ProofParams {
+                log_blowup: 7,
+                ..ProofParams::DEFAULT
+            },
+            ProofParams {
+                max_log_arity: 0,
+                ..ProofParams::DEFAULT
+            },
+            ProofParams {
+                query_pow_bits: 31,
+                ..ProofParams::DEFAULT
+            },
+            ProofParams {
+                log_final_poly_len: 9,
+                ..ProofParams::DEFAULT
+            },
+        ] {
+            assert!(
+                matches!(bad.validate(), Err(ParamsError::OutOfRange { .. })),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -1,0 +1,53 @@
+//! Trace of the ADD/SUB table.
+
+use sluice_verifier::air::alu::add_sub::*;
+use sluice_verifier::isa::Opcode;
+use sluice_verifier::stark::config::Val;
+
+use super::{build_table, set, set_word, AluEvent};
+use crate::trace::range::ByteCounts;
+
+/// One row per event; `op` must be ADD or SUB.
+pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::RowMajorMatrix<Val> {
+    build_table(
+        events,
+        WIDTH,
+        bytes,
+        Opcode::Add,
+        &[IS_ADD, IS_SUB, C, C + 1, C + 2, C + 3],
+        fill,
+    )
+}
+
+fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
+    let is_add = match op {
+        Opcode::Add => true,
+        Opcode::Sub => false,
+        _ => panic!("{op:?} is not served by the ADD/SUB table"),
+    };
+    let c = if is_add {
+        a.wrapping_add(b)
+    } else {
+        a.wrapping_sub(b)
+    };
+    set_word(row, A, a);
+    set_word(row, B, b);
+    set_word(row, C, c);
+    // ADD: a + b + cin = c + 256·cout; SUB: c + b + cin = a + 256·cout.
+    let (x, z) = if is_add { (a, c) } else { (c, a) };
+    let mut carry = 0;
+    for i in 0..4 {
+        let s = ((x >> (8 * i)) & 255) + ((b >> (8 * i)) & 255) + carry;
+        debug_assert_eq!(s & 255, (z >> (8 * i)) & 255);
+        carry = s >> 8;
+        set(row, CARRY + i, carry);
+    }
+    set(row, if is_add { IS_ADD } else { IS_SUB }, 1);
+    bytes.add_all(
+        a.to_le_bytes()
+            .into_iter()
+            .chain(b.to_le_bytes())
+            .chain(c.to_le_bytes())
+            .map(u32::from),
+    );
+}

@@ -1,0 +1,47 @@
+//! The `Range` table's trace: how often each byte was sent on the byte bus.
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+use sluice_verifier::air::range::{RANGE_ROWS, RANGE_WIDTH};
+use sluice_verifier::stark::config::Val;
+
+/// Multiplicities of the byte bus, filled by every table generator that
+/// sends bytes, then turned into the `Range` trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ByteCounts(pub [u32; RANGE_ROWS]);
+
+impl Default for ByteCounts {
+    fn default() -> Self {
+        Self([0; RANGE_ROWS])
+    }
+}
+
+impl ByteCounts {
+    /// Records one send of `x`.
+    ///
+    /// # Panics
+    /// If `x > 255`: a generator computed a limb wrongly, and the proof
+    /// would fail anyway; failing here names the culprit.
+    pub fn add(&mut self, x: u32) {
+        assert!(x < RANGE_ROWS as u32, "byte bus send of non-byte {x}");
+        self.0[x as usize] += 1;
+    }
+
+    /// Records one send of each value.
+    pub fn add_all(&mut self, xs: impl IntoIterator<Item = u32>) {
+        for x in xs {
+            self.add(x);
+        }
+    }
+
+    /// Total number of sends recorded.
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|&n| u64::from(n)).sum()
+    }
+}
+
+/// The `Range` main trace (256 rows × the multiplicity column).
+pub fn range_trace(counts: &ByteCounts) -> RowMajorMatrix<Val> {
+    let values = counts.0.iter().map(|&n| Val::from_u32(n)).collect();
+    RowMajorMatrix::new(values, RANGE_WIDTH)
+}

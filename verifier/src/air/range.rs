@@ -1,0 +1,61 @@
+//! The `Range` table: the provider side of the [`BYTE`](super::bus::BYTE) bus.
+//!
+//! 256 rows. A preprocessed (fixed, committed once per shape and known to the
+//! verifier) column holds `0..=255`; the single main column holds how many
+//! times each byte was sent. Because the value column is fixed, no prover can
+//! add a non-byte to the table; the multiplicity is free, so a byte sent
+//! `n` times is simply provided `n` times.
+
+use alloc::vec::Vec;
+
+use p3_air::{Air, BaseAir, WindowAccess};
+use p3_field::Field;
+use p3_lookup::InteractionBuilder;
+use p3_matrix::dense::RowMajorMatrix;
+
+use super::bus::receive_byte_table;
+
+/// Number of rows (one per byte value).
+pub const RANGE_ROWS: usize = 256;
+/// Main-trace width: the multiplicity column.
+pub const RANGE_WIDTH: usize = 1;
+/// Main column holding the multiplicity of the row's byte.
+pub const MULT: usize = 0;
+
+/// The byte range-check table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RangeAir;
+
+impl<F: Field> BaseAir<F> for RangeAir {
+    fn width(&self) -> usize {
+        RANGE_WIDTH
+    }
+
+    fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
+        let values: Vec<F> = (0..RANGE_ROWS as u32).map(F::from_u32).collect();
+        Some(RowMajorMatrix::new(values, 1))
+    }
+
+    fn preprocessed_width(&self) -> usize {
+        1
+    }
+}
+
+impl<AB: InteractionBuilder> Air<AB> for RangeAir
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let x: AB::Expr = builder
+            .preprocessed()
+            .current(0)
+            .expect("range table has one preprocessed column")
+            .into();
+        let mult: AB::Expr = builder
+            .main()
+            .current(MULT)
+            .expect("range table has one main column")
+            .into();
+        receive_byte_table(builder, x, mult);
+    }
+}

@@ -1,0 +1,144 @@
+//! The concrete Plonky3 configuration every Sluice epoch proof uses.
+//!
+//! Everything here is fixed by the protocol except the FRI knobs, which come
+//! from [`ProofParams`] (they travel in the bundle header). The prover and the
+//! verifier build the configuration with the same function, so they cannot
+//! disagree about hashing, field or PCS.
+//!
+//! - Base field KoalaBear (`p = 2^31 - 2^24 + 1`), challenges drawn from its
+//!   degree-4 binomial extension (~2^124 elements).
+//! - Poseidon2 (width 16, the crate's fixed round constants) for Merkle leaves
+//!   (padding-free sponge, rate 8, 8-element digests), Merkle nodes
+//!   (truncated-permutation 2-to-1 compression) and Fiat–Shamir (duplex
+//!   challenger, rate 8).
+//! - FRI over two-adic cosets, radix-2 DIT FFT.
+//!
+//! The challenger inside the config is not blank: [`epoch_config`] seeds it
+//! with the epoch's whole context (see [`super::transcript`]) because
+//! `p3-batch-stark` clones the config's challenger at the start of both
+//! proving and verification. One config is therefore built per epoch.
+
+use p3_challenger::DuplexChallenger;
+use p3_commit::ExtensionMmcs;
+use p3_dft::Radix2DitParallel;
+use p3_field::extension::BinomialExtensionField;
+use p3_field::Field;
+use p3_fri::{FriParameters, TwoAdicFriPcs};
+use p3_koala_bear::{default_koalabear_poseidon2_16, KoalaBear, Poseidon2KoalaBear};
+use p3_merkle_tree::MerkleTreeMmcs;
+use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
+use p3_uni_stark::StarkConfig;
+
+use crate::params::{ParamsError, ProofParams};
+
+/// The base field of every trace.
+pub type Val = KoalaBear;
+/// The field challenges are sampled from.
+pub type Challenge = BinomialExtensionField<Val, 4>;
+/// The Poseidon2 permutation (width 16) shared by hashing and Fiat–Shamir.
+pub type Perm = Poseidon2KoalaBear<16>;
+/// Leaf hash: absorb a matrix row 8 elements at a time, output 8 elements.
+pub type LeafHash = PaddingFreeSponge<Perm, 16, 8, 8>;
+/// Node compression: permute two 8-element digests, keep the first 8.
+pub type NodeCompress = TruncatedPermutation<Perm, 2, 8, 16>;
+/// Merkle commitments to base-field matrices.
+pub type ValMmcs =
+    MerkleTreeMmcs<<Val as Field>::Packing, <Val as Field>::Packing, LeafHash, NodeCompress, 2, 8>;
+/// Merkle commitments to extension-field matrices (FRI layers, LogUp columns).
+pub type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
+/// The Fiat–Shamir challenger.
+pub type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
+/// The FFT used for low-degree extensions.
+pub type Dft = Radix2DitParallel<Val>;
+/// The polynomial commitment scheme.
+pub type Pcs = TwoAdicFriPcs<Val, Dft, ValMmcs, ChallengeMmcs>;
+/// The full STARK configuration.
+pub type SluiceConfig = StarkConfig<Pcs, Challenge, Challenger>;
+
+/// The Poseidon2 permutation with the protocol's fixed constants.
+pub fn permutation() -> Perm {
+    default_koalabear_poseidon2_16()
+}
+
+/// A blank challenger (nothing observed yet).
+pub fn blank_challenger() -> Challenger {
+    Challenger::new(permutation())
+}
+
+/// The FRI parameters Plonky3 sees for `params`.
+///
+/// `batch_proof_of_work_bits` (grinding before the opening-batching
+/// challenge) is not a Sluice parameter and is always 0; see
+/// `docs/proof-system.md` for why the conjectured-security formula does not
+/// need it.
+fn fri_parameters(params: &ProofParams, mmcs: ChallengeMmcs) -> FriParameters<ChallengeMmcs> {
+    FriParameters {
+        log_blowup: params.log_blowup as usize,
+        log_final_poly_len: params.log_final_poly_len as usize,
+        max_log_arity: params.max_log_arity as usize,
+        num_queries: params.num_queries as usize,
+        batch_proof_of_work_bits: 0,
+        commit_proof_of_work_bits: params.commit_pow_bits as usize,
+        query_proof_of_work_bits: params.query_pow_bits as usize,
+        mmcs,
+    }
+}
+
+/// Builds the configuration for `params` whose challenger has already
+/// observed `challenger` state (the seeded transcript of one epoch).
+///
+/// Fails when `params` are outside what the protocol accepts (checked by
+/// [`ProofParams::validate`]) so that no attacker-chosen header can make
+/// Plonky3 panic or prove with too little security.
+pub fn config_with_challenger(
+    params: &ProofParams,
+    challenger: Challenger,
+) -> Result<SluiceConfig, ParamsError> {
+    params.validate()?;
+    let perm = permutation();
+    let hash = LeafHash::new(perm.clone());
+    let compress = NodeCompress::new(perm);
+    let val_mmcs = ValMmcs::new(hash, compress, 0);
+    let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
+    let fri = fri_parameters(params, challenge_mmcs);
+    let pcs = Pcs::new(Dft::default(), val_mmcs, fri);
+    Ok(SluiceConfig::new(pcs, challenger))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p3_challenger::{CanObserve, CanSample};
+    use p3_field::PrimeCharacteristicRing;
+
+    #[test]
+    fn default_params_build_a_config() {
+        assert!(config_with_challenger(&ProofParams::DEFAULT, blank_challenger()).is_ok());
+    }
+
+    #[test]
+    fn insecure_params_are_refused() {
+        let weak = ProofParams {
+            num_queries: 2,
+            ..ProofParams::DEFAULT
+        };
+        assert!(config_with_challenger(&weak, blank_challenger()).is_err());
+    }
+
+    #[test]
+    fn permutation_is_deterministic() {
+        // Two independently built challengers observing the same value must
+        // sample the same challenge: the constants are fixed, not random.
+        let mut a = blank_challenger();
+        let mut b = blank_challenger();
+        a.observe(Val::from_u32(7));
+        b.observe(Val::from_u32(7));
+        let x: Val = a.sample();
+        let y: Val = b.sample();
+        assert_eq!(x, y);
+        let mut c = blank_challenger();
+        c.observe(Val::from_u32(8));
+        let z: Val = c.sample();
+        assert_ne!(x, z);
+    }
+}

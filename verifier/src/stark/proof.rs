@@ -1,0 +1,90 @@
+//! The wire form of one epoch proof, and how untrusted bytes become one.
+//!
+//! An epoch proof is an [`EpochProof`] (a `p3-batch-stark` [`BatchProof`]
+//! and the epoch's start/end pc) serialized with serde
+//! + bincode 2 (standard configuration: little-endian, varint integers).
+//! Decoding runs under a byte limit, so a length prefix inside hostile bytes
+//! can never make the decoder allocate more than [`MAX_PROOF_BYTES`]; it must
+//! also consume every byte (trailing bytes are rejected, so a proof has one
+//! encoding).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use p3_batch_stark::BatchProof;
+
+use super::config::SluiceConfig;
+
+/// Largest encoded epoch proof accepted, in bytes.
+pub const MAX_PROOF_BYTES: usize = 32 << 20;
+
+/// One epoch's proof: the batch proof plus the pcs it starts and ends at.
+///
+/// `start_pc`/`end_pc` become CPU public values. GAP: until the state
+/// digests are opened in-circuit (wip-merkle), they are not checked against
+/// `statement.start`/`statement.end`; see `docs/proof-system.md`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct EpochProof {
+    pub start_pc: u32,
+    pub end_pc: u32,
+    pub batch: BatchProof<SluiceConfig>,
+}
+
+/// Why a proof was rejected: a short static name of the failed check plus a
+/// human-readable detail. Mirrors the stream's `ProofRejected`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub check: &'static str,
+    pub detail: String,
+}
+
+impl Rejection {
+    pub fn new(check: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            check,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl core::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.check, self.detail)
+    }
+}
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_PROOF_BYTES>()
+}
+
+/// Serializes a proof.
+pub fn encode_proof(proof: &EpochProof) -> Vec<u8> {
+    // Encoding an in-memory proof into a Vec cannot fail except by exceeding
+    // the limit, which a proof of a supported epoch size never does.
+    bincode::serde::encode_to_vec(proof, bincode_config())
+        .expect("an epoch proof always fits the encoding limit")
+}
+
+/// Parses untrusted bytes into a proof; never panics or over-allocates.
+pub fn decode_proof(bytes: &[u8]) -> Result<EpochProof, Rejection> {
+    if bytes.len() > MAX_PROOF_BYTES {
+        return Err(Rejection::new(
+            "proof size",
+            format!(
+                "{} bytes exceeds the {MAX_PROOF_BYTES}-byte limit",
+                bytes.len()
+            ),
+        ));
+    }
+    let (proof, used): (EpochProof, usize) =
+        bincode::serde::decode_from_slice(bytes, bincode_config())
+            .map_err(|e| Rejection::new("proof encoding", format!("{e}")))?;
+    if used != bytes.len() {
+        return Err(Rejection::new(
+            "proof encoding",
+            format!("{} trailing bytes after the proof", bytes.len() - used),
+        ));
+    }
+    Ok(proof)
+}
