@@ -28,6 +28,7 @@ use sluice_verifier::stream::ChainContext;
 
 use crate::bundle_writer::{BundleWriter, WriteError};
 use crate::executor::{Config, EpochRecord, ExecError, Executor, Program};
+use crate::memory_image::{EpochTransition, ImageError, MemoryImage};
 
 /// Proves one epoch. Implemented by the STARK prover; test doubles only
 /// inside tests.
@@ -39,7 +40,7 @@ pub trait EpochProver: Sync {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)>;
 }
@@ -48,11 +49,22 @@ impl<T: EpochProver + ?Sized> EpochProver for &T {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
-        (**self).prove_epoch(ctx, record, input)
+        (**self).prove_epoch(ctx, work, input)
     }
+}
+
+/// One epoch ready to prove: what the executor recorded, and how it moved
+/// the committed memory (start/end roots and state digests, page openings).
+///
+/// The memory transition is computed on the executor thread, in epoch order,
+/// because each epoch's start root is the previous epoch's end root.
+#[derive(Clone, Debug)]
+pub struct EpochWork {
+    pub record: EpochRecord,
+    pub transition: EpochTransition,
 }
 
 /// How the driver runs.
@@ -115,6 +127,8 @@ pub enum DriveError {
     Write(#[from] WriteError),
     #[error("the executor stopped before the guest halted")]
     Incomplete,
+    #[error("memory commitment: {0}")]
+    Memory(#[from] ImageError),
 }
 
 /// Receives progress as epochs are written.
@@ -198,16 +212,17 @@ pub fn prove_bundle<P: EpochProver, W: Write + Send>(
     for _ in 0..window {
         permit_tx.send(()).expect("the receiver is alive");
     }
-    let (record_tx, record_rx) = sync_channel::<EpochRecord>(window);
+    let (record_tx, record_rx) = sync_channel::<EpochWork>(window);
     let record_rx = Mutex::new(record_rx);
     let (proven_tx, proven_rx) = channel::<(u64, Proven)>();
 
     let mut stats = (0u64, 0u64, 0u32, 0u64); // epochs, cycles, exit code, proof bytes
     let outcome = std::thread::scope(|s| {
         let (abort_ref, in_flight_ref, peak_ref) = (&abort, &in_flight, &peak);
-        let exec = s.spawn(move || -> Result<(), ExecError> {
+        let exec = s.spawn(move || -> Result<(), DriveError> {
             let (abort, in_flight, peak) = (abort_ref, in_flight_ref, peak_ref);
             let mut executor = executor;
+            let mut image = MemoryImage::new(program);
             loop {
                 if permit_rx.recv().is_err() || abort.load(Ordering::Relaxed) {
                     return Ok(());
@@ -215,9 +230,11 @@ pub fn prove_bundle<P: EpochProver, W: Write + Send>(
                 let Some(record) = executor.run_epoch()? else {
                     return Ok(());
                 };
+                let transition = image.apply_epoch(&record, executor.memory())?;
+                let work = EpochWork { record, transition };
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
-                if record_tx.send(record).is_err() {
+                if record_tx.send(work).is_err() {
                     return Ok(());
                 }
             }
@@ -231,13 +248,13 @@ pub fn prove_bundle<P: EpochProver, W: Write + Send>(
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok(record) = next else { return };
+                let Ok(work) = next else { return };
                 if abort.load(Ordering::Relaxed) {
                     return;
                 }
-                let index = record.index;
-                let result = match prover.prove_epoch(ctx, &record, input) {
-                    Ok((statement, proof)) => Ok((record, statement, proof)),
+                let index = work.record.index;
+                let result = match prover.prove_epoch(ctx, &work, input) {
+                    Ok((statement, proof)) => Ok((work.record, statement, proof)),
                     Err(source) => Err(DriveError::Prove { index, source }),
                 };
                 if proven_tx.send((index, result)).is_err() {

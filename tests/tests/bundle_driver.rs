@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use bundle_support::*;
 use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter, WriteError};
-use sluice_prover::driver::{prove_bundle, DriveError, DriverOptions, EpochProver, NoProgress};
+use sluice_prover::driver::{
+    prove_bundle, DriveError, DriverOptions, EpochProver, EpochWork, NoProgress,
+};
 use sluice_prover::executor::{execute, Cause, Config, EpochRecord, Program};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 use sluice_verifier::stream::{verify_reader, ChainContext, StreamVerifier};
@@ -56,13 +58,14 @@ impl EpochProver for Jittery {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        let record = &work.record;
         std::thread::sleep(Duration::from_millis(
             [7, 1, 4, 0, 2][record.index as usize % 5],
         ));
-        self.inner.prove_epoch(ctx, record, input)
+        self.inner.prove_epoch(ctx, work, input)
     }
 }
 
@@ -101,13 +104,14 @@ impl EpochProver for FailsAt {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        let record = &work.record;
         if record.index == self.0 {
             anyhow::bail!("out of memory (simulated)");
         }
-        KeyedProver { proof_len: 32 }.prove_epoch(ctx, record, input)
+        KeyedProver { proof_len: 32 }.prove_epoch(ctx, work, input)
     }
 }
 
@@ -117,10 +121,11 @@ impl EpochProver for Lies {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
-        let (mut st, proof) = KeyedProver { proof_len: 32 }.prove_epoch(ctx, record, input)?;
+        let record = &work.record;
+        let (mut st, proof) = KeyedProver { proof_len: 32 }.prove_epoch(ctx, work, input)?;
         if record.index == 2 {
             st.cycles += 1;
         }

@@ -2,18 +2,15 @@
 
 mod execute;
 mod image_id;
-// `prove` and `verify` are written against the `EpochProver` /
-// `EpochProofVerifier` traits (`prove::run_with`, `verify::run_with`). They
-// become subcommands when the STARK prover/verifier and the image ID merge;
-// until then nothing calls them, and no stand-in proof system is wired in.
-#[allow(dead_code)]
 mod prove;
-#[allow(dead_code)]
 mod verify;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use sluice_prover::prove::StarkEpochProver;
+use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::StarkEpochVerifier;
 
 /// Exit codes shared by every subcommand.
 pub mod exit {
@@ -53,6 +50,13 @@ pub enum Command {
     /// Print the image ID of a guest ELF (the digest a proof is bound to).
     #[command(after_long_help = image_id::LONG_HELP)]
     ImageId(image_id::Args),
+    /// Execute a guest and prove every epoch, streaming the bundle to a file
+    /// or stdout as each epoch is proven.
+    #[command(after_long_help = prove::LONG_HELP)]
+    Prove(prove::Args),
+    /// Verify a bundle as it streams in (file or stdin), epoch by epoch.
+    #[command(after_long_help = verify::LONG_HELP)]
+    Verify(verify::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -70,6 +74,15 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Execute(args) => execute::run(args),
         Command::ImageId(args) => image_id::run(args),
+        Command::Prove(args) => prove::run_with(
+            args,
+            &StarkEpochProver,
+            ProofParams::DEFAULT,
+            sluice_verifier::memory::image_id,
+        ),
+        Command::Verify(args) => {
+            verify::run_with(args, StarkEpochVerifier, sluice_verifier::memory::image_id)
+        }
     };
     ExitCode::from(code)
 }

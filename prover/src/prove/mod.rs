@@ -11,6 +11,9 @@ use sluice_verifier::stark::transcript::EpochContext;
 use sluice_verifier::stark::verify::{check_statement, epoch_config, public_values};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 
+mod epoch_prover;
+pub use epoch_prover::StarkEpochProver;
+
 use crate::executor::EpochRecord;
 use crate::trace::{generate, EpochTrace};
 

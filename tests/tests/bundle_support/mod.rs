@@ -9,7 +9,7 @@
 
 use sha2::{Digest as _, Sha256};
 use sluice_prover::bundle_writer::BundleWriter;
-use sluice_prover::driver::{prove_bundle, DriverOptions, EpochProver, NoProgress};
+use sluice_prover::driver::{prove_bundle, DriverOptions, EpochProver, EpochWork, NoProgress};
 use sluice_prover::executor::{EpochRecord, Program};
 use sluice_verifier::bundle::{
     encode_end, encode_epoch_prefix, encode_header, encode_preamble, BundleEnd, BundleHeader,
@@ -128,9 +128,10 @@ impl EpochProver for KeyedProver {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         _input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        let record = &work.record;
         let statement = statement_of(record);
         let proof = keyed_proof(ctx, record.index, &statement, self.proof_len);
         Ok((statement, proof))

@@ -6,9 +6,11 @@
 //! `docs/proof-system.md` for the tables, buses, parameters and known gaps.
 
 pub mod config;
+pub mod epoch_verifier;
 pub mod proof;
 pub mod transcript;
 pub mod verify;
 
+pub use epoch_verifier::StarkEpochVerifier;
 pub use proof::{decode_proof, encode_proof, EpochProof, Rejection};
 pub use verify::verify_epoch;
