@@ -220,7 +220,7 @@ async function run(argv) {
   const e = verdict.error;
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ verified: false, error: { message: e.message, epoch: e.epoch, check: e.check }, bytes }) + '\n',
+      JSON.stringify({ verified: false, error: { message: e.message, epoch: e.epoch, check: e.check, proofCheck: e.proofCheck, offset: e.offset }, bytes }) + '\n',
     );
   } else {
     process.stderr.write(`REJECTED: ${e.message}\n`);

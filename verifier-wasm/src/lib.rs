@@ -19,13 +19,13 @@ pub mod proof_verifier;
 pub mod test_double;
 
 use alloc::format;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use sluice_verifier::digest::Digest;
-use sluice_verifier::stream::{Event, StreamVerifier, Summary, VerifyError};
+use sluice_verifier::stream::{Event, StreamVerifier, Summary, VerifyError, VerifyErrorKind};
 
 pub use proof_verifier::{active_proof_verifier, ActiveProofVerifier, ACTIVE_PROOF_VERIFIER_NAME};
 
@@ -35,8 +35,6 @@ pub use proof_verifier::{active_proof_verifier, ActiveProofVerifier, ACTIVE_PROO
 pub fn proof_verifier_name() -> String {
     ACTIVE_PROOF_VERIFIER_NAME.to_string()
 }
-
-use alloc::string::String;
 
 /// A streaming bundle verifier: feed it the bundle's bytes in any chunking,
 /// collect the events, then call `finish()`.
@@ -153,12 +151,21 @@ fn summary_to_js(summary: &Summary) -> Object {
 }
 
 /// A rejection as a JS `Error` whose message names the epoch and the check,
-/// with `epoch` (number or null) and `check` (short stable name) properties.
+/// with `epoch` (number or null), `check` (short stable name), `offset`
+/// (byte offset of the record being read) and `proofCheck` (for a rejected
+/// proof: the proof system's check, else null) properties.
 fn verify_error(error: &VerifyError) -> JsValue {
     let err = js_sys::Error::new(&error.to_string());
     err.set_name("VerifyError");
     set(&err, "epoch", error.epoch.map_or(JsValue::NULL, |e| (e as f64).into()));
-    set(&err, "check", error.kind.check());
+    set(&err, "check", error.check());
+    set(&err, "offset", error.offset as f64);
+    // For a rejected proof, which check of the proof system failed.
+    let proof_check = match &error.kind {
+        VerifyErrorKind::ProofRejected(rejected) => JsValue::from_str(rejected.check),
+        _ => JsValue::NULL,
+    };
+    set(&err, "proofCheck", proof_check);
     err.into()
 }
 
