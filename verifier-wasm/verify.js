@@ -220,10 +220,11 @@ async function run(argv) {
   const e = verdict.error;
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ verified: false, error: { message: e.message, epoch: e.epoch, check: e.check, proofCheck: e.proofCheck, offset: e.offset }, bytes }) + '\n',
+      JSON.stringify({ verified: false, error: { message: e.message, epoch: e.epoch, check: e.check, proofCheck: e.proofCheck, offset: e.offset, epochsVerified: e.epochsVerified }, bytes }) + '\n',
     );
   } else {
     process.stderr.write(`REJECTED: ${e.message}\n`);
+    process.stderr.write(`  ${e.epochsVerified} epoch${e.epochsVerified === 1 ? '' : 's'} verified before the failure\n`);
   }
   return EXIT_REJECTED;
 }

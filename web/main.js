@@ -54,8 +54,11 @@ function showProgress(bytes, buffered) {
     $('bytes-text').textContent = `${fmtBytes(bytes)} / ${fmtBytes(total)}`;
     // Bytes behind the last verified record: everything read minus what the
     // verifier still buffers for the record it is reading.
-    $('epochs-bar').max = total;
-    $('epochs-bar').value = Math.max(0, bytes - buffered);
+    // (buffered is null after a rejection: the verified bar stays where it was.)
+    if (buffered !== null) {
+      $('epochs-bar').max = total;
+      $('epochs-bar').value = Math.max(0, bytes - buffered);
+    }
   } else {
     $('bytes-bar').removeAttribute('value');
     $('bytes-text').textContent = fmtBytes(bytes);
@@ -65,18 +68,17 @@ function showProgress(bytes, buffered) {
 function addEpoch(ev) {
   state.epochs += 1;
   state.cycles += ev.cycles;
-  $('epochs-text').textContent = `${state.epochs} epoch${state.epochs === 1 ? '' : 's'}, ${state.cycles.toLocaleString('en')} cycles`;
   const list = $('epochs');
   const li = document.createElement('li');
-  li.value = ev.index;
   li.textContent = `epoch ${ev.index}: ${ev.cycles.toLocaleString('en')} cycles, ${ev.outputLen} output bytes${ev.halted ? ', halted' : ''} ✓`;
   if (ev.halted) li.className = 'halt';
   list.append(li);
   if (list.children.length > MAX_LISTED_EPOCHS) {
     list.firstElementChild.remove();
     state.hidden += 1;
-    list.start = ev.index - MAX_LISTED_EPOCHS + 1;
   }
+  const hidden = state.hidden > 0 ? ` (earliest ${state.hidden} not listed)` : '';
+  $('epochs-text').textContent = `${state.epochs} epoch${state.epochs === 1 ? '' : 's'}, ${state.cycles.toLocaleString('en')} cycles${hidden}`;
 }
 
 function showSummary(s, ms) {
@@ -139,7 +141,11 @@ function onWorkerMessage(m) {
       break;
     case 'rejected': {
       const where = m.epoch === null || m.epoch === undefined ? 'in the bundle header or framing' : `at epoch ${m.epoch}`;
-      fail(`Verification failed ${where}: check "${m.check}" — ${m.message}`);
+      if (m.epochsVerified > state.epochs) {
+        $('epochs-text').textContent = `${m.epochsVerified} epoch${m.epochsVerified === 1 ? '' : 's'} verified before the failure`;
+      }
+      const before = m.epochsVerified > 0 ? ` (epochs 0–${m.epochsVerified - 1} verified before it)` : '';
+      fail(`Verification failed ${where}: check "${m.check}" — ${m.message}${before}`);
       break;
     }
     case 'failed':

@@ -9,7 +9,7 @@
 //               {type: 'progress', bytes, buffered}
 //               {type: 'event', event}               header / epoch / done
 //               {type: 'summary', summary, bytes, ms}
-//               {type: 'rejected', message, epoch, check, bytes}
+//               {type: 'rejected', message, epoch, check, epochsVerified, bytes}
 //               {type: 'failed', message}            could not read / bad input
 import init, { Verifier, proofVerifier } from './pkg/sluice_verifier_wasm.js';
 
@@ -78,7 +78,8 @@ async function verify(job) {
   } catch (e) {
     reader.cancel().catch(() => {});
     if (e && e.name === 'VerifyError') {
-      postMessage({ type: 'rejected', message: e.message, epoch: e.epoch, check: e.check, bytes });
+      postMessage({ type: 'progress', bytes, buffered: null });
+      postMessage({ type: 'rejected', message: e.message, epoch: e.epoch, check: e.check, epochsVerified: e.epochsVerified, bytes });
     } else {
       throw e;
     }

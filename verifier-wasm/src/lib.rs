@@ -66,7 +66,10 @@ impl Verifier {
     /// with `epoch` and `check`); errors are sticky.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
         let inner = self.inner.as_mut().ok_or_else(finished_error)?;
-        let events = inner.push(chunk).map_err(|e| verify_error(&e))?;
+        let events = match inner.push(chunk) {
+            Ok(events) => events,
+            Err(e) => return Err(verify_error(&e, inner.epochs_verified())),
+        };
         Ok(events.iter().map(event_to_js).collect())
     }
 
@@ -74,7 +77,8 @@ impl Verifier {
     /// throws if the stream stopped early or anything was rejected.
     pub fn finish(&mut self) -> Result<Object, JsValue> {
         let inner = self.inner.take().ok_or_else(finished_error)?;
-        let summary = inner.finish().map_err(|e| verify_error(&e))?;
+        let verified = inner.epochs_verified();
+        let summary = inner.finish().map_err(|e| verify_error(&e, verified))?;
         Ok(summary_to_js(&summary))
     }
 
@@ -154,10 +158,18 @@ fn summary_to_js(summary: &Summary) -> Object {
 /// with `epoch` (number or null), `check` (short stable name), `offset`
 /// (byte offset of the record being read) and `proofCheck` (for a rejected
 /// proof: the proof system's check, else null) properties.
-fn verify_error(error: &VerifyError) -> JsValue {
+///
+/// `epochsVerified` counts the epochs that passed before the failure: a push
+/// that fails returns no events, so epochs completed earlier in the same
+/// chunk are reported only through this count.
+fn verify_error(error: &VerifyError, epochs_verified: u64) -> JsValue {
     let err = js_sys::Error::new(&error.to_string());
     err.set_name("VerifyError");
-    set(&err, "epoch", error.epoch.map_or(JsValue::NULL, |e| (e as f64).into()));
+    set(
+        &err,
+        "epoch",
+        error.epoch.map_or(JsValue::NULL, |e| (e as f64).into()),
+    );
     set(&err, "check", error.check());
     set(&err, "offset", error.offset as f64);
     // For a rejected proof, which check of the proof system failed.
@@ -166,6 +178,7 @@ fn verify_error(error: &VerifyError) -> JsValue {
         _ => JsValue::NULL,
     };
     set(&err, "proofCheck", proof_check);
+    set(&err, "epochsVerified", epochs_verified as f64);
     err.into()
 }
 

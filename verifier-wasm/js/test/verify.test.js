@@ -110,6 +110,7 @@ test('a flipped byte in an epoch proof is rejected at that epoch, exit 1', () =>
   assert.equal(j.error.check, 'proof');
   assert.equal(j.error.proofCheck, 'test-double-proof');
   assert.equal(j.error.offset, rec.start);
+  assert.equal(j.error.epochsVerified, 2);
 });
 
 test('a flipped byte in an epoch statement is rejected, exit 1', () => {
