@@ -4,3 +4,4 @@
 pub mod bundle_writer;
 pub mod driver;
 pub mod executor;
+pub mod memory_image;

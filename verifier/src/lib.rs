@@ -12,8 +12,10 @@ extern crate std;
 
 pub mod bundle;
 pub mod digest;
+pub mod elf;
 pub mod isa;
 pub mod layout;
+pub mod memory;
 pub mod params;
 pub mod statement;
 pub mod stream;
