@@ -148,6 +148,37 @@ fn prover_failures_stop_the_run_and_name_the_epoch() {
     }
 }
 
+struct PanicsAt(u64);
+impl EpochProver for PanicsAt {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        assert!(record.index != self.0, "simulated prover bug");
+        KeyedProver { proof_len: 32 }.prove_epoch(ctx, record, input)
+    }
+}
+
+/// A panicking prover is an error for its epoch, not a hang.
+#[test]
+fn a_panicking_prover_does_not_hang_the_driver() {
+    let program = looping_program(60, 0);
+    let ctx = ctx_for(&program, 3);
+    for jobs in [1, 2, 4] {
+        match drive(&PanicsAt(1), &program, &ctx, DriverOptions::with_jobs(jobs)) {
+            Err(DriveError::Prove { index: 1, source }) => {
+                assert!(
+                    source.to_string().contains("simulated prover bug"),
+                    "{source}"
+                )
+            }
+            other => panic!("unexpected {:?}", other.map(|r| r.0)),
+        }
+    }
+}
+
 #[test]
 fn guest_faults_and_cycle_limits_are_execution_errors() {
     // No exit: an endless loop hits the cycle limit.
