@@ -363,3 +363,62 @@ fn a_thousand_epochs_in_flat_memory() {
     );
     eprintln!("1,001 epochs: peak buffered {big_peak} bytes, buffer capacity {big_cap} bytes (11 epochs: {small_peak}/{small_cap})");
 }
+
+/// Slow enough that proving visibly overlaps verification.
+struct Slow;
+impl EpochProver for Slow {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        std::thread::sleep(Duration::from_millis(10));
+        KeyedProver { proof_len: 64 }.prove_epoch(ctx, record, input)
+    }
+}
+
+/// `prove -o - | verify -` in-process: through an OS pipe, the verifier
+/// accepts epoch 0 while later epochs are still being proven.
+#[test]
+fn verification_overlaps_proving_through_a_pipe() {
+    let program = looping_program(30, 0);
+    let ctx = ctx_for(&program, 3); // 20 epochs
+    let (reader, writer) = std::io::pipe().unwrap();
+    let expected = ctx.image_id;
+    let verifier = std::thread::spawn(move || {
+        let mut first_epoch_at = None;
+        let summary = verify_reader(reader, KeyedVerifier, Some(expected), |event| {
+            if matches!(
+                event,
+                sluice_verifier::stream::Event::EpochVerified { index: 0, .. }
+            ) {
+                first_epoch_at = Some(std::time::Instant::now());
+            }
+        });
+        (summary, first_epoch_at)
+    });
+    let bundle_writer = BundleWriter::new(writer, &ctx).unwrap();
+    let (report, writer) = prove_bundle(
+        &Slow,
+        &program,
+        &[],
+        &ctx,
+        &DriverOptions::with_jobs(1),
+        bundle_writer,
+        &mut NoProgress,
+    )
+    .unwrap();
+    let proving_done = std::time::Instant::now();
+    drop(writer); // EOF for the reader
+    let (summary, first_epoch_at) = verifier.join().unwrap();
+    let summary = summary.unwrap();
+    assert_eq!(summary.epochs, report.epochs);
+    assert_eq!(report.epochs, 20);
+    // 19 more epochs at >= 10 ms each were proven after epoch 0 was verified.
+    let lead = proving_done - first_epoch_at.unwrap();
+    assert!(
+        lead >= Duration::from_millis(150),
+        "epoch 0 verified only {lead:?} before proving finished"
+    );
+}
