@@ -135,7 +135,7 @@ async function run(argv) {
     try {
       imageId = wasm.imageIdFromElf(elf);
     } catch (e) {
-      throw new UsageError(`${opts.elf} is not a loadable RISC-V program: ${e.message}`);
+      throw new UsageError(`${opts.elf}: ${e.message}`);
     }
   }
 

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! test_bundle --epochs N --epoch-size-log2 K --last-cycles C --exit-code E
-//!             --output TEXT --seed S [--output-bytes N] -o FILE|-
+//!             --output TEXT --seed S [--output-bytes N] [--image-id HEX] -o FILE|-
 //! ```
 //! Prints the image ID (hex) on stdout (or stderr with `-o -`).
 
@@ -31,6 +31,7 @@ struct Args {
     exit_code: u32,
     output: Vec<u8>,
     seed: String,
+    image_id: Option<Digest>,
     out: String,
 }
 
@@ -42,6 +43,7 @@ fn parse() -> Result<Args, String> {
         exit_code: 0,
         output: Vec::new(),
         seed: "default".into(),
+        image_id: None,
         out: String::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -60,6 +62,10 @@ fn parse() -> Result<Args, String> {
                 a.output = (0..n).map(|i| (i as u8).wrapping_mul(31) ^ 0x5a).collect();
             }
             "--seed" => a.seed = value()?,
+            // Use this image ID (e.g. a real ELF's) instead of a seeded one.
+            "--image-id" => {
+                a.image_id = Some(Digest::from_hex(&value()?).map_err(|e| e.to_string())?)
+            }
             "-o" => a.out = value()?,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -93,7 +99,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let image_id = digest(&args.seed, "image", 0);
+    let image_id = args
+        .image_id
+        .unwrap_or_else(|| digest(&args.seed, "image", 0));
     let ctx = ChainContext {
         protocol_version: sluice_verifier::PROTOCOL_VERSION,
         params: ProofParams::DEFAULT,

@@ -36,6 +36,16 @@ pub fn proof_verifier_name() -> String {
     ACTIVE_PROOF_VERIFIER_NAME.to_string()
 }
 
+/// `imageIdFromElf(bytes)`: the image ID (hex) of a RISC-V ELF — the state
+/// digest of its initial state — to pass as the expected image ID. Throws a
+/// `UsageError` if the bytes are not a loadable RV32IM program.
+#[wasm_bindgen(js_name = imageIdFromElf)]
+pub fn image_id_from_elf(elf: &[u8]) -> Result<String, JsValue> {
+    let program = sluice_verifier::elf::Program::from_elf(elf)
+        .map_err(|e| usage_error(&format!("not a loadable RISC-V ELF: {e}")))?;
+    Ok(sluice_verifier::memory::image_id(&program).to_string())
+}
+
 /// A streaming bundle verifier: feed it the bundle's bytes in any chunking,
 /// collect the events, then call `finish()`.
 #[wasm_bindgen]

@@ -32,8 +32,9 @@ function tempDir(prefix) {
 
 /// Writes a test-double bundle; returns {file, imageId} (the generator
 /// prints the image ID it used on stdout).
-function makeBundle(file, { epochs = 4, epochSizeLog2 = 4, lastCycles = 5, exitCode = 0, output = '', seed = 'default' } = {}) {
+function makeBundle(file, { epochs = 4, epochSizeLog2 = 4, lastCycles = 5, exitCode = 0, output = '', seed = 'default', imageId = null } = {}) {
   const out = execFileSync(GENERATOR, [
+    ...(imageId ? ['--image-id', imageId] : []),
     '--epochs', String(epochs),
     '--epoch-size-log2', String(epochSizeLog2),
     '--last-cycles', String(lastCycles),
@@ -69,3 +70,34 @@ function records(bytes) {
 }
 
 module.exports = { ROOT, VERIFY_JS, TEST_PKG, GENERATOR, requireBuilt, tempDir, makeBundle, records };
+
+/// A minimal RV32 ELF: one PT_LOAD of `words` at `base`, entry at `base`.
+function tinyElf(base, words) {
+  const code = Buffer.alloc(words.length * 4);
+  words.forEach((w, i) => code.writeUInt32LE(w >>> 0, i * 4));
+  const h = Buffer.alloc(52 + 32);
+  h.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1], 0); // ELF32, little-endian, version 1
+  h.writeUInt16LE(2, 16); // ET_EXEC
+  h.writeUInt16LE(243, 18); // EM_RISCV
+  h.writeUInt32LE(1, 20); // EV_CURRENT
+  h.writeUInt32LE(base, 24); // e_entry
+  h.writeUInt32LE(52, 28); // e_phoff
+  h.writeUInt32LE(0, 32); // e_shoff
+  h.writeUInt32LE(0, 36); // e_flags
+  h.writeUInt16LE(52, 40); // e_ehsize
+  h.writeUInt16LE(32, 42); // e_phentsize
+  h.writeUInt16LE(1, 44); // e_phnum
+  h.writeUInt16LE(40, 46); // e_shentsize
+  // Program header: PT_LOAD, offset 84, vaddr = paddr = base, R+X.
+  h.writeUInt32LE(1, 52);
+  h.writeUInt32LE(84, 56);
+  h.writeUInt32LE(base, 60);
+  h.writeUInt32LE(base, 64);
+  h.writeUInt32LE(code.length, 68);
+  h.writeUInt32LE(code.length, 72);
+  h.writeUInt32LE(5, 76);
+  h.writeUInt32LE(4, 80);
+  return Buffer.concat([h, code]);
+}
+
+module.exports.tinyElf = tinyElf;

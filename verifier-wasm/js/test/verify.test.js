@@ -12,7 +12,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 
-const { VERIFY_JS, TEST_PKG, requireBuilt, tempDir, makeBundle, records } = require('./helpers.js');
+const { VERIFY_JS, TEST_PKG, requireBuilt, tempDir, makeBundle, records, tinyElf } = require('./helpers.js');
 
 requireBuilt();
 const wasm = require(path.join(TEST_PKG, 'node', 'sluice_verifier_wasm.js'));
@@ -191,11 +191,26 @@ test('usage and I/O errors exit 2', () => {
   }
 });
 
-test('--elf without image-ID-from-ELF support is a clear usage error, exit 2', () => {
-  if (typeof wasm.imageIdFromElf === 'function') return; // wired: covered elsewhere
-  const r = verifyJs(['--elf', good.file, good.file]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--elf is not yet supported/);
+test('--elf: the image ID of the ELF is expected (known answer from the core), others rejected, bad ELF exit 2', () => {
+  // `addi a0, x0, 0; addi a7, x0, 93; ecall` at 0x1_0000: the core's
+  // image-ID known answer (verifier/src/memory/state.rs).
+  const EXIT0_IMAGE_ID = '073ee31fc160801f6c863238d19b1463936be3461f0b1a36971b0e7a4dd83059';
+  const elf = withBytes('exit0.elf', tinyElf(0x1_0000, [0x0000_0513, 0x05d0_0893, 0x0000_0073]));
+  assert.equal(wasm.imageIdFromElf(fs.readFileSync(elf)), EXIT0_IMAGE_ID);
+  const forElf = makeBundle(path.join(dir, 'for-elf.bin'), { imageId: EXIT0_IMAGE_ID });
+  assert.equal(forElf.imageId, EXIT0_IMAGE_ID);
+  const ok = verifyJs(['--json', '--elf', elf, forElf.file]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).imageId, EXIT0_IMAGE_ID);
+  const other = verifyJs(['--json', '--elf', elf, good.file]);
+  assert.equal(other.code, 1, other.stderr);
+  assert.equal(JSON.parse(other.stdout).error.check, 'image-id');
+  const bad = verifyJs(['--elf', good.file, good.file]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a loadable RISC-V/);
+  const missing = verifyJs(['--elf', path.join(dir, 'missing.elf'), good.file]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read/);
 });
 
 test('--help prints usage, exit 0', () => {
