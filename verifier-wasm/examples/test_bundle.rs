@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! test_bundle --epochs N --epoch-size-log2 K --last-cycles C --exit-code E
-//!             --output TEXT --seed S [--output-bytes N] [--image-id HEX] -o FILE|-
+//!             --output TEXT --seed S [--output-bytes N] [--image-id HEX]
+//!             [--proof-bytes N] -o FILE|-
 //! ```
 //! Prints the image ID (hex) on stdout (or stderr with `-o -`).
 
@@ -32,6 +33,7 @@ struct Args {
     output: Vec<u8>,
     seed: String,
     image_id: Option<Digest>,
+    proof_bytes: usize,
     out: String,
 }
 
@@ -44,6 +46,7 @@ fn parse() -> Result<Args, String> {
         output: Vec::new(),
         seed: "default".into(),
         image_id: None,
+        proof_bytes: test_double::TAG_LEN,
         out: String::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -62,6 +65,8 @@ fn parse() -> Result<Args, String> {
                 a.output = (0..n).map(|i| (i as u8).wrapping_mul(31) ^ 0x5a).collect();
             }
             "--seed" => a.seed = value()?,
+            // Proof size per epoch (the tag repeated), for benchmarks.
+            "--proof-bytes" => a.proof_bytes = num(value()?)? as usize,
             // Use this image ID (e.g. a real ELF's) instead of a seeded one.
             "--image-id" => {
                 a.image_id = Some(Digest::from_hex(&value()?).map_err(|e| e.to_string())?)
@@ -166,7 +171,7 @@ fn main() -> ExitCode {
             at += take;
             cycles += statement.cycles;
             start = statement.end;
-            let proof = test_double::prove(&ctx, index, &statement);
+            let proof = test_double::prove_sized(&ctx, index, &statement, args.proof_bytes);
             let prefix = encode_epoch_prefix(index, &statement, proof.len())
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             put(&mut w, &prefix)?;

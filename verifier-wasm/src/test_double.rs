@@ -20,8 +20,30 @@ use sluice_verifier::stream::{ChainContext, EpochProofVerifier, ProofRejected};
 /// Domain separation: no other SHA-256 in Sluice hashes this prefix.
 const DOMAIN: &[u8] = b"sluice/test-double-epoch-proof/v1";
 
-/// The test-double proof of `statement` at `index` under `ctx`.
+/// The test-double proof of `statement` at `index` under `ctx`: the 32-byte
+/// tag (see [`tag`]).
 pub fn prove(ctx: &ChainContext, index: u64, statement: &EpochStatement) -> Vec<u8> {
+    tag(ctx, index, statement).to_vec()
+}
+
+/// A test-double proof of `len` bytes (at least 32): the tag repeated, so
+/// that benchmarks can stream proofs of a realistic size and every byte of
+/// them is still checked.
+pub fn prove_sized(
+    ctx: &ChainContext,
+    index: u64,
+    statement: &EpochStatement,
+    len: usize,
+) -> Vec<u8> {
+    let tag = tag(ctx, index, statement);
+    (0..len.max(TAG_LEN)).map(|i| tag[i % TAG_LEN]).collect()
+}
+
+/// Length of the tag a test-double proof repeats.
+pub const TAG_LEN: usize = 32;
+
+/// SHA-256 over the domain, the context, the index and the statement.
+pub fn tag(ctx: &ChainContext, index: u64, statement: &EpochStatement) -> [u8; TAG_LEN] {
     let mut h = Sha256::new();
     h.update(DOMAIN);
     h.update(ctx.protocol_version.to_le_bytes());
@@ -49,10 +71,11 @@ pub fn prove(ctx: &ChainContext, index: u64, statement: &EpochStatement) -> Vec<
     }
     h.update((statement.output.len() as u64).to_le_bytes());
     h.update(&statement.output);
-    h.finalize().to_vec()
+    h.finalize().into()
 }
 
-/// Accepts exactly the proofs [`prove`] makes.
+/// Accepts exactly the proofs [`prove`] and [`prove_sized`] make: at least
+/// 32 bytes, every byte equal to the tag repeated.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HashProofVerifier;
 
@@ -64,7 +87,10 @@ impl EpochProofVerifier for HashProofVerifier {
         statement: &EpochStatement,
         proof: &[u8],
     ) -> Result<(), ProofRejected> {
-        if proof == prove(ctx, index, statement).as_slice() {
+        let tag = tag(ctx, index, statement);
+        let matches = proof.len() >= TAG_LEN
+            && proof.chunks(TAG_LEN).all(|c| c == &tag[..c.len()]);
+        if matches {
             Ok(())
         } else {
             Err(ProofRejected {
@@ -118,6 +144,12 @@ mod tests {
         flipped[7] ^= 1;
         reject(&c, 3, &s, &flipped);
         reject(&c, 3, &s, &proof[..31]);
+        let long = prove_sized(&c, 3, &s, 1000);
+        assert_eq!(long.len(), 1000);
+        assert_eq!(HashProofVerifier.verify_epoch(&c, 3, &s, &long), Ok(()));
+        let mut long_flipped = long.clone();
+        long_flipped[999] ^= 0x40;
+        reject(&c, 3, &s, &long_flipped);
         reject(
             &ChainContext {
                 image_id: Digest([1; 8]),
