@@ -11,7 +11,9 @@ use sluice_verifier::stream::StreamVerifier;
 use sluice_verifier_wasm::test_double::HashProofVerifier;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: verify_native BUNDLE");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: verify_native BUNDLE");
     let mut file = std::fs::File::open(&path).expect("open bundle");
     let mut buf = vec![0u8; 256 * 1024];
     let started = Instant::now();

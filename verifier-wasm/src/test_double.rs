@@ -88,8 +88,7 @@ impl EpochProofVerifier for HashProofVerifier {
         proof: &[u8],
     ) -> Result<(), ProofRejected> {
         let tag = tag(ctx, index, statement);
-        let matches = proof.len() >= TAG_LEN
-            && proof.chunks(TAG_LEN).all(|c| c == &tag[..c.len()]);
+        let matches = proof.len() >= TAG_LEN && proof.chunks(TAG_LEN).all(|c| c == &tag[..c.len()]);
         if matches {
             Ok(())
         } else {
