@@ -274,3 +274,20 @@ test('bindings: bufferedBytes is a number bounded by one record', () => {
   assert.ok(max <= largest, `${max} > ${largest}`);
   assert.equal(v.finish().epochs, EPOCHS);
 });
+
+test('the shipped module (scripts/build-wasm.sh) is not the test double and rejects test-double bundles', () => {
+  const shipped = path.join(__dirname, '..', '..', 'pkg', 'node');
+  assert.ok(fs.existsSync(path.join(shipped, 'sluice_verifier_wasm.js')), 'run scripts/build-wasm.sh');
+  const r = spawnSync(process.execPath, [VERIFY_JS, '--json', good.file], {
+    encoding: 'utf8',
+    env: { ...process.env, SLUICE_WASM_PKG: '' },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.verified, false);
+  assert.equal(j.error.epoch, 0);
+  assert.equal(j.error.check, 'proof');
+  assert.doesNotMatch(r.stderr, /TEST DOUBLE/);
+  const mod = require(path.join(shipped, 'sluice_verifier_wasm.js'));
+  assert.notEqual(mod.proofVerifier(), 'test-double');
+});
