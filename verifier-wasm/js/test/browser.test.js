@@ -131,3 +131,23 @@ test('page rejects a bundle for another program when an image ID is expected', a
   assert.match(await page.textContent('#failure'), new RegExp(other.imageId));
   await page.fill('#image-id', '');
 });
+
+test('page verifies a dropped 200-epoch bundle streamed in many chunks (test-double proof verifier)', async () => {
+  const big = makeBundle(path.join(SITE, 'big.bin'), { epochs: 200, epochSizeLog2: 6, lastCycles: 1, output: 'many epochs', proofBytes: 4096, seed: 'big' });
+  const bytes = fs.readFileSync(big.file);
+  assert.ok(bytes.length > 4 * 65536, 'several File.stream() chunks');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([raw], 'dropped.bin'));
+    return dt;
+  }, bytes.toString('base64'));
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  await page.waitForSelector('#status.ok', { timeout: 60000 });
+  assert.equal(await page.textContent('#s-image-id'), big.imageId);
+  assert.equal(await page.textContent('#s-epochs'), '200');
+  assert.equal(await page.textContent('#s-cycles'), (199 * 64 + 1).toLocaleString('en'));
+  assert.equal(await page.textContent('#s-output-text'), 'many epochs');
+  assert.equal(await page.locator('#epochs li').count(), 200);
+  assert.match(await page.textContent('#epochs-text'), /^200 epochs, 12,737 cycles$/);
+});

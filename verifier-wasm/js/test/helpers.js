@@ -32,9 +32,10 @@ function tempDir(prefix) {
 
 /// Writes a test-double bundle; returns {file, imageId} (the generator
 /// prints the image ID it used on stdout).
-function makeBundle(file, { epochs = 4, epochSizeLog2 = 4, lastCycles = 5, exitCode = 0, output = '', seed = 'default', imageId = null } = {}) {
+function makeBundle(file, { epochs = 4, epochSizeLog2 = 4, lastCycles = 5, exitCode = 0, output = '', seed = 'default', imageId = null, proofBytes = null } = {}) {
   const out = execFileSync(GENERATOR, [
     ...(imageId ? ['--image-id', imageId] : []),
+    ...(proofBytes ? ['--proof-bytes', String(proofBytes)] : []),
     '--epochs', String(epochs),
     '--epoch-size-log2', String(epochSizeLog2),
     '--last-cycles', String(lastCycles),
