@@ -171,7 +171,7 @@ type Proven = Result<(EpochRecord, EpochStatement, Vec<u8>), DriveError>;
 
 /// Executes `program` on `input` and proves every epoch into `writer`
 /// (whose header already carries `ctx`), then writes the end record.
-pub fn prove_bundle<P: EpochProver, W: Write + Send>(
+pub fn prove_bundle<P: EpochProver, W: Write>(
     prover: &P,
     program: &Program,
     input: &[u8],
