@@ -240,6 +240,11 @@ function plain(obj) {
 }
 
 if (require.main === module) {
+  // `sluice-verify big.bin | head`: a closed stdout is not an error of ours.
+  process.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -8,6 +8,9 @@ const MAX_LISTED_EPOCHS = 500;
 
 let worker = null;
 let state = null;
+// Whether the worker is in the middle of a bundle: a new one replaces it
+// (terminating the worker is the only way to stop a verification at once).
+let running = false;
 
 function startWorker() {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -40,6 +43,11 @@ function reset(title) {
 }
 
 function verify(job) {
+  if (running) {
+    worker.terminate();
+    startWorker();
+  }
+  running = true;
   reset(job.file ? `Verifying ${job.file.name}…` : `Verifying ${job.url}…`);
   const imageId = $('image-id').value.trim();
   worker.postMessage({ type: 'verify', imageId: imageId || undefined, ...job });
@@ -137,9 +145,11 @@ function onWorkerMessage(m) {
       }
       break;
     case 'summary':
+      running = false;
       showSummary(m.summary, m.ms);
       break;
     case 'rejected': {
+      running = false;
       const where = m.epoch === null || m.epoch === undefined ? 'in the bundle header or framing' : `at epoch ${m.epoch}`;
       if (m.epochsVerified > state.epochs) {
         $('epochs-text').textContent = `${m.epochsVerified} epoch${m.epochsVerified === 1 ? '' : 's'} verified before the failure`;
@@ -149,6 +159,7 @@ function onWorkerMessage(m) {
       break;
     }
     case 'failed':
+      running = false;
       $('status-title').textContent = 'Could not verify';
       $('status').className = 'bad';
       $('failure').textContent = `Could not verify: ${m.message}`;
