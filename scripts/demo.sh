@@ -20,3 +20,8 @@ printf '\x28\x00\x00\x00' > build/fib-input.bin
 
 log "sha256 of this script"
 "$prover" execute build/guests/sha256.elf --input scripts/demo.sh --epoch-size-log2 16
+
+log "WebAssembly verifier: build the module for Node (verify.js) and the page (web/)"
+scripts/build-wasm.sh
+node verifier-wasm/verify.js --help | head -3
+echo "Serve the page with: node web/serve.mjs 8000  (then open http://127.0.0.1:8000/)" >&2

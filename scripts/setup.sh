@@ -34,4 +34,27 @@ if ! command -v riscv64-unknown-elf-gcc >/dev/null || ! command -v riscv64-unkno
     apt_install gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf
 fi
 
+# WebAssembly verifier: the wasm-bindgen CLI must be exactly the version of the
+# `wasm-bindgen` crate pinned in Cargo.toml, or the generated glue does not
+# match the module.
+wasm_bindgen_version=0.2.129
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$wasm_bindgen_version" ]; then
+    log "cargo install wasm-bindgen-cli $wasm_bindgen_version"
+    cargo install wasm-bindgen-cli --version "$wasm_bindgen_version" --locked
+fi
+
+# Node packages of verify.js and its tests (playwright-core drives the system
+# Chromium; it downloads no browser). Reinstalled only when the lock changed.
+verifier_wasm="$(cd "$(dirname "$0")/.." && pwd)/verifier-wasm"
+if ! cmp -s "$verifier_wasm/package-lock.json" "$verifier_wasm/node_modules/.sluice-installed-lock"; then
+    log "npm ci (verifier-wasm)"
+    (cd "$verifier_wasm" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$verifier_wasm/package-lock.json" "$verifier_wasm/node_modules/.sluice-installed-lock"
+fi
+
+# Headless Chromium for the browser end-to-end test.
+if ! command -v chromium >/dev/null || ! [ -d /usr/share/fonts/truetype/liberation ]; then
+    apt_install chromium fonts-liberation
+fi
+
 log "ready"

@@ -20,3 +20,16 @@ cargo build --locked -p verifier --no-default-features --target wasm32-unknown-u
 
 log "cargo test"
 cargo test --workspace --locked
+
+# WebAssembly verifier: the shipped module, then the test-only build whose
+# epoch proof verifier is the test double, and the generator of test-double
+# bundles. The Node and Chromium tests below exercise the stream, the
+# bindings, verify.js and the page with those: not the STARK verifier.
+log "WebAssembly verifier (clippy for wasm32, build, test-double build)"
+cargo clippy --locked -p verifier-wasm --target wasm32-unknown-unknown -- -D warnings
+scripts/build-wasm.sh
+scripts/build-wasm.sh --test-double
+cargo build --release --locked -p verifier-wasm --features test-double --example test_bundle
+
+log "node --test: verify.js and the browser page (headless Chromium)"
+node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/browser.test.js

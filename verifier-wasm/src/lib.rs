@@ -1,8 +1,204 @@
 //! WebAssembly bindings for the Sluice streaming verifier.
 //!
-//! Not built yet: the streaming verifier core it wraps does not exist yet
-//! (see the open issues). This crate only checks that the verifier core
-//! builds for `wasm32-unknown-unknown` with default features off.
+//! A thin JavaScript face over [`sluice_verifier::stream::StreamVerifier`]:
+//! the same state machine that `prover verify` runs natively, so Node
+//! (`verify.js`) and the browser page (`web/worker.js`) accept exactly the
+//! bundles the native verifier accepts. Everything crossing the boundary is a
+//! plain JS value (objects, strings, numbers): counts are `f64` because a Rust
+//! `u64` would arrive as a `BigInt`; every count here stays far below 2^53.
+//!
+//! Which epoch proof verifier runs is decided in [`proof_verifier`] only.
 #![no_std]
+#![forbid(unsafe_code)]
 
-pub use sluice_verifier as core;
+extern crate alloc;
+
+pub mod output;
+pub mod proof_verifier;
+#[cfg(any(test, feature = "test-double"))]
+pub mod test_double;
+
+use alloc::format;
+use alloc::string::{String, ToString};
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use sluice_verifier::digest::Digest;
+use sluice_verifier::stream::{Event, StreamVerifier, Summary, VerifyError, VerifyErrorKind};
+
+pub use proof_verifier::{active_proof_verifier, ActiveProofVerifier, ACTIVE_PROOF_VERIFIER_NAME};
+
+/// Which epoch proof verifier this module was built with: `"stark"`,
+/// `"stark-not-wired"` (rejects every epoch) or `"test-double"` (tests only).
+#[wasm_bindgen(js_name = proofVerifier)]
+pub fn proof_verifier_name() -> String {
+    ACTIVE_PROOF_VERIFIER_NAME.to_string()
+}
+
+/// `imageIdFromElf(bytes)`: the image ID (hex) of a RISC-V ELF — the state
+/// digest of its initial state — to pass as the expected image ID. Throws a
+/// `UsageError` if the bytes are not a loadable RV32IM program.
+#[wasm_bindgen(js_name = imageIdFromElf)]
+pub fn image_id_from_elf(elf: &[u8]) -> Result<String, JsValue> {
+    let program = sluice_verifier::elf::Program::from_elf(elf)
+        .map_err(|e| usage_error(&format!("not a loadable RISC-V ELF: {e}")))?;
+    Ok(sluice_verifier::memory::image_id(&program).to_string())
+}
+
+/// A streaming bundle verifier: feed it the bundle's bytes in any chunking,
+/// collect the events, then call `finish()`.
+#[wasm_bindgen]
+pub struct Verifier {
+    /// `None` once `finish()` has consumed it.
+    inner: Option<StreamVerifier<ActiveProofVerifier>>,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// `new Verifier(expectedImageIdHex?)`: with an image ID, a bundle for any
+    /// other program is rejected at its header. Throws on malformed hex.
+    #[wasm_bindgen(constructor)]
+    pub fn new(expected_image_id: Option<String>) -> Result<Verifier, JsValue> {
+        let expected = match expected_image_id.as_deref() {
+            None => None,
+            Some(text) => Some(Digest::from_hex(text).map_err(|e| {
+                usage_error(&format!("expected image ID {text:?} is not a digest: {e}"))
+            })?),
+        };
+        Ok(Verifier {
+            inner: Some(StreamVerifier::new(active_proof_verifier(), expected)),
+        })
+    }
+
+    /// Feeds the next bytes of the bundle; returns the events they completed,
+    /// as an array of plain objects. Throws a verification error (an `Error`
+    /// with `epoch` and `check`); errors are sticky.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(finished_error)?;
+        let events = match inner.push(chunk) {
+            Ok(events) => events,
+            Err(e) => return Err(verify_error(&e, inner.epochs_verified())),
+        };
+        Ok(events.iter().map(event_to_js).collect())
+    }
+
+    /// Ends the stream: returns the summary of a fully verified bundle, or
+    /// throws if the stream stopped early or anything was rejected.
+    pub fn finish(&mut self) -> Result<Object, JsValue> {
+        let inner = self.inner.take().ok_or_else(finished_error)?;
+        let verified = inner.epochs_verified();
+        let summary = inner.finish().map_err(|e| verify_error(&e, verified))?;
+        Ok(summary_to_js(&summary))
+    }
+
+    /// Bytes held waiting for the rest of a record (bounded by the largest
+    /// record, never by the number of epochs).
+    #[wasm_bindgen(js_name = bufferedBytes)]
+    pub fn buffered_bytes(&self) -> f64 {
+        self.inner.as_ref().map_or(0, |v| v.buffered_bytes()) as f64
+    }
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+fn event_to_js(event: &Event) -> JsValue {
+    let obj = Object::new();
+    match event {
+        Event::Header {
+            image_id,
+            epoch_size_log2,
+            params,
+            security_bits,
+        } => {
+            set(&obj, "type", "header");
+            set(&obj, "imageId", image_id.to_string());
+            set(&obj, "epochSizeLog2", *epoch_size_log2 as f64);
+            set(&obj, "securityBits", *security_bits as f64);
+            let p = Object::new();
+            set(&p, "logBlowup", params.log_blowup as f64);
+            set(&p, "numQueries", params.num_queries as f64);
+            set(&p, "queryPowBits", params.query_pow_bits as f64);
+            set(&p, "commitPowBits", params.commit_pow_bits as f64);
+            set(&p, "logFinalPolyLen", params.log_final_poly_len as f64);
+            set(&p, "maxLogArity", params.max_log_arity as f64);
+            set(&obj, "params", p);
+        }
+        Event::EpochVerified {
+            index,
+            cycles,
+            output_len,
+            halted,
+        } => {
+            set(&obj, "type", "epoch");
+            set(&obj, "index", *index as f64);
+            set(&obj, "cycles", *cycles as f64);
+            set(&obj, "outputLen", *output_len as f64);
+            set(&obj, "halted", *halted);
+        }
+        Event::Done => set(&obj, "type", "done"),
+    }
+    obj.into()
+}
+
+fn summary_to_js(summary: &Summary) -> Object {
+    let obj = Object::new();
+    set(&obj, "imageId", summary.image_id.to_string());
+    set(&obj, "epochs", summary.epochs as f64);
+    set(&obj, "cycles", summary.cycles as f64);
+    set(&obj, "exitCode", summary.exit_code as f64);
+    set(&obj, "outputHex", output::to_hex(&summary.output));
+    let text = output::printable_text(&summary.output).map_or(JsValue::NULL, JsValue::from_str);
+    set(&obj, "outputText", text);
+    set(&obj, "outputLen", summary.output_len as f64);
+    set(
+        &obj,
+        "outputTruncated",
+        (summary.output.len() as u64) < summary.output_len,
+    );
+    set(&obj, "outputSha256", output::to_hex(&summary.output_sha256));
+    set(&obj, "proofVerifier", ACTIVE_PROOF_VERIFIER_NAME);
+    obj
+}
+
+/// A rejection as a JS `Error` whose message names the epoch and the check,
+/// with `epoch` (number or null), `check` (short stable name), `offset`
+/// (byte offset of the record being read) and `proofCheck` (for a rejected
+/// proof: the proof system's check, else null) properties.
+///
+/// `epochsVerified` counts the epochs that passed before the failure: a push
+/// that fails returns no events, so epochs completed earlier in the same
+/// chunk are reported only through this count.
+fn verify_error(error: &VerifyError, epochs_verified: u64) -> JsValue {
+    let err = js_sys::Error::new(&error.to_string());
+    err.set_name("VerifyError");
+    set(
+        &err,
+        "epoch",
+        error.epoch.map_or(JsValue::NULL, |e| (e as f64).into()),
+    );
+    set(&err, "check", error.check());
+    set(&err, "offset", error.offset as f64);
+    // For a rejected proof, which check of the proof system failed.
+    let proof_check = match &error.kind {
+        VerifyErrorKind::ProofRejected(rejected) => JsValue::from_str(rejected.check),
+        _ => JsValue::NULL,
+    };
+    set(&err, "proofCheck", proof_check);
+    set(&err, "epochsVerified", epochs_verified as f64);
+    err.into()
+}
+
+/// Bad arguments from the caller (not a verdict on the bundle).
+fn usage_error(message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("UsageError");
+    err.into()
+}
+
+fn finished_error() -> JsValue {
+    usage_error("this Verifier has already finished; create a new one")
+}

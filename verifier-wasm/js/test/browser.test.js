@@ -1,0 +1,153 @@
+// The browser page end to end in headless Chromium: serve web/, verify a good
+// bundle through the file picker, then a tampered one through the URL form,
+// and check what the page shows. Screenshots go to build/.
+//
+// TEST DOUBLE: the page is served with the `test-double` build of the module
+// (from a copy of web/ under build/, never web/ itself) and test-double
+// bundles, so this exercises the page, the worker, streaming and the
+// bindings, not the STARK epoch verifier.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const { ROOT, TEST_PKG, requireBuilt, tempDir, makeBundle, records } = require('./helpers.js');
+
+requireBuilt();
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.SLUICE_CHROMIUM || '/usr/bin/chromium';
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const BUILD = path.join(ROOT, 'build');
+const SITE = path.join(BUILD, 'web-test-double');
+const EPOCHS = 6;
+const OUTPUT = 'Hello, browser!';
+
+let server;
+let context;
+let page;
+let base;
+let good;
+
+test.before(async () => {
+  // A copy of the page with the test-double module in pkg/.
+  fs.rmSync(SITE, { recursive: true, force: true });
+  fs.mkdirSync(path.join(SITE, 'pkg'), { recursive: true });
+  for (const f of fs.readdirSync(path.join(ROOT, 'web'))) {
+    const from = path.join(ROOT, 'web', f);
+    if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(SITE, f));
+  }
+  for (const f of ['sluice_verifier_wasm.js', 'sluice_verifier_wasm_bg.wasm']) {
+    fs.copyFileSync(path.join(TEST_PKG, 'web', f), path.join(SITE, 'pkg', f));
+  }
+  good = makeBundle(path.join(SITE, 'good.bin'), { epochs: EPOCHS, epochSizeLog2: 5, lastCycles: 9, exitCode: 0, output: OUTPUT });
+  const bytes = fs.readFileSync(good.file);
+  const rec = records(bytes).find((r) => r.kind === 2 && r.index === 3);
+  bytes[rec.proofStart + 5] ^= 0x10;
+  fs.writeFileSync(path.join(SITE, 'tampered.bin'), bytes);
+
+  const { startServer } = await import(pathToFileURL(path.join(ROOT, 'web', 'serve.mjs')).href);
+  server = await startServer({ root: SITE, port: 0 });
+  base = `http://127.0.0.1:${server.address().port}/`;
+  context = await chromium.launchPersistentContext(tempDir('sluice-chromium-'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1000, height: 1100 },
+  });
+  page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  await page.goto(base);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+});
+
+test.after(async () => {
+  if (context) await context.close();
+  if (server) await new Promise((resolve) => server.close(resolve));
+});
+
+test('server: .wasm as application/wasm with Content-Length and no-store; no escaping the root', async () => {
+  const r = await fetch(base + 'pkg/sluice_verifier_wasm_bg.wasm');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/wasm');
+  assert.equal(Number(r.headers.get('content-length')), fs.statSync(path.join(SITE, 'pkg', 'sluice_verifier_wasm_bg.wasm')).size);
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  await r.arrayBuffer();
+  const up = await fetch(base + '..%2f..%2fCargo.toml');
+  assert.notEqual(up.status, 200);
+  assert.equal((await fetch(base + 'nope.bin')).status, 404);
+});
+
+test('page verifies a good bundle from the file picker (test-double proof verifier)', async () => {
+  assert.match(await page.textContent('#verifier-kind'), /test double/);
+  await page.setInputFiles('#file', good.file);
+  await page.waitForSelector('#status.ok', { timeout: 30000 });
+  assert.equal(await page.textContent('#status-title'), 'Verified');
+  assert.equal(await page.textContent('#s-image-id'), good.imageId);
+  assert.equal(await page.textContent('#s-epochs'), String(EPOCHS));
+  assert.equal(await page.textContent('#s-cycles'), String((EPOCHS - 1) * 32 + 9));
+  assert.equal(await page.textContent('#s-exit-code'), '0');
+  assert.equal(await page.textContent('#s-output-text'), OUTPUT);
+  assert.equal(await page.textContent('#s-output-hex'), Buffer.from(OUTPUT).toString('hex'));
+  assert.equal(await page.locator('#epochs li').count(), EPOCHS);
+  assert.match(await page.textContent('#epochs li:last-child'), /halted/);
+  assert.equal(await page.isVisible('#failure'), false);
+  assert.equal(await page.$eval('#bytes-bar', (e) => e.value / e.max), 1);
+  fs.mkdirSync(BUILD, { recursive: true });
+  await page.screenshot({ path: path.join(BUILD, 'web-verified.png'), fullPage: true });
+});
+
+test('page rejects a tampered bundle from a URL, naming the epoch and the check (test-double proof verifier)', async () => {
+  await page.fill('#url', base + 'tampered.bin');
+  await page.click('#url-form button');
+  await page.waitForSelector('#status.bad', { timeout: 30000 });
+  assert.equal(await page.textContent('#status-title'), 'Rejected');
+  const failure = await page.textContent('#failure');
+  assert.match(failure, /at epoch 3/);
+  assert.match(failure, /check "proof"/);
+  assert.match(failure, /test-double-proof/);
+  assert.equal(await page.isVisible('#summary'), false);
+  // Epochs before the tampered one were verified (they arrived in the same
+  // chunk as the failure, so they are counted in the message).
+  assert.match(failure, /epochs 0–2 verified before it/);
+  const color = await page.$eval('#failure', (e) => getComputedStyle(e).color);
+  assert.equal(color, 'rgb(170, 0, 0)');
+  await page.screenshot({ path: path.join(BUILD, 'web-rejected.png'), fullPage: true });
+});
+
+test('page rejects a bundle for another program when an image ID is expected', async () => {
+  const other = makeBundle(path.join(SITE, 'other.bin'), { seed: 'other program' });
+  await page.fill('#image-id', good.imageId);
+  await page.fill('#url', base + 'other.bin');
+  await page.click('#url-form button');
+  await page.waitForSelector('#status.bad', { timeout: 30000 });
+  assert.match(await page.textContent('#failure'), /check "image-id"/);
+  assert.match(await page.textContent('#failure'), new RegExp(other.imageId));
+  await page.fill('#image-id', '');
+});
+
+test('page verifies a dropped 200-epoch bundle streamed in many chunks (test-double proof verifier)', async () => {
+  const big = makeBundle(path.join(SITE, 'big.bin'), { epochs: 200, epochSizeLog2: 6, lastCycles: 1, output: 'many epochs', proofBytes: 4096, seed: 'big' });
+  const bytes = fs.readFileSync(big.file);
+  assert.ok(bytes.length > 4 * 65536, 'several File.stream() chunks');
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([raw], 'dropped.bin'));
+    return dt;
+  }, bytes.toString('base64'));
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  await page.waitForSelector('#status.ok', { timeout: 60000 });
+  assert.equal(await page.textContent('#s-image-id'), big.imageId);
+  assert.equal(await page.textContent('#s-epochs'), '200');
+  assert.equal(await page.textContent('#s-cycles'), (199 * 64 + 1).toLocaleString('en'));
+  assert.equal(await page.textContent('#s-output-text'), 'many epochs');
+  assert.equal(await page.locator('#epochs li').count(), 200);
+  assert.match(await page.textContent('#epochs-text'), /^200 epochs, 12,737 cycles$/);
+});

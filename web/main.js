@@ -1,0 +1,203 @@
+// The page: picks a bundle (file picker, drag and drop, or URL), hands it to
+// the verifier worker and shows what the worker reports.
+const $ = (id) => document.getElementById(id);
+
+// At most this many epochs stay listed; older ones are summarised in one line
+// so a million-epoch bundle does not grow the page without bound.
+const MAX_LISTED_EPOCHS = 500;
+
+let worker = null;
+let state = null;
+// Whether the worker is in the middle of a bundle: a new one replaces it
+// (terminating the worker is the only way to stop a verification at once).
+let running = false;
+
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (msg) => onWorkerMessage(msg.data);
+  worker.onerror = (e) => fail(`the verifier worker failed to start: ${e.message || 'unknown error'}`);
+}
+
+function fmtBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function reset(title) {
+  state = { total: null, bytes: 0, epochs: 0, cycles: 0, listed: 0, hidden: 0 };
+  const status = $('status');
+  status.hidden = false;
+  status.className = 'running';
+  $('status-title').textContent = title;
+  $('failure').hidden = true;
+  $('failure').textContent = '';
+  $('summary').hidden = true;
+  $('header-info').textContent = '';
+  $('epochs').replaceChildren();
+  $('bytes-bar').value = 0;
+  $('epochs-bar').value = 0;
+  $('bytes-text').textContent = '';
+  $('epochs-text').textContent = '0 epochs';
+}
+
+function verify(job) {
+  if (running) {
+    worker.terminate();
+    startWorker();
+  }
+  running = true;
+  reset(job.file ? `Verifying ${job.file.name}…` : `Verifying ${job.url}…`);
+  const imageId = $('image-id').value.trim();
+  worker.postMessage({ type: 'verify', imageId: imageId || undefined, ...job });
+}
+
+function showProgress(bytes, buffered) {
+  state.bytes = bytes;
+  const total = state.total;
+  if (total) {
+    $('bytes-bar').max = total;
+    $('bytes-bar').value = bytes;
+    $('bytes-text').textContent = `${fmtBytes(bytes)} / ${fmtBytes(total)}`;
+    // Bytes behind the last verified record: everything read minus what the
+    // verifier still buffers for the record it is reading.
+    // (buffered is null after a rejection: the verified bar stays where it was.)
+    if (buffered !== null) {
+      $('epochs-bar').max = total;
+      $('epochs-bar').value = Math.max(0, bytes - buffered);
+    }
+  } else {
+    $('bytes-bar').removeAttribute('value');
+    $('bytes-text').textContent = fmtBytes(bytes);
+  }
+}
+
+function addEpoch(ev) {
+  state.epochs += 1;
+  state.cycles += ev.cycles;
+  const list = $('epochs');
+  const li = document.createElement('li');
+  li.textContent = `epoch ${ev.index}: ${ev.cycles.toLocaleString('en')} cycles, ${ev.outputLen} output bytes${ev.halted ? ', halted' : ''} ✓`;
+  if (ev.halted) li.className = 'halt';
+  list.append(li);
+  if (list.children.length > MAX_LISTED_EPOCHS) {
+    list.firstElementChild.remove();
+    state.hidden += 1;
+  }
+  const hidden = state.hidden > 0 ? ` (earliest ${state.hidden} not listed)` : '';
+  $('epochs-text').textContent = `${state.epochs} epoch${state.epochs === 1 ? '' : 's'}, ${state.cycles.toLocaleString('en')} cycles${hidden}`;
+}
+
+function showSummary(s, ms) {
+  $('status').className = 'ok';
+  $('status-title').textContent = 'Verified';
+  if (state.total) $('epochs-bar').value = state.total;
+  $('s-image-id').textContent = s.imageId;
+  $('s-epochs').textContent = String(s.epochs);
+  $('s-cycles').textContent = s.cycles.toLocaleString('en');
+  $('s-exit-code').textContent = String(s.exitCode);
+  $('s-output-text').textContent =
+    s.outputText === null ? '(not printable text; see hex)' : s.outputText === '' ? '(empty)' : s.outputText;
+  $('s-output-hex').textContent =
+    (s.outputHex || '(empty)') + (s.outputTruncated ? ` … (${s.outputLen} bytes in all)` : '');
+  $('s-output-sha256').textContent = s.outputSha256;
+  $('s-time').textContent = `${(ms / 1000).toFixed(2)} s`;
+  $('s-proof-verifier').textContent = s.proofVerifier;
+  $('summary').hidden = false;
+}
+
+function fail(text) {
+  $('status').hidden = false;
+  $('status').className = 'bad';
+  $('status-title').textContent = 'Rejected';
+  $('failure').textContent = text;
+  $('failure').hidden = false;
+}
+
+function onWorkerMessage(m) {
+  switch (m.type) {
+    case 'ready': {
+      const kind = $('verifier-kind');
+      if (m.proofVerifier === 'test-double') {
+        kind.textContent = 'Test build: epoch proofs are checked with the test double, not the STARK verifier.';
+        kind.hidden = false;
+      } else if (m.proofVerifier !== 'stark') {
+        kind.textContent = `This build has no STARK epoch verifier yet (${m.proofVerifier}): it rejects every epoch.`;
+        kind.hidden = false;
+      }
+      document.body.dataset.ready = 'true';
+      break;
+    }
+    case 'start':
+      state.total = m.total;
+      showProgress(0, 0);
+      break;
+    case 'progress':
+      showProgress(m.bytes, m.buffered);
+      break;
+    case 'event':
+      if (m.event.type === 'header') {
+        const e = m.event;
+        $('header-info').textContent = `Program ${e.imageId} · epochs of 2^${e.epochSizeLog2} cycles · ${e.securityBits} bits of conjectured security`;
+      } else if (m.event.type === 'epoch') {
+        addEpoch(m.event);
+      }
+      break;
+    case 'summary':
+      running = false;
+      showSummary(m.summary, m.ms);
+      break;
+    case 'rejected': {
+      running = false;
+      const where = m.epoch === null || m.epoch === undefined ? 'in the bundle header or framing' : `at epoch ${m.epoch}`;
+      if (m.epochsVerified > state.epochs) {
+        $('epochs-text').textContent = `${m.epochsVerified} epoch${m.epochsVerified === 1 ? '' : 's'} verified before the failure`;
+      }
+      const before = m.epochsVerified > 0 ? ` (epochs 0–${m.epochsVerified - 1} verified before it)` : '';
+      fail(`Verification failed ${where}: check "${m.check}" — ${m.message}${before}`);
+      break;
+    }
+    case 'failed':
+      running = false;
+      $('status-title').textContent = 'Could not verify';
+      $('status').className = 'bad';
+      $('failure').textContent = `Could not verify: ${m.message}`;
+      $('failure').hidden = false;
+      break;
+  }
+}
+
+function setUp() {
+  startWorker();
+  $('file').addEventListener('change', () => {
+    const file = $('file').files[0];
+    if (file) verify({ file });
+    $('file').value = '';
+  });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const file = e.dataTransfer.files[0];
+    if (file) verify({ file });
+  });
+  $('url-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const url = $('url').value.trim();
+    if (url) verify({ url: new URL(url, location.href).href });
+  });
+  // ?url=… starts verifying a bundle straight away (links to a proof).
+  const fromQuery = new URLSearchParams(location.search).get('url');
+  if (fromQuery) {
+    $('url').value = fromQuery;
+    verify({ url: new URL(fromQuery, location.href).href });
+  }
+}
+
+setUp();
