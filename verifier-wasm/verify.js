@@ -194,6 +194,9 @@ async function run(argv) {
 
   if (verdict.verified) {
     const s = verdict.summary;
+    if (typeof wasm.soundnessWarning === 'function') {
+      process.stderr.write(wasm.soundnessWarning() + '\n');
+    }
     if (opts.json) {
       process.stdout.write(JSON.stringify({ verified: true, ...plain(s), securityBits: header ? header.securityBits : null, bytes }) + '\n');
     } else {

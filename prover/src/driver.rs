@@ -234,10 +234,16 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
                         // Nothing after this epoch can be written: stop
                         // proving the ones in flight.
                         abort.store(true, Ordering::Relaxed);
-                        return Err(e);
+                        return Err(e.into());
                     }
                 };
-                let transition = image.apply_epoch(&record, executor.memory())?;
+                let transition = match image.apply_epoch(&record, executor.memory()) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        abort.store(true, Ordering::Relaxed);
+                        return Err(e.into());
+                    }
+                };
                 let work = EpochWork { record, transition };
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);

@@ -30,10 +30,17 @@ use sluice_verifier::stream::{Event, StreamVerifier, Summary, VerifyError, Verif
 pub use proof_verifier::{active_proof_verifier, ActiveProofVerifier, ACTIVE_PROOF_VERIFIER_NAME};
 
 /// Which epoch proof verifier this module was built with: `"stark"`,
-/// `"stark-not-wired"` (rejects every epoch) or `"test-double"` (tests only).
+/// or `"test-double"` (tests only).
 #[wasm_bindgen(js_name = proofVerifier)]
 pub fn proof_verifier_name() -> String {
     ACTIVE_PROOF_VERIFIER_NAME.to_string()
+}
+
+/// What this protocol version does not prove yet; front ends show it next to
+/// every result.
+#[wasm_bindgen(js_name = soundnessWarning)]
+pub fn soundness_warning() -> String {
+    sluice_verifier::SOUNDNESS_WARNING.to_string()
 }
 
 /// `imageIdFromElf(bytes)`: the image ID (hex) of a RISC-V ELF — the state

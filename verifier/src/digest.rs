@@ -13,8 +13,26 @@ use serde::{Deserialize, Serialize};
 pub const KOALABEAR_MODULUS: u32 = 0x7f00_0001;
 
 /// Eight canonical KoalaBear elements.
+///
+/// Deserializing checks canonicity, so a digest decoded from untrusted bytes
+/// (a bundle, a proof) can be hashed without further checks.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "[u32; 8]")]
 pub struct Digest(pub [u32; 8]);
+
+impl TryFrom<[u32; 8]> for Digest {
+    type Error = DigestError;
+
+    fn try_from(words: [u32; 8]) -> Result<Self, DigestError> {
+        match words.iter().position(|&w| w >= KOALABEAR_MODULUS) {
+            Some(index) => Err(DigestError::NotCanonical {
+                index,
+                value: words[index],
+            }),
+            None => Ok(Digest(words)),
+        }
+    }
+}
 
 /// Why a byte string is not a digest.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -116,6 +134,19 @@ mod tests {
         assert_eq!(text.len(), 64);
         assert_eq!(Digest::from_hex(&text).unwrap(), d);
         assert_eq!(Digest::from_hex(&alloc::format!("0x{text}")).unwrap(), d);
+    }
+
+    #[test]
+    fn deserializing_rejects_non_canonical_words() {
+        let config = bincode::config::standard();
+        let good = Digest([1, 2, 3, 4, 5, 6, 7, KOALABEAR_MODULUS - 1]);
+        let bytes = bincode::serde::encode_to_vec(good, config).unwrap();
+        let (back, _): (Digest, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();
+        assert_eq!(back, good);
+        let bad =
+            bincode::serde::encode_to_vec([0, 0, 0, 0, 0, KOALABEAR_MODULUS, 0, 0u32], config)
+                .unwrap();
+        assert!(bincode::serde::decode_from_slice::<Digest, _>(&bad, config).is_err());
     }
 
     #[test]

@@ -114,8 +114,10 @@ pub fn run_on<V: EpochProofVerifier>(
         Ok(summary) => (
             super::exit::OK,
             if args.json {
+                eprintln!("{}", sluice_verifier::SOUNDNESS_WARNING);
                 json_ok(&summary, security_bits)
             } else {
+                eprintln!("{}", sluice_verifier::SOUNDNESS_WARNING);
                 human_ok(&summary)
             },
         ),
