@@ -1,0 +1,147 @@
+// The shipped WebAssembly module (the real STARK epoch verifier) on a bundle
+// the real prover made: `node verify.js` and the browser page, each on the
+// honest bundle and on tampered copies.
+//
+// scripts/test.sh proves build/collatz.bundle (guest build/guests/collatz.elf)
+// right before running this file; SLUICE_STARK_BUNDLE / SLUICE_STARK_ELF
+// point elsewhere.
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
+const { chromium } = require('playwright-core');
+
+const { ROOT, VERIFY_JS, tempDir, records } = require('./helpers.js');
+
+const BUNDLE = process.env.SLUICE_STARK_BUNDLE || path.join(ROOT, 'build', 'collatz.bundle');
+const ELF = process.env.SLUICE_STARK_ELF || path.join(ROOT, 'build', 'guests', 'collatz.elf');
+const OTHER_ELF = path.join(ROOT, 'build', 'guests', 'fibonacci.elf');
+const SHIPPED_PKG = path.join(ROOT, 'verifier-wasm', 'pkg', 'node');
+const BUILD = path.join(ROOT, 'build');
+
+for (const f of [BUNDLE, ELF, path.join(SHIPPED_PKG, 'sluice_verifier_wasm.js'), path.join(ROOT, 'web', 'pkg', 'sluice_verifier_wasm_bg.wasm')]) {
+  if (!fs.existsSync(f)) {
+    throw new Error(`${f} is missing: run scripts/test.sh (it builds the module and proves the bundle first)`);
+  }
+}
+
+const bytes = fs.readFileSync(BUNDLE);
+const epochRecords = records(bytes).filter((r) => r.kind === 2);
+const dir = tempDir('sluice-stark-test-');
+
+function verifyJs(args, { input } = {}) {
+  const r = spawnSync(process.execPath, [VERIFY_JS, ...args], {
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, SLUICE_WASM_PKG: SHIPPED_PKG },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tampered(name, mutate) {
+  const copy = Buffer.from(bytes);
+  mutate(copy);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, copy);
+  return file;
+}
+
+// The same bundle, checked natively, is the reference for every field.
+const reference = (() => {
+  const prover = [path.join(ROOT, 'target', 'debug', 'prover'), path.join(ROOT, 'target', 'release', 'prover')].find((p) => fs.existsSync(p));
+  if (!prover) throw new Error('no prover binary under target/: run scripts/test.sh');
+  const r = spawnSync(prover, ['verify', '--json', BUNDLE], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+})();
+
+test('node verify.js accepts the real bundle with the STARK verifier, pinned to its ELF', () => {
+  assert.ok(epochRecords.length >= 2, 'a multi-epoch bundle');
+  const r = verifyJs(['--json', '--elf', ELF, BUNDLE]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.verified, true);
+  assert.equal(s.proofVerifier, 'stark');
+  assert.equal(s.imageId, reference.image_id);
+  assert.equal(s.epochs, reference.epochs);
+  assert.equal(s.cycles, reference.cycles);
+  assert.equal(s.exitCode, reference.exit_code);
+  assert.equal(s.epochs, epochRecords.length);
+  assert.match(r.stderr, /not yet sound/);
+});
+
+test('node verify.js reads the real bundle from stdin', () => {
+  const r = verifyJs(['-'], { input: bytes });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^VERIFIED$/m);
+  assert.match(r.stdout, /proof verifier stark/);
+});
+
+test('a flipped byte inside any epoch proof is rejected at that epoch', () => {
+  for (const rec of [epochRecords[0], epochRecords[Math.floor(epochRecords.length / 2)], epochRecords[epochRecords.length - 1]]) {
+    const file = tampered(`flip-${rec.index}.bin`, (b) => {
+      b[rec.proofStart + Math.floor((rec.end - rec.proofStart) / 2)] ^= 0x01;
+    });
+    const r = verifyJs(['--json', file]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.verified, false);
+    assert.equal(out.error.epoch, rec.index);
+  }
+});
+
+test('a truncated real bundle and another program’s ELF are rejected', () => {
+  const cut = tampered('cut.bin', () => {});
+  fs.truncateSync(cut, epochRecords[1].end);
+  assert.equal(verifyJs([cut]).code, 1);
+  assert.equal(verifyJs(['--elf', OTHER_ELF, BUNDLE]).code, 1);
+});
+
+test('the page verifies the real bundle in headless Chromium and rejects a tampered one', async () => {
+  const { startServer } = await import(pathToFileURL(path.join(ROOT, 'web', 'serve.mjs')).href);
+  const site = path.join(BUILD, 'web-stark');
+  fs.rmSync(site, { recursive: true, force: true });
+  fs.cpSync(path.join(ROOT, 'web'), site, { recursive: true });
+  fs.copyFileSync(BUNDLE, path.join(site, 'real.bin'));
+  const mid = epochRecords[Math.floor(epochRecords.length / 2)];
+  const bad = Buffer.from(bytes);
+  bad[mid.proofStart + 100] ^= 0x04;
+  fs.writeFileSync(path.join(site, 'tampered.bin'), bad);
+  const server = await startServer({ root: site, port: 0 });
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const context = await chromium.launchPersistentContext(tempDir('sluice-chromium-stark-'), {
+    executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1000, height: 1100 },
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+    await page.fill('#url', base + 'real.bin');
+    await page.click('#url-form button');
+    await page.waitForSelector('#status.ok', { timeout: 120000 });
+    assert.equal(await page.textContent('#s-image-id'), reference.image_id);
+    assert.equal(await page.textContent('#s-epochs'), String(reference.epochs));
+    assert.equal(await page.textContent('#s-exit-code'), String(reference.exit_code));
+    assert.equal(await page.textContent('#s-proof-verifier'), 'stark');
+    assert.equal(await page.locator('#epochs li').count(), reference.epochs);
+    await page.screenshot({ path: path.join(BUILD, 'web-stark-verified.png'), fullPage: true });
+
+    await page.fill('#url', base + 'tampered.bin');
+    await page.click('#url-form button');
+    await page.waitForSelector('#status.bad', { timeout: 120000 });
+    assert.match(await page.textContent('#failure'), new RegExp(`at epoch ${mid.index}\\b`));
+    await page.screenshot({ path: path.join(BUILD, 'web-stark-rejected.png'), fullPage: true });
+  } finally {
+    await context.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
