@@ -2,7 +2,10 @@
 //! path verification, and the per-epoch root update of the prover's memory
 //! image for realistic numbers of touched pages.
 //!
-//! `cargo bench -p prover --bench merkle`
+//! `cargo bench -p prover --bench merkle [-- GUEST.elf[:INPUT] ...]`
+//!
+//! Each guest given is run epoch by epoch (2^20 cycles) with the memory image
+//! following it, reporting touched pages per epoch and the image's time.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -130,9 +133,34 @@ fn main() {
         epoch_size_log2: 20,
         max_cycles: u64::MAX,
     };
-    let mut ex = Executor::new(&program, vec![], &config).unwrap();
-    let mut image = MemoryImage::new(&program);
-    let (mut exec_s, mut image_s, mut epochs, mut touched) = (0.0, 0.0, 0u64, 0usize);
+    follow(
+        "memory walk (4 MiB buffer, stride 64 B)",
+        &program,
+        vec![],
+        &config,
+    );
+
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        let (elf, input) = match arg.split_once(':') {
+            Some((e, i)) => (e.to_string(), std::fs::read(i).expect("read input")),
+            None => (arg.clone(), Vec::new()),
+        };
+        let program = Program::from_elf(&std::fs::read(&elf).expect("read ELF")).expect("ELF");
+        follow(&elf, &program, input, &config);
+    }
+
+    let big = Program::from_segments(0x1_0000, vec![(0x1_0000, vec![0x13; 1 << 20])]).unwrap();
+    let id = time_per_call(1.0, || {
+        black_box(image_id(black_box(&big)));
+    });
+    println!("image_id of a 1 MiB program: {:.2} ms", id * 1e3);
+}
+
+/// Runs `program` epoch by epoch with the memory image following it.
+fn follow(name: &str, program: &Program, input: Vec<u8>, config: &Config) {
+    let mut ex = Executor::new(program, input, config).unwrap();
+    let mut image = MemoryImage::new(program);
+    let (mut exec_s, mut image_s, mut epochs, mut touched, mut max) = (0.0, 0.0, 0u64, 0usize, 0);
     loop {
         let t = Instant::now();
         let Some(record) = ex.run_epoch().unwrap() else {
@@ -144,22 +172,20 @@ fn main() {
         image_s += t.elapsed().as_secs_f64();
         epochs += 1;
         touched += record.pages.len();
+        max = max.max(record.pages.len());
     }
     println!(
-        "memory walk (4 MiB buffer, stride 64 B): {} cycles, {epochs} epochs of 2^20, \
-         {:.0} touched pages/epoch; executor {:.3} s, memory image {:.3} s ({:.1} µs/touched page)",
+        "{name}: {} cycles, {epochs} epochs of 2^{}, touched pages/epoch avg {:.0} max {max}; \
+         executor {:.3} s, memory image {:.3} s ({:.1} µs/touched page, {:.0} ms/epoch), {} stored nodes",
         ex.cycles(),
+        config.epoch_size_log2,
         touched as f64 / epochs as f64,
         exec_s,
         image_s,
-        image_s / touched as f64 * 1e6
+        image_s / touched as f64 * 1e6,
+        image_s / epochs as f64 * 1e3,
+        image.stored_nodes()
     );
-
-    let big = Program::from_segments(0x1_0000, vec![(0x1_0000, vec![0x13; 1 << 20])]).unwrap();
-    let id = time_per_call(1.0, || {
-        black_box(image_id(black_box(&big)));
-    });
-    println!("image_id of a 1 MiB program: {:.2} ms", id * 1e3);
 }
 
 /// `n` page indices in the clusters a typical guest touches per epoch: code
