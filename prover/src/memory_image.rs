@@ -442,4 +442,45 @@ mod tests {
         assert_eq!(single.root(), scratch);
         assert!(batch.path(NUM_PAGES as u32).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Random sparse memories and random updates: incremental image,
+        /// batch construction and from-scratch roots agree, and every path
+        /// the image hands out verifies.
+        #[test]
+        fn image_agrees_with_scratch(
+            pages in proptest::collection::vec((0u32..(1 << 22), 0u8..4), 1..12),
+            updates in proptest::collection::vec((0usize..12, 1u8..255), 1..8),
+        ) {
+            let mut contents: std::collections::BTreeMap<u32, Box<[u8; PAGE_SIZE]>> =
+                Default::default();
+            for (index, fill) in &pages {
+                let mut p = Box::new([0u8; PAGE_SIZE]);
+                p[(*index as usize) % PAGE_SIZE] = *fill;
+                contents.insert(*index, p);
+            }
+            let mut image =
+                MemoryImage::from_pages(contents.iter().map(|(i, p)| (*i, &**p))).unwrap();
+            let scratch = |c: &std::collections::BTreeMap<u32, Box<[u8; PAGE_SIZE]>>| {
+                sluice_verifier::memory::memory_root(c.iter().map(|(i, p)| (*i, &**p))).unwrap()
+            };
+            proptest::prop_assert_eq!(image.root(), scratch(&contents));
+            let keys: Vec<u32> = contents.keys().copied().collect();
+            for (k, byte) in updates {
+                let index = keys[k % keys.len()];
+                let path = image.path(index).unwrap();
+                verify_path(&image.root(), index, &image.leaf(index), &path).unwrap();
+                let mut p = contents[&index].clone();
+                p[PAGE_SIZE - 1] = byte;
+                let leaf = hash_page(&p);
+                let predicted = update_root(&path, index, &leaf).unwrap();
+                image.set_leaf(index, leaf);
+                contents.insert(index, p);
+                proptest::prop_assert_eq!(image.root(), predicted);
+                proptest::prop_assert_eq!(image.root(), scratch(&contents));
+            }
+        }
+    }
 }
