@@ -98,13 +98,31 @@ pub struct MemoryImage {
     /// `levels[h]` maps node index to digest at level `h` (0 = leaves,
     /// `DEPTH` = root). An absent node is `zero_digest(h)`.
     levels: Vec<HashMap<u32, Digest>>,
+    /// A fast 64-bit fingerprint (SipHash) of each page's current contents,
+    /// for pages whose contents the image was given; absent = zero page.
+    /// Lets [`MemoryImage::apply`] check a record's start contents without
+    /// re-hashing them with Poseidon2 (which would double its cost). It
+    /// only guards against driver mistakes (records out of order or from
+    /// another run); the digests themselves are always Poseidon2.
+    fingerprints: HashMap<u32, u64>,
 }
+
+fn fingerprint(page: &[u8; sluice_verifier::memory::PAGE_SIZE]) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    h.write(page);
+    h.finish()
+}
+
+static ZERO_FINGERPRINT: std::sync::LazyLock<u64> =
+    std::sync::LazyLock::new(|| fingerprint(&[0; sluice_verifier::memory::PAGE_SIZE]));
 
 impl MemoryImage {
     /// All-zero memory.
     pub fn zero() -> Self {
         MemoryImage {
             levels: vec![HashMap::new(); DEPTH + 1],
+            fingerprints: HashMap::new(),
         }
     }
 
@@ -122,14 +140,20 @@ impl MemoryImage {
     pub fn from_pages<'a>(
         pages: impl IntoIterator<Item = (u32, &'a [u8; sluice_verifier::memory::PAGE_SIZE])>,
     ) -> Result<Self, MerkleError> {
+        let pages: Vec<(u32, &[u8; sluice_verifier::memory::PAGE_SIZE])> =
+            pages.into_iter().collect();
         let leaves: Vec<(u32, Digest)> = pages
-            .into_iter()
-            .map(|(index, page)| (index, hash_page(page)))
+            .par_iter()
+            .map(|(index, page)| (*index, hash_page(page)))
             .collect();
         // Validates range and uniqueness.
         root_from_leaves(leaves.clone())?;
         let mut image = Self::zero();
         image.set_leaves(leaves);
+        image.fingerprints = pages
+            .iter()
+            .map(|(index, page)| (*index, fingerprint(page)))
+            .collect();
         Ok(image)
     }
 
@@ -150,7 +174,8 @@ impl MemoryImage {
         self.node(0, index)
     }
 
-    /// Number of stored (non-default) nodes: the image's memory footprint.
+    /// Number of stored (non-default) nodes: the image's memory footprint
+    /// (plus one 12-byte fingerprint per page with known contents).
     pub fn stored_nodes(&self) -> usize {
         self.levels.iter().map(HashMap::len).sum()
     }
@@ -215,17 +240,14 @@ impl MemoryImage {
             return Err(ImageError::EndPagesMismatch { epoch });
         }
         let start_root = self.root();
-        // Leaf hashing dominates (64 permutations per page against 22 per
-        // path update) and is independent per page: do it on all cores.
-        let start_leaves: Vec<Digest> = record
-            .pages
-            .par_iter()
-            .map(|p| hash_page(&p.data))
-            .collect();
-        let end_leaves: Vec<Digest> = end_pages.par_iter().map(|p| hash_page(&p.data)).collect();
         let mut page_ins = Vec::with_capacity(record.pages.len());
-        for (page, leaf) in record.pages.iter().zip(start_leaves) {
-            if u64::from(page.index) >= NUM_PAGES || self.leaf(page.index) != leaf {
+        for page in &record.pages {
+            let known = self
+                .fingerprints
+                .get(&page.index)
+                .copied()
+                .unwrap_or(*ZERO_FINGERPRINT);
+            if u64::from(page.index) >= NUM_PAGES || fingerprint(&page.data) != known {
                 return Err(ImageError::StartPageMismatch {
                     epoch,
                     page: page.index,
@@ -233,14 +255,19 @@ impl MemoryImage {
             }
             page_ins.push(PageOpening {
                 index: page.index,
-                leaf,
+                leaf: self.leaf(page.index),
                 path: self.path(page.index)?,
             });
         }
+        // Leaf hashing dominates (64 permutations per page against 22 per
+        // path update) and is independent per page: do it on all cores.
+        let end_leaves: Vec<Digest> = end_pages.par_iter().map(|p| hash_page(&p.data)).collect();
         let mut page_outs = Vec::with_capacity(end_pages.len());
         for ((page, opened), new_leaf) in end_pages.iter().zip(&page_ins).zip(end_leaves) {
             let path = self.path(page.index)?;
             self.set_leaf(page.index, new_leaf);
+            self.fingerprints
+                .insert(page.index, fingerprint(&page.data));
             page_outs.push(PageUpdate {
                 index: page.index,
                 old_leaf: opened.leaf,
