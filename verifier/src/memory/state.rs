@@ -96,6 +96,43 @@ mod tests {
         );
     }
 
+    /// Known answers for each building block (listed in docs/memory.md §8),
+    /// so a second implementation can be checked piece by piece.
+    #[test]
+    fn building_block_known_answers() {
+        use crate::memory::hash::compress;
+        // The permutation itself (pins Plonky3's default constants).
+        assert_eq!(
+            permute([0; 16]),
+            [
+                1467453764, 68262570, 2085334433, 1711169726, 869537427, 698494029, 1998923102,
+                727938840, 1236421175, 857433239, 1995651691, 1526804549, 968729910, 15322618,
+                1511105384, 1900792116
+            ]
+        );
+        assert_eq!(
+            zero_digest(0).to_string(),
+            "b98bbc45922ea364b6b484397dc0aa2523522e316cdeaf000ba0d32081720954"
+        );
+        assert_eq!(
+            zero_digest(1).to_string(),
+            "8686ec4c0ecf1170f3d9d27da314487786ce73108270a12bfd3b347c9d056473"
+        );
+        let l = Digest([1, 2, 3, 4, 5, 6, 7, 8]);
+        let r = Digest([9, 10, 11, 12, 13, 14, 15, 16]);
+        assert_eq!(
+            compress(&l, &r).0,
+            [
+                1371112432, 1393558873, 1976442964, 1730918834, 749302617, 2033925364, 1522282537,
+                1526670216
+            ]
+        );
+        assert_eq!(
+            state_digest(0x1_0000, &zero_digest(DEPTH)).to_string(),
+            "9848ca06e7722f0ceb2ab30c7a961d528ca5ae616e252972c8f1e256bc34ba49"
+        );
+    }
+
     #[test]
     fn image_id_from_elf_parses_then_hashes() {
         // A minimal ELF32 RISC-V executable holding the exit0 words.
