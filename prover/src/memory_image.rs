@@ -21,8 +21,8 @@ use sluice_verifier::memory::hash::{permutation, sponge_iv, LEAF_DOMAIN, RATE, W
 use sluice_verifier::memory::page::ELEMENTS_PER_PAGE;
 use sluice_verifier::memory::tree::{root_from_leaves, zero_digest};
 use sluice_verifier::memory::{
-    encode_word, hash::compress, hash_page, initial_root, state_digest, MerkleError, MerklePath,
-    DEPTH, NUM_PAGES,
+    encode_word, hash::compress, initial_root, state_digest, MerkleError, MerklePath, DEPTH,
+    NUM_PAGES,
 };
 
 use crate::executor::{
@@ -36,7 +36,7 @@ const _: () = assert!(PAGE_SIZE_LOG2 == sluice_verifier::memory::PAGE_SIZE_LOG2)
 type Packed = <KoalaBear as Field>::Packing;
 type Page = [u8; sluice_verifier::memory::PAGE_SIZE];
 
-/// Leaf digests of many pages (equal to [`hash_page`] of each), hashing
+/// Leaf digests of many pages (equal to [`sluice_verifier::memory::hash_page`] of each), hashing
 /// `Packed::WIDTH` pages per permutation call when the build enables SIMD
 /// (`-C target-cpu=...` with AVX2 or AVX-512: 8 or 16 lanes; 1 lane
 /// otherwise), and groups on all cores.
@@ -396,6 +396,7 @@ mod tests {
     use super::*;
     use crate::executor::{Config, Executor, PAGE_SIZE};
     use sluice_verifier::isa::{Instruction as I, Opcode::*};
+    use sluice_verifier::memory::hash_page;
     use sluice_verifier::memory::{image_id, update_root, verify_path};
 
     /// Writes `i * 3` to word `i * 260` of a buffer for i = 0..n (a stride
