@@ -36,8 +36,9 @@ const _: () = assert!(PAGE_SIZE_LOG2 == sluice_verifier::memory::PAGE_SIZE_LOG2)
 type Packed = <KoalaBear as Field>::Packing;
 type Page = [u8; sluice_verifier::memory::PAGE_SIZE];
 
-/// Leaf digests of many pages (equal to [`sluice_verifier::memory::hash_page`] of each), hashing
-/// `Packed::WIDTH` pages per permutation call when the build enables SIMD
+/// Leaf digests of many pages (equal to
+/// [`sluice_verifier::memory::hash_page`] of each), hashing `Packed::WIDTH`
+/// pages per permutation call when the build enables SIMD
 /// (`-C target-cpu=...` with AVX2 or AVX-512: 8 or 16 lanes; 1 lane
 /// otherwise), and groups on all cores.
 pub fn hash_pages(pages: &[&Page]) -> Vec<Digest> {
@@ -139,6 +140,9 @@ pub enum ImageError {
     /// record is from another run, out of order, or applied twice.
     #[error("epoch {epoch}: start contents of page {page:#x} do not match the memory image")]
     StartPageMismatch { epoch: u64, page: u32 },
+    /// The record's pages are not in strictly increasing index order.
+    #[error("epoch {epoch}: touched pages are not strictly increasing")]
+    UnsortedPages { epoch: u64 },
     /// The end contents do not list the same pages as the record.
     #[error("epoch {epoch}: end pages do not match the record's touched pages")]
     EndPagesMismatch { epoch: u64 },
@@ -287,6 +291,9 @@ impl MemoryImage {
         end_pages: Vec<PageIn>,
     ) -> Result<EpochTransition, ImageError> {
         let epoch = record.index;
+        if record.pages.windows(2).any(|w| w[0].index >= w[1].index) {
+            return Err(ImageError::UnsortedPages { epoch });
+        }
         if end_pages.len() != record.pages.len()
             || end_pages
                 .iter()
@@ -498,6 +505,15 @@ mod tests {
             image.clone().apply(&r0, e0),
             Err(ImageError::StartPageMismatch { epoch: 0, .. })
         ));
+        // Pages listed twice.
+        let mut dup = r1.clone();
+        dup.pages.push(dup.pages.last().unwrap().clone());
+        let mut dup_end = e1.clone();
+        dup_end.push(dup_end.last().unwrap().clone());
+        assert_eq!(
+            image.clone().apply(&dup, dup_end),
+            Err(ImageError::UnsortedPages { epoch: 1 })
+        );
         // End pages that do not match the touched pages.
         let mut short = e1.clone();
         short.pop();
