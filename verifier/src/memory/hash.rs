@@ -82,6 +82,17 @@ pub fn compress(left: &Digest, right: &Digest) -> Digest {
     from_field(&state[..RATE])
 }
 
+/// The sponge's initial state for `(tag, params)`: zero rate, capacity
+/// `[tag, params[0], params[1], 0, 0, 0, 0, 0]`. For trace generation and
+/// in-circuit checks.
+pub fn sponge_iv(tag: u32, params: [u32; 2]) -> [u32; WIDTH] {
+    let mut s = [0u32; WIDTH];
+    s[RATE] = tag;
+    s[RATE + 1] = params[0];
+    s[RATE + 2] = params[1];
+    s
+}
+
 /// The sponge of the memory commitment: capacity IV
 /// `[tag, param, 0, 0, 0, 0, 0, 0]`, then for each 8-element block of
 /// `blocks`, overwrite the rate with it and permute. Returns the rate.
@@ -95,10 +106,7 @@ pub fn sponge(
     params: [u32; 2],
     blocks: impl IntoIterator<Item = [KoalaBear; RATE]>,
 ) -> Digest {
-    let mut state = [KoalaBear::ZERO; WIDTH];
-    state[RATE] = KoalaBear::new(tag);
-    state[RATE + 1] = KoalaBear::new(params[0]);
-    state[RATE + 2] = KoalaBear::new(params[1]);
+    let mut state = sponge_iv(tag, params).map(KoalaBear::new);
     let perm = permutation();
     for block in blocks {
         state[..RATE].copy_from_slice(&block);

@@ -15,8 +15,10 @@ pub mod page;
 pub mod state;
 pub mod tree;
 
-pub use page::{encode_word, hash_page, page_index, PAGE_SIZE, PAGE_SIZE_LOG2, WORDS_PER_PAGE};
-pub use state::{image_id, initial_root, state_digest};
+pub use page::{
+    encode_page, encode_word, hash_page, page_index, PAGE_SIZE, PAGE_SIZE_LOG2, WORDS_PER_PAGE,
+};
+pub use state::{image_id, image_id_from_elf, initial_root, state_digest};
 pub use tree::{
     memory_root, update_root, verify_path, zero_digest, MerkleError, MerklePath, DEPTH, NUM_PAGES,
 };

@@ -54,6 +54,13 @@ pub fn initial_root(program: &Program) -> Digest {
     root_from_leaves(leaves).expect("Program invariants give valid page lists")
 }
 
+/// The image ID of an ELF file: parses it with the executor's loader
+/// ([`Program::from_elf`]) and returns [`image_id`]. This is what a verifier
+/// (native or WebAssembly) calls to pin a bundle to a program.
+pub fn image_id_from_elf(elf: &[u8]) -> Result<Digest, crate::elf::ElfError> {
+    Ok(image_id(&Program::from_elf(elf)?))
+}
+
 /// The image ID: the state digest of the program's initial state,
 /// `state_digest(entry, initial_root(program))`.
 pub fn image_id(program: &Program) -> Digest {
@@ -86,6 +93,70 @@ mod tests {
         assert_eq!(
             zero_digest(DEPTH).to_string(),
             "01cd0d7b831b4e1bb2e533285b3f086366d26878c92ec8344d5bb75994f04e7d"
+        );
+    }
+
+    /// Known answers for each building block (listed in docs/memory.md §8),
+    /// so a second implementation can be checked piece by piece.
+    #[test]
+    fn building_block_known_answers() {
+        use crate::memory::hash::compress;
+        // The permutation itself (pins Plonky3's default constants).
+        assert_eq!(
+            permute([0; 16]),
+            [
+                1467453764, 68262570, 2085334433, 1711169726, 869537427, 698494029, 1998923102,
+                727938840, 1236421175, 857433239, 1995651691, 1526804549, 968729910, 15322618,
+                1511105384, 1900792116
+            ]
+        );
+        assert_eq!(
+            zero_digest(0).to_string(),
+            "b98bbc45922ea364b6b484397dc0aa2523522e316cdeaf000ba0d32081720954"
+        );
+        assert_eq!(
+            zero_digest(1).to_string(),
+            "8686ec4c0ecf1170f3d9d27da314487786ce73108270a12bfd3b347c9d056473"
+        );
+        let l = Digest([1, 2, 3, 4, 5, 6, 7, 8]);
+        let r = Digest([9, 10, 11, 12, 13, 14, 15, 16]);
+        assert_eq!(
+            compress(&l, &r).0,
+            [
+                1371112432, 1393558873, 1976442964, 1730918834, 749302617, 2033925364, 1522282537,
+                1526670216
+            ]
+        );
+        assert_eq!(
+            state_digest(0x1_0000, &zero_digest(DEPTH)).to_string(),
+            "9848ca06e7722f0ceb2ab30c7a961d528ca5ae616e252972c8f1e256bc34ba49"
+        );
+    }
+
+    #[test]
+    fn image_id_from_elf_parses_then_hashes() {
+        // A minimal ELF32 RISC-V executable holding the exit0 words.
+        let code: Vec<u8> = [0x0000_0513u32, 0x05d0_0893, 0x0000_0073]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        let mut elf = vec![0u8; 52];
+        elf[..7].copy_from_slice(&[0x7f, b'E', b'L', b'F', 1, 1, 1]);
+        elf[16..18].copy_from_slice(&2u16.to_le_bytes());
+        elf[18..20].copy_from_slice(&243u16.to_le_bytes());
+        elf[20..24].copy_from_slice(&1u32.to_le_bytes());
+        elf[24..28].copy_from_slice(&0x1_0000u32.to_le_bytes());
+        elf[28..32].copy_from_slice(&52u32.to_le_bytes());
+        elf[42..44].copy_from_slice(&32u16.to_le_bytes());
+        elf[44..46].copy_from_slice(&1u16.to_le_bytes());
+        for v in [1u32, 84, 0x1_0000, 0x1_0000, 12, 12, 5, 4] {
+            elf.extend_from_slice(&v.to_le_bytes());
+        }
+        elf.extend_from_slice(&code);
+        assert_eq!(image_id_from_elf(&elf).unwrap(), image_id(&exit0()));
+        assert_eq!(
+            image_id_from_elf(&elf[..40]),
+            Err(crate::elf::ElfError::TooShort { len: 40 })
         );
     }
 
