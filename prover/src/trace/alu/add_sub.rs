@@ -19,7 +19,7 @@ pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::R
     )
 }
 
-fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
+pub(crate) fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     let is_add = match op {
         Opcode::Add => true,
         Opcode::Sub => false,

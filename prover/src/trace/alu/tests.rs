@@ -542,3 +542,280 @@ fn out_of_range_limb_with_compensating_carry_is_rejected() {
     let msg = batch.prove_and_verify().unwrap_err();
     assert!(msg.contains("byte"), "{msg}");
 }
+
+/// A one-event batch whose table row is replaced by the row `fill` builds
+/// (recording its byte sends, which become the whole Range trace) and whose
+/// driver claims `op(a, b) = claimed`: both buses balance, so only the
+/// table's own constraints can reject it.
+fn forged(
+    table: AluTable,
+    op: Opcode,
+    a: u32,
+    b: u32,
+    claimed: u32,
+    fill: impl FnOnce(&mut [Val], &mut ByteCounts),
+) -> Batch {
+    let mut batch = Batch::new(&[(op, a, b)], |_, _, _| claimed);
+    let t = table_index(table);
+    let w = batch.traces[t].width;
+    let mut bytes = ByteCounts::default();
+    let mut row = Val::zero_vec(w);
+    fill(&mut row, &mut bytes);
+    batch.traces[t].values[..w].copy_from_slice(&row);
+    batch.traces[RANGE] = range_trace(&bytes);
+    batch
+}
+
+fn one(row: &mut [Val], col: usize, v: u32) {
+    row[col] = Val::from_u32(v);
+}
+
+#[test]
+fn forgery_harness_accepts_honest_rows() {
+    // Control for the tests below: with an honest row, `forged` proves.
+    let (a, b) = ((-7i32) as u32, 2);
+    forged(
+        AluTable::DivRem,
+        Opcode::Div,
+        a,
+        b,
+        reference(Opcode::Div, a, b),
+        |r, by| super::div_rem::fill(Opcode::Div, a, b, r, by),
+    )
+    .prove_and_verify()
+    .unwrap();
+    forged(
+        AluTable::Mul,
+        Opcode::Mulh,
+        a,
+        b,
+        reference(Opcode::Mulh, a, b),
+        |r, by| super::mul::fill(Opcode::Mulh, a, b, r, by),
+    )
+    .prove_and_verify()
+    .unwrap();
+}
+
+#[test]
+fn mulh_with_unsigned_witness_is_rejected() {
+    let (a, b) = (0x8000_0001, 3);
+    let claimed = reference(Opcode::Mulhu, a, b);
+    assert_ne!(claimed, reference(Opcode::Mulh, a, b));
+    // Sign column left at 0: the sign-gating constraint fails.
+    forged(AluTable::Mul, Opcode::Mulh, a, b, claimed, |r, by| {
+        super::mul::fill(Opcode::Mulhu, a, b, r, by);
+        one(r, mul::IS_MULHU, 0);
+        one(r, mul::IS_MULH, 1);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+    // Sign column set consistently: the product convolution fails.
+    forged(AluTable::Mul, Opcode::Mulh, a, b, claimed, |r, by| {
+        super::mul::fill(Opcode::Mulhu, a, b, r, by);
+        one(r, mul::IS_MULHU, 0);
+        one(r, mul::IS_MULH, 1);
+        one(r, mul::SA, 1);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn mulhsu_with_signed_b_is_rejected() {
+    let (a, b) = (5, 0xffff_fff0);
+    let claimed = reference(Opcode::Mulh, a, b);
+    assert_ne!(claimed, reference(Opcode::Mulhsu, a, b));
+    forged(AluTable::Mul, Opcode::Mulhsu, a, b, claimed, |r, by| {
+        super::mul::fill(Opcode::Mulh, a, b, r, by);
+        one(r, mul::IS_MULH, 0);
+        one(r, mul::IS_MULHSU, 1);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn div_with_unsigned_witness_is_rejected() {
+    let (a, b) = ((-7i32) as u32, 2);
+    let claimed = reference(Opcode::Divu, a, b);
+    forged(AluTable::DivRem, Opcode::Div, a, b, claimed, |r, by| {
+        super::div_rem::fill(Opcode::Divu, a, b, r, by);
+        one(r, div_rem::IS_DIVU, 0);
+        one(r, div_rem::IS_DIV, 1);
+        for (s, m) in [
+            (div_rem::SA, div_rem::A_MSB),
+            (div_rem::SB, div_rem::B_MSB),
+            (div_rem::SQ, div_rem::Q_MSB),
+            (div_rem::SR, div_rem::R_MSB),
+        ] {
+            r[s] = r[m];
+        }
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn floor_division_remainder_sign_is_rejected() {
+    // −7 / 2: truncation gives q = −3, r = −1. Floor division's q = −4,
+    // r = 1 also satisfies b·q + r = a and |r| < |b|; only the rule "r is 0
+    // or has a's sign" excludes it.
+    let (a, b) = ((-7i32) as u32, 2);
+    for (op, claimed) in [(Opcode::Div, (-4i32) as u32), (Opcode::Rem, 1)] {
+        forged(AluTable::DivRem, op, a, b, claimed, |r, by| {
+            super::div_rem::fill_witness(op, a, b, (-4i32) as u32, 1, None, r, by)
+        })
+        .assert_rejected(NO_RANGE_NEEDLE);
+    }
+}
+
+#[test]
+fn remainder_not_below_divisor_is_rejected() {
+    // 7 = 2·2 + 3: the relation holds, the bound |r| < |b| does not.
+    forged(AluTable::DivRem, Opcode::Divu, 7, 2, 2, |r, by| {
+        super::div_rem::fill_witness(Opcode::Divu, 7, 2, 2, 3, None, r, by)
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+    // Signed: −7 = 2·(−2) − 3, |−3| ≥ 2.
+    let a = (-7i32) as u32;
+    forged(
+        AluTable::DivRem,
+        Opcode::Rem,
+        a,
+        2,
+        (-3i32) as u32,
+        |r, by| {
+            super::div_rem::fill_witness(
+                Opcode::Rem,
+                a,
+                2,
+                (-2i32) as u32,
+                (-3i32) as u32,
+                None,
+                r,
+                by,
+            )
+        },
+    )
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn forged_division_by_zero_is_rejected() {
+    // b = 0: the relation 0·q + r = a holds for any q; only the is-zero
+    // gadget pins q to all ones.
+    for op in [Opcode::Divu, Opcode::Div] {
+        forged(AluTable::DivRem, op, 7, 0, 0, |r, by| {
+            super::div_rem::fill_witness(op, 7, 0, 0, 7, None, r, by)
+        })
+        .assert_rejected(NO_RANGE_NEEDLE);
+    }
+    // Claiming b = 0 (bz = 1) for a non-zero b.
+    forged(AluTable::DivRem, Opcode::Divu, 7, 1, u32::MAX, |r, by| {
+        super::div_rem::fill(Opcode::Divu, 7, 1, r, by);
+        one(r, div_rem::BZ, 1);
+        for i in 0..4 {
+            one(r, div_rem::Q + i, 255);
+            one(r, div_rem::C + i, 255);
+        }
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn forged_overflow_flag_is_rejected() {
+    // −1 / 3 = 0, but with the overflow relaxation (high half 0)
+    // 3·0x5555_5555 + 0 = 0x0000_0000_ffff_ffff "equals" a.
+    let a = u32::MAX;
+    forged(AluTable::DivRem, Opcode::Div, a, 3, 0x5555_5555, |r, by| {
+        super::div_rem::fill_witness(Opcode::Div, a, 3, 0x5555_5555, 0, Some(1), r, by)
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+    // And the flag cannot be withheld for INT_MIN / −1.
+    let (a, b) = (0x8000_0000, u32::MAX);
+    forged(AluTable::DivRem, Opcode::Div, a, b, a, |r, by| {
+        super::div_rem::fill_witness(Opcode::Div, a, b, a, 0, Some(0), r, by)
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn sra_without_sign_fill_is_rejected() {
+    let (a, b) = (0x8000_0000, 4);
+    let claimed = reference(Opcode::Srl, a, b);
+    forged(AluTable::Shift, Opcode::Sra, a, b, claimed, |r, by| {
+        super::shift::fill(Opcode::Srl, a, b, r, by);
+        one(r, shift::IS_SRL, 0);
+        one(r, shift::IS_SRA, 1);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+    // Fill columns set consistently, result still unfilled: result fails.
+    forged(AluTable::Shift, Opcode::Sra, a, b, claimed, |r, by| {
+        super::shift::fill(Opcode::Srl, a, b, r, by);
+        one(r, shift::IS_SRL, 0);
+        one(r, shift::IS_SRA, 1);
+        one(r, shift::FILL, 1);
+        one(r, shift::FILL_BITS, 256 - 16);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn shift_amount_decomposition_is_enforced() {
+    // SLL by 8: claim the byte shift is both 0 and 1 bytes (e not one-hot).
+    let (a, b) = (0x0000_0101, 8);
+    forged(
+        AluTable::Shift,
+        Opcode::Sll,
+        a,
+        b,
+        reference(Opcode::Sll, a, b),
+        |r, by| {
+            super::shift::fill(Opcode::Sll, a, b, r, by);
+            one(r, shift::E, 1);
+        },
+    )
+    .assert_rejected(NO_RANGE_NEEDLE);
+    // SLL by 33 (masked to 1) computed as a shift by 0: the bits of b0 must
+    // recompose b0, so s cannot be claimed 0.
+    let b = 33;
+    forged(AluTable::Shift, Opcode::Sll, a, b, a, |r, by| {
+        super::shift::fill(Opcode::Sll, a, 32, r, by);
+        // b0 recomposes to 32 from the bits, but the message says 33.
+    })
+    .assert_rejected(LOOKUP_NEEDLE);
+}
+
+#[test]
+fn slt_with_unsigned_witness_is_rejected() {
+    let (a, b) = (u32::MAX, 1);
+    forged(AluTable::Compare, Opcode::Slt, a, b, 0, |r, by| {
+        super::compare::fill(Opcode::Sltu, a, b, r, by);
+        one(r, compare::IS_SLTU, 0);
+        one(r, compare::IS_SLT, 1);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn non_boolean_logic_bit_is_rejected() {
+    // a = 1 written as bits (3, −1, 0, …) still recomposes to 1, but makes
+    // AND(1, 1) come out as 3.
+    forged(AluTable::Logic, Opcode::And, 1, 1, 3, |r, by| {
+        super::logic::fill(Opcode::And, 1, 1, r, by);
+        one(r, logic::A_BITS, 3);
+        r[logic::A_BITS + 1] = -Val::ONE;
+        one(r, logic::C, 3);
+    })
+    .assert_rejected(NO_RANGE_NEEDLE);
+}
+
+#[test]
+fn non_boolean_selector_is_rejected() {
+    // One table row with IS_ADD = 2 would receive two identical sends: the
+    // buses balance, only selector booleanity rejects it.
+    let events = [(Opcode::Add, 1, 2), (Opcode::Add, 1, 2)];
+    let mut batch = Batch::new(&events, reference);
+    let t = table_index(AluTable::AddSub);
+    let w = batch.traces[t].width;
+    batch.set(t, 0, add_sub::IS_ADD, Val::from_u32(2));
+    let pad: Vec<Val> = batch.traces[t].values[2 * w..3 * w].to_vec();
+    batch.traces[t].values[w..2 * w].copy_from_slice(&pad);
+    batch.assert_rejected(NO_RANGE_NEEDLE);
+}
