@@ -266,18 +266,14 @@ fn wrong_result_limb_with_consistent_message_is_rejected() {
 
 #[test]
 fn non_boolean_carry_is_rejected() {
-    // ADD 0xff + 0x01: carry0 = 1. Forge carry0 = 2 and c0 = 0xff + 1 + ... no:
-    // keep every limb and instead set carry0 = 1 + 1/256·… is not possible;
-    // use a carry of 2 with c0 raised by 256 — the carry's booleanity is the
-    // only constraint that can fail (the limb equation still holds).
+    // ADD 0x1ff + 0x1ff = 0x3fe: honest limbs c = (0xfe, 0x03), carry0 = 1.
+    // Forge carry0 = 2, c0 = 0xfe − 256, c1 = 1 + 1 + 2 = 4: both limb
+    // equations still hold, only the carry's booleanity fails (constraints
+    // are checked before the buses).
     let mut batch = Batch::new(&[(Opcode::Add, 0x1ff, 0x1ff)], reference);
     let t = table_index(AluTable::AddSub);
-    // Honest: 0xff + 0xff = 0xfe + 256·1; carry0 = 1, then 1 + 1 + 1 = 3.
-    // Forge: carry0 = 2, c0 = 0xfe − 256 (field), c1 = 3 + 2 − 1 = 4?
-    // Simplest isolated forgery: carry0 := 2, c0 := 0xfe − 256.
     batch.set(t, 0, add_sub::CARRY, Val::from_u32(2));
     batch.set(t, 0, add_sub::C, Val::from_u32(0xfe) - Val::from_u32(256));
-    // c1 would then need to absorb the extra carry: 1 + 1 + 2 = 4 = c1.
     batch.set(t, 0, add_sub::C + 1, Val::from_u32(4));
     batch.assert_rejected(NO_RANGE_NEEDLE);
 }
