@@ -578,3 +578,38 @@ fn non_boolean_selector_is_rejected() {
     batch.traces[t].values[w..2 * w].copy_from_slice(&pad);
     batch.assert_rejected(NO_RANGE_NEEDLE);
 }
+
+#[test]
+fn exhaustive_small_operands_prove_and_verify() {
+    // Every shift amount 0..64 (incl. ones that need masking) on edge values,
+    // and every signed pair in −9..=9 for multiply, divide and compare.
+    let mut events = Vec::new();
+    for op in [Opcode::Sll, Opcode::Srl, Opcode::Sra] {
+        for &a in &[0x8000_0001u32, 0x7fff_ffff, 0xdead_beef, 1] {
+            for b in 0..64u32 {
+                events.push((op, a, b | (b << 9)));
+            }
+        }
+    }
+    let small: Vec<u32> = (-9i32..=9).map(|x| x as u32).collect();
+    for op in [
+        Opcode::Mul,
+        Opcode::Mulh,
+        Opcode::Mulhsu,
+        Opcode::Mulhu,
+        Opcode::Div,
+        Opcode::Divu,
+        Opcode::Rem,
+        Opcode::Remu,
+        Opcode::Slt,
+        Opcode::Sltu,
+        Opcode::Sub,
+    ] {
+        for &a in &small {
+            for &b in &small {
+                events.push((op, a, b));
+            }
+        }
+    }
+    Batch::new(&events, reference).prove_and_verify().unwrap();
+}
