@@ -5,4 +5,5 @@ pub mod bundle_writer;
 pub mod driver;
 pub mod executor;
 pub mod memory_image;
+pub mod prove;
 pub mod trace;

@@ -1,5 +1,147 @@
 //! AIR tables of the per-epoch proof and the buses that link them.
+//!
+//! One epoch proof is one `p3-batch-stark` batch over the tables listed by
+//! [`epoch_airs`], in that order. The tables talk only through the global
+//! LogUp buses of [`bus`] (`byte`, `alu`) and [`memory::MEM_BUS`] (`mem`).
+
+use p3_air::{Air, BaseAir};
+use p3_field::Field;
+use p3_lookup::InteractionBuilder;
 
 pub mod alu;
 pub mod bus;
+pub mod cpu;
+pub mod memory;
 pub mod range;
+
+use alloc::vec::Vec;
+use p3_matrix::dense::RowMajorMatrix;
+
+pub use alu::add_sub::AddSubAir;
+pub use alu::compare::CompareAir;
+pub use alu::div_rem::DivRemAir;
+pub use alu::logic::LogicAir;
+pub use alu::mul::MulAir;
+pub use alu::shift::ShiftAir;
+pub use cpu::CpuAir;
+pub use memory::BoundaryAir;
+pub use range::RangeAir;
+
+/// Applies `$body` to the inner AIR of every variant.
+macro_rules! dispatch {
+    ($self:expr, $a:ident => $body:expr) => {
+        match $self {
+            SluiceAir::Cpu($a) => $body,
+            SluiceAir::Boundary($a) => $body,
+            SluiceAir::Range($a) => $body,
+            SluiceAir::AddSub($a) => $body,
+            SluiceAir::Logic($a) => $body,
+            SluiceAir::Compare($a) => $body,
+            SluiceAir::Shift($a) => $body,
+            SluiceAir::Mul($a) => $body,
+            SluiceAir::DivRem($a) => $body,
+        }
+    };
+}
+
+/// Every table kind of an epoch proof, dispatching `BaseAir`/`Air`.
+#[derive(Clone, Debug)]
+pub enum SluiceAir {
+    /// One row per cycle.
+    Cpu(CpuAir),
+    /// Initial and final value of every touched memory word.
+    Boundary(BoundaryAir),
+    /// Byte range checks (fixed 256 rows).
+    Range(RangeAir),
+    /// ALU tables (wip-alu).
+    AddSub(AddSubAir),
+    Logic(LogicAir),
+    Compare(CompareAir),
+    Shift(ShiftAir),
+    Mul(MulAir),
+    DivRem(DivRemAir),
+}
+
+impl SluiceAir {
+    /// Short table name for errors and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SluiceAir::Cpu(_) => "cpu",
+            SluiceAir::Boundary(_) => "boundary",
+            SluiceAir::Range(_) => "range",
+            SluiceAir::AddSub(_) => "add_sub",
+            SluiceAir::Logic(_) => "logic",
+            SluiceAir::Compare(_) => "compare",
+            SluiceAir::Shift(_) => "shift",
+            SluiceAir::Mul(_) => "mul",
+            SluiceAir::DivRem(_) => "div_rem",
+        }
+    }
+
+    /// The trace height (log2) the table must have whatever the epoch, for
+    /// tables of fixed contents; `None` for tables sized by the execution.
+    pub fn fixed_log_height(&self) -> Option<usize> {
+        match self {
+            SluiceAir::Range(_) => Some(8),
+            _ => None,
+        }
+    }
+}
+
+/// Index of the CPU table in [`epoch_airs`].
+pub const CPU_TABLE: usize = 0;
+/// Index of the boundary table in [`epoch_airs`].
+pub const BOUNDARY_TABLE: usize = 1;
+
+/// Index of the range table in [`epoch_airs`].
+pub const RANGE_TABLE: usize = 2;
+
+/// The tables of one epoch proof, in batch order.
+pub fn epoch_airs() -> Vec<SluiceAir> {
+    alloc::vec![
+        SluiceAir::Cpu(CpuAir),
+        SluiceAir::Boundary(BoundaryAir),
+        SluiceAir::Range(RangeAir),
+        SluiceAir::AddSub(AddSubAir),
+        SluiceAir::Logic(LogicAir),
+        SluiceAir::Compare(CompareAir),
+        SluiceAir::Shift(ShiftAir),
+        SluiceAir::Mul(MulAir),
+        SluiceAir::DivRem(DivRemAir),
+    ]
+}
+
+impl<F: Field> BaseAir<F> for SluiceAir {
+    fn width(&self) -> usize {
+        dispatch!(self, a => BaseAir::<F>::width(a))
+    }
+
+    fn num_public_values(&self) -> usize {
+        dispatch!(self, a => BaseAir::<F>::num_public_values(a))
+    }
+
+    fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
+        dispatch!(self, a => BaseAir::<F>::preprocessed_trace(a))
+    }
+
+    fn preprocessed_width(&self) -> usize {
+        dispatch!(self, a => BaseAir::<F>::preprocessed_width(a))
+    }
+
+    fn main_next_row_columns(&self) -> Vec<usize> {
+        dispatch!(self, a => BaseAir::<F>::main_next_row_columns(a))
+    }
+
+    fn preprocessed_next_row_columns(&self) -> Vec<usize> {
+        dispatch!(self, a => BaseAir::<F>::preprocessed_next_row_columns(a))
+    }
+}
+
+impl<AB: InteractionBuilder> Air<AB> for SluiceAir
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        dispatch!(self, a => a.eval(builder))
+    }
+}

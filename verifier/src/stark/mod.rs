@@ -8,3 +8,7 @@
 pub mod config;
 pub mod proof;
 pub mod transcript;
+pub mod verify;
+
+pub use proof::{decode_proof, encode_proof, EpochProof, Rejection};
+pub use verify::verify_epoch;

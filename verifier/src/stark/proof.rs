@@ -1,6 +1,7 @@
 //! The wire form of one epoch proof, and how untrusted bytes become one.
 //!
-//! An epoch proof is a `p3-batch-stark` [`BatchProof`] serialized with serde
+//! An epoch proof is an [`EpochProof`] (a `p3-batch-stark` [`BatchProof`]
+//! and the epoch's start/end pc) serialized with serde
 //! + bincode 2 (standard configuration: little-endian, varint integers).
 //! Decoding runs under a byte limit, so a length prefix inside hostile bytes
 //! can never make the decoder allocate more than [`MAX_PROOF_BYTES`]; it must
@@ -18,8 +19,17 @@ use super::config::SluiceConfig;
 /// Largest encoded epoch proof accepted, in bytes.
 pub const MAX_PROOF_BYTES: usize = 32 << 20;
 
-/// One epoch's batch proof.
-pub type EpochProof = BatchProof<SluiceConfig>;
+/// One epoch's proof: the batch proof plus the pcs it starts and ends at.
+///
+/// `start_pc`/`end_pc` become CPU public values. GAP: until the state
+/// digests are opened in-circuit (wip-merkle), they are not checked against
+/// `statement.start`/`statement.end`; see `docs/proof-system.md`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct EpochProof {
+    pub start_pc: u32,
+    pub end_pc: u32,
+    pub batch: BatchProof<SluiceConfig>,
+}
 
 /// Why a proof was rejected: a short static name of the failed check plus a
 /// human-readable detail. Mirrors the stream's `ProofRejected`.

@@ -1,0 +1,371 @@
+//! Negative tests: every constraint family rejects a tampered witness, and
+//! the verifier rejects tampered statements and proof bytes.
+//!
+//! Local (per-row) constraints are checked with the non-panicking checker
+//! [`constraint_failures`]. Cheats that keep every row locally consistent and
+//! only break a bus balance (a forged read value, a wrong ALU result) are
+//! checked by proving: in debug builds Plonky3's own checker panics on the
+//! imbalance, in release builds the proof is produced and the verifier must
+//! reject it; [`cheat_fails`] accepts either outcome but never a verifying
+//! proof.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use p3_field::PrimeCharacteristicRing;
+use sluice_verifier::air::cpu::{selector_index, CpuCols};
+use sluice_verifier::air::memory::BoundaryCols;
+use sluice_verifier::air::{BOUNDARY_TABLE, CPU_TABLE};
+use sluice_verifier::isa::Opcode;
+use sluice_verifier::stark::config::Val;
+use sluice_verifier::stark::verify_epoch;
+
+use super::tests::{first_epoch, mixed_program};
+use super::*;
+
+const K: u8 = 8;
+
+fn setup() -> (EpochStatement, EpochTrace) {
+    let record = first_epoch(&mixed_program(), K as u32);
+    let st = statement_for(&record, Digest([1; 8]), Digest([2; 8]));
+    let trace = generate(&record).unwrap();
+    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    (st, trace)
+}
+
+fn cpu_row(trace: &mut EpochTrace, row: usize) -> &mut [Val] {
+    let w = CpuCols::new().width;
+    &mut trace.traces[CPU_TABLE].values[row * w..(row + 1) * w]
+}
+
+/// The first CPU row executing `op`.
+fn row_of(trace: &EpochTrace, op: Opcode) -> usize {
+    let c = CpuCols::new();
+    let s = c.sel[selector_index(op).unwrap()];
+    (0..trace.cycles as usize)
+        .find(|&r| trace.traces[CPU_TABLE].values[r * c.width + s] == Val::ONE)
+        .unwrap_or_else(|| panic!("no {op} row"))
+}
+
+fn locally_rejected(st: &EpochStatement, trace: &EpochTrace) -> bool {
+    !constraint_failures(st, trace).is_empty()
+}
+
+/// Proving `trace` either fails (error or debug-checker panic) or yields a
+/// proof the verifier rejects.
+fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let proved = catch_unwind(AssertUnwindSafe(|| {
+        prove_trace(&params, &image, K, 0, st, trace)
+    }));
+    match proved {
+        Err(_) | Ok(Err(_)) => true,
+        Ok(Ok(proof)) => verify_epoch(&params, &image, K, 0, st, &proof).is_err(),
+    }
+}
+
+#[test]
+fn wrong_next_pc_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Add);
+    // Jump 8 ahead instead of 4, and let the next row start there.
+    cpu_row(&mut t, r)[c.next_pc] += Val::from_u32(4);
+    cpu_row(&mut t, r + 1)[c.pc] += Val::from_u32(4);
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn wrong_branch_decision_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    for op in [
+        Opcode::Blt,
+        Opcode::Bge,
+        Opcode::Beq,
+        Opcode::Bne,
+        Opcode::Bltu,
+    ] {
+        let mut t2 = EpochTrace {
+            traces: t.traces.clone(),
+            alu_events: vec![],
+            ..t
+        };
+        let r = row_of(&t2, op);
+        let row = cpu_row(&mut t2, r);
+        row[c.taken] = Val::ONE - row[c.taken];
+        assert!(locally_rejected(&st, &t2), "{op}");
+        t = t2;
+        let row = cpu_row(&mut t, r);
+        row[c.taken] = Val::ONE - row[c.taken];
+    }
+    // BEQ/BNE: lying about equality needs a zero divisor.
+    let r = row_of(&t, Opcode::Bne);
+    let row = cpu_row(&mut t, r);
+    row[c.eq] = Val::ONE - row[c.eq];
+    row[c.taken] = Val::ONE - row[c.taken];
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn wrong_alu_result_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Mul);
+    // Keep the row consistent (rd gets the forged result): only the ALU bus
+    // can catch it.
+    let row = cpu_row(&mut t, r);
+    row[c.alu_c[0]] += Val::ONE;
+    row[c.rd_new[0]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t));
+    assert!(cheat_fails(&st, &t));
+}
+
+#[test]
+fn forged_register_read_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Add);
+    let row = cpu_row(&mut t, r);
+    row[c.rs1_val[0]] += Val::ONE;
+    row[c.alu_a[0]] += Val::ONE;
+    row[c.alu_c[0]] += Val::ONE;
+    row[c.rd_new[0]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t));
+    assert!(cheat_fails(&st, &t));
+}
+
+#[test]
+fn forged_memory_load_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Lw);
+    let row = cpu_row(&mut t, r);
+    row[c.mem_old[1]] += Val::ONE;
+    row[c.mem_new[1]] += Val::ONE;
+    row[c.rd_new[1]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t));
+    assert!(cheat_fails(&st, &t));
+}
+
+#[test]
+fn self_cancelling_access_is_rejected() {
+    // A read claiming prev_ts == ts would consume the token it produces.
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Sub);
+    let row = cpu_row(&mut t, r);
+    let ts = Val::from_u32(8 * r as u32 + 2);
+    row[c.rs1.prev_ts] = ts;
+    assert!(locally_rejected(&st, &t));
+    // Even with any diff bytes, ts - prev - 1 = -1 is not three bytes.
+    for d in c.rs1.diff {
+        cpu_row(&mut t, r)[d] = Val::from_u32(255);
+    }
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn wrong_immediate_sign_extension_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    // `addi x1, x1, -1`: the immediate's top limbs are 0xff.
+    let r = (0..t.cycles as usize)
+        .find(|&r| {
+            let row = &t.traces[CPU_TABLE].values[r * c.width..(r + 1) * c.width];
+            row[c.sel[selector_index(Opcode::Addi).unwrap()]] == Val::ONE
+                && row[c.imm[3]] == Val::from_u32(0xff)
+        })
+        .unwrap();
+    cpu_row(&mut t, r)[c.imm[3]] = Val::ZERO;
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn writing_x0_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    // `addi x0, x3, 5` is the only ADDI with rd = 0.
+    let r = (0..t.cycles as usize)
+        .find(|&r| {
+            let row = &t.traces[CPU_TABLE].values[r * c.width..(r + 1) * c.width];
+            row[c.sel[selector_index(Opcode::Addi).unwrap()]] == Val::ONE
+                && row[c.rd_zero] == Val::ONE
+        })
+        .unwrap();
+    let mut t2 = EpochTrace {
+        traces: t.traces.clone(),
+        alu_events: vec![],
+        ..t
+    };
+    cpu_row(&mut t2, r)[c.rd_new[0]] = Val::from_u32(60);
+    assert!(locally_rejected(&st, &t2));
+    // Nor can the x0 flag be dropped.
+    cpu_row(&mut t, r)[c.rd_zero] = Val::ZERO;
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn reactivated_padding_row_is_rejected() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = t.cycles as usize + 1;
+    assert!(r < t.traces[CPU_TABLE].values.len() / c.width);
+    cpu_row(&mut t, r)[c.is_real] = Val::ONE;
+    assert!(locally_rejected(&st, &t));
+}
+
+#[test]
+fn instruction_bits_must_match_the_fetched_word() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Add);
+    // Turn ADD into SUB (funct7 bit 30) in the decode only.
+    let row = cpu_row(&mut t, r);
+    row[c.bits[30]] = Val::ONE;
+    let (a, s) = (
+        selector_index(Opcode::Add).unwrap(),
+        selector_index(Opcode::Sub).unwrap(),
+    );
+    row[c.sel[a]] = Val::ZERO;
+    row[c.sel[s]] = Val::ONE;
+    // Locally consistent except that the ALU op changed; the fetched word no
+    // longer matches memory.
+    assert!(cheat_fails(&st, &t));
+}
+
+#[test]
+fn boundary_rows_must_be_distinct_and_x0_zero() {
+    let (st, t) = setup();
+    let b = BoundaryCols::new();
+    let w = b.width;
+    // Duplicate the second row's address into the third.
+    let mut t2 = EpochTrace {
+        traces: t.traces.clone(),
+        alu_events: vec![],
+        ..t
+    };
+    {
+        let v = &mut t2.traces[BOUNDARY_TABLE].values;
+        for i in 0..4 {
+            v[2 * w + b.widx[i]] = v[w + b.widx[i]];
+        }
+    }
+    assert!(locally_rejected(&st, &t2));
+    // x0 (first row, word 0) must start at zero.
+    let mut t3 = EpochTrace {
+        traces: t.traces.clone(),
+        alu_events: vec![],
+        ..t
+    };
+    assert_eq!(t3.traces[BOUNDARY_TABLE].values[b.is_x0], Val::ONE);
+    t3.traces[BOUNDARY_TABLE].values[b.init[0]] = Val::ONE;
+    t3.traces[BOUNDARY_TABLE].values[b.fin[0]] = Val::ONE;
+    assert!(locally_rejected(&st, &t3));
+}
+
+#[test]
+fn wrong_exit_code_or_role_is_rejected() {
+    let (st, t) = setup();
+    let EpochRole::Halt { exit_code } = st.role else {
+        panic!("mixed program halts")
+    };
+    let lie = EpochStatement {
+        role: EpochRole::Halt {
+            exit_code: exit_code ^ 0x100,
+        },
+        ..st.clone()
+    };
+    assert!(locally_rejected(&lie, &t));
+    let cont = EpochStatement {
+        role: EpochRole::Continue,
+        cycles: 1 << K,
+        ..st.clone()
+    };
+    assert!(locally_rejected(&cont, &t));
+    let fewer = EpochStatement {
+        cycles: st.cycles - 1,
+        ..st.clone()
+    };
+    assert!(locally_rejected(&fewer, &t));
+}
+
+#[test]
+fn output_claims_are_refused_until_output_is_proven() {
+    let (st, _) = setup();
+    let with_output = EpochStatement {
+        output: vec![1],
+        ..st
+    };
+    let e = verify_epoch(
+        &ProofParams::DEFAULT,
+        &Digest([3; 8]),
+        K,
+        0,
+        &with_output,
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.check, "public output");
+}
+
+#[test]
+fn verifier_rejects_any_other_context_and_tampered_bytes() {
+    let (st, t) = setup();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let proof = prove_trace(&params, &image, K, 0, &st, &t).unwrap();
+    verify_epoch(&params, &image, K, 0, &st, &proof).unwrap();
+    // Fiat–Shamir binds index, image ID, epoch size, params, statement.
+    assert!(verify_epoch(&params, &image, K, 1, &st, &proof).is_err());
+    assert!(verify_epoch(&params, &Digest([4; 8]), K, 0, &st, &proof).is_err());
+    assert!(verify_epoch(&params, &image, K + 1, 0, &st, &proof).is_err());
+    let p2 = ProofParams {
+        num_queries: params.num_queries + 1,
+        ..params
+    };
+    assert!(verify_epoch(&p2, &image, K, 0, &st, &proof).is_err());
+    for st2 in [
+        EpochStatement {
+            start: Digest([9; 8]),
+            ..st.clone()
+        },
+        EpochStatement {
+            end: Digest([9; 8]),
+            ..st.clone()
+        },
+        EpochStatement {
+            cycles: st.cycles + 1,
+            ..st.clone()
+        },
+    ] {
+        assert!(verify_epoch(&params, &image, K, 0, &st2, &proof).is_err());
+    }
+    // Truncations, extensions and bit flips never verify and never panic.
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    for cut in [0, 1, 7, proof.len() / 2, proof.len() - 1] {
+        assert!(verify_epoch(&params, &image, K, 0, &st, &proof[..cut]).is_err());
+    }
+    let mut longer = proof.clone();
+    longer.push(0);
+    assert!(verify_epoch(&params, &image, K, 0, &st, &longer).is_err());
+    for _ in 0..300 {
+        let mut bad = proof.clone();
+        let i = (next() as usize) % bad.len();
+        bad[i] ^= 1 << (next() % 8);
+        assert!(
+            verify_epoch(&params, &image, K, 0, &st, &bad).is_err(),
+            "flip at {i}"
+        );
+    }
+    for len in [0usize, 3, 64, 1000, 20000] {
+        let junk: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        assert!(verify_epoch(&params, &image, K, 0, &st, &junk).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! End-to-end prove/verify tests of single epochs, and negative tests.
+
+use super::*;
+use crate::executor::{Config, Executor, Program};
+use sluice_verifier::isa::{Instruction as I, Opcode::*};
+use sluice_verifier::stark::verify_epoch;
+
+const BASE: u32 = 0x1_0000;
+
+/// `lui x1, 0x12345; beq x0, x0, -4` forever.
+fn lui_loop() -> Vec<u32> {
+    vec![0x1234_50b7, 0xfe00_0ee3]
+}
+
+pub(crate) fn first_epoch(words: &[u32], k: u32) -> EpochRecord {
+    let p = Program::from_words(BASE, words).unwrap();
+    let cfg = Config {
+        epoch_size_log2: k,
+        max_cycles: 1 << 24,
+    };
+    let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
+    ex.run_epoch().unwrap().unwrap()
+}
+
+fn digests() -> (Digest, Digest) {
+    (Digest([1; 8]), Digest([2; 8]))
+}
+
+#[test]
+fn a_branch_loop_epoch_proves_and_verifies() {
+    let record = first_epoch(&lui_loop(), 8);
+    assert_eq!(record.cycles, 256);
+    let (s, e) = digests();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let trace = generate(&record).unwrap();
+    let st = statement_for(&record, digests().0, digests().1);
+    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    let (statement, proof) = prove_epoch(&params, &image, 8, &record, s, e).unwrap();
+    assert_eq!(statement.role, EpochRole::Continue);
+    verify_epoch(&params, &image, 8, 0, &statement, &proof).unwrap();
+    // Another index, image, or epoch size: Fiat–Shamir mismatch.
+    assert!(verify_epoch(&params, &image, 8, 1, &statement, &proof).is_err());
+    assert!(verify_epoch(&params, &Digest([4; 8]), 8, 0, &statement, &proof).is_err());
+}
+
+/// A program exercising every supported instruction family: ALU (R and I),
+/// M extension, LW/SW, all branch kinds taken and not taken, JAL/JALR,
+/// LUI/AUIPC, FENCE, a write to x0, and exit with a computed code.
+pub(crate) fn mixed_program() -> Vec<u32> {
+    let p = [
+        I::i(Addi, 1, 0, 10),     // 0
+        I::u(Lui, 2, 0x20000),    // 1
+        I::i(Addi, 3, 0, 0),      // 2
+        I::r(Add, 3, 3, 1),       // 3 loop
+        I::r(Mul, 4, 3, 1),       // 4
+        I::s(Sw, 2, 4, 4),        // 5
+        I::i(Lw, 5, 2, 4),        // 6
+        I::r(Sub, 6, 5, 4),       // 7
+        I::b(Bne, 6, 0, 8),       // 8 never taken
+        I::i(Addi, 1, 1, -1),     // 9
+        I::b(Blt, 0, 1, -28),     // 10 -> 3
+        I::jal(7, 20),            // 11 -> 16
+        I::r(Divu, 8, 3, 1),      // 12 x1 = 0: all ones
+        I::r(Rem, 9, 3, 8),       // 13
+        I::i(Addi, 17, 0, 93),    // 14
+        I::bare(Ecall),           // 15
+        I::i(Srli, 10, 3, 1),     // 16 func
+        I::r(Xor, 10, 10, 3),     // 17
+        I::r(Sltu, 11, 0, 10),    // 18
+        I::r(Or, 10, 10, 11),     // 19
+        I::i(Andi, 10, 10, 0xff), // 20
+        I::r(Sll, 12, 10, 11),    // 21
+        I::i(Srai, 13, 12, 2),    // 22
+        I::r(Mulhu, 14, 12, 3),   // 23
+        I::r(Slt, 15, 13, 12),    // 24
+        I::b(Bge, 15, 0, 8),      // 25 taken
+        I::i(Addi, 10, 0, 1),     // 26 skipped
+        I::b(Beq, 0, 0, 8),       // 27 taken
+        I::i(Addi, 10, 0, 2),     // 28 skipped
+        I::u(Auipc, 16, 0x1000),  // 29
+        I::bare(Fence),           // 30
+        I::i(Addi, 0, 3, 5),      // 31 write to x0 is ignored
+        I::b(Bltu, 10, 0, 8),     // 32 not taken
+        I::b(Bgeu, 0, 10, 8),     // 33 not taken (x10 != 0)
+        I::i(Jalr, 0, 7, 0),      // 34 return
+    ];
+    p.iter().map(|i| i.encode()).collect()
+}
+
+fn expected_exit() -> u32 {
+    let acc: u32 = (1..=10).sum();
+    let x10 = ((acc >> 1) ^ acc) | 1;
+    x10 & 0xff
+}
+
+#[test]
+fn a_mixed_program_proves_and_verifies_in_one_epoch() {
+    let record = first_epoch(&mixed_program(), 8);
+    assert_eq!(record.exit_code, Some(expected_exit()));
+    let (s, e) = digests();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let trace = generate(&record).unwrap();
+    let st = statement_for(&record, s, e);
+    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    let proof = prove_trace(&params, &image, 8, 0, &st, &trace).unwrap();
+    verify_epoch(&params, &image, 8, 0, &st, &proof).unwrap();
+    // Another exit code or role is another statement.
+    let other = EpochStatement {
+        role: EpochRole::Halt {
+            exit_code: expected_exit() + 1,
+        },
+        ..st.clone()
+    };
+    assert!(verify_epoch(&params, &image, 8, 0, &other, &proof).is_err());
+}
+
+#[test]
+fn every_epoch_of_a_multi_epoch_run_verifies() {
+    let p = Program::from_words(BASE, &mixed_program()).unwrap();
+    let k = 4;
+    let cfg = Config {
+        epoch_size_log2: k,
+        max_cycles: 1 << 20,
+    };
+    let ex = Executor::new(&p, vec![], &cfg).unwrap();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([5; 8]);
+    let mut n = 0;
+    for record in ex {
+        let record = record.unwrap();
+        let (st, proof) = prove_epoch(
+            &params,
+            &image,
+            k as u8,
+            &record,
+            Digest([n; 8]),
+            Digest([n + 1; 8]),
+        )
+        .unwrap();
+        verify_epoch(&params, &image, k as u8, record.index, &st, &proof).unwrap();
+        n += 1;
+    }
+    assert!(n > 3, "{n} epochs");
+}

@@ -1,0 +1,282 @@
+//! CPU trace rows: replays one epoch instruction by instruction and fills
+//! one row per cycle with exactly the witness the CPU AIR constrains.
+//!
+//! The replay is a separate, small interpreter over a sparse word map rather
+//! than a hook in the executor, so the executor's fast path is untouched; the
+//! replay's end state (pc, registers, exit code) is compared with the
+//! executor's [`EpochRecord`], so the two can never silently disagree.
+
+use p3_field::{Field, PrimeCharacteristicRing};
+use sluice_verifier::air::cpu::{
+    role, selector_index, timestamp, CpuCols, TsCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM,
+    SLOT_RD, SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
+};
+use sluice_verifier::isa::{decode, Format, Opcode};
+use sluice_verifier::stark::config::Val;
+
+use super::memory::MemoryLog;
+use super::{AluEvent, ByteCounts, TraceError};
+
+fn f(x: u32) -> Val {
+    Val::from_u32(x)
+}
+
+fn inv_or_zero(x: Val) -> Val {
+    x.try_inverse().unwrap_or(Val::ZERO)
+}
+
+/// RV32IM ALU semantics of the R-type operation `op`.
+pub fn alu_eval(op: Opcode, a: u32, b: u32) -> u32 {
+    use Opcode::*;
+    let sh = b & 31;
+    match op {
+        Add => a.wrapping_add(b),
+        Sub => a.wrapping_sub(b),
+        Sll => a << sh,
+        Slt => ((a as i32) < (b as i32)) as u32,
+        Sltu => (a < b) as u32,
+        Xor => a ^ b,
+        Srl => a >> sh,
+        Sra => ((a as i32) >> sh) as u32,
+        Or => a | b,
+        And => a & b,
+        Mul => a.wrapping_mul(b),
+        Mulh => ((a as i32 as i64 * b as i32 as i64) >> 32) as u32,
+        Mulhsu => ((a as i32 as i64 * b as i64) >> 32) as u32,
+        Mulhu => ((a as u64 * b as u64) >> 32) as u32,
+        Div => {
+            if b == 0 {
+                u32::MAX
+            } else {
+                (a as i32).wrapping_div(b as i32) as u32
+            }
+        }
+        Divu => a.checked_div(b).unwrap_or(u32::MAX),
+        Rem => {
+            if b == 0 {
+                a
+            } else {
+                (a as i32).wrapping_rem(b as i32) as u32
+            }
+        }
+        Remu => a.checked_rem(b).unwrap_or(a),
+        _ => unreachable!("{op} is not an ALU operation"),
+    }
+}
+
+/// The immediate as the CPU AIR reads it from the word, by format (I-type
+/// shifts keep their `funct7` bits: the ALU masks the amount to 5 bits).
+pub fn circuit_imm(format: Format, word: u32) -> u32 {
+    let sext = |w: u32| (w as i32 >> 20) as u32;
+    match format {
+        Format::R => 0,
+        Format::I => sext(word),
+        Format::S => (sext(word) & !0x1f) | ((word >> 7) & 0x1f),
+        Format::B => {
+            (((word as i32) >> 19) as u32 & !0xfff)
+                | ((word << 4) & 0x800)
+                | ((word >> 20) & 0x7e0)
+                | ((word >> 7) & 0x1e)
+        }
+        Format::J => {
+            (((word as i32) >> 11) as u32 & !0xf_ffff)
+                | (word & 0xf_f000)
+                | ((word >> 9) & 0x800)
+                | ((word >> 20) & 0x7fe)
+        }
+        Format::U => word & 0xffff_f000,
+    }
+}
+
+/// What one replayed cycle did, for the caller's bookkeeping.
+pub struct Step {
+    pub next_pc: u32,
+    pub halted: Option<u32>,
+}
+
+fn put_word(row: &mut [Val], cols: [usize; 4], x: u32) {
+    for (c, b) in cols.iter().zip(x.to_le_bytes()) {
+        row[*c] = Val::from_u8(b);
+    }
+}
+
+fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCounts) {
+    debug_assert!(prev < ts);
+    let diff = ts - prev - 1;
+    row[cols.prev_ts] = f(prev);
+    for (i, c) in cols.diff.iter().enumerate() {
+        let b = (diff >> (8 * i)) & 0xff;
+        row[*c] = f(b);
+        bytes.add(b);
+    }
+}
+
+/// Fills the row of cycle `clk` at `pc`, performing its accesses on `mem`.
+#[allow(clippy::too_many_arguments)]
+pub fn fill_row(
+    c: &CpuCols,
+    row: &mut [Val],
+    clk: u32,
+    pc: u32,
+    mem: &mut MemoryLog,
+    alu: &mut Vec<AluEvent>,
+    bytes: &mut ByteCounts,
+) -> Result<Step, TraceError> {
+    use Opcode::*;
+    row[c.is_real] = Val::ONE;
+    row[c.clk] = f(clk);
+    row[c.pc] = f(pc);
+    put_word(row, c.pc_limbs, pc);
+    for b in pc.to_le_bytes() {
+        bytes.add(b as u32);
+    }
+    bytes.add((pc >> 24) * 4);
+    row[c.pc_hi_inv] = inv_or_zero(f(pc >> 16));
+
+    // Fetch.
+    let (word, prev) = mem.access(pc, None, timestamp(clk, SLOT_FETCH))?;
+    put_ts(row, c.fetch, prev, timestamp(clk, SLOT_FETCH), bytes);
+    let ins = decode(word).map_err(|_| TraceError::Unsupported {
+        pc,
+        what: format!("illegal instruction {word:#010x}"),
+    })?;
+    let op = ins.opcode;
+    let sel = selector_index(op).ok_or_else(|| TraceError::Unsupported {
+        pc,
+        what: format!("instruction {op}"),
+    })?;
+    for i in 0..32 {
+        row[c.bits[i]] = f((word >> i) & 1);
+    }
+    row[c.sel[sel]] = Val::ONE;
+    let imm = circuit_imm(op.format(), word);
+    put_word(row, c.imm, imm);
+
+    // Register reads.
+    let is_ecall = op == Ecall;
+    let rs1_reg = if is_ecall { REG_A7 } else { (word >> 15) & 31 };
+    let rs2_reg = if is_ecall { REG_A0 } else { (word >> 20) & 31 };
+    let (a, p1) = mem.access(4 * rs1_reg, None, timestamp(clk, SLOT_RS1))?;
+    put_ts(row, c.rs1, p1, timestamp(clk, SLOT_RS1), bytes);
+    put_word(row, c.rs1_val, a);
+    let (b, p2) = mem.access(4 * rs2_reg, None, timestamp(clk, SLOT_RS2))?;
+    put_ts(row, c.rs2, p2, timestamp(clk, SLOT_RS2), bytes);
+    put_word(row, c.rs2_val, b);
+
+    // Main ALU message.
+    let r = role(op);
+    let mut alu_c = 0;
+    if let Some(alu_op) = r.alu_op {
+        let x = if r.a_is_pc { pc } else { a };
+        let y = if r.b_is_imm { imm } else { b };
+        alu_c = alu_eval(alu_op, x, y);
+        put_word(row, c.alu_a, x);
+        put_word(row, c.alu_b, y);
+        put_word(row, c.alu_c, alu_c);
+        alu.push((alu_op, x, y));
+    }
+    let link = pc.wrapping_add(4);
+    if r.links {
+        put_word(row, c.link, link);
+        alu.push((Add, pc, 4));
+    }
+
+    // Control flow.
+    let mut next_pc = pc.wrapping_add(4);
+    let mut halted = None;
+    match op {
+        Beq | Bne | Blt | Bge | Bltu | Bgeu => {
+            let taken = match op {
+                Beq => a == b,
+                Bne => a != b,
+                Blt | Bltu => alu_c == 1,
+                _ => alu_c == 0,
+            };
+            if matches!(op, Beq | Bne) {
+                let eq = a == b;
+                row[c.eq] = f(eq as u32);
+                let half = |x: u32, y: u32, i: usize| {
+                    let (xl, yl) = (x.to_le_bytes(), y.to_le_bytes());
+                    f(xl[i] as u32) - f(yl[i] as u32)
+                        + (f(xl[i + 1] as u32) - f(yl[i + 1] as u32)) * f(256)
+                };
+                let (lo, hi) = (half(a, b, 0), half(a, b, 2));
+                if !eq {
+                    if lo != Val::ZERO {
+                        row[c.eq_inv[0]] = inv_or_zero(lo);
+                    } else {
+                        row[c.eq_inv[1]] = inv_or_zero(hi);
+                    }
+                }
+            }
+            row[c.taken] = f(taken as u32);
+            if taken {
+                next_pc = pc.wrapping_add(imm);
+            }
+        }
+        Jal => next_pc = pc.wrapping_add(imm),
+        Jalr => {
+            let c0 = alu_c & 0xff;
+            row[c.jalr_half] = f(c0 >> 1);
+            row[c.jalr_lsb] = f(c0 & 1);
+            bytes.add(c0 >> 1);
+            bytes.add((alu_c >> 24) * 4);
+            next_pc = alu_c & !1;
+        }
+        Ecall => {
+            if a != SYSCALL_EXIT {
+                return Err(TraceError::Unsupported {
+                    pc,
+                    what: format!("syscall {a} (only exit is proven)"),
+                });
+            }
+            halted = Some(b);
+        }
+        _ => {}
+    }
+    row[c.next_pc] = f(next_pc);
+
+    // Memory word.
+    let mut loaded = 0;
+    if matches!(op, Lw | Sw) {
+        let addr = alu_c;
+        let store = (op == Sw).then_some(b);
+        let ts = timestamp(clk, SLOT_MEM);
+        let (old, prev) = mem.access(addr, store, ts)?;
+        put_ts(row, c.mem, prev, ts, bytes);
+        put_word(row, c.mem_old, old);
+        put_word(row, c.mem_new, store.unwrap_or(old));
+        row[c.mem_quarter] = f((addr & 0xff) / 4);
+        bytes.add((addr & 0xff) / 4);
+        bytes.add((addr >> 24) * 4);
+        row[c.mem_hi_inv] = inv_or_zero(f(addr >> 16));
+        loaded = old;
+    }
+
+    // rd.
+    let rd = (word >> 7) & 31;
+    row[c.rd_zero] = f((rd == 0) as u32);
+    row[c.rd_inv] = inv_or_zero(f(rd));
+    if r.writes_rd {
+        let value = match op {
+            Lui => imm,
+            Jal | Jalr => link,
+            Lw => loaded,
+            _ => alu_c,
+        };
+        let value = if rd == 0 { 0 } else { value };
+        let ts = timestamp(clk, SLOT_RD);
+        let (old, prev) = mem.access(4 * rd, Some(value), ts)?;
+        put_ts(row, c.rd, prev, ts, bytes);
+        put_word(row, c.rd_old, old);
+        put_word(row, c.rd_new, value);
+    }
+    Ok(Step { next_pc, halted })
+}
+
+/// Fills a padding row (after the last real cycle).
+pub fn fill_padding(c: &CpuCols, row: &mut [Val], clk: u32) {
+    row[c.clk] = f(clk);
+    // rd bits are zero, so the x0 flag is set.
+    row[c.rd_zero] = Val::ONE;
+}

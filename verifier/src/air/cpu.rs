@@ -1,0 +1,668 @@
+//! The CPU table: one row per cycle of the epoch.
+//!
+//! A row fetches the instruction word at `pc` (a memory read), decodes it
+//! in-circuit from its 32 bits, reads two registers, optionally reads or
+//! writes one memory word, optionally writes `rd`, and fixes `next_pc`.
+//! Arithmetic is delegated to the ALU tables over the [`bus::ALU`] bus; range
+//! checks go over [`bus::BYTE`]; every memory access (registers included) is
+//! a pair of messages on [`MEM_BUS`] checked offline against the boundary
+//! table ([`super::memory`]).
+//!
+//! Rows are padded to a power of two with `is_real = 0`; `is_real` starts at
+//! 1 and can only fall, and every selector, bus count and access is gated by
+//! it (selectors sum to `is_real`), so a padding row does nothing.
+//!
+//! Not supported yet (the prover refuses such epochs, see
+//! `docs/proof-system.md`): sub-word loads/stores (LB, LH, LBU, LHU, SB, SH),
+//! and the `read`/`write` syscalls; `ECALL` is `exit` only.
+
+use alloc::vec::Vec;
+
+use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::InteractionBuilder;
+
+use super::bus::{alu_opcode, send_alu, send_byte};
+use super::memory::{mem_consume, mem_produce};
+use crate::isa::{Format, Opcode};
+
+/// Opcodes the CPU table constrains, in selector order.
+pub const SUPPORTED: [Opcode; 41] = {
+    use Opcode::*;
+    [
+        Lui, Auipc, Jal, Jalr, Beq, Bne, Blt, Bge, Bltu, Bgeu, Lw, Sw, Addi, Slti, Sltiu, Xori,
+        Ori, Andi, Slli, Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Fence,
+        Ecall, Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu,
+    ]
+};
+
+/// Selector index of `op`, if the table supports it.
+pub fn selector_index(op: Opcode) -> Option<usize> {
+    SUPPORTED.iter().position(|&o| o == op)
+}
+
+/// Memory access slots of one row; slot `s` of cycle `clk` has timestamp
+/// `8 * clk + s + 1` (0 is the boundary table's initial timestamp).
+/// Instruction fetch.
+pub const SLOT_FETCH: u32 = 0;
+pub const SLOT_RS1: u32 = 1;
+pub const SLOT_RS2: u32 = 2;
+pub const SLOT_MEM: u32 = 3;
+pub const SLOT_RD: u32 = 4;
+/// Timestamps per cycle.
+pub const TS_PER_CYCLE: u32 = 8;
+
+/// The timestamp of an access in `slot` at epoch cycle `clk`.
+pub const fn timestamp(clk: u32, slot: u32) -> u32 {
+    TS_PER_CYCLE * clk + slot + 1
+}
+
+/// Register number of `a7` (syscall number).
+pub const REG_A7: u32 = 17;
+/// Register number of `a0` (exit code).
+pub const REG_A0: u32 = 10;
+/// The `exit` syscall number.
+pub const SYSCALL_EXIT: u32 = 93;
+
+/// Public values of the CPU table, in order.
+pub const PV_START_PC: usize = 0;
+pub const PV_END_PC: usize = 1;
+pub const PV_LAST_CLK: usize = 2;
+pub const PV_HALTED: usize = 3;
+pub const PV_EXIT: usize = 4; // 4 limbs
+pub const NUM_PUBLIC_VALUES: usize = 8;
+
+/// One timestamped access: previous timestamp and the three bytes of
+/// `ts - prev_ts - 1`.
+#[derive(Clone, Copy, Debug)]
+pub struct TsCols {
+    pub prev_ts: usize,
+    pub diff: [usize; 3],
+}
+
+/// Column indices of the CPU table.
+#[derive(Clone, Debug)]
+pub struct CpuCols {
+    pub is_real: usize,
+    pub clk: usize,
+    pub pc: usize,
+    pub next_pc: usize,
+    /// `pc` as four byte limbs, and the inverse of its upper half (`pc >=
+    /// 0x1_0000`).
+    pub pc_limbs: [usize; 4],
+    pub pc_hi_inv: usize,
+    /// The 32 bits of the instruction word, least significant first.
+    pub bits: [usize; 32],
+    /// One boolean per [`SUPPORTED`] opcode.
+    pub sel: [usize; SUPPORTED.len()],
+    /// The instruction's immediate as four byte limbs (format-dependent).
+    pub imm: [usize; 4],
+    /// The main ALU message `c = op(a, b)`.
+    pub alu_a: [usize; 4],
+    pub alu_b: [usize; 4],
+    pub alu_c: [usize; 4],
+    /// `pc + 4` as limbs (the link of `JAL`/`JALR`).
+    pub link: [usize; 4],
+    /// Branch decision, and the equality gadget for `BEQ`/`BNE`.
+    pub taken: usize,
+    pub eq: usize,
+    pub eq_inv: [usize; 2],
+    /// `JALR`: `alu_c0 = 2 * jalr_half + jalr_lsb`.
+    pub jalr_half: usize,
+    pub jalr_lsb: usize,
+    pub fetch: TsCols,
+    pub rs1_val: [usize; 4],
+    pub rs1: TsCols,
+    pub rs2_val: [usize; 4],
+    pub rs2: TsCols,
+    pub mem_old: [usize; 4],
+    pub mem_new: [usize; 4],
+    pub mem: TsCols,
+    /// `LW`/`SW`: `alu_c0 = 4 * mem_quarter`; inverse of the address's
+    /// upper half (address `>= 0x1_0000`).
+    pub mem_quarter: usize,
+    pub mem_hi_inv: usize,
+    pub rd_old: [usize; 4],
+    pub rd_new: [usize; 4],
+    pub rd: TsCols,
+    pub rd_zero: usize,
+    pub rd_inv: usize,
+    pub width: usize,
+}
+
+struct Alloc(usize);
+impl Alloc {
+    fn one(&mut self) -> usize {
+        self.0 += 1;
+        self.0 - 1
+    }
+    fn many<const N: usize>(&mut self) -> [usize; N] {
+        core::array::from_fn(|_| self.one())
+    }
+    fn ts(&mut self) -> TsCols {
+        TsCols {
+            prev_ts: self.one(),
+            diff: self.many(),
+        }
+    }
+}
+
+impl CpuCols {
+    pub fn new() -> Self {
+        let mut a = Alloc(0);
+        CpuCols {
+            is_real: a.one(),
+            clk: a.one(),
+            pc: a.one(),
+            next_pc: a.one(),
+            pc_limbs: a.many(),
+            pc_hi_inv: a.one(),
+            bits: a.many(),
+            sel: a.many(),
+            imm: a.many(),
+            alu_a: a.many(),
+            alu_b: a.many(),
+            alu_c: a.many(),
+            link: a.many(),
+            taken: a.one(),
+            eq: a.one(),
+            eq_inv: a.many(),
+            jalr_half: a.one(),
+            jalr_lsb: a.one(),
+            fetch: a.ts(),
+            rs1_val: a.many(),
+            rs1: a.ts(),
+            rs2_val: a.many(),
+            rs2: a.ts(),
+            mem_old: a.many(),
+            mem_new: a.many(),
+            mem: a.ts(),
+            mem_quarter: a.one(),
+            mem_hi_inv: a.one(),
+            rd_old: a.many(),
+            rd_new: a.many(),
+            rd: a.ts(),
+            rd_zero: a.one(),
+            rd_inv: a.one(),
+            width: a.0,
+        }
+    }
+
+    pub fn sel(&self, op: Opcode) -> usize {
+        self.sel[selector_index(op).expect("supported opcode")]
+    }
+}
+
+impl Default for CpuCols {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What an opcode does, as the constraints group it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// Operation sent on the main ALU message, if any.
+    pub alu_op: Option<Opcode>,
+    /// ALU operand `a` is `pc` (AUIPC) rather than `rs1`.
+    pub a_is_pc: bool,
+    /// ALU operand `b` is the immediate rather than `rs2`.
+    pub b_is_imm: bool,
+    /// Writes `rd`.
+    pub writes_rd: bool,
+    /// Also sends `link = pc + 4` on the ALU bus.
+    pub links: bool,
+}
+
+/// The role of a supported opcode.
+pub const fn role(op: Opcode) -> Role {
+    use Opcode::*;
+    let none = Role {
+        alu_op: None,
+        a_is_pc: false,
+        b_is_imm: false,
+        writes_rd: false,
+        links: false,
+    };
+    match op {
+        Lui => Role {
+            writes_rd: true,
+            ..none
+        },
+        Auipc => Role {
+            alu_op: Some(Add),
+            a_is_pc: true,
+            b_is_imm: true,
+            writes_rd: true,
+            ..none
+        },
+        Jal => Role {
+            writes_rd: true,
+            links: true,
+            ..none
+        },
+        Jalr => Role {
+            alu_op: Some(Add),
+            b_is_imm: true,
+            writes_rd: true,
+            links: true,
+            ..none
+        },
+        Beq | Bne | Fence | Ecall | Ebreak | Lb | Lh | Lbu | Lhu | Sb | Sh => none,
+        Blt | Bge => Role {
+            alu_op: Some(Slt),
+            ..none
+        },
+        Bltu | Bgeu => Role {
+            alu_op: Some(Sltu),
+            ..none
+        },
+        Lw => Role {
+            alu_op: Some(Add),
+            b_is_imm: true,
+            writes_rd: true,
+            ..none
+        },
+        Sw => Role {
+            alu_op: Some(Add),
+            b_is_imm: true,
+            ..none
+        },
+        _ => Role {
+            alu_op: alu_opcode(op),
+            b_is_imm: matches!(op.format(), Format::I),
+            writes_rd: true,
+            ..none
+        },
+    }
+}
+
+/// The CPU table's AIR.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuAir;
+
+impl<F> BaseAir<F> for CpuAir {
+    fn width(&self) -> usize {
+        CpuCols::new().width
+    }
+    fn num_public_values(&self) -> usize {
+        NUM_PUBLIC_VALUES
+    }
+}
+
+/// `Σ limbs[k] * 256^k`.
+pub fn word_expr<E: PrimeCharacteristicRing>(limbs: [E; 4]) -> E {
+    let [a, b, c, d] = limbs;
+    a + b * E::from_u32(1 << 8) + c * E::from_u32(1 << 16) + d * E::from_u32(1 << 24)
+}
+
+impl<AB: InteractionBuilder> Air<AB> for CpuAir
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let c = CpuCols::new();
+        let main = builder.main();
+        let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
+        let next: Vec<AB::Expr> = main.next_slice().iter().map(|&v| v.into()).collect();
+        let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
+        let l = |i: usize| local[i].clone();
+        let n = |i: usize| next[i].clone();
+        let ls = |idx: [usize; 4]| idx.map(l);
+        let k = |x: u32| AB::Expr::from_u32(x);
+        let sel = |op: Opcode| l(c.sel(op));
+        let sum_sel = |pred: &dyn Fn(Opcode) -> bool| -> AB::Expr {
+            SUPPORTED
+                .iter()
+                .filter(|&&o| pred(o))
+                .fold(AB::Expr::ZERO, |acc, &o| acc + l(c.sel(o)))
+        };
+
+        let is_real = l(c.is_real);
+
+        // ---- Row activity, clock, pc flow, public values ----
+        builder.assert_bool(is_real.clone());
+        builder.when_first_row().assert_one(is_real.clone());
+        builder.when_first_row().assert_zero(l(c.clk));
+        builder
+            .when_first_row()
+            .assert_eq(l(c.pc), pv[PV_START_PC].clone());
+        {
+            let mut t = builder.when_transition();
+            // A padding row is never followed by a real one.
+            t.assert_zero(n(c.is_real) * (AB::Expr::ONE - is_real.clone()));
+            t.assert_eq(n(c.clk), l(c.clk) + AB::Expr::ONE);
+            // Consecutive real rows chain pc.
+            t.assert_zero(n(c.is_real) * (n(c.pc) - l(c.next_pc)));
+        }
+        // The last real row: is_real * (1 - next.is_real) on transitions,
+        // is_real on the last row.
+        let last_t = is_real.clone() * (AB::Expr::ONE - n(c.is_real));
+        let is_ecall = sel(Opcode::Ecall);
+        for (gate, transition) in [(last_t.clone(), true), (is_real.clone(), false)] {
+            let mut b = if transition {
+                builder.when_transition()
+            } else {
+                builder.when_last_row()
+            };
+            b.assert_zero(gate.clone() * (l(c.clk) - pv[PV_LAST_CLK].clone()));
+            b.assert_zero(gate.clone() * (l(c.next_pc) - pv[PV_END_PC].clone()));
+            b.assert_zero(gate * (is_ecall.clone() - pv[PV_HALTED].clone()));
+        }
+        // exit is the last real cycle.
+        builder
+            .when_transition()
+            .assert_zero(is_ecall.clone() * n(c.is_real));
+
+        // ---- Decode ----
+        for &b in &c.bits {
+            builder.assert_bool(l(b));
+        }
+        let bit = |i: usize| l(c.bits[i]);
+        let bits_val = |lo: usize, len: usize| -> AB::Expr {
+            (0..len).fold(AB::Expr::ZERO, |acc, j| acc + bit(lo + j) * k(1 << j))
+        };
+        let word: [AB::Expr; 4] = core::array::from_fn(|i| bits_val(8 * i, 8));
+        let opcode7 = bits_val(0, 7);
+        let rd = bits_val(7, 5);
+        let funct3 = bits_val(12, 3);
+        let rs1 = bits_val(15, 5);
+        let rs2 = bits_val(20, 5);
+        let funct7 = bits_val(25, 7);
+        let mut sel_sum = AB::Expr::ZERO;
+        for &op in SUPPORTED.iter() {
+            let s = sel(op);
+            builder.assert_bool(s.clone());
+            sel_sum += s.clone();
+            let w = op.base_word();
+            builder.assert_zero(s.clone() * (opcode7.clone() - k(w & 0x7f)));
+            let fmt = op.format();
+            if !matches!(fmt, Format::U | Format::J) {
+                builder.assert_zero(s.clone() * (funct3.clone() - k((w >> 12) & 7)));
+            }
+            let shift_imm = matches!(op, Opcode::Slli | Opcode::Srli | Opcode::Srai);
+            if matches!(fmt, Format::R) || shift_imm {
+                builder.assert_zero(s.clone() * (funct7.clone() - k(w >> 25)));
+            }
+            if op == Opcode::Ecall {
+                builder.assert_zero(s * bits_val(7, 25));
+            }
+        }
+        builder.assert_eq(sel_sum, is_real.clone());
+
+        // Immediates by format.
+        let b31 = bit(31);
+        let sign_hi = b31.clone() * k(0xf0);
+        let sign_byte = b31.clone() * k(0xff);
+        let i_imm = [
+            bits_val(20, 8),
+            bits_val(28, 4) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let s_imm = [
+            bits_val(7, 5) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
+            bits_val(28, 4) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let b_imm = [
+            bits_val(8, 4) * k(2) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
+            bits_val(28, 3) + bit(7) * k(8) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let j_imm = [
+            bits_val(21, 7) * k(2),
+            bits_val(28, 3) + bit(20) * k(8) + bits_val(12, 4) * k(16),
+            bits_val(16, 4) + sign_hi,
+            sign_byte,
+        ];
+        let u_imm = [
+            AB::Expr::ZERO,
+            bits_val(12, 4) * k(16),
+            bits_val(16, 8),
+            bits_val(24, 8),
+        ];
+        let fmt_sel = |f: Format| sum_sel(&|o: Opcode| o.format() == f);
+        for (f, imm) in [
+            (Format::I, i_imm),
+            (Format::S, s_imm),
+            (Format::B, b_imm),
+            (Format::J, j_imm),
+            (Format::U, u_imm),
+        ] {
+            let s = fmt_sel(f);
+            for (idx, e) in c.imm.iter().zip(imm) {
+                builder.assert_zero(s.clone() * (l(*idx) - e));
+            }
+        }
+        // Signed value of a B/J immediate (its top limb is 0 or 0xff).
+        let imm_signed = word_expr(ls(c.imm)) - b31 * AB::Expr::from_u64(1 << 32);
+
+        // ---- pc limbs and range: 0x1_0000 <= pc < 2^30 on real rows ----
+        builder.assert_zero(is_real.clone() * (l(c.pc) - word_expr(ls(c.pc_limbs))));
+        builder.assert_zero(
+            is_real.clone()
+                * ((l(c.pc_limbs[2]) + l(c.pc_limbs[3]) * k(256)) * l(c.pc_hi_inv) - AB::Expr::ONE),
+        );
+        for &p in &c.pc_limbs {
+            send_byte(builder, l(p), is_real.clone());
+        }
+        send_byte(builder, l(c.pc_limbs[3]) * k(4), is_real.clone());
+
+        // ---- ALU operands and the main ALU message ----
+        let mut alu_count = AB::Expr::ZERO;
+        let mut alu_op = AB::Expr::ZERO;
+        let mut a_rs1 = AB::Expr::ZERO;
+        let mut b_rs2 = AB::Expr::ZERO;
+        let mut b_imm_sel = AB::Expr::ZERO;
+        let mut writes_rd = AB::Expr::ZERO;
+        let mut rd_from_alu = AB::Expr::ZERO;
+        let mut links = AB::Expr::ZERO;
+        for &op in SUPPORTED.iter() {
+            let r = role(op);
+            let s = sel(op);
+            if let Some(a) = r.alu_op {
+                alu_count += s.clone();
+                alu_op += s.clone() * k(a as u32);
+                if !r.a_is_pc {
+                    a_rs1 += s.clone();
+                }
+                if r.b_is_imm {
+                    b_imm_sel += s.clone();
+                } else {
+                    b_rs2 += s.clone();
+                }
+                if r.writes_rd && !matches!(op, Opcode::Lw | Opcode::Jalr) {
+                    rd_from_alu += s.clone();
+                }
+            }
+            if r.writes_rd {
+                writes_rd += s.clone();
+            }
+            if r.links {
+                links += s.clone();
+            }
+        }
+        let is_auipc = sel(Opcode::Auipc);
+        for i in 0..4 {
+            let a = l(c.alu_a[i]);
+            let b = l(c.alu_b[i]);
+            builder.assert_zero(a_rs1.clone() * (a.clone() - l(c.rs1_val[i])));
+            builder.assert_zero(is_auipc.clone() * (a - l(c.pc_limbs[i])));
+            builder.assert_zero(b_rs2.clone() * (b.clone() - l(c.rs2_val[i])));
+            builder.assert_zero(b_imm_sel.clone() * (b - l(c.imm[i])));
+        }
+        send_alu(
+            builder,
+            alu_op,
+            ls(c.alu_a),
+            ls(c.alu_b),
+            ls(c.alu_c),
+            alu_count,
+        );
+        // link = pc + 4
+        let four = [k(4), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO];
+        send_alu(
+            builder,
+            k(Opcode::Add as u32),
+            ls(c.pc_limbs),
+            four,
+            ls(c.link),
+            links,
+        );
+
+        // ---- Control flow ----
+        let is_jal = sel(Opcode::Jal);
+        let is_jalr = sel(Opcode::Jalr);
+        let branch_sel = |ops: &[Opcode]| ops.iter().fold(AB::Expr::ZERO, |a, &o| a + sel(o));
+        let is_branch = branch_sel(&[
+            Opcode::Beq,
+            Opcode::Bne,
+            Opcode::Blt,
+            Opcode::Bge,
+            Opcode::Bltu,
+            Opcode::Bgeu,
+        ]);
+        let taken = l(c.taken);
+        let eq = l(c.eq);
+        builder.assert_bool(taken.clone());
+        builder.assert_bool(eq.clone());
+        let c0 = l(c.alu_c[0]);
+        builder
+            .assert_zero(branch_sel(&[Opcode::Blt, Opcode::Bltu]) * (taken.clone() - c0.clone()));
+        builder.assert_zero(
+            branch_sel(&[Opcode::Bge, Opcode::Bgeu]) * (taken.clone() - AB::Expr::ONE + c0.clone()),
+        );
+        builder.assert_zero(sel(Opcode::Beq) * (taken.clone() - eq.clone()));
+        builder.assert_zero(sel(Opcode::Bne) * (taken.clone() - AB::Expr::ONE + eq.clone()));
+        // eq = (rs1 == rs2), via two 16-bit halves of the limb differences.
+        let is_eqb = branch_sel(&[Opcode::Beq, Opcode::Bne]);
+        let half = |i: usize| {
+            (l(c.rs1_val[i]) - l(c.rs2_val[i]))
+                + (l(c.rs1_val[i + 1]) - l(c.rs2_val[i + 1])) * k(256)
+        };
+        let (lo, hi) = (half(0), half(2));
+        builder.assert_zero(is_eqb.clone() * eq.clone() * lo.clone());
+        builder.assert_zero(is_eqb.clone() * eq.clone() * hi.clone());
+        builder
+            .assert_zero(is_eqb * (lo * l(c.eq_inv[0]) + hi * l(c.eq_inv[1]) - AB::Expr::ONE + eq));
+        // next_pc
+        let pc = l(c.pc);
+        let next_pc = l(c.next_pc);
+        builder.assert_zero(
+            is_branch.clone()
+                * (next_pc.clone() - pc.clone() - k(4) - taken * (imm_signed.clone() - k(4))),
+        );
+        builder.assert_zero(is_jal.clone() * (next_pc.clone() - pc.clone() - imm_signed));
+        // JALR: target = (rs1 + imm) & !1, below 2^30.
+        builder.assert_bool(l(c.jalr_lsb));
+        builder.assert_zero(is_jalr.clone() * (c0.clone() - l(c.jalr_half) * k(2) - l(c.jalr_lsb)));
+        send_byte(builder, l(c.jalr_half), is_jalr.clone());
+        send_byte(builder, l(c.alu_c[3]) * k(4), is_jalr.clone());
+        builder.assert_zero(
+            is_jalr.clone() * (next_pc.clone() - word_expr(ls(c.alu_c)) + l(c.jalr_lsb)),
+        );
+        let sequential = is_real.clone() - is_branch - is_jal - is_jalr;
+        builder.assert_zero(sequential * (next_pc - pc.clone() - k(4)));
+
+        // ---- Register and memory accesses ----
+        let clk = l(c.clk);
+        let ts = |slot: u32| clk.clone() * k(TS_PER_CYCLE) + k(slot + 1);
+        // Every access checks prev_ts < ts with three bytes.
+        let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
+            let diff = l(cols.diff[0]) + l(cols.diff[1]) * k(256) + l(cols.diff[2]) * k(1 << 16);
+            builder
+                .assert_zero(count.clone() * (ts(slot) - l(cols.prev_ts) - AB::Expr::ONE - diff));
+            for d in cols.diff {
+                send_byte(builder, l(d), count.clone());
+            }
+        };
+        // Fetch: read the word at pc.
+        ts_check(builder, c.fetch, SLOT_FETCH, is_real.clone());
+        mem_consume(
+            builder,
+            pc.clone(),
+            word.clone(),
+            l(c.fetch.prev_ts),
+            is_real.clone(),
+        );
+        mem_produce(builder, pc, word, ts(SLOT_FETCH), is_real.clone());
+        // rs1 / rs2 reads (a7 / a0 for ECALL, whose rs fields are zero).
+        let rs1_addr = rs1 * k(4) + is_ecall.clone() * k(4 * REG_A7);
+        let rs2_addr = rs2 * k(4) + is_ecall.clone() * k(4 * REG_A0);
+        for (addr, val, cols, slot) in [
+            (rs1_addr, c.rs1_val, c.rs1, SLOT_RS1),
+            (rs2_addr, c.rs2_val, c.rs2, SLOT_RS2),
+        ] {
+            ts_check(builder, cols, slot, is_real.clone());
+            mem_consume(
+                builder,
+                addr.clone(),
+                ls(val),
+                l(cols.prev_ts),
+                is_real.clone(),
+            );
+            mem_produce(builder, addr, ls(val), ts(slot), is_real.clone());
+        }
+        // ECALL is exit: a7 = 93, exit code = a0.
+        builder.assert_zero(is_ecall.clone() * (l(c.rs1_val[0]) - k(SYSCALL_EXIT)));
+        for i in 1..4 {
+            builder.assert_zero(is_ecall.clone() * l(c.rs1_val[i]));
+        }
+        for i in 0..4 {
+            builder.assert_zero(is_ecall.clone() * (l(c.rs2_val[i]) - pv[PV_EXIT + i].clone()));
+        }
+        // LW / SW: word-aligned guest address rs1 + imm.
+        let is_lw = sel(Opcode::Lw);
+        let is_sw = sel(Opcode::Sw);
+        let mem_count = is_lw.clone() + is_sw.clone();
+        let addr = word_expr(ls(c.alu_c));
+        builder.assert_zero(mem_count.clone() * (c0.clone() - l(c.mem_quarter) * k(4)));
+        send_byte(builder, l(c.mem_quarter), mem_count.clone());
+        send_byte(builder, l(c.alu_c[3]) * k(4), mem_count.clone());
+        builder.assert_zero(
+            mem_count.clone()
+                * ((l(c.alu_c[2]) + l(c.alu_c[3]) * k(256)) * l(c.mem_hi_inv) - AB::Expr::ONE),
+        );
+        for i in 0..4 {
+            builder.assert_zero(is_sw.clone() * (l(c.mem_new[i]) - l(c.rs2_val[i])));
+            builder.assert_zero(is_lw.clone() * (l(c.mem_new[i]) - l(c.mem_old[i])));
+        }
+        ts_check(builder, c.mem, SLOT_MEM, mem_count.clone());
+        mem_consume(
+            builder,
+            addr.clone(),
+            ls(c.mem_old),
+            l(c.mem.prev_ts),
+            mem_count.clone(),
+        );
+        mem_produce(builder, addr, ls(c.mem_new), ts(SLOT_MEM), mem_count);
+        // rd write; x0 keeps 0.
+        let rd_zero = l(c.rd_zero);
+        builder.assert_bool(rd_zero.clone());
+        builder.assert_zero(rd_zero.clone() * rd.clone());
+        builder.assert_zero(rd.clone() * l(c.rd_inv) - AB::Expr::ONE + rd_zero.clone());
+        let keep = AB::Expr::ONE - rd_zero;
+        let is_lui = sel(Opcode::Lui);
+        let is_link = sel(Opcode::Jal) + sel(Opcode::Jalr);
+        for i in 0..4 {
+            let new = l(c.rd_new[i]);
+            builder.assert_zero(rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])));
+            builder.assert_zero(is_lui.clone() * (new.clone() - keep.clone() * l(c.imm[i])));
+            builder.assert_zero(is_link.clone() * (new.clone() - keep.clone() * l(c.link[i])));
+            builder.assert_zero(is_lw.clone() * (new - keep.clone() * l(c.mem_old[i])));
+        }
+        let rd_addr = rd * k(4);
+        ts_check(builder, c.rd, SLOT_RD, writes_rd.clone());
+        mem_consume(
+            builder,
+            rd_addr.clone(),
+            ls(c.rd_old),
+            l(c.rd.prev_ts),
+            writes_rd.clone(),
+        );
+        mem_produce(builder, rd_addr, ls(c.rd_new), ts(SLOT_RD), writes_rd);
+    }
+}

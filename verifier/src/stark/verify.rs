@@ -1,0 +1,187 @@
+//! Verification of one epoch proof against its statement.
+
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use p3_air::BaseAir;
+use p3_batch_stark::{verify_batch, ProverData};
+use p3_field::PrimeCharacteristicRing;
+
+use super::config::{config_with_challenger, SluiceConfig, Val};
+use super::proof::{decode_proof, EpochProof, Rejection};
+use super::transcript::{seeded_challenger, EpochContext};
+use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
+use crate::air::{epoch_airs, SluiceAir, CPU_TABLE};
+use crate::digest::Digest;
+use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
+use crate::params::{ProofParams, MAX_TRACE_LOG2};
+use crate::statement::{EpochRole, EpochStatement};
+
+/// Smallest trace height (log2) of any table; shorter traces are padded.
+pub const MIN_LOG_HEIGHT: usize = 3;
+
+/// Largest epoch size (log2) the STARK supports: timestamps `8 * clk + 5`
+/// must stay below 2^24 (three range-checked bytes).
+pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
+
+/// Largest height (log2) of a table sized by the execution (the boundary
+/// table has at most five words per cycle plus the registers).
+fn max_log_height(epoch_size_log2: u8) -> usize {
+    epoch_size_log2 as usize + 3
+}
+
+/// The CPU table's height (log2) for an epoch of `cycles` cycles.
+pub fn cpu_log_height(cycles: u64) -> usize {
+    let bits = 64 - (cycles.max(1) - 1).leading_zeros() as usize;
+    bits.max(MIN_LOG_HEIGHT)
+}
+
+/// Checks the statement's own consistency with the epoch size.
+pub fn check_statement(epoch_size_log2: u8, statement: &EpochStatement) -> Result<(), Rejection> {
+    if epoch_size_log2 == 0 || epoch_size_log2 > MAX_EPOCH_SIZE_LOG2 {
+        return Err(Rejection::new(
+            "epoch size",
+            format!("epoch_size_log2 {epoch_size_log2} is outside 1..={MAX_EPOCH_SIZE_LOG2}"),
+        ));
+    }
+    let size = 1u64 << epoch_size_log2;
+    let ok = match statement.role {
+        EpochRole::Continue => statement.cycles == size,
+        EpochRole::Halt { .. } => (1..=size).contains(&statement.cycles),
+    };
+    if !ok {
+        return Err(Rejection::new(
+            "statement cycles",
+            format!(
+                "{} cycles for a {:?} epoch of size 2^{epoch_size_log2}",
+                statement.cycles, statement.role
+            ),
+        ));
+    }
+    if !statement.output.is_empty() {
+        return Err(Rejection::new(
+            "public output",
+            "public output is not supported by this proof system version yet",
+        ));
+    }
+    Ok(())
+}
+
+/// The CPU table's public values, derived from the statement and the two
+/// carried pcs.
+pub fn cpu_public_values(statement: &EpochStatement, start_pc: u32, end_pc: u32) -> Vec<Val> {
+    let (halted, exit) = match statement.role {
+        EpochRole::Continue => (0, 0),
+        EpochRole::Halt { exit_code } => (1, exit_code),
+    };
+    let mut pv = vec![Val::ZERO; NUM_PUBLIC_VALUES];
+    pv[PV_START_PC] = Val::from_u32(start_pc);
+    pv[PV_END_PC] = Val::from_u32(end_pc);
+    pv[PV_LAST_CLK] = Val::from_u64(statement.cycles - 1);
+    pv[PV_HALTED] = Val::from_u32(halted);
+    for (i, b) in exit.to_le_bytes().into_iter().enumerate() {
+        pv[PV_EXIT + i] = Val::from_u8(b);
+    }
+    pv
+}
+
+/// Public values of every table, in batch order.
+pub fn public_values(
+    airs: &[SluiceAir],
+    statement: &EpochStatement,
+    start_pc: u32,
+    end_pc: u32,
+) -> Vec<Vec<Val>> {
+    airs.iter()
+        .enumerate()
+        .map(|(i, air)| {
+            if i == CPU_TABLE {
+                cpu_public_values(statement, start_pc, end_pc)
+            } else {
+                vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)]
+            }
+        })
+        .collect()
+}
+
+fn is_guest_pc(pc: u32) -> bool {
+    pc % 4 == 0 && (GUEST_MEMORY_START..GUEST_MEMORY_END).contains(&pc)
+}
+
+/// The per-epoch configuration: parameters checked, transcript seeded.
+pub fn epoch_config(ctx: &EpochContext<'_>) -> Result<SluiceConfig, Rejection> {
+    config_with_challenger(&ctx.params, seeded_challenger(ctx))
+        .map_err(|e| Rejection::new("proof parameters", format!("{e}")))
+}
+
+/// Verifies `proof_bytes` as the proof of epoch `index` with `statement`.
+pub fn verify_epoch(
+    params: &ProofParams,
+    image_id: &Digest,
+    epoch_size_log2: u8,
+    index: u64,
+    statement: &EpochStatement,
+    proof_bytes: &[u8],
+) -> Result<(), Rejection> {
+    check_statement(epoch_size_log2, statement)?;
+    let ctx = EpochContext {
+        params: *params,
+        image_id: *image_id,
+        epoch_size_log2,
+        index,
+        statement,
+    };
+    let config = epoch_config(&ctx)?;
+    let proof = decode_proof(proof_bytes)?;
+    verify_decoded(&config, epoch_size_log2, statement, &proof)
+}
+
+/// Verifies an already decoded proof under `config` (seeded for the epoch).
+pub fn verify_decoded(
+    config: &SluiceConfig,
+    epoch_size_log2: u8,
+    statement: &EpochStatement,
+    proof: &EpochProof,
+) -> Result<(), Rejection> {
+    for (name, pc) in [("start pc", proof.start_pc), ("end pc", proof.end_pc)] {
+        if !is_guest_pc(pc) {
+            return Err(Rejection::new(
+                "pc range",
+                format!("{name} {pc:#x} is not an aligned guest address"),
+            ));
+        }
+    }
+    let airs = epoch_airs();
+    let degree_bits = &proof.batch.degree_bits;
+    if degree_bits.len() != airs.len() {
+        return Err(Rejection::new(
+            "proof shape",
+            format!("{} tables, expected {}", degree_bits.len(), airs.len()),
+        ));
+    }
+    let max = max_log_height(epoch_size_log2);
+    for (i, (air, &bits)) in airs.iter().zip(degree_bits).enumerate() {
+        let expected = if i == CPU_TABLE {
+            Some(cpu_log_height(statement.cycles))
+        } else {
+            air.fixed_log_height()
+        };
+        let ok = match expected {
+            Some(e) => bits == e,
+            None => (MIN_LOG_HEIGHT..=max).contains(&bits),
+        };
+        if !ok {
+            return Err(Rejection::new(
+                "proof shape",
+                format!("table {} has height 2^{bits}", air.name()),
+            ));
+        }
+    }
+    let common = ProverData::from_airs_and_degrees(config, &airs, degree_bits)
+        .map_err(|e| Rejection::new("proof shape", format!("{e:?}")))?
+        .common;
+    let pvs = public_values(&airs, statement, proof.start_pc, proof.end_pc);
+    verify_batch(config, &airs, &proof.batch, &pvs, &common)
+        .map_err(|e| Rejection::new("stark", format!("{e:?}")))
+}
