@@ -613,3 +613,50 @@ fn exhaustive_small_operands_prove_and_verify() {
     }
     Batch::new(&events, reference).prove_and_verify().unwrap();
 }
+
+#[test]
+fn out_of_range_convolution_carry_is_rejected() {
+    // MULHU(−1, −1): some carry has a non-zero high byte. Rewrite it as
+    // (lo + 256, hi − 1): the carry's value and every arithmetic constraint
+    // are unchanged, the message is unchanged, only the byte range check on
+    // the low carry byte can reject.
+    let (a, b) = (u32::MAX, u32::MAX);
+    let mut batch = Batch::new(&[(Opcode::Mulhu, a, b)], reference);
+    let t = table_index(AluTable::Mul);
+    let k = (0..8)
+        .find(|&k| batch.get(t, 0, mul::CARRY_HI + k).as_canonical_u32() > 0)
+        .expect("a carry above 255");
+    let lo = batch.get(t, 0, mul::CARRY_LO + k).as_canonical_u32();
+    let hi = batch.get(t, 0, mul::CARRY_HI + k).as_canonical_u32();
+    batch.set(t, 0, mul::CARRY_LO + k, Val::from_u32(lo + 256));
+    batch.set(t, 0, mul::CARRY_HI + k, Val::from_u32(hi - 1));
+    batch.move_byte(hi, hi - 1);
+    batch.traces[RANGE].values[lo as usize] -= Val::ONE;
+    let msg = batch.prove_and_verify().unwrap_err();
+    assert!(msg.contains(LOOKUP_NEEDLE) && msg.contains("byte"), "{msg}");
+}
+
+#[test]
+fn range_multiplicity_forgery_is_rejected() {
+    // The Range table claims one more send of byte 7 than there was.
+    let mut batch = Batch::new(&[(Opcode::Add, 7, 7)], reference);
+    batch.traces[RANGE].values[7] += Val::ONE;
+    let msg = batch.prove_and_verify().unwrap_err();
+    assert!(msg.contains(LOOKUP_NEEDLE) && msg.contains("byte"), "{msg}");
+}
+
+#[test]
+fn non_boolean_borrow_is_rejected() {
+    // SLTU 0x100 < 0x001: honest d = 0xff, borrow0 = 1, borrow1 = 0.
+    // Forge borrow0 = 2 and adjust d0, d1 so both limb equations still hold:
+    // only the borrow's booleanity fails (constraints are checked first).
+    let (a, b) = (0x100, 0x001);
+    let mut batch = Batch::new(&[(Opcode::Sltu, a, b)], reference);
+    let t = table_index(AluTable::Compare);
+    // Limb 0: b0 + d0 = a0 + 256·borrow0 → 1 + d0 = 0 + 512 → d0 = 511.
+    batch.set(t, 0, compare::BORROW, Val::from_u32(2));
+    batch.set(t, 0, compare::D, Val::from_u32(511));
+    // Limb 1: b1 + d1 + borrow0 = a1 + 256·borrow1 → 0 + d1 + 2 = 1 → d1 = −1.
+    batch.set(t, 0, compare::D + 1, -Val::ONE);
+    batch.assert_rejected(NO_RANGE_NEEDLE);
+}
