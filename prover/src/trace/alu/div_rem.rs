@@ -55,7 +55,8 @@ fn abs_and_carries(x: u32, neg: bool) -> (u32, [u32; 4]) {
     (abs, carries)
 }
 
-pub(crate) fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
+/// Fills one row for `op(a, b)` and records its byte sends.
+pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     let signed = matches!(op, Opcode::Div | Opcode::Rem);
     let (q, r) = quotient_remainder(a, b, signed);
     fill_witness(op, a, b, q, r, None, row, bytes);
@@ -66,7 +67,7 @@ pub(crate) fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut Byte
 /// `Some`). Honest rows come from [`fill`]; tests use this directly to build
 /// forged-but-self-consistent rows that only one constraint can catch.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn fill_witness(
+pub fn fill_witness(
     op: Opcode,
     a: u32,
     b: u32,

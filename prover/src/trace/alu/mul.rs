@@ -56,7 +56,8 @@ pub(crate) fn extend(x: u32, fill: u64) -> [u64; 8] {
     core::array::from_fn(|i| if i < 4 { u64::from(l[i]) } else { fill })
 }
 
-pub(crate) fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
+/// Fills one row for `op(a, b)` and records its byte sends.
+pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     let (sel, a_signed, b_signed) = match op {
         Opcode::Mul => (IS_MUL, false, false),
         Opcode::Mulh => (IS_MULH, true, true),

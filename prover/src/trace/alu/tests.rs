@@ -302,29 +302,6 @@ fn out_of_range_limb_with_compensating_carry_is_rejected() {
     assert!(msg.contains("byte"), "{msg}");
 }
 
-/// A one-event batch whose table row is replaced by the row `fill` builds
-/// (recording its byte sends, which become the whole Range trace) and whose
-/// driver claims `op(a, b) = claimed`: both buses balance, so only the
-/// table's own constraints can reject it.
-fn forged(
-    table: AluTable,
-    op: Opcode,
-    a: u32,
-    b: u32,
-    claimed: u32,
-    fill: impl FnOnce(&mut [Val], &mut ByteCounts),
-) -> Batch {
-    let mut batch = Batch::new(&[(op, a, b)], |_, _, _| claimed);
-    let t = table_index(table);
-    let w = batch.traces[t].width;
-    let mut bytes = ByteCounts::default();
-    let mut row = Val::zero_vec(w);
-    fill(&mut row, &mut bytes);
-    batch.traces[t].values[..w].copy_from_slice(&row);
-    batch.traces[RANGE] = range_trace(&bytes);
-    batch
-}
-
 fn one(row: &mut [Val], col: usize, v: u32) {
     row[col] = Val::from_u32(v);
 }
