@@ -1,6 +1,9 @@
 //! The Sluice prover: executes RV32IM guests and proves their execution.
 #![forbid(unsafe_code)]
 
+pub mod bundle_writer;
+pub mod driver;
 pub mod executor;
+pub mod memory_image;
 pub mod prove;
 pub mod trace;

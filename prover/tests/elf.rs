@@ -5,7 +5,7 @@ mod common;
 use common::*;
 
 use proptest::prelude::*;
-use sluice_prover::executor::{execute, Config, ElfError, Executor, Program};
+use sluice_prover::executor::{execute, Config, ElfError, Executor, InitialMemory, Program};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
 /// Writes the data segment (12 bytes + bss) to the public output and exits 0.

@@ -11,12 +11,16 @@ extern crate alloc;
 extern crate std;
 
 pub mod air;
+pub mod bundle;
 pub mod digest;
+pub mod elf;
 pub mod isa;
 pub mod layout;
+pub mod memory;
 pub mod params;
 pub mod stark;
 pub mod statement;
+pub mod stream;
 
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
 /// Fiat–Shamir transcript is seeded with it, and a bundle made under another

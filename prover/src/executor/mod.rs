@@ -31,7 +31,7 @@ use std::io::Write;
 
 use sluice_verifier::layout::NUM_REGISTERS;
 
-pub use elf::{ElfError, Program, Segment};
+pub use elf::{ElfError, InitialMemory, Program, Segment};
 pub use epoch::{register_page, EpochRecord, PageIn, REGISTER_PAGE};
 pub use error::{Cause, ExecError};
 pub use memory::{page_address, page_index, Memory, Page, NUM_PAGES, PAGE_SIZE, PAGE_SIZE_LOG2};

@@ -11,8 +11,10 @@ use sluice_verifier::stark::transcript::EpochContext;
 use sluice_verifier::stark::verify::{check_statement, epoch_config, public_values};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 
+use crate::driver::EpochProver;
 use crate::executor::EpochRecord;
 use crate::trace::{generate, EpochTrace};
+use sluice_verifier::stream::ChainContext;
 
 /// The statement an epoch record proves, given its start/end state digests
 /// (computed by the caller from the memory commitment).
@@ -116,6 +118,45 @@ pub fn prove_epoch(
         &trace,
     )?;
     Ok((statement, proof))
+}
+
+/// Where the statement's start/end state digests come from: they need the
+/// memory Merkle image across epochs, which the caller (the driver, with
+/// `crate::memory_image::MemoryImage`) maintains.
+pub trait StateDigests: Sync {
+    /// `(start, end)` state digests of the epoch `record`.
+    fn digests(&self, record: &EpochRecord) -> anyhow::Result<(Digest, Digest)>;
+}
+
+/// The STARK implementation of the driver's [`EpochProver`] seam.
+pub struct StarkEpochProver<D: StateDigests> {
+    pub digests: D,
+}
+
+impl<D: StateDigests> EpochProver for StarkEpochProver<D> {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        _input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        if ctx.protocol_version != sluice_verifier::PROTOCOL_VERSION {
+            return Err(anyhow!(
+                "protocol version {} is not {}",
+                ctx.protocol_version,
+                sluice_verifier::PROTOCOL_VERSION
+            ));
+        }
+        let (start, end) = self.digests.digests(record)?;
+        prove_epoch(
+            &ctx.params,
+            &ctx.image_id,
+            ctx.epoch_size_log2,
+            record,
+            start,
+            end,
+        )
+    }
 }
 
 #[cfg(test)]

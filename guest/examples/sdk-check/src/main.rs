@@ -1,0 +1,88 @@
+//! Exercises the SDK itself, for the end-to-end tests: reading all input
+//! into a `Vec` (growing past its 4 KiB chunks), heap collections, zeroed
+//! allocations, formatted host output, and `exit` with a chosen code.
+//!
+//! Public output: input length (u32 LE), the input reversed, the number of
+//! distinct byte values (u32 LE), the sum of 0..10000 pushed into a Vec
+//! (u64 LE), and the number of non-zero bytes in a fresh 64 KiB zeroed vector
+//! (u32 LE, always 0). Stdout: "<len> bytes\n". Stderr: "sdk-check\n".
+//! If the input starts with `exit:`, exits with the code in the next byte.
+//!
+//! Two other modes, chosen by the input's prefix:
+//! - `oom:` allocates 768 MiB twice; the second allocation cannot fit in the
+//!   heap, so the guest panics (exit code 101) with alloc's
+//!   "memory allocation of … bytes failed".
+//! - `stack:` sums 0..=50 000 by plain (non-tail) recursion, about 1.6 MiB of
+//!   stack, and commits the sum as u64 LE.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+sluice_guest::entry!(main);
+
+/// Sum of 0..=n by recursion that the compiler cannot turn into a loop.
+#[inline(never)]
+fn recursive_sum(n: u64) -> u64 {
+    if n == 0 {
+        return 0;
+    }
+    let rest = recursive_sum(core::hint::black_box(n - 1));
+    core::hint::black_box(n + rest)
+}
+
+fn main() {
+    let data = sluice_guest::read_input_to_vec();
+    if data.starts_with(b"oom:") {
+        // black_box: otherwise the unused allocations are optimised away.
+        let first: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
+        let second: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
+        // Unreachable: the second allocation does not fit.
+        sluice_guest::commit(&(first.capacity() + second.capacity()).to_le_bytes());
+        return;
+    }
+    if data.starts_with(b"stack:") {
+        sluice_guest::commit(&recursive_sum(50_000).to_le_bytes());
+        return;
+    }
+    assert!(
+        sluice_guest::read_input(&mut [0u8; 8]) == 0,
+        "input exhausted"
+    );
+    sluice_guest::commit(&(data.len() as u32).to_le_bytes());
+    let reversed: Vec<u8> = data.iter().rev().copied().collect();
+    sluice_guest::commit(&reversed);
+
+    let mut counts = BTreeMap::new();
+    for &b in &data {
+        *counts.entry(b).or_insert(0u32) += 1;
+    }
+    sluice_guest::commit(&(counts.len() as u32).to_le_bytes());
+
+    let mut numbers = Vec::new();
+    for i in 0..10_000u64 {
+        numbers.push(i);
+    }
+    sluice_guest::commit(&numbers.iter().sum::<u64>().to_le_bytes());
+
+    // black_box: keep the compiler from proving the vector zero by itself.
+    let zeroed = core::hint::black_box(vec![0u8; 1 << 16]);
+    let nonzero = zeroed.iter().filter(|&&b| b != 0).count() as u32;
+    sluice_guest::commit(&nonzero.to_le_bytes());
+    assert!(sluice_guest::heap_used() >= data.len() + (1 << 16));
+
+    let mut line = String::new();
+    let _ = write!(line, "{} bytes", data.len());
+    sluice_guest::println!("{line}");
+    sluice_guest::eprint("sdk-check\n");
+
+    if let Some(rest) = data.strip_prefix(b"exit:") {
+        sluice_guest::exit(rest.first().copied().unwrap_or(0).into());
+    }
+}

@@ -1,0 +1,76 @@
+//! SDK for programs that run inside the Sluice RV32IM VM ("guests").
+//!
+//! A guest is a `#![no_std]`, `#![no_main]` binary built for
+//! `riscv32im-unknown-none-elf`. This crate gives it what the bare machine
+//! lacks:
+//!
+//! - the entry point `_start` ([`entry!`] names the user's `main`): it sets up
+//!   the stack and global pointer, calls `main`, then exits with code 0;
+//! - the linker script (`sluice-guest.ld`) that places the image at the start
+//!   of guest memory, `0x1_0000`;
+//! - syscalls: [`read_input`] / [`read_input_to_vec`] (private input),
+//!   [`commit`] (public output, covered by the proof), [`print`] / [`eprint`]
+//!   (host stdout / stderr, *not* proven), [`exit`];
+//! - a heap (feature `heap`, on by default) so `alloc` works;
+//! - a panic handler that prints the panic message to stderr and exits with
+//!   code [`PANIC_EXIT_CODE`].
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//! sluice_guest::entry!(main);
+//! fn main() {
+//!     let input = sluice_guest::read_input_to_vec();
+//!     sluice_guest::commit(&input);
+//! }
+//! ```
+#![no_std]
+
+extern crate alloc;
+
+#[cfg(feature = "heap")]
+mod heap;
+mod io;
+mod rt;
+pub mod syscall;
+
+pub use io::{commit, eprint, print, read_input, read_input_to_vec, Stderr, Stdout};
+pub use rt::{exit, PANIC_EXIT_CODE, STACK_TOP};
+
+#[cfg(feature = "heap")]
+pub use heap::{heap_used, HEAP_END, STACK_RESERVE};
+
+/// Declares the guest's `main` function: `entry!(main)` where `main: fn()`.
+///
+/// The SDK's `_start` calls it once; when it returns the guest exits with
+/// code 0. Call [`exit`] to stop early with another code.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        /// Called by `_start` (in the SDK) after the stack is set up.
+        #[doc(hidden)]
+        #[no_mangle]
+        pub extern "C" fn __sluice_main() {
+            let main: fn() = $main;
+            main()
+        }
+    };
+}
+
+/// Formats to the host stdout (fd 1). Not proven; for debugging.
+#[macro_export]
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use ::core::fmt::Write as _;
+        let _ = ::core::writeln!($crate::Stdout, $($arg)*);
+    }};
+}
+
+/// Formats to the host stderr (fd 2). Not proven; for debugging.
+#[macro_export]
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use ::core::fmt::Write as _;
+        let _ = ::core::writeln!($crate::Stderr, $($arg)*);
+    }};
+}

@@ -1,0 +1,408 @@
+//! The proving driver: one execution pass cut into epochs, the epochs proven
+//! in parallel within a bounded window, each proof written to the bundle in
+//! epoch order as soon as it and all before it are done.
+//!
+//! Threads (all scoped):
+//! - the executor thread runs the guest one epoch at a time
+//!   ([`Executor::run_epoch`]) and hands out [`EpochRecord`]s; before each
+//!   epoch it takes a permit, so at most `window` epochs are ever executed
+//!   but not yet written (records, proofs and the reorder buffer together);
+//! - `jobs` worker threads take records and prove them with the
+//!   [`EpochProver`];
+//! - the calling thread reorders finished proofs, checks each statement
+//!   against its record and the chain, writes it, and returns the permit.
+//!
+//! Nothing keeps a proof after it is written: memory is bounded by the
+//! window, not by the number of epochs.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sluice_verifier::bundle::BundleEnd;
+use sluice_verifier::statement::{EpochRole, EpochStatement};
+use sluice_verifier::stream::ChainContext;
+
+use crate::bundle_writer::{BundleWriter, WriteError};
+use crate::executor::{Config, EpochRecord, ExecError, Executor, Program};
+
+/// Proves one epoch. Implemented by the STARK prover; test doubles only
+/// inside tests.
+pub trait EpochProver: Sync {
+    /// Proves one epoch; returns its statement and the proof bytes.
+    ///
+    /// `input` is the whole private input of the run (the record says which
+    /// bytes this epoch consumed).
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)>;
+}
+
+impl<T: EpochProver + ?Sized> EpochProver for &T {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        (**self).prove_epoch(ctx, record, input)
+    }
+}
+
+/// How the driver runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DriverOptions {
+    /// Epochs proven at the same time.
+    pub jobs: usize,
+    /// Epochs executed but not yet written, at most (>= `jobs`).
+    pub window: usize,
+    /// The guest fails with a cycle-limit error past this many cycles.
+    pub max_cycles: u64,
+}
+
+impl DriverOptions {
+    /// `jobs` provers, a window of `jobs + 1` (one record ready for the next
+    /// free prover).
+    pub fn with_jobs(jobs: usize) -> Self {
+        let jobs = jobs.max(1);
+        DriverOptions {
+            jobs,
+            window: jobs + 1,
+            max_cycles: Config::default().max_cycles,
+        }
+    }
+}
+
+impl Default for DriverOptions {
+    /// One job per available core.
+    fn default() -> Self {
+        Self::with_jobs(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// What a finished run produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProveReport {
+    pub epochs: u64,
+    pub cycles: u64,
+    pub exit_code: u32,
+    pub output_len: u64,
+    /// Sum of the proof lengths.
+    pub proof_bytes: u64,
+    /// The end record written.
+    pub end: BundleEnd,
+    /// Most epochs ever executed but not yet written (<= the window).
+    pub peak_in_flight: usize,
+    pub elapsed: Duration,
+}
+
+/// Why proving stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DriveError {
+    #[error("guest execution failed: {0}")]
+    Exec(#[from] ExecError),
+    #[error("proving epoch {index} failed: {source:#}")]
+    Prove { index: u64, source: anyhow::Error },
+    #[error("epoch {index}: the prover's statement does not match the execution: {what}")]
+    Inconsistent { index: u64, what: String },
+    #[error("{0}")]
+    Write(#[from] WriteError),
+    #[error("the executor stopped before the guest halted")]
+    Incomplete,
+}
+
+/// Receives progress as epochs are written.
+pub trait Progress {
+    /// Called once before proving, with the totals if known.
+    fn start(&mut self, _total_epochs: Option<u64>, _total_cycles: Option<u64>) {}
+    /// Called after each epoch is written.
+    fn epoch_written(&mut self, _index: u64, _cycles: u64, _proof_len: usize) {}
+    /// Called once at the end (success or not).
+    fn finish(&mut self) {}
+}
+
+/// Reports nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Checks a prover's statement against the execution and the chain: a bug
+/// here would make a bundle no verifier accepts, so it fails the run now.
+fn check_statement(
+    record: &EpochRecord,
+    statement: &EpochStatement,
+    chain_state: &sluice_verifier::digest::Digest,
+) -> Result<(), String> {
+    if statement.start != *chain_state {
+        return Err(format!(
+            "starts at {} but the previous epoch ended at {}",
+            statement.start, chain_state
+        ));
+    }
+    if statement.cycles != record.cycles {
+        return Err(format!(
+            "claims {} cycles, the epoch ran {}",
+            statement.cycles, record.cycles
+        ));
+    }
+    let role_ok = match (statement.role, record.exit_code) {
+        (EpochRole::Continue, None) => true,
+        (EpochRole::Halt { exit_code }, Some(code)) => exit_code == code,
+        _ => false,
+    };
+    if !role_ok {
+        return Err(format!(
+            "role {:?} but the epoch ended with exit code {:?}",
+            statement.role, record.exit_code
+        ));
+    }
+    if statement.output != record.public_output {
+        return Err("output differs from what the guest wrote".into());
+    }
+    Ok(())
+}
+
+type Proven = Result<(EpochRecord, EpochStatement, Vec<u8>), DriveError>;
+
+/// Executes `program` on `input` and proves every epoch into `writer`
+/// (whose header already carries `ctx`), then writes the end record.
+pub fn prove_bundle<P: EpochProver, W: Write>(
+    prover: &P,
+    program: &Program,
+    input: &[u8],
+    ctx: &ChainContext,
+    options: &DriverOptions,
+    mut writer: BundleWriter<W>,
+    progress: &mut dyn Progress,
+) -> Result<(ProveReport, W), DriveError> {
+    let started = Instant::now();
+    let jobs = options.jobs.max(1);
+    let window = options.window.max(jobs);
+    let config = Config {
+        epoch_size_log2: ctx.epoch_size_log2.into(),
+        max_cycles: options.max_cycles,
+    };
+    // Fail on a bad configuration before any thread starts.
+    let executor = Executor::new(program, input.to_vec(), &config)?;
+
+    let abort = AtomicBool::new(false);
+    let in_flight = AtomicUsize::new(0);
+    let peak = AtomicUsize::new(0);
+
+    let (permit_tx, permit_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        permit_tx.send(()).expect("the receiver is alive");
+    }
+    let (record_tx, record_rx) = sync_channel::<EpochRecord>(window);
+    let record_rx = Mutex::new(record_rx);
+    let (proven_tx, proven_rx) = channel::<(u64, Proven)>();
+
+    let mut stats = (0u64, 0u64, 0u32, 0u64); // epochs, cycles, exit code, proof bytes
+    let outcome = std::thread::scope(|s| {
+        let (abort_ref, in_flight_ref, peak_ref) = (&abort, &in_flight, &peak);
+        let exec = s.spawn(move || -> Result<(), ExecError> {
+            let (abort, in_flight, peak) = (abort_ref, in_flight_ref, peak_ref);
+            let mut executor = executor;
+            loop {
+                if permit_rx.recv().is_err() || abort.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let record = match executor.run_epoch() {
+                    Ok(Some(record)) => record,
+                    Ok(None) => return Ok(()),
+                    Err(e) => {
+                        // Nothing after this epoch can be written: stop
+                        // proving the ones in flight.
+                        abort.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                };
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                if record_tx.send(record).is_err() {
+                    return Ok(());
+                }
+            }
+        });
+        for _ in 0..jobs {
+            let proven_tx = proven_tx.clone();
+            let record_rx = &record_rx;
+            let abort = &abort;
+            s.spawn(move || loop {
+                let next = match record_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(record) = next else { return };
+                if abort.load(Ordering::Relaxed) {
+                    return;
+                }
+                let index = record.index;
+                // A panicking prover must not strand its epoch: the writer
+                // would wait for it forever while holding the window.
+                let proven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    prover.prove_epoch(ctx, &record, input)
+                }))
+                .unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(anyhow::anyhow!("the prover panicked: {message}"))
+                });
+                let result = match proven {
+                    Ok((statement, proof)) => Ok((record, statement, proof)),
+                    Err(source) => Err(DriveError::Prove { index, source }),
+                };
+                if proven_tx.send((index, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(proven_tx);
+
+        // Reorder and write on this thread.
+        let written = (|| -> Result<(), DriveError> {
+            let mut pending: BTreeMap<u64, (EpochRecord, EpochStatement, Vec<u8>)> =
+                BTreeMap::new();
+            let mut chain_state = ctx.image_id;
+            for (index, result) in proven_rx.iter() {
+                pending.insert(index, result?);
+                while let Some((record, statement, proof)) = pending.remove(&writer.epochs()) {
+                    let index = record.index;
+                    check_statement(&record, &statement, &chain_state)
+                        .map_err(|what| DriveError::Inconsistent { index, what })?;
+                    writer.write_epoch(index, &statement, &proof)?;
+                    chain_state = statement.end;
+                    stats.0 += 1;
+                    stats.1 += statement.cycles;
+                    if let EpochRole::Halt { exit_code } = statement.role {
+                        stats.2 = exit_code;
+                    }
+                    stats.3 += proof.len() as u64;
+                    progress.epoch_written(index, statement.cycles, proof.len());
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    // The executor may be waiting for this.
+                    let _ = permit_tx.send(());
+                }
+            }
+            Ok(())
+        })();
+        if written.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        // Unblock the executor (permits) and the workers (results); the
+        // executor's exit closes the record channel and ends the workers.
+        drop(permit_tx);
+        drop(proven_rx);
+        let executed = exec.join().unwrap_or(Ok(()));
+        // An execution error explains a missing tail better than anything.
+        executed?;
+        written
+    });
+    progress.finish();
+    outcome?;
+    let (epochs, cycles, exit_code, proof_bytes) = stats;
+    let (out, end) = writer.finish().map_err(|e| match e {
+        WriteError::NotHalted => DriveError::Incomplete,
+        other => DriveError::Write(other),
+    })?;
+    Ok((
+        ProveReport {
+            epochs,
+            cycles,
+            exit_code,
+            output_len: end.output_len,
+            proof_bytes,
+            end,
+            peak_in_flight: peak.load(Ordering::SeqCst),
+            elapsed: started.elapsed(),
+        },
+        out,
+    ))
+}
+
+/// Progress on stderr: a bar (epochs, cycles/s, ETA) on a terminal, one
+/// plain line per epoch otherwise.
+pub struct ConsoleProgress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    cycles: u64,
+    total_epochs: Option<u64>,
+}
+
+impl ConsoleProgress {
+    pub fn new() -> Self {
+        ConsoleProgress {
+            bar: None,
+            started: Instant::now(),
+            cycles: 0,
+            total_epochs: None,
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        let secs = self.started.elapsed().as_secs_f64();
+        if secs > 0.0 {
+            self.cycles as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+impl Default for ConsoleProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Progress for ConsoleProgress {
+    fn start(&mut self, total_epochs: Option<u64>, _total_cycles: Option<u64>) {
+        self.started = Instant::now();
+        self.total_epochs = total_epochs;
+        if std::io::stderr().is_terminal() {
+            let bar = match total_epochs {
+                Some(n) => indicatif::ProgressBar::new(n),
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} epochs  {msg}  ETA {eta}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            self.bar = Some(bar);
+        }
+    }
+
+    fn epoch_written(&mut self, index: u64, cycles: u64, proof_len: usize) {
+        self.cycles += cycles;
+        let rate = self.rate();
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(format!("{rate:.0} cycles/s"));
+                bar.inc(1);
+            }
+            None => {
+                let of = self.total_epochs.map_or(String::new(), |n| format!("/{n}"));
+                eprintln!(
+                    "epoch {}{of} proven: {cycles} cycles, {proof_len} proof bytes, {rate:.0} cycles/s",
+                    index + 1
+                );
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `prover execute` on the real guests and test programs that
+//! `scripts/build-guests.sh` builds (`build/guests`, `build/programs`):
+//! output and exit status 0 / 1 / 3. Lives here rather than in `tests/`
+//! because only this package's tests can name the `prover` binary.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use sha2::{Digest, Sha256};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `build/<dir>/<name>.elf`; fails (never skips) when it was not built.
+fn elf(dir: &str, name: &str) -> String {
+    let path = root().join("build").join(dir).join(format!("{name}.elf"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/build-guests.sh first",
+        path.display()
+    );
+    path.to_str().unwrap().to_owned()
+}
+
+fn input_file(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("sluice-cli-guests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn prover(args: &[&str]) -> (Option<i32>, String, String) {
+    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_prover"))
+        .args(args)
+        .output()
+        .expect("run prover");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The number after `label` on its summary line.
+fn field(stdout: &str, label: &str) -> u64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with(label))
+        .unwrap_or_else(|| panic!("no `{label}` line in {stdout}"));
+    line[label.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn fibonacci() {
+    let input = input_file("fib40", &40u32.to_le_bytes());
+    let (code, stdout, stderr) =
+        prover(&["execute", &elf("guests", "fibonacci"), "--input", &input]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // fib(40) = 102334155 = 0x0619_7ecb.
+    assert!(stdout.contains("exit code:     0\n"), "{stdout}");
+    assert!(
+        stdout.contains("public output: 8 bytes\n  hex:  cb7e190600000000\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn panicking_guest_exits_1() {
+    let (code, stdout, stderr) = prover(&["execute", &elf("guests", "fibonacci")]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("exit code:     101\n"), "{stdout}");
+    assert!(stderr.starts_with("panicked at "), "{stderr}");
+    assert!(stderr.contains("got 0 bytes"), "{stderr}");
+}
+
+#[test]
+fn sha256() {
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 31 + 7) as u8).collect();
+    let input = input_file("sha-in", &data);
+    let (code, stdout, stderr) = prover(&["execute", &elf("guests", "sha256"), "--input", &input]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let want: String = Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        stdout.contains(&format!("public output: 32 bytes\n  hex:  {want}\n")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn primes_over_many_epochs() {
+    let input = input_file("primes-in", &200_000u32.to_le_bytes());
+    let (code, stdout, stderr) = prover(&[
+        "execute",
+        &elf("guests", "primes"),
+        "--input",
+        &input,
+        "--epoch-size-log2",
+        "12",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // 17984 primes below 200 000.
+    assert!(stdout.contains("  hex:  40460000\n"), "{stdout}");
+    let cycles = field(&stdout, "cycles:");
+    let epochs = field(&stdout, "epochs:");
+    assert_eq!(epochs, cycles.div_ceil(1 << 12));
+    assert!(epochs >= 100, "{stdout}");
+}
+
+#[test]
+fn selfcheck_and_io_programs() {
+    let (code, stdout, stderr) = prover(&["execute", &elf("programs", "rv32im_selfcheck")]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+
+    let input = input_file("io-in", b"hello world");
+    let (code, stdout, stderr) = prover(&["execute", &elf("programs", "io"), "--input", &input]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.starts_with("out:hello world"), "{stdout}");
+    assert_eq!(stderr, "err:dlrow olleh");
+    assert!(
+        stdout
+            .contains("public output: 19 bytes\n  hex:  0b0000000400000068656c6c6f20776f726c64\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn faults_exit_3() {
+    let (code, _, stderr) = prover(&["execute", &elf("programs", "fault_ebreak")]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("guest faulted: breakpoint (ebreak) at pc 0x"),
+        "{stderr}"
+    );
+
+    let input = input_file("sel1", &[1]);
+    let (code, _, stderr) = prover(&[
+        "execute",
+        &elf("programs", "fault_unmapped_fetch"),
+        "--input",
+        &input,
+    ]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("instruction fetch from unmapped memory at pc 0x00008000"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = prover(&[
+        "execute",
+        &elf("programs", "fault_cycle_limit"),
+        "--max-cycles",
+        "1000",
+    ]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("cycle limit of 1000 cycles reached"),
+        "{stderr}"
+    );
+}
