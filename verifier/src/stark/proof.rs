@@ -1,8 +1,8 @@
 //! The wire form of one epoch proof, and how untrusted bytes become one.
 //!
 //! An epoch proof is an [`EpochProof`] (a `p3-batch-stark` [`BatchProof`]
-//! and the epoch's start/end pc) serialized with serde
-//! + bincode 2 (standard configuration: little-endian, varint integers).
+//! and the epoch's start/end pc and memory roots) serialized with serde and
+//! bincode 2 (standard configuration: little-endian, varint integers).
 //! Decoding runs under a byte limit, so a length prefix inside hostile bytes
 //! can never make the decoder allocate more than [`MAX_PROOF_BYTES`]; it must
 //! also consume every byte (trailing bytes are rejected, so a proof has one
