@@ -369,3 +369,18 @@ fn verifier_rejects_any_other_context_and_tampered_bytes() {
         assert!(verify_epoch(&params, &image, K, 0, &st, &junk).is_err());
     }
 }
+
+#[test]
+fn carried_roots_must_open_the_statement_digests() {
+    let (st, t) = setup();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    // A proof carrying other roots than the statement's digests commit to.
+    let other = Roots {
+        start: Digest([5; 8]),
+        ..roots()
+    };
+    let proof = prove_trace(&params, &image, K, 0, &st, &t, other).unwrap();
+    let e = verify_epoch(&params, &image, K, 0, &st, &proof).unwrap_err();
+    assert_eq!(e.check, "state digest");
+}
