@@ -171,7 +171,7 @@ type Proven = Result<(EpochRecord, EpochStatement, Vec<u8>), DriveError>;
 
 /// Executes `program` on `input` and proves every epoch into `writer`
 /// (whose header already carries `ctx`), then writes the end record.
-pub fn prove_bundle<P: EpochProver, W: Write + Send>(
+pub fn prove_bundle<P: EpochProver, W: Write>(
     prover: &P,
     program: &Program,
     input: &[u8],
@@ -212,8 +212,15 @@ pub fn prove_bundle<P: EpochProver, W: Write + Send>(
                 if permit_rx.recv().is_err() || abort.load(Ordering::Relaxed) {
                     return Ok(());
                 }
-                let Some(record) = executor.run_epoch()? else {
-                    return Ok(());
+                let record = match executor.run_epoch() {
+                    Ok(Some(record)) => record,
+                    Ok(None) => return Ok(()),
+                    Err(e) => {
+                        // Nothing after this epoch can be written: stop
+                        // proving the ones in flight.
+                        abort.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
                 };
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
@@ -236,7 +243,20 @@ pub fn prove_bundle<P: EpochProver, W: Write + Send>(
                     return;
                 }
                 let index = record.index;
-                let result = match prover.prove_epoch(ctx, &record, input) {
+                // A panicking prover must not strand its epoch: the writer
+                // would wait for it forever while holding the window.
+                let proven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    prover.prove_epoch(ctx, &record, input)
+                }))
+                .unwrap_or_else(|panic| {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(anyhow::anyhow!("the prover panicked: {message}"))
+                });
+                let result = match proven {
                     Ok((statement, proof)) => Ok((record, statement, proof)),
                     Err(source) => Err(DriveError::Prove { index, source }),
                 };

@@ -148,6 +148,37 @@ fn prover_failures_stop_the_run_and_name_the_epoch() {
     }
 }
 
+struct PanicsAt(u64);
+impl EpochProver for PanicsAt {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        assert!(record.index != self.0, "simulated prover bug");
+        KeyedProver { proof_len: 32 }.prove_epoch(ctx, record, input)
+    }
+}
+
+/// A panicking prover is an error for its epoch, not a hang.
+#[test]
+fn a_panicking_prover_does_not_hang_the_driver() {
+    let program = looping_program(60, 0);
+    let ctx = ctx_for(&program, 3);
+    for jobs in [1, 2, 4] {
+        match drive(&PanicsAt(1), &program, &ctx, DriverOptions::with_jobs(jobs)) {
+            Err(DriveError::Prove { index: 1, source }) => {
+                assert!(
+                    source.to_string().contains("simulated prover bug"),
+                    "{source}"
+                )
+            }
+            other => panic!("unexpected {:?}", other.map(|r| r.0)),
+        }
+    }
+}
+
 #[test]
 fn guest_faults_and_cycle_limits_are_execution_errors() {
     // No exit: an endless loop hits the cycle limit.
@@ -331,4 +362,63 @@ fn a_thousand_epochs_in_flat_memory() {
         "{small_cap} vs {big_cap}"
     );
     eprintln!("1,001 epochs: peak buffered {big_peak} bytes, buffer capacity {big_cap} bytes (11 epochs: {small_peak}/{small_cap})");
+}
+
+/// Slow enough that proving visibly overlaps verification.
+struct Slow;
+impl EpochProver for Slow {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        record: &EpochRecord,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        std::thread::sleep(Duration::from_millis(10));
+        KeyedProver { proof_len: 64 }.prove_epoch(ctx, record, input)
+    }
+}
+
+/// `prove -o - | verify -` in-process: through an OS pipe, the verifier
+/// accepts epoch 0 while later epochs are still being proven.
+#[test]
+fn verification_overlaps_proving_through_a_pipe() {
+    let program = looping_program(30, 0);
+    let ctx = ctx_for(&program, 3); // 20 epochs
+    let (reader, writer) = std::io::pipe().unwrap();
+    let expected = ctx.image_id;
+    let verifier = std::thread::spawn(move || {
+        let mut first_epoch_at = None;
+        let summary = verify_reader(reader, KeyedVerifier, Some(expected), |event| {
+            if matches!(
+                event,
+                sluice_verifier::stream::Event::EpochVerified { index: 0, .. }
+            ) {
+                first_epoch_at = Some(std::time::Instant::now());
+            }
+        });
+        (summary, first_epoch_at)
+    });
+    let bundle_writer = BundleWriter::new(writer, &ctx).unwrap();
+    let (report, writer) = prove_bundle(
+        &Slow,
+        &program,
+        &[],
+        &ctx,
+        &DriverOptions::with_jobs(1),
+        bundle_writer,
+        &mut NoProgress,
+    )
+    .unwrap();
+    let proving_done = std::time::Instant::now();
+    drop(writer); // EOF for the reader
+    let (summary, first_epoch_at) = verifier.join().unwrap();
+    let summary = summary.unwrap();
+    assert_eq!(summary.epochs, report.epochs);
+    assert_eq!(report.epochs, 20);
+    // 19 more epochs at >= 10 ms each were proven after epoch 0 was verified.
+    let lead = proving_done - first_epoch_at.unwrap();
+    assert!(
+        lead >= Duration::from_millis(150),
+        "epoch 0 verified only {lead:?} before proving finished"
+    );
 }

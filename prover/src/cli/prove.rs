@@ -192,3 +192,212 @@ pub fn run_with_progress<P: EpochProver>(
         exit::GUEST_EXIT_NONZERO
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::verify;
+    use sha2::{Digest as _, Sha256};
+    use sluice_prover::bundle_writer::partial_path;
+    use sluice_prover::driver::NoProgress;
+    use sluice_prover::executor::EpochRecord;
+    use sluice_verifier::digest::KOALABEAR_MODULUS;
+    use sluice_verifier::isa::{Instruction as I, Opcode::*};
+    use sluice_verifier::statement::{EpochRole, EpochStatement};
+    use sluice_verifier::stream::{EpochProofVerifier, ProofRejected};
+
+    /// Test double digests: SHA-256 of (pc, registers, cycle), reduced.
+    fn state(pc: u32, regs: &[u32; 32], cycle: u64) -> Digest {
+        let mut h = Sha256::new();
+        h.update(pc.to_le_bytes());
+        for r in regs {
+            h.update(r.to_le_bytes());
+        }
+        h.update(cycle.to_le_bytes());
+        let b: [u8; 32] = h.finalize().into();
+        Digest(std::array::from_fn(|i| {
+            u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
+                % KOALABEAR_MODULUS
+        }))
+    }
+
+    fn image_id(p: &Program) -> Digest {
+        state(p.entry(), &[0; 32], 0)
+    }
+
+    /// Test double prover: the "proof" is the epoch index; fails at
+    /// `fail_at` if set.
+    struct IndexProver {
+        fail_at: Option<u64>,
+    }
+    impl EpochProver for IndexProver {
+        fn prove_epoch(
+            &self,
+            _: &ChainContext,
+            r: &EpochRecord,
+            _: &[u8],
+        ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+            if Some(r.index) == self.fail_at {
+                anyhow::bail!("simulated failure");
+            }
+            let statement = EpochStatement {
+                start: state(r.start_pc, &r.start_registers, r.start_cycle),
+                end: state(r.end_pc, &r.end_registers, r.start_cycle + r.cycles),
+                cycles: r.cycles,
+                role: r
+                    .exit_code
+                    .map_or(EpochRole::Continue, |exit_code| EpochRole::Halt {
+                        exit_code,
+                    }),
+                output: r.public_output.clone(),
+            };
+            Ok((statement, r.index.to_le_bytes().to_vec()))
+        }
+    }
+
+    /// Test double verifier matching [`IndexProver`].
+    struct IndexVerifier;
+    impl EpochProofVerifier for IndexVerifier {
+        fn verify_epoch(
+            &self,
+            _: &ChainContext,
+            index: u64,
+            _: &EpochStatement,
+            proof: &[u8],
+        ) -> Result<(), ProofRejected> {
+            (proof == index.to_le_bytes())
+                .then_some(())
+                .ok_or(ProofRejected::new("test", "wrong index"))
+        }
+    }
+
+    /// A minimal static RV32 ELF with one loadable segment at 0x1_0000.
+    fn elf(words: &[u32]) -> Vec<u8> {
+        let code: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let mut b = vec![0u8; 52];
+        b[..7].copy_from_slice(&[0x7f, b'E', b'L', b'F', 1, 1, 1]);
+        b[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+        b[18..20].copy_from_slice(&243u16.to_le_bytes()); // EM_RISCV
+        b[20..24].copy_from_slice(&1u32.to_le_bytes());
+        b[24..28].copy_from_slice(&0x1_0000u32.to_le_bytes()); // entry
+        b[28..32].copy_from_slice(&52u32.to_le_bytes()); // phoff
+        b[42..44].copy_from_slice(&32u16.to_le_bytes());
+        b[44..46].copy_from_slice(&1u16.to_le_bytes());
+        let len = code.len() as u32;
+        for v in [1u32, 84, 0x1_0000, 0x1_0000, len, len, 5, 4] {
+            b.extend(v.to_le_bytes());
+        }
+        b.extend(code);
+        b
+    }
+
+    /// Writes "ok" to the public output `n` times, then exits with `code`.
+    fn guest(n: i32, code: i32) -> Vec<u8> {
+        elf(&[
+            I::i(Addi, 5, 0, n).encode(),
+            I::u(Lui, 11, 0x1_0000).encode(),
+            I::i(Addi, 12, 0, 2).encode(),
+            I::i(Addi, 10, 0, 3).encode(),
+            I::i(Addi, 17, 0, 64).encode(),
+            I::bare(Ecall).encode(),
+            I::i(Addi, 5, 5, -1).encode(),
+            I::b(Bne, 5, 0, -16).encode(),
+            I::i(Addi, 10, 0, code).encode(),
+            I::i(Addi, 17, 0, 93).encode(),
+            I::bare(Ecall).encode(),
+        ])
+    }
+
+    fn args(dir: &std::path::Path, elf_bytes: &[u8], name: &str) -> Args {
+        let elf_path = dir.join(format!("{name}.elf"));
+        std::fs::write(&elf_path, elf_bytes).unwrap();
+        Args {
+            elf: elf_path,
+            input: None,
+            epoch_size_log2: 3,
+            output: dir.join(format!("{name}.bundle")),
+            jobs: Some(2),
+            max_cycles: 1 << 20,
+        }
+    }
+
+    fn prove(a: Args, prover: &IndexProver) -> u8 {
+        run_with_progress(a, prover, ProofParams::DEFAULT, image_id, &mut NoProgress)
+    }
+
+    fn verify_json(path: &std::path::Path) -> (u8, String) {
+        let a = verify::Args {
+            bundle: path.to_path_buf(),
+            image_id: None,
+            elf: None,
+            json: true,
+        };
+        let mut out = Vec::new();
+        let file = std::fs::File::open(path).unwrap();
+        let code = verify::run_on(&a, file, IndexVerifier, image_id, &mut out, false);
+        (code, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn prove_then_verify_and_exit_codes() {
+        let dir = std::env::temp_dir().join(format!("sluice-cli-prove-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = IndexProver { fail_at: None };
+
+        // 5 * 10 + 6 = 56 cycles in 8-cycle epochs: 7 epochs, exit 0.
+        let a = args(&dir, &guest(10, 0), "zero");
+        let out = a.output.clone();
+        assert_eq!(prove(a, &ok), exit::OK);
+        assert!(out.exists() && !partial_path(&out).exists());
+        let (code, json) = verify_json(&out);
+        assert_eq!(code, 0, "{json}");
+        assert!(
+            json.contains("\"epochs\":7,\"cycles\":56,\"exit_code\":0"),
+            "{json}"
+        );
+        assert!(json.contains("\"output_len\":20"), "{json}");
+
+        // Non-zero guest exit: the bundle is still written and verifies.
+        let a = args(&dir, &guest(3, 5), "five");
+        let out = a.output.clone();
+        assert_eq!(prove(a, &ok), exit::GUEST_EXIT_NONZERO);
+        let (code, json) = verify_json(&out);
+        assert_eq!(code, 0, "{json}");
+        assert!(json.contains("\"exit_code\":5"), "{json}");
+
+        // Cycle limit: exit 3, nothing written.
+        let mut a = args(&dir, &guest(100, 0), "limit");
+        a.max_cycles = 100;
+        let out = a.output.clone();
+        assert_eq!(prove(a, &ok), exit::GUEST_FAULT);
+        assert!(!out.exists() && !partial_path(&out).exists());
+
+        // Prover failure: exit 2, nothing left behind.
+        let a = args(&dir, &guest(10, 0), "fails");
+        let out = a.output.clone();
+        assert_eq!(
+            prove(a, &IndexProver { fail_at: Some(3) }),
+            exit::USAGE_OR_INPUT
+        );
+        assert!(!out.exists() && !partial_path(&out).exists());
+
+        // Unreadable and invalid ELF: exit 2.
+        let a = args(&dir, b"not an elf", "bad");
+        assert_eq!(prove(a, &ok), exit::USAGE_OR_INPUT);
+        let mut a = args(&dir, b"", "missing");
+        a.elf = dir.join("does-not-exist.elf");
+        assert_eq!(prove(a, &ok), exit::USAGE_OR_INPUT);
+
+        // A tampered bundle is rejected with exit 1.
+        let zero = dir.join("zero.bundle");
+        let mut bytes = std::fs::read(&zero).unwrap();
+        let n = bytes.len();
+        bytes[n - 40] ^= 1;
+        let tampered = dir.join("tampered.bundle");
+        std::fs::write(&tampered, bytes).unwrap();
+        let (code, json) = verify_json(&tampered);
+        assert_eq!(code, 1, "{json}");
+        assert!(json.starts_with("{\"verified\":false"), "{json}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -128,18 +128,20 @@ impl<V: EpochProofVerifier> StreamVerifier<V> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let (epoch, place) = match (self.expect, &self.chain) {
-            (Expect::Finished, Some(chain)) => {
+        if self.expect == Expect::Finished {
+            if let Some(chain) = self.chain {
                 return Ok(Summary {
                     image_id: chain.ctx.image_id,
                     epochs: chain.next_index,
                     cycles: chain.cycles,
                     exit_code: chain.exit_code.unwrap_or_default(),
-                    output: chain.output_head.clone(),
+                    output: chain.output_head,
                     output_len: chain.output_len,
-                    output_sha256: chain.output_sha256.clone().finalize().into(),
+                    output_sha256: chain.output_sha256.finalize().into(),
                 });
             }
+        }
+        let (epoch, place) = match (self.expect, &self.chain) {
             (Expect::Preamble, _) if self.buf.is_empty() => (None, "before the preamble (empty)"),
             (Expect::Preamble, _) => (None, "inside the preamble"),
             (Expect::Prefix, None) if self.buf.is_empty() => (None, "before the header record"),
@@ -159,7 +161,7 @@ impl<V: EpochProofVerifier> StreamVerifier<V> {
                 ),
                 RecordKind::End => (None, "inside the end record"),
             },
-            (Expect::Finished, None) => (None, "in an impossible state"),
+            (Expect::Finished, _) => (None, "in an impossible state"),
         };
         Err(VerifyError {
             epoch,
@@ -436,9 +438,14 @@ impl<V: EpochProofVerifier> StreamVerifier<V> {
         chain.output_len = chain.output_len.saturating_add(output.len() as u64);
         chain.output_sha256.update(output);
         let room = OUTPUT_CAP - chain.output_head.len();
-        chain
-            .output_head
-            .extend_from_slice(&output[..room.min(output.len())]);
+        let kept = &output[..room.min(output.len())];
+        let head = &mut chain.output_head;
+        if head.len() + kept.len() > head.capacity() {
+            // Doubling, but never past the cap: at most OUTPUT_CAP bytes.
+            let target = (head.len() + kept.len()).max(head.capacity().saturating_mul(2));
+            head.reserve_exact(target.min(OUTPUT_CAP) - head.len());
+        }
+        head.extend_from_slice(kept);
         Ok(Event::EpochVerified {
             index: entry.index,
             cycles: statement.cycles,
