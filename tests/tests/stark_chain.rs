@@ -8,12 +8,12 @@ use sluice_prover::driver::{prove_bundle, DriverOptions, EpochProver, EpochWork,
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::StarkEpochProver;
-use sluice_verifier::digest::Digest;
+use sluice_verifier::digest::{Digest, KOALABEAR_MODULUS};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::layout::GUEST_MEMORY_START;
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
-use sluice_verifier::stark::StarkEpochVerifier;
+use sluice_verifier::stark::{decode_proof, encode_proof, EpochProof, StarkEpochVerifier};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 use sluice_verifier::stream::{ChainContext, EpochProofVerifier, StreamVerifier};
 use sluice_verifier::PROTOCOL_VERSION;
@@ -177,24 +177,33 @@ fn every_epoch_proof_is_bound_to_its_index_run_and_statement() {
 }
 
 #[test]
-fn a_forged_memory_root_in_the_envelope_is_refused() {
+fn a_forged_memory_root_or_pc_in_the_proof_is_refused() {
     let program = summing_program(8, 0);
     let ctx = ctx_for(&program);
     let epochs = prove_epochs(&program, &ctx);
     let (index, statement, proof) = &epochs[0];
-    for offset in [0usize, 31, 32, 63] {
-        let mut forged = proof.clone();
-        forged[offset] ^= 1;
-        let err = StarkEpochVerifier
-            .verify_epoch(&ctx, *index, statement, &forged)
-            .expect_err("a forged root must not verify");
-        assert!(
-            ["start state", "end state", "proof envelope"].contains(&err.check),
-            "{err}"
-        );
+    let forge = |edit: &dyn Fn(&mut EpochProof)| {
+        let mut p = decode_proof(proof).unwrap();
+        edit(&mut p);
+        StarkEpochVerifier
+            .verify_epoch(&ctx, *index, statement, &encode_proof(&p))
+            .expect_err("a forged proof must not verify")
+    };
+    for err in [
+        forge(&|p| p.start_root.0[0] ^= 1),
+        forge(&|p| p.end_root.0[7] ^= 1),
+        forge(&|p| p.start_pc += 4),
+        forge(&|p| p.end_pc += 4),
+    ] {
+        assert_eq!(err.check, "state digest", "{err}");
     }
-    // A statement whose start digest names another root: the envelope would
-    // have to carry that root, which the pc/root hash then exposes.
+    // A non-canonical root is refused while decoding, before any hashing.
+    let mut p = decode_proof(proof).unwrap();
+    p.start_root.0[3] = KOALABEAR_MODULUS;
+    assert!(StarkEpochVerifier
+        .verify_epoch(&ctx, *index, statement, &encode_proof(&p))
+        .is_err());
+    // A statement naming another start state.
     let mut lie = statement.clone();
     lie.start = Digest([1, 2, 3, 4, 5, 6, 7, 8]);
     assert_eq!(
@@ -202,7 +211,7 @@ fn a_forged_memory_root_in_the_envelope_is_refused() {
             .verify_epoch(&ctx, *index, &lie, proof)
             .unwrap_err()
             .check,
-        "start state"
+        "state digest"
     );
 }
 
@@ -213,7 +222,7 @@ fn flipped_proof_bytes_are_refused_without_panicking() {
     let epochs = prove_epochs(&program, &ctx);
     let (index, statement, proof) = &epochs[0];
     let step = (proof.len() / 97).max(1);
-    for pos in (64..proof.len()).step_by(step) {
+    for pos in (0..proof.len()).step_by(step) {
         let mut bad = proof.clone();
         bad[pos] ^= 0x10;
         assert!(

@@ -5,24 +5,31 @@ use anyhow::{anyhow, Context};
 use p3_batch_stark::{prove_batch, ProverData, StarkInstance};
 use sluice_verifier::air::epoch_airs;
 use sluice_verifier::digest::Digest;
+use sluice_verifier::memory::state_digest;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::proof::{encode_proof, EpochProof};
 use sluice_verifier::stark::transcript::EpochContext;
 use sluice_verifier::stark::verify::{check_statement, epoch_config, public_values};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 
-mod epoch_prover;
-pub use epoch_prover::StarkEpochProver;
-
+use crate::driver::{EpochProver, EpochWork};
 use crate::executor::EpochRecord;
 use crate::trace::{generate, EpochTrace};
+use sluice_verifier::stream::ChainContext;
 
-/// The statement an epoch record proves, given its start/end state digests
-/// (computed by the caller from the memory commitment).
-pub fn statement_for(record: &EpochRecord, start: Digest, end: Digest) -> EpochStatement {
+/// The memory roots an epoch starts and ends at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Roots {
+    pub start: Digest,
+    pub end: Digest,
+}
+
+/// The statement an epoch record proves, given its start/end memory roots
+/// (computed by the caller from the memory image).
+pub fn statement_for(record: &EpochRecord, roots: Roots) -> EpochStatement {
     EpochStatement {
-        start,
-        end,
+        start: state_digest(record.start_pc, &roots.start),
+        end: state_digest(record.end_pc, &roots.end),
         cycles: record.cycles,
         role: match record.exit_code {
             Some(exit_code) => EpochRole::Halt { exit_code },
@@ -42,6 +49,7 @@ pub fn prove_trace(
     index: u64,
     statement: &EpochStatement,
     trace: &EpochTrace,
+    roots: Roots,
 ) -> anyhow::Result<Vec<u8>> {
     let ctx = EpochContext {
         params: *params,
@@ -70,6 +78,8 @@ pub fn prove_trace(
     Ok(encode_proof(&EpochProof {
         start_pc: trace.start_pc,
         end_pc: trace.end_pc,
+        start_root: roots.start,
+        end_root: roots.end,
         batch,
     }))
 }
@@ -104,10 +114,9 @@ pub fn prove_epoch(
     image_id: &Digest,
     epoch_size_log2: u8,
     record: &EpochRecord,
-    start: Digest,
-    end: Digest,
+    roots: Roots,
 ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
-    let statement = statement_for(record, start, end);
+    let statement = statement_for(record, roots);
     check_statement(epoch_size_log2, &statement).map_err(|e| anyhow!("{e}"))?;
     let trace = generate(record).with_context(|| format!("epoch {}", record.index))?;
     let proof = prove_trace(
@@ -117,8 +126,44 @@ pub fn prove_epoch(
         record.index,
         &statement,
         &trace,
+        roots,
     )?;
     Ok((statement, proof))
+}
+
+/// The STARK implementation of the driver's [`EpochProver`] seam. The
+/// start/end memory roots come from the driver's [`EpochWork`]: the driver
+/// keeps the Merkle memory image and applies each epoch in order, so workers
+/// can prove epochs in any order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StarkEpochProver;
+
+impl EpochProver for StarkEpochProver {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        work: &EpochWork,
+        _input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        if ctx.protocol_version != sluice_verifier::PROTOCOL_VERSION {
+            return Err(anyhow!(
+                "protocol version {} is not {}",
+                ctx.protocol_version,
+                sluice_verifier::PROTOCOL_VERSION
+            ));
+        }
+        let roots = Roots {
+            start: work.transition.start_root,
+            end: work.transition.end_root,
+        };
+        prove_epoch(
+            &ctx.params,
+            &ctx.image_id,
+            ctx.epoch_size_log2,
+            &work.record,
+            roots,
+        )
+    }
 }
 
 #[cfg(test)]

@@ -19,14 +19,14 @@ use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 
-use super::tests::{first_epoch, mixed_program};
+use super::tests::{first_epoch, mixed_program, roots};
 use super::*;
 
 const K: u8 = 8;
 
 fn setup() -> (EpochStatement, EpochTrace) {
     let record = first_epoch(&mixed_program(), K as u32);
-    let st = statement_for(&record, Digest([1; 8]), Digest([2; 8]));
+    let st = statement_for(&record, roots());
     let trace = generate(&record).unwrap();
     assert_eq!(constraint_failures(&st, &trace), vec![]);
     (st, trace)
@@ -56,7 +56,7 @@ fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
     let proved = catch_unwind(AssertUnwindSafe(|| {
-        prove_trace(&params, &image, K, 0, st, trace)
+        prove_trace(&params, &image, K, 0, st, trace, roots())
     }));
     match proved {
         Err(_) | Ok(Err(_)) => true,
@@ -314,7 +314,7 @@ fn verifier_rejects_any_other_context_and_tampered_bytes() {
     let (st, t) = setup();
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
-    let proof = prove_trace(&params, &image, K, 0, &st, &t).unwrap();
+    let proof = prove_trace(&params, &image, K, 0, &st, &t, roots()).unwrap();
     verify_epoch(&params, &image, K, 0, &st, &proof).unwrap();
     // Fiat–Shamir binds index, image ID, epoch size, params, statement.
     assert!(verify_epoch(&params, &image, K, 1, &st, &proof).is_err());
@@ -368,4 +368,19 @@ fn verifier_rejects_any_other_context_and_tampered_bytes() {
         let junk: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         assert!(verify_epoch(&params, &image, K, 0, &st, &junk).is_err());
     }
+}
+
+#[test]
+fn carried_roots_must_open_the_statement_digests() {
+    let (st, t) = setup();
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    // A proof carrying other roots than the statement's digests commit to.
+    let other = Roots {
+        start: Digest([5; 8]),
+        ..roots()
+    };
+    let proof = prove_trace(&params, &image, K, 0, &st, &t, other).unwrap();
+    let e = verify_epoch(&params, &image, K, 0, &st, &proof).unwrap_err();
+    assert_eq!(e.check, "state digest");
 }

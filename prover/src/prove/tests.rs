@@ -22,21 +22,25 @@ pub(crate) fn first_epoch(words: &[u32], k: u32) -> EpochRecord {
     ex.run_epoch().unwrap().unwrap()
 }
 
-fn digests() -> (Digest, Digest) {
-    (Digest([1; 8]), Digest([2; 8]))
+/// Arbitrary (canonical) memory roots: the roots are not yet tied to the
+/// boundary table, so any pair proves (the documented gap).
+pub(crate) fn roots() -> Roots {
+    Roots {
+        start: Digest([1; 8]),
+        end: Digest([2; 8]),
+    }
 }
 
 #[test]
 fn a_branch_loop_epoch_proves_and_verifies() {
     let record = first_epoch(&lui_loop(), 8);
     assert_eq!(record.cycles, 256);
-    let (s, e) = digests();
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
     let trace = generate(&record).unwrap();
-    let st = statement_for(&record, digests().0, digests().1);
+    let st = statement_for(&record, roots());
     assert_eq!(constraint_failures(&st, &trace), vec![]);
-    let (statement, proof) = prove_epoch(&params, &image, 8, &record, s, e).unwrap();
+    let (statement, proof) = prove_epoch(&params, &image, 8, &record, roots()).unwrap();
     assert_eq!(statement.role, EpochRole::Continue);
     verify_epoch(&params, &image, 8, 0, &statement, &proof).unwrap();
     // Another index, image, or epoch size: Fiat–Shamir mismatch.
@@ -98,13 +102,12 @@ fn expected_exit() -> u32 {
 fn a_mixed_program_proves_and_verifies_in_one_epoch() {
     let record = first_epoch(&mixed_program(), 8);
     assert_eq!(record.exit_code, Some(expected_exit()));
-    let (s, e) = digests();
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
     let trace = generate(&record).unwrap();
-    let st = statement_for(&record, s, e);
+    let st = statement_for(&record, roots());
     assert_eq!(constraint_failures(&st, &trace), vec![]);
-    let proof = prove_trace(&params, &image, 8, 0, &st, &trace).unwrap();
+    let proof = prove_trace(&params, &image, 8, 0, &st, &trace, roots()).unwrap();
     verify_epoch(&params, &image, 8, 0, &st, &proof).unwrap();
     // Another exit code or role is another statement.
     let other = EpochStatement {
@@ -135,12 +138,70 @@ fn every_epoch_of_a_multi_epoch_run_verifies() {
             &image,
             k as u8,
             &record,
-            Digest([n; 8]),
-            Digest([n + 1; 8]),
+            Roots {
+                start: Digest([n; 8]),
+                end: Digest([n + 1; 8]),
+            },
         )
         .unwrap();
         verify_epoch(&params, &image, k as u8, record.index, &st, &proof).unwrap();
         n += 1;
     }
     assert!(n > 3, "{n} epochs");
+}
+
+#[test]
+fn seam_traits_prove_and_verify_with_real_state_digests() {
+    use crate::memory_image::MemoryImage;
+    use sluice_verifier::memory::image_id;
+    use sluice_verifier::stark::StarkEpochVerifier;
+    use sluice_verifier::stream::{ChainContext, EpochProofVerifier};
+
+    let p = Program::from_words(BASE, &mixed_program()).unwrap();
+    let k = 5u32;
+    let cfg = Config {
+        epoch_size_log2: k,
+        max_cycles: 1 << 20,
+    };
+    let mut image = MemoryImage::new(&p);
+    let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
+    let mut works = vec![];
+    while let Some(record) = ex.run_epoch().unwrap() {
+        let transition = image.apply_epoch(&record, ex.memory()).unwrap();
+        assert_eq!(
+            transition.start_state,
+            state_digest(record.start_pc, &transition.start_root)
+        );
+        works.push(crate::driver::EpochWork { record, transition });
+    }
+    let ctx = ChainContext {
+        protocol_version: sluice_verifier::PROTOCOL_VERSION,
+        params: ProofParams::DEFAULT,
+        image_id: image_id(&p),
+        epoch_size_log2: k as u8,
+    };
+    let prover = StarkEpochProver;
+    let mut prev_end = ctx.image_id;
+    // Out of order, as parallel workers would.
+    let mut proven = std::collections::BTreeMap::new();
+    for w in works.iter().rev() {
+        let r = &w.record;
+        let (st, proof) = prover.prove_epoch(&ctx, w, &[]).unwrap();
+        StarkEpochVerifier
+            .verify_epoch(&ctx, r.index, &st, &proof)
+            .unwrap();
+        let e = StarkEpochVerifier
+            .verify_epoch(&ctx, r.index + 1, &st, &proof)
+            .unwrap_err();
+        assert_eq!(e.check, "stark");
+        proven.insert(r.index, st);
+    }
+    assert_eq!(
+        proven[&0].start, ctx.image_id,
+        "epoch 0 starts at the image ID"
+    );
+    for st in proven.values() {
+        assert_eq!(st.start, prev_end, "chained");
+        prev_end = st.end;
+    }
 }

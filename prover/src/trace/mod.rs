@@ -128,7 +128,7 @@ pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
     traces.push(range);
     traces.extend(alu_tables);
     debug_assert_eq!(traces.len(), airs.len());
-    debug_assert!(CPU_TABLE == 0 && BOUNDARY_TABLE == 1 && RANGE_TABLE == 2);
+    const { assert!(CPU_TABLE == 0 && BOUNDARY_TABLE == 1 && RANGE_TABLE == 2) };
     Ok(EpochTrace {
         traces,
         start_pc: record.start_pc,

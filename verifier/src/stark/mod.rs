@@ -6,11 +6,46 @@
 //! `docs/proof-system.md` for the tables, buses, parameters and known gaps.
 
 pub mod config;
-pub mod epoch_verifier;
 pub mod proof;
 pub mod transcript;
 pub mod verify;
 
-pub use epoch_verifier::StarkEpochVerifier;
 pub use proof::{decode_proof, encode_proof, EpochProof, Rejection};
 pub use verify::verify_epoch;
+
+use crate::statement::EpochStatement;
+use crate::stream::{ChainContext, EpochProofVerifier, ProofRejected};
+
+/// The STARK implementation of the stream's [`EpochProofVerifier`] seam.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StarkEpochVerifier;
+
+impl EpochProofVerifier for StarkEpochVerifier {
+    fn verify_epoch(
+        &self,
+        ctx: &ChainContext,
+        index: u64,
+        statement: &EpochStatement,
+        proof: &[u8],
+    ) -> Result<(), ProofRejected> {
+        if ctx.protocol_version != crate::PROTOCOL_VERSION {
+            return Err(ProofRejected::new(
+                "protocol version",
+                alloc::format!(
+                    "bundle uses protocol {}, this verifier {}",
+                    ctx.protocol_version,
+                    crate::PROTOCOL_VERSION
+                ),
+            ));
+        }
+        verify::verify_epoch(
+            &ctx.params,
+            &ctx.image_id,
+            ctx.epoch_size_log2,
+            index,
+            statement,
+            proof,
+        )
+        .map_err(|r| ProofRejected::new(r.check, r.detail))
+    }
+}

@@ -1,8 +1,8 @@
 //! The wire form of one epoch proof, and how untrusted bytes become one.
 //!
 //! An epoch proof is an [`EpochProof`] (a `p3-batch-stark` [`BatchProof`]
-//! and the epoch's start/end pc) serialized with serde
-//! + bincode 2 (standard configuration: little-endian, varint integers).
+//! and the epoch's start/end pc and memory roots) serialized with serde and
+//! bincode 2 (standard configuration: little-endian, varint integers).
 //! Decoding runs under a byte limit, so a length prefix inside hostile bytes
 //! can never make the decoder allocate more than [`MAX_PROOF_BYTES`]; it must
 //! also consume every byte (trailing bytes are rejected, so a proof has one
@@ -19,15 +19,20 @@ use super::config::SluiceConfig;
 /// Largest encoded epoch proof accepted, in bytes.
 pub const MAX_PROOF_BYTES: usize = 32 << 20;
 
-/// One epoch's proof: the batch proof plus the pcs it starts and ends at.
+/// One epoch's proof: the batch proof plus the pcs and memory roots it
+/// starts and ends at.
 ///
-/// `start_pc`/`end_pc` become CPU public values. GAP: until the state
-/// digests are opened in-circuit (wip-merkle), they are not checked against
-/// `statement.start`/`statement.end`; see `docs/proof-system.md`.
+/// The verifier checks `state_digest(start_pc, start_root) ==
+/// statement.start` (and the same for the end), and feeds the pcs to the CPU
+/// table as public values, so the pcs are bound to the statement. GAP: the
+/// roots are NOT yet tied to the boundary table's initial/final memory values
+/// (no in-circuit page-in/page-out); see `docs/proof-system.md`.
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct EpochProof {
     pub start_pc: u32,
     pub end_pc: u32,
+    pub start_root: crate::digest::Digest,
+    pub end_root: crate::digest::Digest,
     pub batch: BatchProof<SluiceConfig>,
 }
 

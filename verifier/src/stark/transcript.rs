@@ -124,66 +124,68 @@ mod tests {
         let c0 = first_challenge(&base);
         assert_eq!(c0, first_challenge(&base.clone()));
 
-        let mut variants = vec![];
-        variants.push(EpochContext {
-            index: 4,
-            ..base.clone()
-        });
-        variants.push(EpochContext {
-            index: 3 + (1 << 32),
-            ..base.clone()
-        });
-        variants.push(EpochContext {
-            epoch_size_log2: 9,
-            ..base.clone()
-        });
-        variants.push(EpochContext {
-            image_id: Digest([7, 7, 7, 7, 7, 7, 7, 6]),
-            ..base.clone()
-        });
-        variants.push(EpochContext {
-            params: ProofParams {
-                num_queries: 46,
-                ..ProofParams::DEFAULT
+        let variants = vec![
+            EpochContext {
+                index: 4,
+                ..base.clone()
             },
-            ..base.clone()
-        });
-        variants.push(EpochContext {
-            params: ProofParams {
-                commit_pow_bits: 1,
-                ..ProofParams::DEFAULT
+            EpochContext {
+                index: 3 + (1 << 32),
+                ..base.clone()
             },
-            ..base.clone()
-        });
+            EpochContext {
+                epoch_size_log2: 9,
+                ..base.clone()
+            },
+            EpochContext {
+                image_id: Digest([7, 7, 7, 7, 7, 7, 7, 6]),
+                ..base.clone()
+            },
+            EpochContext {
+                params: ProofParams {
+                    num_queries: 46,
+                    ..ProofParams::DEFAULT
+                },
+                ..base.clone()
+            },
+            EpochContext {
+                params: ProofParams {
+                    commit_pow_bits: 1,
+                    ..ProofParams::DEFAULT
+                },
+                ..base.clone()
+            },
+        ];
         for v in &variants {
             assert_ne!(first_challenge(v), c0, "{v:?}");
         }
 
-        let mut statements = vec![];
-        statements.push(EpochStatement {
-            cycles: 255,
-            ..st.clone()
-        });
-        statements.push(EpochStatement {
-            role: EpochRole::Halt { exit_code: 0 },
-            ..st.clone()
-        });
-        statements.push(EpochStatement {
-            start: Digest([1, 2, 3, 4, 5, 6, 7, 9]),
-            ..st.clone()
-        });
-        statements.push(EpochStatement {
-            end: Digest([0; 8]),
-            ..st.clone()
-        });
-        statements.push(EpochStatement {
-            output: vec![1, 2, 4],
-            ..st.clone()
-        });
-        statements.push(EpochStatement {
-            output: vec![1, 2, 3, 0],
-            ..st.clone()
-        });
+        let statements = vec![
+            EpochStatement {
+                cycles: 255,
+                ..st.clone()
+            },
+            EpochStatement {
+                role: EpochRole::Halt { exit_code: 0 },
+                ..st.clone()
+            },
+            EpochStatement {
+                start: Digest([1, 2, 3, 4, 5, 6, 7, 9]),
+                ..st.clone()
+            },
+            EpochStatement {
+                end: Digest([0; 8]),
+                ..st.clone()
+            },
+            EpochStatement {
+                output: vec![1, 2, 4],
+                ..st.clone()
+            },
+            EpochStatement {
+                output: vec![1, 2, 3, 0],
+                ..st.clone()
+            },
+        ];
         let halted = EpochStatement {
             role: EpochRole::Halt { exit_code: 1 },
             ..st.clone()

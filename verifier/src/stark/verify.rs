@@ -15,6 +15,7 @@ use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_
 use crate::air::{epoch_airs, SluiceAir, CPU_TABLE};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
+use crate::memory::state_digest;
 use crate::params::{ProofParams, MAX_TRACE_LOG2};
 use crate::statement::{EpochRole, EpochStatement};
 
@@ -149,6 +150,22 @@ pub fn verify_decoded(
             return Err(Rejection::new(
                 "pc range",
                 format!("{name} {pc:#x} is not an aligned guest address"),
+            ));
+        }
+    }
+    for (name, pc, root, digest) in [
+        (
+            "start state",
+            proof.start_pc,
+            &proof.start_root,
+            &statement.start,
+        ),
+        ("end state", proof.end_pc, &proof.end_root, &statement.end),
+    ] {
+        if !root.is_canonical() || state_digest(pc, root) != *digest {
+            return Err(Rejection::new(
+                "state digest",
+                format!("{name}: H(pc, root) does not match the statement"),
             ));
         }
     }
