@@ -12,7 +12,7 @@ use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter, Wri
 use sluice_prover::driver::{
     prove_bundle, DriveError, DriverOptions, EpochProver, EpochWork, NoProgress,
 };
-use sluice_prover::executor::{execute, Cause, Config, EpochRecord, Program};
+use sluice_prover::executor::{execute, Cause, Config, Program};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 use sluice_verifier::stream::{verify_reader, ChainContext, StreamVerifier};
 
@@ -158,11 +158,12 @@ impl EpochProver for PanicsAt {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        let record = &work.record;
         assert!(record.index != self.0, "simulated prover bug");
-        KeyedProver { proof_len: 32 }.prove_epoch(ctx, record, input)
+        KeyedProver { proof_len: 32 }.prove_epoch(ctx, work, input)
     }
 }
 
@@ -375,11 +376,11 @@ impl EpochProver for Slow {
     fn prove_epoch(
         &self,
         ctx: &ChainContext,
-        record: &EpochRecord,
+        work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
         std::thread::sleep(Duration::from_millis(10));
-        KeyedProver { proof_len: 64 }.prove_epoch(ctx, record, input)
+        KeyedProver { proof_len: 64 }.prove_epoch(ctx, work, input)
     }
 }
 

@@ -199,8 +199,7 @@ mod tests {
     use crate::cli::verify;
     use sha2::{Digest as _, Sha256};
     use sluice_prover::bundle_writer::partial_path;
-    use sluice_prover::driver::NoProgress;
-    use sluice_prover::executor::EpochRecord;
+    use sluice_prover::driver::{EpochWork, NoProgress};
     use sluice_verifier::digest::KOALABEAR_MODULUS;
     use sluice_verifier::isa::{Instruction as I, Opcode::*};
     use sluice_verifier::statement::{EpochRole, EpochStatement};
@@ -234,9 +233,10 @@ mod tests {
         fn prove_epoch(
             &self,
             _: &ChainContext,
-            r: &EpochRecord,
+            work: &EpochWork,
             _: &[u8],
         ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+            let r = &work.record;
             if Some(r.index) == self.fail_at {
                 anyhow::bail!("simulated failure");
             }
