@@ -426,8 +426,6 @@ fn wrong_load_sign_extension_or_merge_is_rejected() {
     assert!(tamper(Opcode::Sb, &|row| row[c.mem_new[0]] += Val::ONE));
     // SH at offset 2 may not be claimed at offset 1 (misaligned).
     assert!(tamper(Opcode::Sh, &|row| {
-        let o2 = row[c.mem_off[2]];
-        row[c.mem_off[2]] = row[c.mem_off[1]];
-        row[c.mem_off[1]] = o2;
+        row.swap(c.mem_off[2], c.mem_off[1]);
     }));
 }
