@@ -19,7 +19,8 @@ pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::R
     )
 }
 
-fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], _bytes: &mut ByteCounts) {
+/// Fills one row for `op(a, b)` and records its byte sends.
+pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], _bytes: &mut ByteCounts) {
     let (c, sel) = match op {
         Opcode::And => (a & b, IS_AND),
         Opcode::Or => (a | b, IS_OR),

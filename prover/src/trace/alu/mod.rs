@@ -16,6 +16,7 @@ pub mod logic;
 pub mod mul;
 pub mod shift;
 
+pub mod harness;
 #[cfg(test)]
 mod tests;
 

@@ -41,12 +41,9 @@ pub(crate) fn convolution_carries(
         for i in 0..=k {
             sum += x[i] * y[k - i];
         }
-        assert!(
-            sum >= t[k] && (sum - t[k]) % 256 == 0,
-            "convolution does not match at limb {k}"
-        );
-        carry = (sum - t[k]) / 256;
-        assert!(carry < 1 << 16, "convolution carry out of range");
+        // Exact for an honest row; a forged row (tests) gets some in-range
+        // carry and the AIR rejects it.
+        carry = sum.saturating_sub(t[k]) / 256 % (1 << 16);
         set(row, carry_lo + k, (carry & 255) as u32);
         set(row, carry_hi + k, (carry >> 8) as u32);
         bytes.add_all([(carry & 255) as u32, (carry >> 8) as u32]);
@@ -59,7 +56,8 @@ pub(crate) fn extend(x: u32, fill: u64) -> [u64; 8] {
     core::array::from_fn(|i| if i < 4 { u64::from(l[i]) } else { fill })
 }
 
-fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
+/// Fills one row for `op(a, b)` and records its byte sends.
+pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     let (sel, a_signed, b_signed) = match op {
         Opcode::Mul => (IS_MUL, false, false),
         Opcode::Mulh => (IS_MULH, true, true),

@@ -123,3 +123,78 @@ pub(crate) fn convolution_chain<AB: AirBuilder>(
 pub(crate) fn extend<E: Clone>(w: &[E; 4], fill: E) -> [E; 8] {
     core::array::from_fn(|i| if i < 4 { w[i].clone() } else { fill.clone() })
 }
+
+#[cfg(test)]
+mod tests {
+    use p3_air::symbolic::AirLayout;
+    use p3_air::{Air, BaseAir};
+    use p3_lookup::InteractionSymbolicBuilder;
+
+    use super::*;
+    use crate::stark::config::{Challenge, Val};
+
+    /// Maximum constraint degree, number of constraints and of `ALU`/`BYTE`
+    /// interactions of one table, read from its symbolic evaluation.
+    fn shape<A>(air: &A) -> (usize, usize, usize, usize)
+    where
+        A: BaseAir<Val> + Air<InteractionSymbolicBuilder<Val, Challenge>>,
+    {
+        let b =
+            InteractionSymbolicBuilder::<Val, Challenge>::from_air(air, AirLayout::from_air(air));
+        let cons = b.base_constraints();
+        let degree = cons.iter().map(|c| c.degree_multiple()).max().unwrap_or(0);
+        let on = |bus: &str| {
+            b.global_interactions()
+                .iter()
+                .filter(|i| i.bus_name == bus)
+                .count()
+        };
+        (
+            degree,
+            cons.len(),
+            on(crate::air::bus::ALU),
+            on(crate::air::bus::BYTE),
+        )
+    }
+
+    #[test]
+    fn tables_have_degree_at_most_three_and_documented_shape() {
+        // (degree ≤ 3, one ALU receive, byte sends as in the module table)
+        let check = |name: &str,
+                     (deg, _, alu, byte): (usize, usize, usize, usize),
+                     width: usize,
+                     w: usize,
+                     bytes: usize| {
+            // Every table multiplies columns somewhere, so 0 or 1 would mean
+            // the measurement is broken.
+            assert!((2..=3).contains(&deg), "{name}: degree {deg}");
+            assert_eq!(alu, 1, "{name}: ALU interactions");
+            assert_eq!(byte, bytes, "{name}: BYTE sends");
+            assert_eq!(width, w, "{name}: width");
+        };
+        check(
+            "add_sub",
+            shape(&add_sub::AddSubAir),
+            add_sub::WIDTH,
+            18,
+            12,
+        );
+        check("logic", shape(&logic::LogicAir), logic::WIDTH, 71, 0);
+        check(
+            "compare",
+            shape(&compare::CompareAir),
+            compare::WIDTH,
+            24,
+            14,
+        );
+        check("shift", shape(&shift::ShiftAir), shift::WIDTH, 38, 16);
+        check("mul", shape(&mul::MulAir), mul::WIDTH, 46, 34);
+        check(
+            "div_rem",
+            shape(&div_rem::DivRemAir),
+            div_rem::WIDTH,
+            80,
+            48,
+        );
+    }
+}
