@@ -384,3 +384,48 @@ fn carried_roots_must_open_the_statement_digests() {
     let e = verify_epoch(&params, &image, K, 0, &st, &proof).unwrap_err();
     assert_eq!(e.check, "state digest");
 }
+
+#[test]
+fn wrong_load_sign_extension_or_merge_is_rejected() {
+    let record = first_epoch(&super::tests::subword_program(), 6);
+    let st = statement_for(&record, roots());
+    let t = generate(&record).unwrap();
+    assert_eq!(constraint_failures(&st, &t), vec![]);
+    let c = CpuCols::new();
+    let tamper = |op: Opcode, f: &dyn Fn(&mut [Val])| {
+        let mut t2 = EpochTrace {
+            traces: t.traces.clone(),
+            alu_events: vec![],
+            ..t
+        };
+        let r = row_of(&t2, op);
+        f(cpu_row(&mut t2, r));
+        locally_rejected(&st, &t2)
+    };
+    // LB of 0xfe: zero-extend instead of sign-extend.
+    assert!(tamper(Opcode::Lb, &|row| {
+        for i in 1..4 {
+            row[c.rd_new[i]] = Val::ZERO;
+        }
+    }));
+    // ... or lie about the sign bit consistently.
+    assert!(tamper(Opcode::Lb, &|row| {
+        row[c.ld_sign] = Val::ZERO;
+        for i in 1..4 {
+            row[c.rd_new[i]] = Val::ZERO;
+        }
+    }));
+    // LBU must zero-extend.
+    assert!(tamper(Opcode::Lbu, &|row| row[c.rd_new[1]] = Val::from_u32(0xff)));
+    // Pick another byte of the word.
+    assert!(tamper(Opcode::Lbu, &|row| {
+        row[c.ld_byte[0]] = row[c.mem_old[1]];
+        row[c.rd_new[0]] = row[c.mem_old[1]];
+    }));
+    // SB must leave the other bytes alone.
+    assert!(tamper(Opcode::Sb, &|row| row[c.mem_new[0]] += Val::ONE));
+    // SH at offset 2 may not be claimed at offset 1 (misaligned).
+    assert!(tamper(Opcode::Sh, &|row| {
+        row.swap(c.mem_off[2], c.mem_off[1]);
+    }));
+}

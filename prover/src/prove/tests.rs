@@ -205,3 +205,51 @@ fn seam_traits_prove_and_verify_with_real_state_digests() {
         prev_end = st.end;
     }
 }
+
+/// Byte and half-word loads (signed and unsigned) and stores at every
+/// offset; exits with the last signed half-word load.
+pub(crate) fn subword_program() -> Vec<u32> {
+    [
+        I::u(Lui, 2, 0x20000),
+        I::i(Addi, 1, 0, -2),
+        I::s(Sw, 2, 1, 0), // fe ff ff ff
+        I::i(Addi, 4, 0, 0x7f),
+        I::s(Sb, 2, 4, 1), // fe 7f ff ff
+        I::i(Addi, 5, 0, 0x5a1),
+        I::s(Sh, 2, 5, 2),   // fe 7f a1 05
+        I::i(Lb, 6, 2, 0),   // ffff_fffe
+        I::i(Lbu, 7, 2, 0),  // fe
+        I::i(Lb, 8, 2, 1),   // 7f
+        I::i(Lh, 9, 2, 0),   // 7ffe
+        I::i(Lh, 10, 2, 2),  // 05a1
+        I::i(Lhu, 11, 2, 0), // 7ffe
+        I::s(Sb, 2, 1, 3),   // fe 7f a1 fe
+        I::i(Lh, 12, 2, 2),  // ffff_fea1
+        I::i(Lhu, 13, 2, 2), // fea1
+        I::i(Lbu, 14, 2, 3), // fe
+        I::i(Lw, 15, 2, 0),
+        I::i(Lb, 0, 2, 0), // load into x0 is dropped
+        I::r(Add, 10, 12, 0),
+        I::i(Addi, 17, 0, 93),
+        I::bare(Ecall),
+    ]
+    .iter()
+    .map(|i| i.encode())
+    .collect()
+}
+
+#[test]
+fn subword_loads_and_stores_prove_and_verify() {
+    let record = first_epoch(&subword_program(), 6);
+    assert_eq!(record.exit_code, Some(0xffff_fea1));
+    assert_eq!(record.end_registers[6], 0xffff_fffe);
+    assert_eq!(record.end_registers[11], 0x7ffe);
+    assert_eq!(record.end_registers[15], 0xfea1_7ffe);
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let trace = generate(&record).unwrap();
+    let st = statement_for(&record, roots());
+    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    let proof = prove_trace(&params, &image, 6, 0, &st, &trace, roots()).unwrap();
+    verify_epoch(&params, &image, 6, 0, &st, &proof).unwrap();
+}

@@ -236,21 +236,65 @@ pub fn fill_row(
     }
     row[c.next_pc] = f(next_pc);
 
-    // Memory word.
+    // Memory word (loads and stores; the access is to the containing word).
     let mut loaded = 0;
-    if matches!(op, Lw | Sw) {
+    if matches!(op, Lb | Lh | Lw | Lbu | Lhu | Sb | Sh | Sw) {
         let addr = alu_c;
-        let store = (op == Sw).then_some(b);
+        let off = addr & 3;
+        let waddr = addr & !3;
         let ts = timestamp(clk, SLOT_MEM);
-        let (old, prev) = mem.access(addr, store, ts)?;
+        let old = mem.peek(waddr)?;
+        let ob = old.to_le_bytes();
+        let store = match op {
+            Sw => Some(b),
+            Sb => {
+                let mut w = ob;
+                w[off as usize] = b as u8;
+                Some(u32::from_le_bytes(w))
+            }
+            Sh => {
+                let mut w = ob;
+                w[off as usize] = b as u8;
+                w[off as usize + 1] = (b >> 8) as u8;
+                Some(u32::from_le_bytes(w))
+            }
+            _ => None,
+        };
+        let (old, prev) = mem.access(waddr, store, ts)?;
         put_ts(row, c.mem, prev, ts, bytes);
         put_word(row, c.mem_old, old);
         put_word(row, c.mem_new, store.unwrap_or(old));
+        row[c.mem_off[off as usize]] = Val::ONE;
         row[c.mem_quarter] = f((addr & 0xff) / 4);
         bytes.add((addr & 0xff) / 4);
         bytes.add((addr >> 24) * 4);
         row[c.mem_hi_inv] = inv_or_zero(f(addr >> 16));
-        loaded = old;
+        let byte0 = ob[off as usize] as u32;
+        let byte1 = ob.get(off as usize + 1).copied().unwrap_or(0) as u32;
+        let (top, signed) = match op {
+            Lb => (byte0, true),
+            Lh => (byte1, true),
+            _ => (0, false),
+        };
+        if matches!(op, Lb | Lbu | Lh | Lhu) {
+            row[c.ld_byte[0]] = f(byte0);
+        }
+        if matches!(op, Lh | Lhu) {
+            row[c.ld_byte[1]] = f(byte1);
+        }
+        if signed {
+            row[c.ld_sign] = f(top >> 7);
+            row[c.ld_low] = f(top & 127);
+            bytes.add((top & 127) * 2);
+        }
+        loaded = match op {
+            Lw => old,
+            Lb => byte0 as u8 as i8 as i32 as u32,
+            Lbu => byte0,
+            Lh => (byte0 | (byte1 << 8)) as u16 as i16 as i32 as u32,
+            Lhu => byte0 | (byte1 << 8),
+            _ => 0,
+        };
     }
 
     // rd.
@@ -261,7 +305,7 @@ pub fn fill_row(
         let value = match op {
             Lui => imm,
             Jal | Jalr => link,
-            Lw => loaded,
+            Lb | Lh | Lw | Lbu | Lhu => loaded,
             _ => alu_c,
         };
         let value = if rd == 0 { 0 } else { value };

@@ -13,8 +13,8 @@
 //! it (selectors sum to `is_real`), so a padding row does nothing.
 //!
 //! Not supported yet (the prover refuses such epochs, see
-//! `docs/proof-system.md`): sub-word loads/stores (LB, LH, LBU, LHU, SB, SH),
-//! and the `read`/`write` syscalls; `ECALL` is `exit` only.
+//! `docs/proof-system.md`): the `read`/`write` syscalls; `ECALL` is `exit`
+//! only.
 
 use alloc::vec::Vec;
 
@@ -27,12 +27,12 @@ use super::memory::{mem_consume, mem_produce};
 use crate::isa::{Format, Opcode};
 
 /// Opcodes the CPU table constrains, in selector order.
-pub const SUPPORTED: [Opcode; 41] = {
+pub const SUPPORTED: [Opcode; 47] = {
     use Opcode::*;
     [
-        Lui, Auipc, Jal, Jalr, Beq, Bne, Blt, Bge, Bltu, Bgeu, Lw, Sw, Addi, Slti, Sltiu, Xori,
-        Ori, Andi, Slli, Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And, Fence,
-        Ecall, Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu,
+        Lui, Auipc, Jal, Jalr, Beq, Bne, Blt, Bge, Bltu, Bgeu, Lb, Lh, Lw, Lbu, Lhu, Sb, Sh, Sw,
+        Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai, Add, Sub, Sll, Slt, Sltu, Xor, Srl,
+        Sra, Or, And, Fence, Ecall, Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu,
     ]
 };
 
@@ -118,7 +118,14 @@ pub struct CpuCols {
     pub mem_old: [usize; 4],
     pub mem_new: [usize; 4],
     pub mem: TsCols,
-    /// `LW`/`SW`: `alu_c0 = 4 * mem_quarter`; inverse of the address's
+    /// Loads/stores: byte offset of the address in its word, one-hot.
+    pub mem_off: [usize; 4],
+    /// Sub-word loads: the selected low/high byte, and the sign split of the
+    /// top loaded byte (`top = 128 * ld_sign + ld_low`).
+    pub ld_byte: [usize; 2],
+    pub ld_sign: usize,
+    pub ld_low: usize,
+    /// Loads/stores: `alu_c0 = 4 * mem_quarter + offset`; inverse of the address's
     /// upper half (address `>= 0x1_0000`).
     pub mem_quarter: usize,
     pub mem_hi_inv: usize,
@@ -177,6 +184,10 @@ impl CpuCols {
             mem_old: a.many(),
             mem_new: a.many(),
             mem: a.ts(),
+            mem_off: a.many(),
+            ld_byte: a.many(),
+            ld_sign: a.one(),
+            ld_low: a.one(),
             mem_quarter: a.one(),
             mem_hi_inv: a.one(),
             rd_old: a.many(),
@@ -248,7 +259,7 @@ pub const fn role(op: Opcode) -> Role {
             links: true,
             ..none
         },
-        Beq | Bne | Fence | Ecall | Ebreak | Lb | Lh | Lbu | Lhu | Sb | Sh => none,
+        Beq | Bne | Fence | Ecall | Ebreak => none,
         Blt | Bge => Role {
             alu_op: Some(Slt),
             ..none
@@ -257,13 +268,13 @@ pub const fn role(op: Opcode) -> Role {
             alu_op: Some(Sltu),
             ..none
         },
-        Lw => Role {
+        Lb | Lh | Lw | Lbu | Lhu => Role {
             alu_op: Some(Add),
             b_is_imm: true,
             writes_rd: true,
             ..none
         },
-        Sw => Role {
+        Sb | Sh | Sw => Role {
             alu_op: Some(Add),
             b_is_imm: true,
             ..none
@@ -474,7 +485,17 @@ where
                 } else {
                     b_rs2 += s.clone();
                 }
-                if r.writes_rd && !matches!(op, Opcode::Lw | Opcode::Jalr) {
+                if r.writes_rd
+                    && !matches!(
+                        op,
+                        Opcode::Lb
+                            | Opcode::Lh
+                            | Opcode::Lw
+                            | Opcode::Lbu
+                            | Opcode::Lhu
+                            | Opcode::Jalr
+                    )
+                {
                     rd_from_alu += s.clone();
                 }
             }
@@ -614,21 +635,87 @@ where
         for i in 0..4 {
             builder.assert_zero(is_ecall.clone() * (l(c.rs2_val[i]) - pv[PV_EXIT + i].clone()));
         }
-        // LW / SW: word-aligned guest address rs1 + imm.
+        // Loads and stores: guest address rs1 + imm, naturally aligned; the
+        // access is to the word containing it.
+        let sels = |ops: &[Opcode]| ops.iter().fold(AB::Expr::ZERO, |a, &o| a + sel(o));
         let is_lw = sel(Opcode::Lw);
         let is_sw = sel(Opcode::Sw);
-        let mem_count = is_lw.clone() + is_sw.clone();
-        let addr = word_expr(ls(c.alu_c));
-        builder.assert_zero(mem_count.clone() * (c0.clone() - l(c.mem_quarter) * k(4)));
+        let (is_lb, is_lbu, is_lh, is_lhu) = (
+            sel(Opcode::Lb),
+            sel(Opcode::Lbu),
+            sel(Opcode::Lh),
+            sel(Opcode::Lhu),
+        );
+        let (is_sb, is_sh) = (sel(Opcode::Sb), sel(Opcode::Sh));
+        let is_load = sels(&[Opcode::Lb, Opcode::Lh, Opcode::Lw, Opcode::Lbu, Opcode::Lhu]);
+        let is_half = sels(&[Opcode::Lh, Opcode::Lhu, Opcode::Sh]);
+        let mem_count = is_load.clone() + sels(&[Opcode::Sb, Opcode::Sh, Opcode::Sw]);
+        let oh = c.mem_off.map(l);
+        let mut oh_sum = AB::Expr::ZERO;
+        let mut offset = AB::Expr::ZERO;
+        for (i, o) in oh.iter().enumerate() {
+            builder.assert_bool(o.clone());
+            oh_sum += o.clone();
+            offset += o.clone() * k(i as u32);
+        }
+        builder.assert_eq(oh_sum, mem_count.clone());
+        // Alignment: words at offset 0, halves at 0 or 2.
+        builder.assert_zero((is_lw.clone() + is_sw.clone()) * (AB::Expr::ONE - oh[0].clone()));
+        builder.assert_zero(is_half * (oh[1].clone() + oh[3].clone()));
+        let addr = word_expr(ls(c.alu_c)) - offset.clone();
+        builder.assert_zero(mem_count.clone() * (c0.clone() - l(c.mem_quarter) * k(4) - offset));
         send_byte(builder, l(c.mem_quarter), mem_count.clone());
         send_byte(builder, l(c.alu_c[3]) * k(4), mem_count.clone());
         builder.assert_zero(
             mem_count.clone()
                 * ((l(c.alu_c[2]) + l(c.alu_c[3]) * k(256)) * l(c.mem_hi_inv) - AB::Expr::ONE),
         );
+        let old = c.mem_old.map(l);
+        let new = c.mem_new.map(l);
+        let rs2v = c.rs2_val.map(l);
+        // Selected bytes of a sub-word load.
+        let sub_load = is_lb.clone() + is_lbu.clone() + is_lh.clone() + is_lhu.clone();
+        let picked0 = (0..4).fold(AB::Expr::ZERO, |a, i| a + oh[i].clone() * old[i].clone());
+        let picked1 = oh[0].clone() * old[1].clone() + oh[2].clone() * old[3].clone();
+        let (b0, b1) = (l(c.ld_byte[0]), l(c.ld_byte[1]));
+        builder.assert_zero(sub_load * (b0.clone() - picked0));
+        builder.assert_zero((is_lh.clone() + is_lhu.clone()) * (b1.clone() - picked1));
+        // Sign of LB (byte 0) / LH (byte 1).
+        let signed = is_lb.clone() + is_lh.clone();
+        builder.assert_bool(l(c.ld_sign));
+        builder.assert_zero(is_lb.clone() * (b0.clone() - l(c.ld_sign) * k(128) - l(c.ld_low)));
+        builder.assert_zero(is_lh.clone() * (b1.clone() - l(c.ld_sign) * k(128) - l(c.ld_low)));
+        send_byte(builder, l(c.ld_low) * k(2), signed);
+        let ext = l(c.ld_sign) * k(0xff);
+        let zero = AB::Expr::ZERO;
+        let loaded: [(AB::Expr, [AB::Expr; 4]); 5] = [
+            (is_lw.clone(), old.clone()),
+            (is_lb, [b0.clone(), ext.clone(), ext.clone(), ext.clone()]),
+            (
+                is_lbu,
+                [b0.clone(), zero.clone(), zero.clone(), zero.clone()],
+            ),
+            (is_lh, [b0.clone(), b1.clone(), ext.clone(), ext]),
+            (is_lhu, [b0, b1, zero.clone(), zero]),
+        ];
+        // Stores merge rs2's low byte / half into the word.
         for i in 0..4 {
-            builder.assert_zero(is_sw.clone() * (l(c.mem_new[i]) - l(c.rs2_val[i])));
-            builder.assert_zero(is_lw.clone() * (l(c.mem_new[i]) - l(c.mem_old[i])));
+            builder.assert_zero(is_load.clone() * (new[i].clone() - old[i].clone()));
+            builder.assert_zero(is_sw.clone() * (new[i].clone() - rs2v[i].clone()));
+            builder.assert_zero(
+                is_sb.clone()
+                    * (new[i].clone()
+                        - old[i].clone()
+                        - oh[i].clone() * (rs2v[0].clone() - old[i].clone())),
+            );
+            let (sel_oh, src) = if i % 2 == 0 {
+                (oh[i].clone(), rs2v[0].clone())
+            } else {
+                (oh[i - 1].clone(), rs2v[1].clone())
+            };
+            builder.assert_zero(
+                is_sh.clone() * (new[i].clone() - old[i].clone() - sel_oh * (src - old[i].clone())),
+            );
         }
         ts_check(builder, c.mem, SLOT_MEM, mem_count.clone());
         mem_consume(
@@ -652,7 +739,9 @@ where
             builder.assert_zero(rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])));
             builder.assert_zero(is_lui.clone() * (new.clone() - keep.clone() * l(c.imm[i])));
             builder.assert_zero(is_link.clone() * (new.clone() - keep.clone() * l(c.link[i])));
-            builder.assert_zero(is_lw.clone() * (new - keep.clone() * l(c.mem_old[i])));
+            for (s, v) in &loaded {
+                builder.assert_zero(s.clone() * (new.clone() - keep.clone() * v[i].clone()));
+            }
         }
         let rd_addr = rd * k(4);
         ts_check(builder, c.rd, SLOT_RD, writes_rd.clone());
