@@ -2,13 +2,10 @@
 //! `StarkEpochProver` into a bundle, and the streaming verifier checks it
 //! with `StarkEpochVerifier`; a tampered bundle is rejected.
 
-use std::collections::HashMap;
-
 use sluice_prover::bundle_writer::BundleWriter;
 use sluice_prover::driver::{prove_bundle, DriverOptions, NoProgress};
-use sluice_prover::executor::{Config, EpochRecord, Executor, Program};
-use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::{MemoryRoots, Roots, StarkEpochProver};
+use sluice_prover::executor::{Config, Executor, Program};
+use sluice_prover::prove::StarkEpochProver;
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
@@ -37,17 +34,6 @@ fn program() -> Program {
     Program::from_words(0x1_0000, &words).unwrap()
 }
 
-/// Memory roots per epoch from a first, sequential pass over the run.
-struct Precomputed(HashMap<u64, Roots>);
-impl MemoryRoots for Precomputed {
-    fn roots(&self, record: &EpochRecord) -> anyhow::Result<Roots> {
-        self.0
-            .get(&record.index)
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("no roots for epoch {}", record.index))
-    }
-}
-
 #[test]
 fn a_bundle_of_stark_proofs_streams_through_the_verifier() {
     let program = program();
@@ -56,20 +42,9 @@ fn a_bundle_of_stark_proofs_streams_through_the_verifier() {
         epoch_size_log2: k,
         max_cycles: 1 << 20,
     };
-    let mut image = MemoryImage::new(&program);
     let mut ex = Executor::new(&program, vec![], &cfg).unwrap();
-    let mut roots = HashMap::new();
-    while let Some(r) = ex.run_epoch().unwrap() {
-        let t = image.apply_epoch(&r, ex.memory()).unwrap();
-        roots.insert(
-            r.index,
-            Roots {
-                start: t.start_root,
-                end: t.end_root,
-            },
-        );
-    }
-    let epochs = roots.len() as u64;
+    ex.run().unwrap();
+    let epochs = ex.epochs();
     assert!(epochs >= 3);
     let ctx = ChainContext {
         protocol_version: sluice_verifier::PROTOCOL_VERSION,
@@ -77,9 +52,7 @@ fn a_bundle_of_stark_proofs_streams_through_the_verifier() {
         image_id: image_id(&program),
         epoch_size_log2: k as u8,
     };
-    let prover = StarkEpochProver {
-        roots: Precomputed(roots),
-    };
+    let prover = StarkEpochProver;
     let writer = BundleWriter::new(Vec::new(), &ctx).unwrap();
     let (_, bundle) = prove_bundle(
         &prover,
