@@ -32,7 +32,9 @@ scripts/build-wasm.sh --test-double
 cargo build --release --locked -p verifier-wasm --features test-double --example test_bundle
 
 log "a real bundle for the WebAssembly tests: prove the collatz guest"
-cargo build --locked -p prover --bin prover
+# The test profile reuses the dependencies `cargo test` just built (all at
+# opt-level 3) and puts the binary in target/debug/.
+cargo build --locked --profile test -p prover --bin prover
 rm -f build/collatz.bundle
 status=0
 target/debug/prover prove build/guests/collatz.elf --epoch-size-log2 12 -o build/collatz.bundle || status=$?
