@@ -7,7 +7,8 @@
 use std::time::Instant;
 
 use sluice_prover::executor::{Config, Executor, Program};
-use sluice_prover::prove::{prove_trace, statement_for, Roots};
+use sluice_prover::memory_image::MemoryImage;
+use sluice_prover::prove::{prove_trace, statement_for};
 use sluice_prover::trace::generate;
 use sluice_verifier::air::epoch_airs;
 use sluice_verifier::digest::Digest;
@@ -51,10 +52,6 @@ fn main() {
     );
     let params = ProofParams::DEFAULT;
     let image = Digest([7; 8]);
-    let roots = Roots {
-        start: Digest([1; 8]),
-        end: Digest([2; 8]),
-    };
     println!("| cycles | trace gen | prove | cycles/s (gen+prove) | proof bytes | verify |");
     println!("|---|---|---|---|---|---|");
     for k in logs {
@@ -65,12 +62,15 @@ fn main() {
         };
         let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
         let record = ex.run_epoch().unwrap().unwrap();
-        let st = statement_for(&record, roots);
         let t0 = Instant::now();
-        let trace = generate(&record).unwrap();
+        let transition = MemoryImage::new(&p)
+            .apply_epoch(&record, ex.memory())
+            .unwrap();
+        let st = statement_for(&record, &transition);
+        let trace = generate(&record, &transition).unwrap();
         let t_gen = t0.elapsed();
         let t1 = Instant::now();
-        let proof = prove_trace(&params, &image, k as u8, 0, &st, &trace, roots).unwrap();
+        let proof = prove_trace(&params, &image, k as u8, 0, &st, &trace).unwrap();
         let t_prove = t1.elapsed();
         let t2 = Instant::now();
         verify_epoch(&params, &image, k as u8, 0, &st, &proof).unwrap();

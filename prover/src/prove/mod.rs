@@ -14,22 +14,16 @@ use sluice_verifier::statement::{EpochRole, EpochStatement};
 
 use crate::driver::{EpochProver, EpochWork};
 use crate::executor::EpochRecord;
+use crate::memory_image::EpochTransition;
 use crate::trace::{generate, EpochTrace};
 use sluice_verifier::stream::ChainContext;
 
-/// The memory roots an epoch starts and ends at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Roots {
-    pub start: Digest,
-    pub end: Digest,
-}
-
-/// The statement an epoch record proves, given its start/end memory roots
-/// (computed by the caller from the memory image).
-pub fn statement_for(record: &EpochRecord, roots: Roots) -> EpochStatement {
+/// The statement an epoch record proves, given its step in the memory image
+/// (computed by the caller, see [`crate::memory_image::MemoryImage`]).
+pub fn statement_for(record: &EpochRecord, transition: &EpochTransition) -> EpochStatement {
     EpochStatement {
-        start: state_digest(record.start_pc, &roots.start),
-        end: state_digest(record.end_pc, &roots.end),
+        start: state_digest(record.start_pc, &transition.start_root),
+        end: state_digest(record.end_pc, &transition.end_root),
         cycles: record.cycles,
         role: match record.exit_code {
             Some(exit_code) => EpochRole::Halt { exit_code },
@@ -49,7 +43,6 @@ pub fn prove_trace(
     index: u64,
     statement: &EpochStatement,
     trace: &EpochTrace,
-    roots: Roots,
 ) -> anyhow::Result<Vec<u8>> {
     let ctx = EpochContext {
         params: *params,
@@ -60,7 +53,7 @@ pub fn prove_trace(
     };
     let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
     let airs = epoch_airs();
-    let pvs = public_values(&airs, statement, trace.start_pc, trace.end_pc);
+    let pvs = trace_public_values(&airs, statement, trace);
     let instances: Vec<StarkInstance<'_, _, _>> = airs
         .iter()
         .zip(&trace.traces)
@@ -78,10 +71,23 @@ pub fn prove_trace(
     Ok(encode_proof(&EpochProof {
         start_pc: trace.start_pc,
         end_pc: trace.end_pc,
-        start_root: roots.start,
-        end_root: roots.end,
+        start_root: trace.start_root,
+        end_root: trace.end_root,
         batch,
     }))
+}
+
+fn trace_public_values(
+    airs: &[sluice_verifier::air::SluiceAir],
+    statement: &EpochStatement,
+    trace: &EpochTrace,
+) -> Vec<Vec<sluice_verifier::stark::config::Val>> {
+    public_values(
+        airs,
+        statement,
+        (trace.start_pc, &trace.start_root),
+        (trace.end_pc, &trace.end_root),
+    )
 }
 
 /// Evaluates every table's own constraints on `trace` without proving,
@@ -94,7 +100,7 @@ pub fn constraint_failures(
     trace: &EpochTrace,
 ) -> Vec<(&'static str, usize, usize)> {
     let airs = epoch_airs();
-    let pvs = public_values(&airs, statement, trace.start_pc, trace.end_pc);
+    let pvs = trace_public_values(&airs, statement, trace);
     let mut out = Vec::new();
     for ((air, main), pv) in airs.iter().zip(&trace.traces).zip(&pvs) {
         let report = p3_air::check_all_constraints(air, main, pv, Some(16));
@@ -114,11 +120,11 @@ pub fn prove_epoch(
     image_id: &Digest,
     epoch_size_log2: u8,
     record: &EpochRecord,
-    roots: Roots,
+    transition: &EpochTransition,
 ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
-    let statement = statement_for(record, roots);
+    let statement = statement_for(record, transition);
     check_statement(epoch_size_log2, &statement).map_err(|e| anyhow!("{e}"))?;
-    let trace = generate(record).with_context(|| format!("epoch {}", record.index))?;
+    let trace = generate(record, transition).with_context(|| format!("epoch {}", record.index))?;
     let proof = prove_trace(
         params,
         image_id,
@@ -126,15 +132,14 @@ pub fn prove_epoch(
         record.index,
         &statement,
         &trace,
-        roots,
     )?;
     Ok((statement, proof))
 }
 
 /// The STARK implementation of the driver's [`EpochProver`] seam. The
-/// start/end memory roots come from the driver's [`EpochWork`]: the driver
-/// keeps the Merkle memory image and applies each epoch in order, so workers
-/// can prove epochs in any order.
+/// memory transition (roots, page paths) comes from the driver's
+/// [`EpochWork`]: the driver keeps the Merkle memory image and applies each
+/// epoch in order, so workers can prove epochs in any order.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StarkEpochProver;
 
@@ -152,16 +157,12 @@ impl EpochProver for StarkEpochProver {
                 sluice_verifier::PROTOCOL_VERSION
             ));
         }
-        let roots = Roots {
-            start: work.transition.start_root,
-            end: work.transition.end_root,
-        };
         prove_epoch(
             &ctx.params,
             &ctx.image_id,
             ctx.epoch_size_log2,
             &work.record,
-            roots,
+            &work.transition,
         )
     }
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::executor::{Config, Executor, Program};
+use crate::memory_image::MemoryImage;
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::stark::verify_epoch;
 
@@ -12,35 +13,41 @@ fn lui_loop() -> Vec<u32> {
     vec![0x1234_50b7, 0xfe00_0ee3]
 }
 
-pub(crate) fn first_epoch(words: &[u32], k: u32) -> EpochRecord {
+/// Every epoch of `words` (loaded at `BASE`) with its memory transition.
+pub(crate) fn epochs(words: &[u32], k: u32) -> Vec<(EpochRecord, EpochTransition)> {
     let p = Program::from_words(BASE, words).unwrap();
     let cfg = Config {
         epoch_size_log2: k,
-        max_cycles: 1 << 24,
+        max_cycles: 1 << 20,
     };
+    let mut image = MemoryImage::new(&p);
     let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
-    ex.run_epoch().unwrap().unwrap()
+    let mut out = vec![];
+    while let Some(record) = ex.run_epoch().unwrap() {
+        let transition = image.apply_epoch(&record, ex.memory()).unwrap();
+        out.push((record, transition));
+        if out.len() == 4 {
+            break;
+        }
+    }
+    out
 }
 
-/// Arbitrary (canonical) memory roots: the roots are not yet tied to the
-/// boundary table, so any pair proves (the documented gap).
-pub(crate) fn roots() -> Roots {
-    Roots {
-        start: Digest([1; 8]),
-        end: Digest([2; 8]),
-    }
+/// The first epoch of `words` and its memory transition.
+pub(crate) fn first_epoch(words: &[u32], k: u32) -> (EpochRecord, EpochTransition) {
+    epochs(words, k).swap_remove(0)
 }
 
 #[test]
 fn a_branch_loop_epoch_proves_and_verifies() {
-    let record = first_epoch(&lui_loop(), 8);
+    let (record, tr) = first_epoch(&lui_loop(), 8);
     assert_eq!(record.cycles, 256);
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
-    let trace = generate(&record).unwrap();
-    let st = statement_for(&record, roots());
+    let trace = generate(&record, &tr).unwrap();
+    let st = statement_for(&record, &tr);
     assert_eq!(constraint_failures(&st, &trace), vec![]);
-    let (statement, proof) = prove_epoch(&params, &image, 8, &record, roots()).unwrap();
+    let (statement, proof) = prove_epoch(&params, &image, 8, &record, &tr).unwrap();
     assert_eq!(statement.role, EpochRole::Continue);
     verify_epoch(&params, &image, 8, 0, &statement, &proof).unwrap();
     // Another index, image, or epoch size: Fiat–Shamir mismatch.
@@ -100,14 +107,14 @@ fn expected_exit() -> u32 {
 
 #[test]
 fn a_mixed_program_proves_and_verifies_in_one_epoch() {
-    let record = first_epoch(&mixed_program(), 8);
+    let (record, tr) = first_epoch(&mixed_program(), 8);
     assert_eq!(record.exit_code, Some(expected_exit()));
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
-    let trace = generate(&record).unwrap();
-    let st = statement_for(&record, roots());
+    let trace = generate(&record, &tr).unwrap();
+    let st = statement_for(&record, &tr);
     assert_eq!(constraint_failures(&st, &trace), vec![]);
-    let proof = prove_trace(&params, &image, 8, 0, &st, &trace, roots()).unwrap();
+    let proof = prove_trace(&params, &image, 8, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 8, 0, &st, &proof).unwrap();
     // Another exit code or role is another statement.
     let other = EpochStatement {
@@ -121,33 +128,20 @@ fn a_mixed_program_proves_and_verifies_in_one_epoch() {
 
 #[test]
 fn every_epoch_of_a_multi_epoch_run_verifies() {
-    let p = Program::from_words(BASE, &mixed_program()).unwrap();
     let k = 4;
-    let cfg = Config {
-        epoch_size_log2: k,
-        max_cycles: 1 << 20,
-    };
-    let ex = Executor::new(&p, vec![], &cfg).unwrap();
     let params = ProofParams::DEFAULT;
     let image = Digest([5; 8]);
-    let mut n = 0;
-    for record in ex {
-        let record = record.unwrap();
-        let (st, proof) = prove_epoch(
-            &params,
-            &image,
-            k as u8,
-            &record,
-            Roots {
-                start: Digest([n; 8]),
-                end: Digest([n + 1; 8]),
-            },
-        )
-        .unwrap();
+    let runs = epochs(&mixed_program(), k);
+    assert_eq!(runs.len(), 4);
+    let mut prev_end = None;
+    for (record, tr) in &runs {
+        let (st, proof) = prove_epoch(&params, &image, k as u8, record, tr).unwrap();
         verify_epoch(&params, &image, k as u8, record.index, &st, &proof).unwrap();
-        n += 1;
+        if let Some(end) = prev_end {
+            assert_eq!(st.start, end);
+        }
+        prev_end = Some(st.end);
     }
-    assert!(n > 3, "{n} epochs");
 }
 
 #[test]
@@ -240,16 +234,16 @@ pub(crate) fn subword_program() -> Vec<u32> {
 
 #[test]
 fn subword_loads_and_stores_prove_and_verify() {
-    let record = first_epoch(&subword_program(), 6);
+    let (record, tr) = first_epoch(&subword_program(), 6);
     assert_eq!(record.exit_code, Some(0xffff_fea1));
     assert_eq!(record.end_registers[6], 0xffff_fffe);
     assert_eq!(record.end_registers[11], 0x7ffe);
     assert_eq!(record.end_registers[15], 0xfea1_7ffe);
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
-    let trace = generate(&record).unwrap();
-    let st = statement_for(&record, roots());
+    let trace = generate(&record, &tr).unwrap();
+    let st = statement_for(&record, &tr);
     assert_eq!(constraint_failures(&st, &trace), vec![]);
-    let proof = prove_trace(&params, &image, 6, 0, &st, &trace, roots()).unwrap();
+    let proof = prove_trace(&params, &image, 6, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 6, 0, &st, &proof).unwrap();
 }

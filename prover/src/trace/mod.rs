@@ -4,16 +4,24 @@
 pub mod alu;
 pub mod cpu;
 pub mod memory;
+pub mod page;
+pub mod poseidon2;
 pub mod range;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::CpuCols;
-use sluice_verifier::air::{epoch_airs, SluiceAir, BOUNDARY_TABLE, CPU_TABLE, RANGE_TABLE};
+use sluice_verifier::air::page::BLOCKS_PER_PAGE;
+use sluice_verifier::air::{
+    epoch_airs, SluiceAir, CPU_TABLE, MERKLE_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
+};
+use sluice_verifier::digest::Digest;
+use sluice_verifier::memory::tree::DEPTH;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify::{cpu_log_height, MIN_LOG_HEIGHT};
 
 use crate::executor::EpochRecord;
+use crate::memory_image::EpochTransition;
 
 pub use alu::AluEvent;
 pub use range::ByteCounts;
@@ -36,6 +44,10 @@ pub struct EpochTrace {
     pub traces: Vec<RowMajorMatrix<Val>>,
     pub start_pc: u32,
     pub end_pc: u32,
+    /// Memory roots at the epoch's two ends (the Merkle table's public
+    /// values).
+    pub start_root: Digest,
+    pub end_root: Digest,
     pub cycles: u64,
     pub exit_code: Option<u32>,
     /// Every ALU-bus message `(op, a, b)` the CPU sent.
@@ -47,6 +59,12 @@ fn log_height_for(rows: usize) -> usize {
     bits.max(MIN_LOG_HEIGHT)
 }
 
+/// The largest table the verifier accepts for this epoch (log2).
+fn max_log_height(record: &EpochRecord) -> usize {
+    let k = 64 - (record.cycles.max(2) - 1).leading_zeros();
+    sluice_verifier::stark::verify::max_log_height(k as u8)
+}
+
 /// Builds the traces of the ALU tables for `events`, in batch order.
 fn alu_traces(
     airs: &[SluiceAir],
@@ -56,7 +74,10 @@ fn alu_traces(
     let tables = alu::alu_traces(events, bytes)
         .map_err(|e| TraceError::Diverged(format!("{:?} sent on the ALU bus", e.0)))?;
     // `AluTable::ALL` order is the batch order after the range table.
-    let names: Vec<&str> = airs[RANGE_TABLE + 1..].iter().map(|a| a.name()).collect();
+    let names: Vec<&str> = airs[RANGE_TABLE + 1..MERKLE_TABLE]
+        .iter()
+        .map(|a| a.name())
+        .collect();
     debug_assert_eq!(
         names,
         ["add_sub", "logic", "compare", "shift", "mul", "div_rem"]
@@ -64,8 +85,19 @@ fn alu_traces(
     Ok(tables.into_iter().map(|(_, t)| t).collect())
 }
 
-/// Replays `record` and builds every table's trace.
-pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
+/// Replays `record` and builds every table's trace; `transition` is the
+/// epoch's step in the Merkle memory image (from
+/// [`crate::memory_image::MemoryImage::apply_epoch`]).
+pub fn generate(
+    record: &EpochRecord,
+    transition: &EpochTransition,
+) -> Result<EpochTrace, TraceError> {
+    if transition.index != record.index {
+        return Err(TraceError::Diverged(format!(
+            "memory transition of epoch {} for epoch {}",
+            transition.index, record.index
+        )));
+    }
     if !record.public_output.is_empty() {
         return Err(TraceError::Feature("public output (write to fd 3)".into()));
     }
@@ -117,22 +149,58 @@ pub fn generate(record: &EpochRecord) -> Result<EpochTrace, TraceError> {
         }
     }
 
-    let boundary =
-        memory::boundary_trace(mem.words(), log_height_for(mem.words().len()), &mut bytes);
+    let pages = transition.page_outs.len();
+    let max = max_log_height(record);
+    let page_log = log_height_for(pages * BLOCKS_PER_PAGE);
+    let merkle_log = log_height_for(pages * DEPTH + 1);
+    let mut perms = poseidon2::Permutations::default();
+    if page_log.max(merkle_log) > max {
+        return Err(TraceError::Feature(format!(
+            "an epoch touching {pages} pages"
+        )));
+    }
+    let page = page::page_trace(
+        record,
+        mem.words(),
+        transition,
+        page_log,
+        &mut perms,
+        &mut bytes,
+    )?;
+    let merkle = page::merkle_trace(transition, merkle_log, &mut perms)?;
+    let perm_log = log_height_for(perms.len());
+    if perm_log > max {
+        return Err(TraceError::Feature(format!(
+            "an epoch touching {pages} pages"
+        )));
+    }
+    let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes)?;
     let range = range::range_trace(&bytes);
 
     let mut traces = Vec::with_capacity(airs.len());
     traces.push(cpu);
-    traces.push(boundary);
+    traces.push(page);
     traces.push(range);
     traces.extend(alu_tables);
+    traces.push(merkle);
+    traces.push(poseidon2);
     debug_assert_eq!(traces.len(), airs.len());
-    const { assert!(CPU_TABLE == 0 && BOUNDARY_TABLE == 1 && RANGE_TABLE == 2) };
+    const {
+        assert!(
+            CPU_TABLE == 0
+                && PAGE_TABLE == 1
+                && RANGE_TABLE == 2
+                && MERKLE_TABLE == 9
+                && POSEIDON2_TABLE == 10
+        )
+    };
     Ok(EpochTrace {
         traces,
         start_pc: record.start_pc,
         end_pc: record.end_pc,
+        start_root: transition.start_root,
+        end_root: transition.end_root,
         cycles: record.cycles,
         exit_code: record.exit_code,
         alu_events: alu,

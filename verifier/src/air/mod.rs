@@ -2,7 +2,14 @@
 //!
 //! One epoch proof is one `p3-batch-stark` batch over the tables listed by
 //! [`epoch_airs`], in that order. The tables talk only through the global
-//! LogUp buses of [`bus`] (`byte`, `alu`) and [`memory::MEM_BUS`] (`mem`).
+//! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
+//! [`page::LEAF_BUS`] (`leaf`) and [`poseidon2::PERM_BUS`] (`perm`).
+//!
+//! Memory is bound to the statement's roots by three tables: the page table
+//! opens every word of every touched page to the memory check and hashes
+//! the page's initial and final contents into leaves; the Merkle table walks
+//! each leaf's path from the start root to the end root; the Poseidon2 table
+//! proves every permutation the other two use.
 
 use p3_air::{Air, BaseAir};
 use p3_field::Field;
@@ -12,6 +19,9 @@ pub mod alu;
 pub mod bus;
 pub mod cpu;
 pub mod memory;
+pub mod merkle;
+pub mod page;
+pub mod poseidon2;
 pub mod range;
 
 use alloc::vec::Vec;
@@ -24,7 +34,9 @@ pub use alu::logic::LogicAir;
 pub use alu::mul::MulAir;
 pub use alu::shift::ShiftAir;
 pub use cpu::CpuAir;
-pub use memory::BoundaryAir;
+pub use merkle::MerkleAir;
+pub use page::PageAir;
+pub use poseidon2::Poseidon2Air;
 pub use range::RangeAir;
 
 /// Applies `$body` to the inner AIR of every variant.
@@ -32,7 +44,7 @@ macro_rules! dispatch {
     ($self:expr, $a:ident => $body:expr) => {
         match $self {
             SluiceAir::Cpu($a) => $body,
-            SluiceAir::Boundary($a) => $body,
+            SluiceAir::Page($a) => $body,
             SluiceAir::Range($a) => $body,
             SluiceAir::AddSub($a) => $body,
             SluiceAir::Logic($a) => $body,
@@ -40,6 +52,8 @@ macro_rules! dispatch {
             SluiceAir::Shift($a) => $body,
             SluiceAir::Mul($a) => $body,
             SluiceAir::DivRem($a) => $body,
+            SluiceAir::Merkle($a) => $body,
+            SluiceAir::Poseidon2($a) => $body,
         }
     };
 }
@@ -49,8 +63,8 @@ macro_rules! dispatch {
 pub enum SluiceAir {
     /// One row per cycle.
     Cpu(CpuAir),
-    /// Initial and final value of every touched memory word.
-    Boundary(BoundaryAir),
+    /// Every word of every touched page: memory check and leaf hashing.
+    Page(PageAir),
     /// Byte range checks (fixed 256 rows).
     Range(RangeAir),
     /// ALU tables (wip-alu).
@@ -60,6 +74,10 @@ pub enum SluiceAir {
     Shift(ShiftAir),
     Mul(MulAir),
     DivRem(DivRemAir),
+    /// The touched pages' paths from the start root to the end root.
+    Merkle(MerkleAir),
+    /// One Poseidon2 permutation per row.
+    Poseidon2(Poseidon2Air),
 }
 
 impl SluiceAir {
@@ -67,7 +85,7 @@ impl SluiceAir {
     pub fn name(&self) -> &'static str {
         match self {
             SluiceAir::Cpu(_) => "cpu",
-            SluiceAir::Boundary(_) => "boundary",
+            SluiceAir::Page(_) => "page",
             SluiceAir::Range(_) => "range",
             SluiceAir::AddSub(_) => "add_sub",
             SluiceAir::Logic(_) => "logic",
@@ -75,6 +93,8 @@ impl SluiceAir {
             SluiceAir::Shift(_) => "shift",
             SluiceAir::Mul(_) => "mul",
             SluiceAir::DivRem(_) => "div_rem",
+            SluiceAir::Merkle(_) => "merkle",
+            SluiceAir::Poseidon2(_) => "poseidon2",
         }
     }
 
@@ -90,17 +110,22 @@ impl SluiceAir {
 
 /// Index of the CPU table in [`epoch_airs`].
 pub const CPU_TABLE: usize = 0;
-/// Index of the boundary table in [`epoch_airs`].
-pub const BOUNDARY_TABLE: usize = 1;
+/// Index of the page table in [`epoch_airs`].
+pub const PAGE_TABLE: usize = 1;
 
 /// Index of the range table in [`epoch_airs`].
 pub const RANGE_TABLE: usize = 2;
+
+/// Index of the Merkle table in [`epoch_airs`].
+pub const MERKLE_TABLE: usize = 9;
+/// Index of the Poseidon2 table in [`epoch_airs`].
+pub const POSEIDON2_TABLE: usize = 10;
 
 /// The tables of one epoch proof, in batch order.
 pub fn epoch_airs() -> Vec<SluiceAir> {
     alloc::vec![
         SluiceAir::Cpu(CpuAir),
-        SluiceAir::Boundary(BoundaryAir),
+        SluiceAir::Page(PageAir),
         SluiceAir::Range(RangeAir),
         SluiceAir::AddSub(AddSubAir),
         SluiceAir::Logic(LogicAir),
@@ -108,6 +133,8 @@ pub fn epoch_airs() -> Vec<SluiceAir> {
         SluiceAir::Shift(ShiftAir),
         SluiceAir::Mul(MulAir),
         SluiceAir::DivRem(DivRemAir),
+        SluiceAir::Merkle(MerkleAir),
+        SluiceAir::Poseidon2(Poseidon2Air),
     ]
 }
 

@@ -24,9 +24,10 @@ pub const MAX_PROOF_BYTES: usize = 32 << 20;
 ///
 /// The verifier checks `state_digest(start_pc, start_root) ==
 /// statement.start` (and the same for the end), and feeds the pcs to the CPU
-/// table as public values, so the pcs are bound to the statement. GAP: the
-/// roots are NOT yet tied to the boundary table's initial/final memory values
-/// (no in-circuit page-in/page-out); see `docs/proof-system.md`.
+/// table as public values and the roots to the Merkle table, so both are
+/// bound to the statement: the Merkle table proves every touched page's
+/// initial contents under `start_root` and derives `end_root` from their
+/// final contents (`docs/proof-system.md`).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct EpochProof {
     pub start_pc: u32,

@@ -12,7 +12,7 @@ use super::config::{config_with_challenger, SluiceConfig, Val};
 use super::proof::{decode_proof, EpochProof, Rejection};
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
-use crate::air::{epoch_airs, SluiceAir, CPU_TABLE};
+use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, MERKLE_TABLE};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 use crate::memory::state_digest;
@@ -26,10 +26,14 @@ pub const MIN_LOG_HEIGHT: usize = 3;
 /// must stay below 2^24 (three range-checked bytes).
 pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
 
-/// Largest height (log2) of a table sized by the execution (the boundary
-/// table has at most five words per cycle plus the registers).
-fn max_log_height(epoch_size_log2: u8) -> usize {
-    epoch_size_log2 as usize + 3
+/// Largest height (log2) of a table sized by the execution. An epoch of
+/// `2^k` cycles touches at most `2^(k+1) + 1` pages (one instruction page and
+/// one data page per cycle, plus the registers), each taking 64 page-table
+/// rows, 22 Merkle rows and 172 permutations: below `2^(k + 10)` rows. No
+/// table may exceed `2^MAX_TRACE_LOG2` rows, the size the security estimate
+/// assumes.
+pub fn max_log_height(epoch_size_log2: u8) -> usize {
+    (epoch_size_log2 as usize + 10).min(MAX_TRACE_LOG2 as usize)
 }
 
 /// The CPU table's height (log2) for an epoch of `cycles` cycles.
@@ -87,18 +91,31 @@ pub fn cpu_public_values(statement: &EpochStatement, start_pc: u32, end_pc: u32)
     pv
 }
 
-/// Public values of every table, in batch order.
+/// The Merkle table's public values: the start and end memory roots.
+pub fn merkle_public_values(start_root: &Digest, end_root: &Digest) -> Vec<Val> {
+    let mut pv = vec![Val::ZERO; merkle::NUM_PUBLIC_VALUES];
+    for i in 0..8 {
+        pv[merkle::PV_START_ROOT + i] = Val::from_u32(start_root.0[i]);
+        pv[merkle::PV_END_ROOT + i] = Val::from_u32(end_root.0[i]);
+    }
+    pv
+}
+
+/// Public values of every table, in batch order. `start`/`end` are the
+/// machine states `(pc, memory root)` at the epoch's two ends.
 pub fn public_values(
     airs: &[SluiceAir],
     statement: &EpochStatement,
-    start_pc: u32,
-    end_pc: u32,
+    start: (u32, &Digest),
+    end: (u32, &Digest),
 ) -> Vec<Vec<Val>> {
     airs.iter()
         .enumerate()
         .map(|(i, air)| {
             if i == CPU_TABLE {
-                cpu_public_values(statement, start_pc, end_pc)
+                cpu_public_values(statement, start.0, end.0)
+            } else if i == MERKLE_TABLE {
+                merkle_public_values(start.1, end.1)
             } else {
                 vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)]
             }
@@ -198,7 +215,12 @@ pub fn verify_decoded(
     let common = ProverData::from_airs_and_degrees(config, &airs, degree_bits)
         .map_err(|e| Rejection::new("proof shape", format!("{e:?}")))?
         .common;
-    let pvs = public_values(&airs, statement, proof.start_pc, proof.end_pc);
+    let pvs = public_values(
+        &airs,
+        statement,
+        (proof.start_pc, &proof.start_root),
+        (proof.end_pc, &proof.end_root),
+    );
     verify_batch(config, &airs, &proof.batch, &pvs, &common)
         .map_err(|e| Rejection::new("stark", format!("{e:?}")))
 }
