@@ -1,14 +1,10 @@
 //! The verifier (not only the prover's debug checks) rejects forged ALU
 //! witnesses.
 //!
-//! In debug builds Plonky3's `prove_batch` checks constraints and bus balance
-//! itself and panics before a proof exists, so these tests only run in
-//! release builds, where a proof of the forged witness is produced and must
-//! fail `verify_batch`:
-//!
-//! ```sh
-//! cargo test --release -p prover --test alu_verifier_rejects
-//! ```
+//! With debug assertions Plonky3's `prove_batch` checks constraints and bus
+//! balance itself and panics before a proof exists; the workspace's test
+//! profile builds `p3-batch-stark` without them (root `Cargo.toml`), so a
+//! proof of the forged witness is produced and must fail `verify_batch`.
 
 use p3_field::PrimeCharacteristicRing;
 use sluice_prover::trace::alu::harness::{forged, reference, table_index, Batch, DRIVER, RANGE};
@@ -31,7 +27,6 @@ fn rejected(batch: &Batch, reason: &str) {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "needs a release build (see module docs)")]
 fn honest_batch_verifies() {
     let events = [(Opcode::Div, (-7i32) as u32, 2), (Opcode::Add, 1, 2)];
     Batch::new(&events, reference)
@@ -40,14 +35,12 @@ fn honest_batch_verifies() {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "needs a release build (see module docs)")]
 fn wrong_result_fails_verification() {
     // Bus imbalance: the driver claims a result no table row produces.
     rejected(&Batch::new(&[(Opcode::Add, 1, 2)], |_, _, _| 4), BUS);
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "needs a release build (see module docs)")]
 fn floor_division_witness_fails_verification() {
     // Constraint violation (remainder sign rule), buses balanced.
     let (a, b) = ((-7i32) as u32, 2);
@@ -61,7 +54,6 @@ fn floor_division_witness_fails_verification() {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "needs a release build (see module docs)")]
 fn forged_overflow_flag_fails_verification() {
     let a = u32::MAX;
     rejected(
@@ -73,7 +65,6 @@ fn forged_overflow_flag_fails_verification() {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "needs a release build (see module docs)")]
 fn out_of_range_limb_fails_verification() {
     // ADD 0xff + 1 with c0 = 256, carry0 = 0, c1 = 0: constraints hold, the
     // message matches, only the byte bus can reject.

@@ -21,7 +21,7 @@ use sluice_verifier::stark::verify_epoch;
 use super::tests::{first_epoch, mixed_program};
 use super::*;
 
-const K: u8 = 8;
+pub(super) const K: u8 = 8;
 
 fn setup() -> (EpochStatement, EpochTrace) {
     let (record, tr) = first_epoch(&mixed_program(), K as u32);
@@ -45,13 +45,13 @@ fn row_of(trace: &EpochTrace, op: Opcode) -> usize {
         .unwrap_or_else(|| panic!("no {op} row"))
 }
 
-fn locally_rejected(st: &EpochStatement, trace: &EpochTrace) -> bool {
+pub(super) fn locally_rejected(st: &EpochStatement, trace: &EpochTrace) -> bool {
     !constraint_failures(st, trace).is_empty()
 }
 
 /// Proving `trace` either fails (error or debug-checker panic) or yields a
 /// proof the verifier rejects.
-fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
+pub(super) fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
     let params = ProofParams::DEFAULT;
     let image = Digest([3; 8]);
     let proved = catch_unwind(AssertUnwindSafe(|| {
@@ -60,6 +60,28 @@ fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
     match proved {
         Err(_) | Ok(Err(_)) => true,
         Ok(Ok(proof)) => verify_epoch(&params, &image, K, 0, st, &proof).is_err(),
+    }
+}
+
+/// Proving `trace` yields a proof (the test profile builds `p3-batch-stark`
+/// without its debug checker, so a cheating prover gets this far) and the
+/// verifier rejects it at the STARK check.
+pub(super) fn verifier_rejects(st: &EpochStatement, trace: &EpochTrace) -> bool {
+    let params = ProofParams::DEFAULT;
+    let image = Digest([3; 8]);
+    let proof = match catch_unwind(AssertUnwindSafe(|| {
+        prove_trace(&params, &image, K, 0, st, trace)
+    })) {
+        Ok(Ok(proof)) => proof,
+        Ok(Err(e)) => panic!("the cheating prover failed before verification: {e}"),
+        Err(_) => panic!("the cheating prover panicked before verification"),
+    };
+    match verify_epoch(&params, &image, K, 0, st, &proof) {
+        Ok(()) => false,
+        Err(e) => {
+            assert_eq!(e.check, "stark", "{e}");
+            true
+        }
     }
 }
 

@@ -92,6 +92,18 @@ pub fn generate(
     record: &EpochRecord,
     transition: &EpochTransition,
 ) -> Result<EpochTrace, TraceError> {
+    generate_with(record, transition, page::Checks::On)
+}
+
+/// [`generate`] with the memory tables' cross-checks on or off: with
+/// [`page::Checks::Off`] the page and Merkle tables are built from
+/// `transition` as given, true or not, which is how negative tests build a
+/// prover that lies about memory.
+pub fn generate_with(
+    record: &EpochRecord,
+    transition: &EpochTransition,
+    checks: page::Checks,
+) -> Result<EpochTrace, TraceError> {
     if transition.index != record.index {
         return Err(TraceError::Diverged(format!(
             "memory transition of epoch {} for epoch {}",
@@ -166,8 +178,9 @@ pub fn generate(
         page_log,
         &mut perms,
         &mut bytes,
+        checks,
     )?;
-    let merkle = page::merkle_trace(transition, merkle_log, &mut perms)?;
+    let merkle = page::merkle_trace(transition, merkle_log, &mut perms, checks)?;
     let perm_log = log_height_for(perms.len());
     if perm_log > max {
         return Err(TraceError::Feature(format!(

@@ -68,8 +68,12 @@ fn events_for(ops: &[Opcode], random: usize) -> Vec<AluEvent> {
     ev
 }
 
-const NO_RANGE_NEEDLE: &str = "constraints not satisfied";
-const LOOKUP_NEEDLE: &str = "Lookup mismatch";
+// The test profile builds `p3-batch-stark` without its debug checker, so a
+// forged witness is proven and then rejected by `verify_batch`: a constraint
+// violation as an out-of-domain evaluation mismatch, a bus imbalance as a
+// non-zero LogUp terminal sum.
+const NO_RANGE_NEEDLE: &str = "OodEvaluationMismatch";
+const LOOKUP_NEEDLE: &str = "TerminalSumNonZero";
 
 #[test]
 fn reference_agrees_with_generators_on_edges() {
@@ -298,8 +302,6 @@ fn out_of_range_limb_with_compensating_carry_is_rejected() {
     batch.traces[RANGE].values[0] -= Val::ONE;
     // Constraints must hold (the failure must come from the bus).
     batch.assert_rejected(LOOKUP_NEEDLE);
-    let msg = batch.prove_and_verify().unwrap_err();
-    assert!(msg.contains("byte"), "{msg}");
 }
 
 fn one(row: &mut [Val], col: usize, v: u32) {
@@ -610,7 +612,7 @@ fn out_of_range_convolution_carry_is_rejected() {
     batch.move_byte(hi, hi - 1);
     batch.traces[RANGE].values[lo as usize] -= Val::ONE;
     let msg = batch.prove_and_verify().unwrap_err();
-    assert!(msg.contains(LOOKUP_NEEDLE) && msg.contains("byte"), "{msg}");
+    assert!(msg.contains(LOOKUP_NEEDLE), "{msg}");
 }
 
 #[test]
@@ -619,7 +621,7 @@ fn range_multiplicity_forgery_is_rejected() {
     let mut batch = Batch::new(&[(Opcode::Add, 7, 7)], reference);
     batch.traces[RANGE].values[7] += Val::ONE;
     let msg = batch.prove_and_verify().unwrap_err();
-    assert!(msg.contains(LOOKUP_NEEDLE) && msg.contains("byte"), "{msg}");
+    assert!(msg.contains(LOOKUP_NEEDLE), "{msg}");
 }
 
 #[test]
