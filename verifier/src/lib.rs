@@ -25,14 +25,13 @@ pub mod stream;
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
 /// Fiat–Shamir transcript is seeded with it, and a bundle made under another
 /// version is rejected before any proof is checked.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
-/// What protocol version 1 does not prove yet. Every verifier front end
-/// (`prover verify`, `verify.js`, the page) shows it next to a result, so no
-/// one mistakes "VERIFIED" for more than it is. Remove it only when the gaps
-/// are closed (`docs/status.md`).
+/// What a verified bundle does and does not mean under this protocol
+/// version. Every verifier front end (`prover verify`, `verify.js`, the
+/// page) shows it next to a result, so no one mistakes "VERIFIED" for more
+/// than it is (`docs/status.md`).
 pub const SOUNDNESS_WARNING: &str =
-    "WARNING: protocol 1 is not yet sound against a malicious prover: \
-the memory an epoch reads and writes is not yet bound to its state digests (no in-circuit \
-Merkle page-in/page-out), so a prover can choose initial memory, including code. \
-See docs/status.md.";
+    "NOTE: protocol 2 proves every epoch's memory reads and writes against the Merkle roots \
+in its state digests (in-circuit page-in/page-out). The proof system is new and unaudited; \
+its security (101 bits at default parameters) is conjectured. See docs/status.md.";

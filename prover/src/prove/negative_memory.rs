@@ -93,10 +93,18 @@ fn paging_in_other_code_is_rejected() {
 fn paging_in_a_wrong_value_is_rejected() {
     let (record, tr, st, _) = honest();
     let mut lie = record.clone();
-    let page = lie.pages.iter_mut().find(|p| p.index == 0x1_0000 >> 10).unwrap();
+    let page = lie
+        .pages
+        .iter_mut()
+        .find(|p| p.index == 0x1_0000 >> 10)
+        .unwrap();
     page.data[0x200] ^= 1; // an unaccessed word of the code page
     let mut lie_tr = tr.clone();
-    for p in lie_tr.end_pages.iter_mut().filter(|p| p.index == 0x1_0000 >> 10) {
+    for p in lie_tr
+        .end_pages
+        .iter_mut()
+        .filter(|p| p.index == 0x1_0000 >> 10)
+    {
         p.data[0x200] ^= 1;
     }
     let t = generate_with(&lie, &lie_tr, Checks::Off).unwrap();
@@ -108,12 +116,22 @@ fn paging_in_a_wrong_value_is_rejected() {
 #[test]
 fn a_write_dropped_at_page_out_is_rejected() {
     let (record, tr, _, _) = honest();
-    let start_data = &record.pages.iter().find(|p| p.index == DATA_PAGE).unwrap().data;
+    let start_data = &record
+        .pages
+        .iter()
+        .find(|p| p.index == DATA_PAGE)
+        .unwrap()
+        .data;
     let mut end_pages = tr.end_pages.clone();
     let data = end_pages.iter_mut().find(|p| p.index == DATA_PAGE).unwrap();
-    assert_ne!(data.data, *start_data, "the program stores to the data page");
+    assert_ne!(
+        data.data, *start_data,
+        "the program stores to the data page"
+    );
     data.data = start_data.clone();
-    let dropped = MemoryImage::new(&program()).apply(&record, end_pages).unwrap();
+    let dropped = MemoryImage::new(&program())
+        .apply(&record, end_pages)
+        .unwrap();
     assert_ne!(dropped.end_root, tr.end_root);
     let st = statement_for(&record, &dropped);
     let t = generate_with(&record, &dropped, Checks::Off).unwrap();
@@ -127,7 +145,9 @@ fn changing_an_unaccessed_word_is_rejected() {
     let mut end_pages = tr.end_pages.clone();
     let data = end_pages.iter_mut().find(|p| p.index == DATA_PAGE).unwrap();
     data.data[0x100] ^= 0x80;
-    let changed = MemoryImage::new(&program()).apply(&record, end_pages).unwrap();
+    let changed = MemoryImage::new(&program())
+        .apply(&record, end_pages)
+        .unwrap();
     let st = statement_for(&record, &changed);
     let t = generate_with(&record, &changed, Checks::Off).unwrap();
     assert!(verifier_rejects(&st, &t));
@@ -160,11 +180,17 @@ fn page_table_structure_is_enforced() {
         locally_rejected(&st, &t2)
     };
     // A page cut short: its second block claims to be the last.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 1)[c.last] = Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 1)[c.last] = Val::ONE
+    ));
     // A page with 65 blocks: the last block is not marked last.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 63)[c.last] = Val::ZERO));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 63)[c.last] = Val::ZERO
+    ));
     // Blocks out of order.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 5)[c.block] = Val::from_u32(7)));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 5)[c.block] = Val::from_u32(7)
+    ));
     // The same page listed twice (the second page renamed to the first).
     assert!(tamper(&|t| {
         for r in 64..128 {
@@ -176,9 +202,13 @@ fn page_table_structure_is_enforced() {
         }
     }));
     // A page's sponge restarted mid-page.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 10)[c.old_cap[0]] += Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 10)[c.old_cap[0]] += Val::ONE
+    ));
     // The sponge not starting from the leaf IV.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 0)[c.new_cap[1]] += Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 0)[c.new_cap[1]] += Val::ONE
+    ));
     // Register x0 starting non-zero.
     assert!(tamper(&|t| {
         let row = table_row(t, PAGE_TABLE, c.width, 0);
@@ -186,7 +216,9 @@ fn page_table_structure_is_enforced() {
         row[c.fin[0][0]] = Val::ONE;
     }));
     // A padding row turned real after the last page.
-    assert!(tamper(&|t| table_row(t, PAGE_TABLE, c.width, 3 * 64)[c.is_real] = Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, PAGE_TABLE, c.width, 3 * 64)[c.is_real] = Val::ONE
+    ));
 }
 
 #[test]
@@ -203,19 +235,29 @@ fn merkle_table_structure_is_enforced() {
         locally_rejected(&st, &t2)
     };
     // A path of 21 levels (an internal node posing as the root) or 23.
-    assert!(tamper(&|t| table_row(t, MERKLE_TABLE, c.width, 20)[c.last] = Val::ONE));
-    assert!(tamper(&|t| table_row(t, MERKLE_TABLE, c.width, 21)[c.last] = Val::ZERO));
+    assert!(tamper(
+        &|t| table_row(t, MERKLE_TABLE, c.width, 20)[c.last] = Val::ONE
+    ));
+    assert!(tamper(
+        &|t| table_row(t, MERKLE_TABLE, c.width, 21)[c.last] = Val::ZERO
+    ));
     // A level number out of place.
-    assert!(tamper(&|t| table_row(t, MERKLE_TABLE, c.width, 3)[c.level] = Val::from_u32(4)));
+    assert!(tamper(
+        &|t| table_row(t, MERKLE_TABLE, c.width, 3)[c.level] = Val::from_u32(4)
+    ));
     // The left/right choice not the index bit.
     assert!(tamper(&|t| {
         let row = table_row(t, MERKLE_TABLE, c.width, 30);
         row[c.bit] = Val::ONE - row[c.bit];
     }));
     // The next level's node is not the compression of this one.
-    assert!(tamper(&|t| table_row(t, MERKLE_TABLE, c.width, 8)[c.new[2]] += Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, MERKLE_TABLE, c.width, 8)[c.new[2]] += Val::ONE
+    ));
     // The running root changed inside a path.
-    assert!(tamper(&|t| table_row(t, MERKLE_TABLE, c.width, 9)[c.root[0]] += Val::ONE));
+    assert!(tamper(
+        &|t| table_row(t, MERKLE_TABLE, c.width, 9)[c.root[0]] += Val::ONE
+    ));
     // The table ends without padding (a real last row).
     assert!(tamper(&|t| {
         let h = t.traces[MERKLE_TABLE].values.len() / c.width;
