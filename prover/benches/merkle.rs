@@ -258,6 +258,7 @@ fn record_with(pages: &[u32], fill: u8) -> EpochRecord {
             .collect(),
         input_start: 0,
         input_end: 0,
+        input: Vec::new(),
     }
 }
 

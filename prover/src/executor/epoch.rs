@@ -46,6 +46,10 @@ pub struct EpochRecord {
     pub input_start: u64,
     /// Private input consumed by the end of this epoch (byte offset).
     pub input_end: u64,
+    /// The private input bytes this epoch consumed
+    /// (`input[input_start..input_end]`): the proof's witness for its
+    /// `read` syscalls.
+    pub input: Vec<u8>,
 }
 
 impl EpochRecord {

@@ -72,12 +72,15 @@ impl Executor {
                 }
                 let remaining = &self.input[self.input_pos.min(self.input.len())..];
                 let n = remaining.len().min(len as usize);
-                if n > 0 {
-                    if RECORD {
-                        if let Some(t) = &mut self.tracker {
-                            t.touch_range(&self.mem, buf, n as u32);
-                        }
+                // The proof accesses the buffer's first word even at end of
+                // input, and the bytes written.
+                if RECORD && len > 0 {
+                    if let Some(t) = &mut self.tracker {
+                        t.touch_range(&self.mem, buf, len.min(4));
+                        t.touch_range(&self.mem, buf, n as u32);
                     }
+                }
+                if n > 0 {
                     self.mem.write_bytes(buf, &remaining[..n]);
                     self.input_pos += n;
                 }

@@ -14,6 +14,12 @@ use sluice_verifier::air::cpu::{
 use sluice_verifier::isa::{decode, Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
+use sluice_verifier::air::io::{
+    OUTPUT_WRITE_LEN, READ_LEN, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
+};
+use sluice_verifier::layout::{is_guest_range, syscall};
+
+use super::io::{IoKind, IoReplay, IoRow};
 use super::memory::MemoryLog;
 use super::{AluEvent, ByteCounts, TraceError};
 
@@ -111,6 +117,67 @@ fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCou
     }
 }
 
+/// What a `read`/`write` `ECALL` will do, decided before its accesses.
+struct IoPlan {
+    kind: IoKind,
+    a1: u32,
+    a2: u32,
+    result: u32,
+    /// `read`: the bytes of input it consumes.
+    input: Vec<u8>,
+}
+
+/// Decides a `read`/`write` syscall the proof supports (the shapes the
+/// guest SDK issues), or says why it cannot be proven.
+fn plan_io(
+    pc: u32,
+    number: u32,
+    fd: u32,
+    mem: &MemoryLog,
+    io: &IoReplay,
+) -> Result<IoPlan, TraceError> {
+    let a1 = mem.peek(4 * REG_A1)?;
+    let a2 = mem.peek(4 * REG_A2)?;
+    let unsupported = |what: String| TraceError::Unsupported { pc, what };
+    let plan = |kind, result, input| IoPlan {
+        kind,
+        a1,
+        a2,
+        result,
+        input,
+    };
+    match (number, fd) {
+        (syscall::READ, syscall::FD_STDIN) => {
+            if a2 != READ_LEN || a1 % 4 != 0 || !is_guest_range(a1, 4) {
+                return Err(unsupported(format!(
+                    "read of {a2} bytes into {a1:#x} (the proof supports reads of \
+                     {READ_LEN} bytes into an aligned guest word, as the guest SDK's \
+                     read_input issues them)"
+                )));
+            }
+            let input = io.peek_input(READ_LEN as usize).to_vec();
+            Ok(plan(IoKind::Read, input.len() as u32, input))
+        }
+        (syscall::WRITE, syscall::FD_PUBLIC) => {
+            if a2 != OUTPUT_WRITE_LEN || !is_guest_range(a1, 1) {
+                return Err(unsupported(format!(
+                    "write of {a2} bytes to the public output (the proof supports \
+                     {OUTPUT_WRITE_LEN}-byte writes, as the guest SDK's commit issues them)"
+                )));
+            }
+            Ok(plan(IoKind::Output, OUTPUT_WRITE_LEN, vec![]))
+        }
+        (syscall::WRITE, syscall::FD_STDOUT | syscall::FD_STDERR) => Ok(plan(
+            IoKind::Host {
+                fd_two: fd == syscall::FD_STDERR,
+            },
+            a2,
+            vec![],
+        )),
+        _ => Err(unsupported(format!("syscall {number} on fd {fd}"))),
+    }
+}
+
 /// Fills the row of cycle `clk` at `pc`, performing its accesses on `mem`.
 #[allow(clippy::too_many_arguments)]
 pub fn fill_row(
@@ -121,6 +188,7 @@ pub fn fill_row(
     mem: &mut MemoryLog,
     alu: &mut Vec<AluEvent>,
     bytes: &mut ByteCounts,
+    io: &mut IoReplay,
 ) -> Result<Step, TraceError> {
     use Opcode::*;
     row[c.is_real] = Val::ONE;
@@ -184,6 +252,7 @@ pub fn fill_row(
     // Control flow.
     let mut next_pc = pc.wrapping_add(4);
     let mut halted = None;
+    let mut io_plan = None;
     match op {
         Beq | Bne | Blt | Bge | Bltu | Bgeu => {
             let taken = match op {
@@ -224,13 +293,12 @@ pub fn fill_row(
             next_pc = alu_c & !1;
         }
         Ecall => {
-            if a != SYSCALL_EXIT {
-                return Err(TraceError::Unsupported {
-                    pc,
-                    what: format!("syscall {a} (only exit is proven)"),
-                });
+            if a == SYSCALL_EXIT {
+                halted = Some(b);
+            } else {
+                io_plan = Some(plan_io(pc, a, b, mem, io)?);
+                row[c.sys_io] = Val::ONE;
             }
-            halted = Some(b);
         }
         _ => {}
     }
@@ -314,6 +382,44 @@ pub fn fill_row(
         put_ts(row, c.rd, prev, ts, bytes);
         put_word(row, c.rd_old, old);
         put_word(row, c.rd_new, value);
+    }
+    if let Some(plan) = io_plan {
+        // a0 = result, then a1, a2 and the buffer in the spare slots.
+        let ts = timestamp(clk, SLOT_RD);
+        let (old, prev) = mem.access(4 * REG_A0, Some(plan.result), ts)?;
+        put_ts(row, c.rd, prev, ts, bytes);
+        put_word(row, c.rd_old, old);
+        put_word(row, c.rd_new, plan.result);
+        let (a1, a1_prev) = mem.access(4 * REG_A1, None, timestamp(clk, SLOT_A1))?;
+        let (a2, a2_prev) = mem.access(4 * REG_A2, None, timestamp(clk, SLOT_A2))?;
+        debug_assert_eq!((a1, a2), (plan.a1, plan.a2));
+        let waddr = plan.a1 & !3;
+        let ts = timestamp(clk, SLOT_BUF);
+        let buf = match plan.kind {
+            IoKind::Read => {
+                let mut w = mem.peek(waddr)?.to_le_bytes();
+                w[..plan.input.len()].copy_from_slice(&plan.input);
+                let (old, prev) = mem.access(waddr, Some(u32::from_le_bytes(w)), ts)?;
+                io.consume_input(plan.input.len());
+                Some((old, u32::from_le_bytes(w), prev))
+            }
+            IoKind::Output => {
+                let (old, prev) = mem.access(waddr, None, ts)?;
+                io.output.push(old.to_le_bytes()[(plan.a1 & 3) as usize]);
+                Some((old, old, prev))
+            }
+            IoKind::Host { .. } => None,
+        };
+        io.rows.push(IoRow {
+            clk,
+            kind: plan.kind,
+            a1: plan.a1,
+            a1_prev,
+            a2: plan.a2,
+            a2_prev,
+            buf,
+            read: plan.input.len() as u32,
+        });
     }
     Ok(Step { next_pc, halted })
 }

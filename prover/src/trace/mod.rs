@@ -3,6 +3,7 @@
 
 pub mod alu;
 pub mod cpu;
+pub mod io;
 pub mod memory;
 pub mod page;
 pub mod poseidon2;
@@ -13,7 +14,8 @@ use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
-    epoch_airs, SluiceAir, CPU_TABLE, MERKLE_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
+    epoch_airs, SluiceAir, CPU_TABLE, IO_TABLE, MERKLE_TABLE, PAGE_TABLE, POSEIDON2_TABLE,
+    RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -110,9 +112,6 @@ pub fn generate_with(
             transition.index, record.index
         )));
     }
-    if !record.public_output.is_empty() {
-        return Err(TraceError::Feature("public output (write to fd 3)".into()));
-    }
     if record.cycles == 0 || record.cycles > u32::MAX as u64 / 8 {
         return Err(TraceError::Feature(format!(
             "an epoch of {} cycles",
@@ -123,6 +122,7 @@ pub fn generate_with(
     let mut bytes = ByteCounts::default();
     let mut alu = Vec::new();
     let mut mem = memory::MemoryLog::new(record);
+    let mut io = io::IoReplay::new(&record.input);
 
     // CPU.
     let c = CpuCols::new();
@@ -136,7 +136,7 @@ pub fn generate_with(
             if exit_code.is_some() {
                 return Err(TraceError::Diverged("cycles after exit".into()));
             }
-            let step = cpu::fill_row(&c, row, clk, pc, &mut mem, &mut alu, &mut bytes)?;
+            let step = cpu::fill_row(&c, row, clk, pc, &mut mem, &mut alu, &mut bytes, &mut io)?;
             pc = step.next_pc;
             exit_code = step.halted;
         } else {
@@ -145,6 +145,15 @@ pub fn generate_with(
     }
     let cpu = RowMajorMatrix::new(values, c.width);
 
+    if io.output != record.public_output || io.unread() != 0 {
+        return Err(TraceError::Diverged(format!(
+            "replay wrote {} output bytes and left {} input bytes unread; the executor \
+             wrote {} and read all",
+            io.output.len(),
+            io.unread(),
+            record.public_output.len()
+        )));
+    }
     // The replay must end where the executor ended.
     if pc != record.end_pc || exit_code != record.exit_code {
         return Err(TraceError::Diverged(format!(
@@ -181,6 +190,12 @@ pub fn generate_with(
         checks,
     )?;
     let merkle = page::merkle_trace(transition, merkle_log, &mut perms, checks)?;
+    let io_table = io::io_trace(
+        &io.rows,
+        log_height_for(io.rows.len()),
+        &mut perms,
+        &mut bytes,
+    );
     let perm_log = log_height_for(perms.len());
     if perm_log > max {
         return Err(TraceError::Feature(format!(
@@ -198,6 +213,7 @@ pub fn generate_with(
     traces.extend(alu_tables);
     traces.push(merkle);
     traces.push(poseidon2);
+    traces.push(io_table);
     debug_assert_eq!(traces.len(), airs.len());
     const {
         assert!(
@@ -206,6 +222,7 @@ pub fn generate_with(
                 && RANGE_TABLE == 2
                 && MERKLE_TABLE == 9
                 && POSEIDON2_TABLE == 10
+                && IO_TABLE == 11
         )
     };
     Ok(EpochTrace {

@@ -5,24 +5,26 @@
 //! writes one memory word, optionally writes `rd`, and fixes `next_pc`.
 //! Arithmetic is delegated to the ALU tables over the [`bus::ALU`] bus; range
 //! checks go over [`bus::BYTE`]; every memory access (registers included) is
-//! a pair of messages on [`MEM_BUS`] checked offline against the boundary
-//! table ([`super::memory`]).
+//! a pair of messages on [`MEM_BUS`] checked offline against the page
+//! table ([`super::memory`], [`super::page`]).
 //!
 //! Rows are padded to a power of two with `is_real = 0`; `is_real` starts at
 //! 1 and can only fall, and every selector, bus count and access is gated by
 //! it (selectors sum to `is_real`), so a padding row does nothing.
 //!
-//! Not supported yet (the prover refuses such epochs, see
-//! `docs/proof-system.md`): the `read`/`write` syscalls; `ECALL` is `exit`
-//! only.
+//! `ECALL` is either `exit` (the epoch's last cycle, exit code in `a0`) or,
+//! with `sys_io` set, a `read`/`write` whose details the I/O table proves
+//! ([`super::io`]): the row sends `(clk, a7, a0, result)` on the I/O bus and
+//! writes `result` to `a0`.
 
 use alloc::vec::Vec;
 
 use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
-use p3_lookup::InteractionBuilder;
+use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{alu_opcode, send_alu, send_byte};
+use super::io::{io_message, IO_BUS};
 use super::memory::{mem_consume, mem_produce};
 use crate::isa::{Format, Opcode};
 
@@ -134,6 +136,8 @@ pub struct CpuCols {
     pub rd: TsCols,
     pub rd_zero: usize,
     pub rd_inv: usize,
+    /// An `ECALL` that is `read`/`write` (not `exit`).
+    pub sys_io: usize,
     pub width: usize,
 }
 
@@ -195,6 +199,7 @@ impl CpuCols {
             rd: a.ts(),
             rd_zero: a.one(),
             rd_inv: a.one(),
+            sys_io: a.one(),
             width: a.0,
         }
     }
@@ -350,6 +355,10 @@ where
         // is_real on the last row.
         let last_t = is_real.clone() * (AB::Expr::ONE - n(c.is_real));
         let is_ecall = sel(Opcode::Ecall);
+        let sys_io = l(c.sys_io);
+        builder.assert_bool(sys_io.clone());
+        builder.assert_zero(sys_io.clone() * (AB::Expr::ONE - is_ecall.clone()));
+        let is_exit = is_ecall.clone() - sys_io.clone();
         for (gate, transition) in [(last_t.clone(), true), (is_real.clone(), false)] {
             let mut b = if transition {
                 builder.when_transition()
@@ -358,12 +367,12 @@ where
             };
             b.assert_zero(gate.clone() * (l(c.clk) - pv[PV_LAST_CLK].clone()));
             b.assert_zero(gate.clone() * (l(c.next_pc) - pv[PV_END_PC].clone()));
-            b.assert_zero(gate * (is_ecall.clone() - pv[PV_HALTED].clone()));
+            b.assert_zero(gate * (is_exit.clone() - pv[PV_HALTED].clone()));
         }
         // exit is the last real cycle.
         builder
             .when_transition()
-            .assert_zero(is_ecall.clone() * n(c.is_real));
+            .assert_zero(is_exit.clone() * n(c.is_real));
 
         // ---- Decode ----
         for &b in &c.bits {
@@ -627,14 +636,20 @@ where
             );
             mem_produce(builder, addr, ls(val), ts(slot), is_real.clone());
         }
-        // ECALL is exit: a7 = 93, exit code = a0.
-        builder.assert_zero(is_ecall.clone() * (l(c.rs1_val[0]) - k(SYSCALL_EXIT)));
+        // exit: a7 = 93, exit code = a0.
+        builder.assert_zero(is_exit.clone() * (l(c.rs1_val[0]) - k(SYSCALL_EXIT)));
         for i in 1..4 {
-            builder.assert_zero(is_ecall.clone() * l(c.rs1_val[i]));
+            builder.assert_zero(is_exit.clone() * l(c.rs1_val[i]));
         }
         for i in 0..4 {
-            builder.assert_zero(is_ecall.clone() * (l(c.rs2_val[i]) - pv[PV_EXIT + i].clone()));
+            builder.assert_zero(is_exit.clone() * (l(c.rs2_val[i]) - pv[PV_EXIT + i].clone()));
         }
+        // read/write: the I/O table checks a7, a0 and the result written to a0.
+        builder.push_interaction(
+            IO_BUS,
+            io_message(l(c.clk), ls(c.rs1_val), ls(c.rs2_val), ls(c.rd_new)),
+            Count::bounded(sys_io.clone(), 1),
+        );
         // Loads and stores: guest address rs1 + imm, naturally aligned; the
         // access is to the word containing it.
         let sels = |ops: &[Opcode]| ops.iter().fold(AB::Expr::ZERO, |a, &o| a + sel(o));
@@ -743,7 +758,9 @@ where
                 builder.assert_zero(s.clone() * (new.clone() - keep.clone() * v[i].clone()));
             }
         }
-        let rd_addr = rd * k(4);
+        // rd is 0 in an ECALL's encoding; read/write return their result in a0.
+        let rd_addr = rd * k(4) + sys_io.clone() * k(4 * REG_A0);
+        let writes_rd = writes_rd + sys_io;
         ts_check(builder, c.rd, SLOT_RD, writes_rd.clone());
         mem_consume(
             builder,

@@ -3,7 +3,8 @@
 //! One epoch proof is one `p3-batch-stark` batch over the tables listed by
 //! [`epoch_airs`], in that order. The tables talk only through the global
 //! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
-//! [`page::LEAF_BUS`] (`leaf`) and [`poseidon2::PERM_BUS`] (`perm`).
+//! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`) and
+//! [`io::IO_BUS`] (`io`).
 //!
 //! Memory is bound to the statement's roots by three tables: the page table
 //! opens every word of every touched page to the memory check and hashes
@@ -18,6 +19,7 @@ use p3_lookup::InteractionBuilder;
 pub mod alu;
 pub mod bus;
 pub mod cpu;
+pub mod io;
 pub mod memory;
 pub mod merkle;
 pub mod page;
@@ -34,6 +36,7 @@ pub use alu::logic::LogicAir;
 pub use alu::mul::MulAir;
 pub use alu::shift::ShiftAir;
 pub use cpu::CpuAir;
+pub use io::IoAir;
 pub use merkle::MerkleAir;
 pub use page::PageAir;
 pub use poseidon2::Poseidon2Air;
@@ -54,6 +57,7 @@ macro_rules! dispatch {
             SluiceAir::DivRem($a) => $body,
             SluiceAir::Merkle($a) => $body,
             SluiceAir::Poseidon2($a) => $body,
+            SluiceAir::Io($a) => $body,
         }
     };
 }
@@ -78,6 +82,8 @@ pub enum SluiceAir {
     Merkle(MerkleAir),
     /// One Poseidon2 permutation per row.
     Poseidon2(Poseidon2Air),
+    /// One `read`/`write` syscall per row; the public output digest.
+    Io(IoAir),
 }
 
 impl SluiceAir {
@@ -95,6 +101,7 @@ impl SluiceAir {
             SluiceAir::DivRem(_) => "div_rem",
             SluiceAir::Merkle(_) => "merkle",
             SluiceAir::Poseidon2(_) => "poseidon2",
+            SluiceAir::Io(_) => "io",
         }
     }
 
@@ -120,6 +127,8 @@ pub const RANGE_TABLE: usize = 2;
 pub const MERKLE_TABLE: usize = 9;
 /// Index of the Poseidon2 table in [`epoch_airs`].
 pub const POSEIDON2_TABLE: usize = 10;
+/// Index of the I/O table in [`epoch_airs`].
+pub const IO_TABLE: usize = 11;
 
 /// The tables of one epoch proof, in batch order.
 pub fn epoch_airs() -> Vec<SluiceAir> {
@@ -135,6 +144,7 @@ pub fn epoch_airs() -> Vec<SluiceAir> {
         SluiceAir::DivRem(DivRemAir),
         SluiceAir::Merkle(MerkleAir),
         SluiceAir::Poseidon2(Poseidon2Air),
+        SluiceAir::Io(IoAir),
     ]
 }
 

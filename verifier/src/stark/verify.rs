@@ -12,7 +12,8 @@ use super::config::{config_with_challenger, SluiceConfig, Val};
 use super::proof::{decode_proof, EpochProof, Rejection};
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
-use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, MERKLE_TABLE};
+use crate::air::io::output_digest;
+use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, IO_TABLE, MERKLE_TABLE};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 use crate::memory::state_digest;
@@ -64,12 +65,6 @@ pub fn check_statement(epoch_size_log2: u8, statement: &EpochStatement) -> Resul
             ),
         ));
     }
-    if !statement.output.is_empty() {
-        return Err(Rejection::new(
-            "public output",
-            "public output is not supported by this proof system version yet",
-        ));
-    }
     Ok(())
 }
 
@@ -116,6 +111,12 @@ pub fn public_values(
                 cpu_public_values(statement, start.0, end.0)
             } else if i == MERKLE_TABLE {
                 merkle_public_values(start.1, end.1)
+            } else if i == IO_TABLE {
+                output_digest(&statement.output)
+                    .0
+                    .iter()
+                    .map(|&x| Val::from_u32(x))
+                    .collect()
             } else {
                 vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)]
             }

@@ -1,0 +1,118 @@
+//! Every example guest and the instruction test program prove and verify,
+//! epoch by epoch, with real Merkle memory and their public output; a lie
+//! about the output is rejected. Needs `scripts/build-guests.sh` first.
+
+use std::path::PathBuf;
+
+use sluice_prover::executor::{Config, Executor, Program};
+use sluice_prover::memory_image::MemoryImage;
+use sluice_prover::prove::prove_epoch;
+use sluice_verifier::memory::image_id;
+use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::verify_epoch;
+use sluice_verifier::statement::{EpochRole, EpochStatement};
+
+fn elf(path: &str) -> Program {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    let bytes = std::fs::read(&p)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
+    Program::from_elf(&bytes).unwrap()
+}
+
+/// Proves and verifies every epoch; returns the output, the exit code and
+/// the statements with their proofs.
+fn prove_run(
+    program: &Program,
+    input: &[u8],
+    k: u32,
+) -> (Vec<u8>, u32, Vec<(EpochStatement, Vec<u8>)>) {
+    let params = ProofParams::DEFAULT;
+    let id = image_id(program);
+    let cfg = Config {
+        epoch_size_log2: k,
+        max_cycles: 1 << 24,
+    };
+    let mut image = MemoryImage::new(program);
+    let mut ex = Executor::new(program, input.to_vec(), &cfg).unwrap();
+    let mut output = Vec::new();
+    let mut exit = None;
+    let mut prev_end = id;
+    let mut proofs = Vec::new();
+    while let Some(record) = ex.run_epoch().unwrap() {
+        let tr = image.apply_epoch(&record, ex.memory()).unwrap();
+        let (st, proof) = prove_epoch(&params, &id, k as u8, &record, &tr)
+            .unwrap_or_else(|e| panic!("epoch {}: {e:#}", record.index));
+        verify_epoch(&params, &id, k as u8, record.index, &st, &proof)
+            .unwrap_or_else(|e| panic!("epoch {}: {e}", record.index));
+        assert_eq!(st.start, prev_end, "epochs chain");
+        prev_end = st.end;
+        output.extend_from_slice(&st.output);
+        if let EpochRole::Halt { exit_code } = st.role {
+            exit = Some(exit_code);
+        }
+        proofs.push((st, proof));
+    }
+    (output, exit.expect("the guest halts"), proofs)
+}
+
+#[test]
+fn fibonacci_proves_its_output() {
+    let (output, exit, _) = prove_run(&elf("build/guests/fibonacci.elf"), &40u32.to_le_bytes(), 8);
+    assert_eq!(exit, 0);
+    assert_eq!(output, 102_334_155u64.to_le_bytes());
+}
+
+#[test]
+fn sha256_proves_its_digest_across_epochs() {
+    let (output, exit, proofs) = prove_run(&elf("build/guests/sha256.elf"), b"abc", 12);
+    assert_eq!(exit, 0);
+    assert_eq!(
+        hex::encode(output),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert!(proofs.len() > 1, "{} epochs", proofs.len());
+}
+
+#[test]
+fn primes_proves_its_output() {
+    let (output, exit, _) = prove_run(&elf("build/guests/primes.elf"), &100u32.to_le_bytes(), 12);
+    assert_eq!(exit, 0);
+    assert!(!output.is_empty());
+}
+
+#[test]
+fn sdk_check_and_collatz_prove() {
+    let (_, exit, _) = prove_run(&elf("build/guests/sdk-check.elf"), b"sluice", 12);
+    assert_eq!(exit, 0);
+    let (_, exit, _) = prove_run(&elf("build/guests/collatz.elf"), b"", 13);
+    assert_eq!(exit, 97);
+}
+
+#[test]
+fn the_rv32im_self_check_proves() {
+    let (_, exit, _) = prove_run(&elf("build/programs/rv32im_selfcheck.elf"), b"", 12);
+    assert_eq!(exit, 0);
+}
+
+#[test]
+fn a_lie_about_the_output_is_rejected() {
+    let program = elf("build/guests/fibonacci.elf");
+    let (_, _, proofs) = prove_run(&program, &10u32.to_le_bytes(), 8);
+    let id = image_id(&program);
+    let (st, proof) = proofs.last().unwrap();
+    assert_eq!(st.output, 55u64.to_le_bytes());
+    for lie in [
+        56u64.to_le_bytes().to_vec(),
+        55u32.to_le_bytes().to_vec(),
+        [55u64.to_le_bytes().as_slice(), &[0]].concat(),
+        vec![],
+    ] {
+        let forged = EpochStatement {
+            output: lie,
+            ..st.clone()
+        };
+        let index = proofs.len() as u64 - 1;
+        let e = verify_epoch(&ProofParams::DEFAULT, &id, 8, index, &forged, proof).unwrap_err();
+        assert_eq!(e.check, "stark");
+    }
+}
