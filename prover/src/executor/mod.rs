@@ -371,7 +371,8 @@ impl Executor {
             pages,
             input_start,
             input_end: self.input_pos as u64,
-            input: self.input[(input_start as usize).min(self.input.len())..self.input_pos.min(self.input.len())]
+            input: self.input[(input_start as usize).min(self.input.len())
+                ..self.input_pos.min(self.input.len())]
                 .to_vec(),
         }))
     }

@@ -421,3 +421,28 @@ fn wrong_load_sign_extension_or_merge_is_rejected() {
         row.swap(c.mem_off[2], c.mem_off[1]);
     }));
 }
+
+#[test]
+fn sys_io_flag_cannot_be_forged() {
+    let (st, t) = setup();
+    let c = CpuCols::new();
+    // On a non-ECALL row.
+    let mut t2 = EpochTrace {
+        traces: t.traces.clone(),
+        alu_events: vec![],
+        ..t
+    };
+    let r = row_of(&t2, Opcode::Add);
+    cpu_row(&mut t2, r)[c.sys_io] = Val::ONE;
+    assert!(locally_rejected(&st, &t2));
+    // On the exit: the epoch would no longer halt where it claims to.
+    let mut t3 = EpochTrace {
+        traces: t.traces.clone(),
+        alu_events: vec![],
+        ..t
+    };
+    let r = row_of(&t3, Opcode::Ecall);
+    cpu_row(&mut t3, r)[c.sys_io] = Val::ONE;
+    assert!(locally_rejected(&st, &t3));
+    assert!(verifier_rejects(&st, &t3));
+}

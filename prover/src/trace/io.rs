@@ -137,7 +137,9 @@ pub fn io_trace(
             row[c.quarter] = Val::from_u32((io.a1 & 0xff) / 4);
             bytes.add((io.a1 & 0xff) / 4);
             bytes.add((io.a1 >> 24) * 4);
-            row[c.hi_inv] = Val::from_u32(io.a1 >> 16).try_inverse().unwrap_or(Val::ZERO);
+            row[c.hi_inv] = Val::from_u32(io.a1 >> 16)
+                .try_inverse()
+                .unwrap_or(Val::ZERO);
             put_word(row, c.old, old);
             put_word(row, c.new, new);
             put_ts(row, c.buf_ts, prev, timestamp(io.clk, SLOT_BUF), bytes);

@@ -211,7 +211,10 @@ where
         ] {
             builder.assert_bool(l(b));
         }
-        builder.assert_eq(is_read.clone() + is_out.clone() + is_host.clone(), is_real.clone());
+        builder.assert_eq(
+            is_read.clone() + is_out.clone() + is_host.clone(),
+            is_real.clone(),
+        );
         builder.assert_zero(l(c.fd_two) * (one.clone() - is_host.clone()));
 
         // ---- Rows: real then padding, in strictly increasing cycle order ----
@@ -269,7 +272,13 @@ where
         ] {
             ts_check(builder, cols, slot, is_real.clone());
             let v = val.map(&l);
-            mem_consume(builder, k(4 * reg), v.clone(), l(cols.prev_ts), is_real.clone());
+            mem_consume(
+                builder,
+                k(4 * reg),
+                v.clone(),
+                l(cols.prev_ts),
+                is_real.clone(),
+            );
             mem_produce(builder, k(4 * reg), v, ts(slot), is_real.clone());
         }
         // Lengths: 4 for a read, 1 for an output write.
@@ -288,9 +297,7 @@ where
         }
         builder.assert_eq(off_sum, access.clone());
         builder.assert_zero(is_read.clone() * (one.clone() - off[0].clone()));
-        builder.assert_zero(
-            access.clone() * (l(c.a1[0]) - l(c.quarter) * k(4) - offset.clone()),
-        );
+        builder.assert_zero(access.clone() * (l(c.a1[0]) - l(c.quarter) * k(4) - offset.clone()));
         send_byte(builder, l(c.quarter), access.clone());
         // Guest memory only: upper half non-zero, below 2^30.
         builder.assert_zero(
@@ -299,7 +306,13 @@ where
         send_byte(builder, l(c.a1[3]) * k(4), access.clone());
         let addr = word_expr(c.a1.map(&l)) - offset;
         ts_check(builder, c.buf_ts, SLOT_BUF, access.clone());
-        mem_consume(builder, addr.clone(), c.old.map(&l), l(c.buf_ts.prev_ts), access.clone());
+        mem_consume(
+            builder,
+            addr.clone(),
+            c.old.map(&l),
+            l(c.buf_ts.prev_ts),
+            access.clone(),
+        );
         mem_produce(builder, addr, c.new.map(&l), ts(SLOT_BUF), access);
 
         // read: n bytes of input at the start of the word, the rest kept.
@@ -311,9 +324,9 @@ where
         }
         builder.assert_eq(n_sum, is_read.clone());
         let mut at_most = zero.clone();
-        for i in 0..4 {
+        for (i, n_is_i) in ns.iter().take(4).enumerate() {
             // `at_most` = [n <= i]: byte i is not read, so it is unchanged.
-            at_most += ns[i].clone();
+            at_most += n_is_i.clone();
             builder.assert_zero(at_most.clone() * (l(c.new[i]) - l(c.old[i])));
             send_byte(builder, l(c.new[i]), is_read.clone());
             // An output write leaves memory alone.
@@ -340,7 +353,9 @@ where
                 .assert_eq(n(c.state[i]), after[i].clone());
         }
         for i in 0..RATE {
-            builder.when_last_row().assert_eq(after[i].clone(), pv[i].clone());
+            builder
+                .when_last_row()
+                .assert_eq(after[i].clone(), pv[i].clone());
         }
     }
 }
