@@ -22,27 +22,21 @@ printf '\x28\x00\x00\x00' > build/fib-input.bin
 "$prover" execute build/guests/fibonacci.elf --input build/fib-input.bin --epoch-size-log2 16
 "$prover" execute build/guests/sha256.elf --input scripts/demo.sh --epoch-size-log2 16
 
-# The proof system does not yet constrain the read/write syscalls or sub-word
-# loads/stores (docs/status.md), so the guest proven here is `collatz`, which
-# needs neither: its answer (the start below 100 with the longest Collatz
-# chain, 97) is its exit code. `prove` exits 1 when the guest's exit code is
-# not 0, so that status is expected here.
-log "prove collatz in epochs of 2^12 cycles into bundle.bin"
-status=0
-"$prover" prove build/guests/collatz.elf --epoch-size-log2 12 -o bundle.bin || status=$?
-if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
-    log "proving failed (exit $status)"
-    exit "$status"
-fi
+# The guest proven here is sha256: it reads its private input and commits the
+# digest as public output. The verifiers print that output; anyone can check
+# it against `printf 'The quick brown fox jumps over the lazy dog' | sha256sum`.
+printf 'The quick brown fox jumps over the lazy dog' > build/demo-input.txt
+log "prove sha256 of build/demo-input.txt in epochs of 2^12 cycles into bundle.bin"
+"$prover" prove build/guests/sha256.elf --input build/demo-input.txt --epoch-size-log2 12 -o bundle.bin
 
 log "verify bundle.bin natively, pinned to the ELF's image ID"
-"$prover" verify bundle.bin --elf build/guests/collatz.elf
+"$prover" verify bundle.bin --elf build/guests/sha256.elf
 
 log "verify bundle.bin with node verify.js (WebAssembly)"
-node verifier-wasm/verify.js --elf build/guests/collatz.elf bundle.bin
+node verifier-wasm/verify.js --elf build/guests/sha256.elf bundle.bin
 
 log "live: prove to stdout and verify the stream as it is produced"
-{ "$prover" prove build/guests/collatz.elf --epoch-size-log2 12 -o - 2>/dev/null || true; } |
-    node verifier-wasm/verify.js --elf build/guests/collatz.elf -
+"$prover" prove build/guests/sha256.elf --input build/demo-input.txt --epoch-size-log2 12 -o - 2>/dev/null |
+    node verifier-wasm/verify.js --elf build/guests/sha256.elf -
 
 log "done. To verify in a browser: node web/serve.mjs 8000, open http://127.0.0.1:8000/ and drop bundle.bin"

@@ -44,6 +44,12 @@ if [ "$status" -ne 1 ] || [ ! -f build/collatz.bundle ]; then
     exit 1
 fi
 
+log "a real bundle with input and public output: sha256(\"abc\")"
+rm -f build/sha256.bundle
+printf 'abc' > build/abc.txt
+target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \
+    -o build/sha256.bundle
+
 log "node --test: verify.js and the browser page (headless Chromium)"
 node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/browser.test.js \
     verifier-wasm/js/test/stark.test.js

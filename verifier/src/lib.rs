@@ -33,5 +33,6 @@ pub const PROTOCOL_VERSION: u32 = 2;
 /// than it is (`docs/status.md`).
 pub const SOUNDNESS_WARNING: &str =
     "NOTE: protocol 2 proves every epoch's memory reads and writes against the Merkle roots \
-in its state digests (in-circuit page-in/page-out). The proof system is new and unaudited; \
-its security (101 bits at default parameters) is conjectured. See docs/status.md.";
+in its state digests (in-circuit page-in/page-out), and its input reads and output writes. \
+The proof system is new and unaudited; its security (101 bits at default parameters) is \
+conjectured. See docs/status.md.";

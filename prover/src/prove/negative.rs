@@ -282,10 +282,10 @@ fn wrong_exit_code_or_role_is_rejected() {
 }
 
 #[test]
-fn output_claims_are_refused_until_output_is_proven() {
+fn output_longer_than_the_epoch_is_refused_before_hashing() {
     let (st, _) = setup();
     let with_output = EpochStatement {
-        output: vec![1],
+        output: vec![1; st.cycles as usize + 1],
         ..st
     };
     let e = verify_epoch(

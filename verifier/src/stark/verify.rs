@@ -65,6 +65,18 @@ pub fn check_statement(epoch_size_log2: u8, statement: &EpochStatement) -> Resul
             ),
         ));
     }
+    // One output byte per `write(3, buf, 1)`, at most one per cycle: a
+    // longer claim cannot be proven, and is refused before it is hashed.
+    if statement.output.len() as u64 > statement.cycles {
+        return Err(Rejection::new(
+            "public output",
+            format!(
+                "{} output bytes in a {}-cycle epoch",
+                statement.output.len(),
+                statement.cycles
+            ),
+        ));
+    }
     Ok(())
 }
 
