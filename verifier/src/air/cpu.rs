@@ -25,6 +25,7 @@ use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{alu_opcode, send_alu, send_byte};
 use super::io::{io_message, IO_BUS};
+use super::layout::{check_access_order, ColumnAlloc};
 use super::memory::{mem_consume, mem_produce};
 use crate::isa::{Format, Opcode};
 
@@ -74,13 +75,7 @@ pub const PV_HALTED: usize = 3;
 pub const PV_EXIT: usize = 4; // 4 limbs
 pub const NUM_PUBLIC_VALUES: usize = 8;
 
-/// One timestamped access: previous timestamp and the three bytes of
-/// `ts - prev_ts - 1`.
-#[derive(Clone, Copy, Debug)]
-pub struct TsCols {
-    pub prev_ts: usize,
-    pub diff: [usize; 3],
-}
+pub use super::layout::TsCols;
 
 /// Column indices of the CPU table.
 #[derive(Clone, Debug)]
@@ -141,26 +136,9 @@ pub struct CpuCols {
     pub width: usize,
 }
 
-struct Alloc(usize);
-impl Alloc {
-    fn one(&mut self) -> usize {
-        self.0 += 1;
-        self.0 - 1
-    }
-    fn many<const N: usize>(&mut self) -> [usize; N] {
-        core::array::from_fn(|_| self.one())
-    }
-    fn ts(&mut self) -> TsCols {
-        TsCols {
-            prev_ts: self.one(),
-            diff: self.many(),
-        }
-    }
-}
-
 impl CpuCols {
     pub fn new() -> Self {
-        let mut a = Alloc(0);
+        let mut a = ColumnAlloc::default();
         CpuCols {
             is_real: a.one(),
             clk: a.one(),
@@ -200,7 +178,7 @@ impl CpuCols {
             rd_zero: a.one(),
             rd_inv: a.one(),
             sys_io: a.one(),
-            width: a.0,
+            width: a.width(),
         }
     }
 
@@ -602,12 +580,7 @@ where
         let ts = |slot: u32| clk.clone() * k(TS_PER_CYCLE) + k(slot + 1);
         // Every access checks prev_ts < ts with three bytes.
         let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
-            let diff = l(cols.diff[0]) + l(cols.diff[1]) * k(256) + l(cols.diff[2]) * k(1 << 16);
-            builder
-                .assert_zero(count.clone() * (ts(slot) - l(cols.prev_ts) - AB::Expr::ONE - diff));
-            for d in cols.diff {
-                send_byte(builder, l(d), count.clone());
-            }
+            check_access_order(builder, ts(slot), l(cols.prev_ts), cols.diff.map(l), count);
         };
         // Fetch: read the word at pc.
         ts_check(builder, c.fetch, SLOT_FETCH, is_real.clone());

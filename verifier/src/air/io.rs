@@ -31,7 +31,8 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
-use super::cpu::{word_expr, TsCols, TS_PER_CYCLE};
+use super::cpu::{word_expr, TS_PER_CYCLE};
+use super::layout::{check_access_order, ColumnAlloc, TsCols};
 use super::memory::{mem_consume, mem_produce};
 use super::poseidon2::{use_permutation, WIDTH};
 use crate::digest::Digest;
@@ -110,26 +111,9 @@ pub struct IoCols {
     pub width: usize,
 }
 
-struct Alloc(usize);
-impl Alloc {
-    fn one(&mut self) -> usize {
-        self.0 += 1;
-        self.0 - 1
-    }
-    fn many<const N: usize>(&mut self) -> [usize; N] {
-        core::array::from_fn(|_| self.one())
-    }
-    fn ts(&mut self) -> TsCols {
-        TsCols {
-            prev_ts: self.one(),
-            diff: self.many(),
-        }
-    }
-}
-
 impl IoCols {
     pub fn new() -> Self {
-        let mut a = Alloc(0);
+        let mut a = ColumnAlloc::default();
         let mut c = IoCols {
             is_real: a.one(),
             clk: a.one(),
@@ -154,7 +138,7 @@ impl IoCols {
             perm: a.many(),
             width: 0,
         };
-        c.width = a.0;
+        c.width = a.width();
         c
     }
 }
@@ -259,12 +243,7 @@ where
         let clk = l(c.clk);
         let ts = |slot: u32| clk.clone() * k(TS_PER_CYCLE) + k(slot + 1);
         let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
-            let diff = l(cols.diff[0]) + l(cols.diff[1]) * k(256) + l(cols.diff[2]) * k(1 << 16);
-            builder
-                .assert_zero(count.clone() * (ts(slot) - l(cols.prev_ts) - AB::Expr::ONE - diff));
-            for d in cols.diff {
-                send_byte(builder, l(d), count.clone());
-            }
+            check_access_order(builder, ts(slot), l(cols.prev_ts), cols.diff.map(l), count);
         };
         for (reg, val, cols, slot) in [
             (REG_A1, c.a1, c.a1_ts, SLOT_A1),

@@ -25,6 +25,7 @@ use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
+use super::layout::{eval_segments, ColumnAlloc, SegmentCols};
 use super::page::LEAF_BUS;
 use super::poseidon2::{use_permutation, WIDTH};
 use crate::memory::hash::RATE;
@@ -62,24 +63,20 @@ pub struct MerkleCols {
 
 impl MerkleCols {
     pub fn new() -> Self {
-        let mut next = 0;
-        let mut one = || {
-            next += 1;
-            next - 1
-        };
-        let is_real = one();
-        let first = one();
-        let last = one();
-        let level = one();
-        let level_inv = one();
-        let index = one();
-        let bit = one();
-        let old = core::array::from_fn(|_| one());
-        let new = core::array::from_fn(|_| one());
-        let sibling = core::array::from_fn(|_| one());
-        let old_out = core::array::from_fn(|_| one());
-        let new_out = core::array::from_fn(|_| one());
-        let root = core::array::from_fn(|_| one());
+        let mut a = ColumnAlloc::default();
+        let is_real = a.one();
+        let first = a.one();
+        let last = a.one();
+        let level = a.one();
+        let level_inv = a.one();
+        let index = a.one();
+        let bit = a.one();
+        let old = a.many();
+        let new = a.many();
+        let sibling = a.many();
+        let old_out = a.many();
+        let new_out = a.many();
+        let root = a.many();
         MerkleCols {
             is_real,
             first,
@@ -94,7 +91,7 @@ impl MerkleCols {
             old_out,
             new_out,
             root,
-            width: next,
+            width: a.width(),
         }
     }
 }
@@ -137,33 +134,20 @@ where
         let first = l(c.first);
         let last = l(c.last);
         let bit = l(c.bit);
-        // `mid`: a real row below the root level.
-        let mid = is_real.clone() - last.clone();
-        for b in [c.is_real, c.first, c.last, c.bit] {
-            builder.assert_bool(l(b));
-        }
-        builder.assert_zero(first.clone() * (one.clone() - is_real.clone()));
-        builder.assert_zero(last.clone() * (one.clone() - is_real.clone()));
-
         // ---- Row structure: paths of exactly 22 levels, padding at the end ----
-        builder
-            .when_first_row()
-            .assert_eq(first.clone(), is_real.clone());
+        let segments = SegmentCols {
+            is_real: c.is_real,
+            first: c.first,
+            last: c.last,
+            position: c.level,
+            position_inv: c.level_inv,
+        };
+        let mid = eval_segments(builder, &local, &next, segments, DEPTH as u32);
+        builder.assert_bool(bit.clone());
         // 22 never divides a power of two, so the table always ends in padding.
         builder.when_last_row().assert_zero(is_real.clone());
-        builder.assert_zero(first.clone() * l(c.level));
-        builder.assert_zero(last.clone() * (l(c.level) - k(DEPTH as u32 - 1)));
-        builder.assert_zero(
-            is_real.clone()
-                * ((l(c.level) - k(DEPTH as u32 - 1)) * l(c.level_inv) - one.clone()
-                    + last.clone()),
-        );
         {
             let mut t = builder.when_transition();
-            t.assert_zero(n(c.is_real) * (one.clone() - is_real.clone()));
-            t.assert_zero(mid.clone() * (one.clone() - n(c.is_real)));
-            t.assert_eq(n(c.first), last.clone() * n(c.is_real));
-            t.assert_zero(mid.clone() * (n(c.level) - l(c.level) - one.clone()));
             // The index loses its low bit at each level.
             t.assert_zero(mid.clone() * (l(c.index) - bit.clone() - n(c.index) * k(2)));
         }

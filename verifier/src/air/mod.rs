@@ -20,6 +20,7 @@ pub mod alu;
 pub mod bus;
 pub mod cpu;
 pub mod io;
+pub mod layout;
 pub mod memory;
 pub mod merkle;
 pub mod page;

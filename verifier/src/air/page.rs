@@ -31,6 +31,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
+use super::layout::{eval_segments, ColumnAlloc, SegmentCols};
 use super::memory::{mem_consume, mem_produce};
 use super::poseidon2::{use_permutation, WIDTH};
 use crate::memory::hash::{sponge_iv, LEAF_DOMAIN, RATE};
@@ -79,20 +80,9 @@ pub struct PageCols {
     pub width: usize,
 }
 
-struct Alloc(usize);
-impl Alloc {
-    fn one(&mut self) -> usize {
-        self.0 += 1;
-        self.0 - 1
-    }
-    fn many<const N: usize>(&mut self) -> [usize; N] {
-        core::array::from_fn(|_| self.one())
-    }
-}
-
 impl PageCols {
     pub fn new() -> Self {
-        let mut a = Alloc(0);
+        let mut a = ColumnAlloc::default();
         let mut c = PageCols {
             is_real: a.one(),
             first: a.one(),
@@ -121,7 +111,7 @@ impl PageCols {
         c.old_out = a.many();
         c.new_cap = a.many();
         c.new_out = a.many();
-        c.width = a.0;
+        c.width = a.width();
         c
     }
 }
@@ -173,35 +163,22 @@ where
         let is_real = l(c.is_real);
         let first = l(c.first);
         let last = l(c.last);
-        // `mid`: a real row that is not its page's last block.
-        let mid = is_real.clone() - last.clone();
-        for b in [c.is_real, c.first, c.last, c.has_prev, c.is_page0] {
+        // ---- Row structure: pages of exactly 64 blocks, padding at the end ----
+        let segments = SegmentCols {
+            is_real: c.is_real,
+            first: c.first,
+            last: c.last,
+            position: c.block,
+            position_inv: c.block_inv,
+        };
+        let mid = eval_segments(builder, &local, &next, segments, BLOCKS_PER_PAGE as u32);
+        for b in [c.has_prev, c.is_page0] {
             builder.assert_bool(l(b));
         }
-        builder.assert_zero(first.clone() * (one.clone() - is_real.clone()));
-        builder.assert_zero(last.clone() * (one.clone() - is_real.clone()));
-
-        // ---- Row structure: pages of exactly 64 blocks, padding at the end ----
-        builder
-            .when_first_row()
-            .assert_eq(first.clone(), is_real.clone());
         builder.when_first_row().assert_zero(l(c.has_prev));
-        // A real row that is not a last block is followed by the same page.
-        builder.when_last_row().assert_zero(mid.clone());
-        builder.assert_zero(first.clone() * l(c.block));
-        builder.assert_zero(last.clone() * (l(c.block) - k(BLOCKS_PER_PAGE as u32 - 1)));
-        builder.assert_zero(
-            is_real.clone()
-                * ((l(c.block) - k(BLOCKS_PER_PAGE as u32 - 1)) * l(c.block_inv) - one.clone()
-                    + last.clone()),
-        );
         {
             let mut t = builder.when_transition();
-            t.assert_zero(n(c.is_real) * (one.clone() - is_real.clone()));
-            t.assert_zero(mid.clone() * (one.clone() - n(c.is_real)));
-            t.assert_eq(n(c.first), last.clone() * n(c.is_real));
             t.assert_eq(n(c.has_prev), n(c.first));
-            t.assert_zero(mid.clone() * (n(c.block) - l(c.block) - one.clone()));
             t.assert_zero(mid.clone() * (n(c.page) - l(c.page)));
             // Strictly increasing pages.
             t.assert_zero(

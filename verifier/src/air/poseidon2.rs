@@ -25,6 +25,8 @@ use p3_koala_bear::{
 use p3_lookup::{Count, InteractionBuilder};
 use p3_poseidon2::GenericPoseidon2LinearLayers;
 
+use super::layout::ColumnAlloc;
+
 /// Name of the permutation bus: messages `(in[16], out[16])`.
 pub const PERM_BUS: &str = "perm";
 /// Permutation width.
@@ -50,57 +52,25 @@ pub struct Poseidon2Cols {
 }
 
 impl Poseidon2Cols {
-    pub const fn new() -> Self {
-        let mut next = 0;
-        let mut input = [0; WIDTH];
-        let mut i = 0;
-        while i < WIDTH {
-            input[i] = next;
-            next += 1;
-            i += 1;
-        }
-        let mut head = [[0; WIDTH]; HALF_FULL_ROUNDS];
-        let mut r = 0;
-        while r < HALF_FULL_ROUNDS {
-            let mut i = 0;
-            while i < WIDTH {
-                head[r][i] = next;
-                next += 1;
-                i += 1;
-            }
-            r += 1;
-        }
-        let mut partial = [0; PARTIAL_ROUNDS];
-        let mut r = 0;
-        while r < PARTIAL_ROUNDS {
-            partial[r] = next;
-            next += 1;
-            r += 1;
-        }
-        let mut tail = [[0; WIDTH]; HALF_FULL_ROUNDS];
-        let mut r = 0;
-        while r < HALF_FULL_ROUNDS {
-            let mut i = 0;
-            while i < WIDTH {
-                tail[r][i] = next;
-                next += 1;
-                i += 1;
-            }
-            r += 1;
-        }
-        let mult = next;
+    pub fn new() -> Self {
+        let mut a = ColumnAlloc::default();
+        let input = a.many();
+        let head = core::array::from_fn(|_| a.many());
+        let partial = a.many();
+        let tail = core::array::from_fn(|_| a.many());
+        let mult = a.one();
         Poseidon2Cols {
             input,
             head,
             partial,
             tail,
             mult,
-            width: mult + 1,
+            width: a.width(),
         }
     }
 
     /// The output state's columns.
-    pub const fn output(&self) -> [usize; WIDTH] {
+    pub fn output(&self) -> [usize; WIDTH] {
         self.tail[HALF_FULL_ROUNDS - 1]
     }
 }
