@@ -4,8 +4,9 @@
 //!
 //! `cargo bench -p prover --bench merkle [-- GUEST.elf[:INPUT] ...]`
 //!
-//! Each guest given is run epoch by epoch (2^20 cycles) with the memory image
-//! following it, reporting touched pages per epoch and the image's time.
+//! Each guest given is run epoch by epoch (2^20 cycles, or
+//! 2^`SLUICE_BENCH_EPOCH_LOG2`) with the memory image following it, reporting
+//! touched pages per epoch and the image's time.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -152,6 +153,12 @@ fn main() {
         &config,
     );
 
+    let guest_config = Config {
+        epoch_size_log2: std::env::var("SLUICE_BENCH_EPOCH_LOG2")
+            .map(|k| k.parse().expect("SLUICE_BENCH_EPOCH_LOG2: a number"))
+            .unwrap_or(20),
+        ..config
+    };
     for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
         let (elf, input) = match arg.split_once(':') {
             Some((e, i)) => (
@@ -162,7 +169,7 @@ fn main() {
         };
         let program = Program::from_elf(&std::fs::read(workspace_path(&elf)).expect("read ELF"))
             .expect("ELF");
-        follow(&elf, &program, input, &config);
+        follow(&elf, &program, input, &guest_config);
     }
 
     let big = Program::from_segments(0x1_0000, vec![(0x1_0000, vec![0x13; 1 << 20])]).unwrap();

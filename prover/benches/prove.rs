@@ -1,10 +1,25 @@
-//! Proving throughput, proof size and verification time of one epoch.
+//! Proving throughput, where the time goes, peak memory, proof size and
+//! verification time of one epoch.
 //!
 //! `cargo bench -p prover --bench prove` (heights from `SLUICE_BENCH_LOGS`,
 //! default `12,14,16`). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
+//!
+//! For each height the bench prints one summary row, then the phases: our
+//! own (execution, memory image, trace generation, encoding, verification)
+//! timed directly, and Plonky3's timed through its `tracing` spans (summed
+//! wall time per span name; spans nest, so the rows do not add up).
 
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tracing::span::{Attributes, Id};
+use tracing::Subscriber;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
 
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
@@ -32,15 +47,67 @@ fn program() -> Vec<u32> {
     .collect()
 }
 
+/// Wall time and count per span name.
+type Phases = Arc<Mutex<BTreeMap<&'static str, (Duration, u32)>>>;
+
+/// A `tracing` layer that sums each span's lifetime under its name.
+struct PhaseTimer(Phases);
+
+struct Opened(Instant);
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for PhaseTimer {
+    fn on_new_span(&self, _: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(Opened(Instant::now()));
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let Some(opened) = span.extensions().get::<Opened>().map(|o| o.0) else {
+            return;
+        };
+        let mut phases = self.0.lock().unwrap();
+        let entry = phases.entry(span.metadata().name()).or_default();
+        entry.0 += opened.elapsed();
+        entry.1 += 1;
+    }
+}
+
+/// Resets the kernel's peak-RSS counter of this process (Linux).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak RSS of this process since the last reset, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
 fn main() {
     let logs: Vec<u32> = std::env::var("SLUICE_BENCH_LOGS")
         .unwrap_or_else(|_| "12,14,16".into())
         .split(',')
         .map(|s| s.trim().parse().expect("log2 heights"))
         .collect();
+    let phases = Phases::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(PhaseTimer(phases.clone()).with_filter(LevelFilter::DEBUG));
+    tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
+
     let airs = epoch_airs();
+    let names: Vec<&str> = airs.iter().map(|a| a.name()).collect();
     println!(
-        "tables: {}",
+        "tables (main columns): {}",
         airs.iter()
             .map(|a| format!(
                 "{}={}",
@@ -50,39 +117,88 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     );
+    println!("threads: {}", rayon::current_num_threads());
     let params = ProofParams::DEFAULT;
     let image = Digest([7; 8]);
-    println!("| cycles | trace gen | prove | cycles/s (gen+prove) | proof bytes | verify |");
-    println!("|---|---|---|---|---|---|");
+    let mut summary = vec![
+        "| cycles | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify |".to_owned(),
+        "|---|---|---|---|---|---|---|---|".to_owned(),
+    ];
     for k in logs {
+        reset_peak_rss();
+        phases.lock().unwrap().clear();
         let p = Program::from_words(0x1_0000, &program()).unwrap();
         let cfg = Config {
             epoch_size_log2: k,
             max_cycles: 1 << 40,
         };
+        let t = Instant::now();
         let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
         let record = ex.run_epoch().unwrap().unwrap();
-        let t0 = Instant::now();
+        let t_exec = t.elapsed();
+        let t = Instant::now();
         let transition = MemoryImage::new(&p)
             .apply_epoch(&record, ex.memory())
             .unwrap();
+        let t_image = t.elapsed();
         let st = statement_for(&record, &transition);
+        let t = Instant::now();
         let trace = generate(&record, &transition).unwrap();
-        let t_gen = t0.elapsed();
-        let t1 = Instant::now();
+        let t_gen = t.elapsed();
+        let heights: Vec<String> = names
+            .iter()
+            .zip(&trace.traces)
+            .map(|(n, m)| format!("{n}=2^{}", p3_matrix::Matrix::height(m).ilog2()))
+            .collect();
+        let t = Instant::now();
         let proof = prove_trace(&params, &image, k as u8, 0, &st, &trace).unwrap();
-        let t_prove = t1.elapsed();
-        let t2 = Instant::now();
+        let t_prove = t.elapsed();
+        let mut rows: Vec<_> = phases
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(n, v)| (*n, *v))
+            .collect();
+        drop(trace);
+        let rss = peak_rss_mib();
+        let t = Instant::now();
         verify_epoch(&params, &image, k as u8, 0, &st, &proof).unwrap();
-        let t_verify = t2.elapsed();
-        let total = (t_gen + t_prove).as_secs_f64();
-        println!(
-            "| 2^{k} | {:.2} s | {:.2} s | {:.0} | {} | {:.0} ms |",
-            t_gen.as_secs_f64(),
-            t_prove.as_secs_f64(),
+        let t_verify = t.elapsed();
+        let total = (t_image + t_gen + t_prove).as_secs_f64();
+        summary.push(format!(
+            "| 2^{k} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms |",
+            secs(t_exec),
+            secs(t_image + t_gen),
+            secs(t_prove),
             record.cycles as f64 / total,
+            rss,
             proof.len(),
             t_verify.as_secs_f64() * 1e3
-        );
+        ));
+
+        println!("\n2^{k} cycles; table heights: {}", heights.join(" "));
+        println!("| phase | wall time | count | share of prove |");
+        println!("|---|---|---|---|");
+        let share = |d: Duration| 100.0 * d.as_secs_f64() / t_prove.as_secs_f64();
+        for (name, d) in [
+            ("execute (recording)", t_exec),
+            ("memory image", t_image),
+            ("trace generation", t_gen),
+            ("prove (total)", t_prove),
+        ] {
+            println!("| {name} | {} | 1 | {:.0} % |", secs(d), share(d));
+        }
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1 .0));
+        for (name, (d, count)) in rows.into_iter().take(16) {
+            println!(
+                "| plonky3: {name} | {} | {count} | {:.0} % |",
+                secs(d),
+                share(d)
+            );
+        }
+    }
+    println!();
+    for line in summary {
+        println!("{line}");
     }
 }
