@@ -31,7 +31,7 @@ dir=build/bench-continuations
 mkdir -p "$dir"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB; node $(node --version)"
-echo "guest: $elf, epochs of 2^$k cycles, $(nproc) proving jobs"
+echo "guest: $elf, epochs of 2^$k cycles, default --jobs (at most $(nproc))"
 echo
 echo "| n | cycles | epochs | bundle bytes | prove wall | prover peak RSS | native verify | native RSS | node verify.js | node RSS |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -47,13 +47,20 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Epoch size as log2 of the cycle count per epoch.
+    ///
+    /// Each proving job needs about 9 KiB of memory per cycle of its epoch:
+    /// ~9 GiB at K = 20, ~2.3 GiB at 18, ~1.1 GiB at 17 (docs/benchmarks.md).
+    /// On a small machine lower K or --jobs; smaller epochs also prove
+    /// slightly faster per cycle but make a larger bundle.
     #[arg(long, value_name = "K", default_value_t = 20,
           value_parser = clap::value_parser!(u8).range(MIN_EPOCH_SIZE_LOG2 as i64..=MAX_EPOCH_SIZE_LOG2 as i64))]
     pub epoch_size_log2: u8,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
     pub output: PathBuf,
-    /// Epochs proven at the same time (default: one per core).
+    /// Epochs proven at the same time. Default: one per core, but no more
+    /// than there are epochs or than the available memory holds (peak memory
+    /// is about N times one epoch's, see --epoch-size-log2).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Stop with an error after this many cycles without a halt.
@@ -130,8 +137,27 @@ pub fn run_with_progress<P: EpochProver>(
         image_id: image_id(&program),
         epoch_size_log2: args.epoch_size_log2,
     };
+    let jobs = args.jobs.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let plan = default_jobs(
+            cores,
+            available_memory(),
+            args.epoch_size_log2,
+            outcome.epochs,
+        );
+        if plan.short_of_memory {
+            eprintln!(
+                "warning: one epoch of 2^{k} cycles needs about {} MiB to prove and only {} MiB \
+                 are available; if proving is killed, lower --epoch-size-log2",
+                epoch_peak_bytes(args.epoch_size_log2) >> 20,
+                available_memory().unwrap_or(0) >> 20,
+                k = args.epoch_size_log2
+            );
+        }
+        plan.jobs
+    });
     eprintln!(
-        "proving {} cycles in {} epochs of 2^{} cycles; image ID {}; {bits} bits of conjectured security",
+        "proving {} cycles in {} epochs of 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security",
         outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id
     );
     let out = match BundleOutput::create(&args.output) {
@@ -150,9 +176,7 @@ pub fn run_with_progress<P: EpochProver>(
     };
     let options = DriverOptions {
         max_cycles: args.max_cycles,
-        ..args
-            .jobs
-            .map_or_else(DriverOptions::default, DriverOptions::with_jobs)
+        ..DriverOptions::with_jobs(jobs)
     };
     progress.start(Some(outcome.epochs), Some(outcome.cycles));
     let result = prove_bundle(prover, &program, &input, &ctx, &options, writer, progress);
@@ -190,6 +214,58 @@ pub fn run_with_progress<P: EpochProver>(
         exit::OK
     } else {
         exit::GUEST_EXIT_NONZERO
+    }
+}
+
+/// Peak memory of one proving job per cycle of its epoch, measured
+/// (`docs/benchmarks.md`, § Proving: 8.7 KiB at 2^16–2^20), rounded up.
+const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
+/// What a job needs besides its epoch: the executor, the memory image and
+/// the process itself (≈ 35 MiB measured for small epochs), rounded up.
+const BASE_BYTES: u64 = 64 << 20;
+
+fn epoch_peak_bytes(epoch_size_log2: u8) -> u64 {
+    PEAK_BYTES_PER_CYCLE << epoch_size_log2
+}
+
+/// The kernel's estimate of memory available without swapping (Linux), in
+/// bytes; `None` elsewhere or when unreadable.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib = info
+        .lines()
+        .find_map(|l| l.strip_prefix("MemAvailable:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    kib.checked_mul(1024)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct JobPlan {
+    jobs: usize,
+    /// Even one job is expected to need more memory than is available.
+    short_of_memory: bool,
+}
+
+/// Proving jobs when `--jobs` is not given: one per core, but no more than
+/// there are epochs, and no more than the available memory holds (each job
+/// holds one epoch's traces and their low-degree extensions at once).
+fn default_jobs(cores: usize, available: Option<u64>, epoch_size_log2: u8, epochs: u64) -> JobPlan {
+    let by_epochs = usize::try_from(epochs).unwrap_or(usize::MAX).max(1);
+    let mut jobs = cores.max(1).min(by_epochs);
+    let mut short_of_memory = false;
+    if let Some(available) = available {
+        let per_job = epoch_peak_bytes(epoch_size_log2);
+        let fit = available.saturating_sub(BASE_BYTES) / per_job;
+        short_of_memory = fit == 0;
+        jobs = jobs.min(usize::try_from(fit).unwrap_or(usize::MAX).max(1));
+    }
+    JobPlan {
+        jobs,
+        short_of_memory,
     }
 }
 
@@ -399,5 +475,38 @@ mod tests {
         assert_eq!(code, 1, "{json}");
         assert!(json.starts_with("{\"verified\":false"), "{json}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn default_jobs_one_per_core_when_memory_allows() {
+        let plan = default_jobs(2, Some(24 << 30), 16, 100);
+        assert_eq!(
+            plan,
+            JobPlan {
+                jobs: 2,
+                short_of_memory: false
+            }
+        );
+    }
+
+    #[test]
+    fn default_jobs_never_more_than_epochs() {
+        assert_eq!(default_jobs(8, None, 10, 3).jobs, 3);
+        assert_eq!(default_jobs(8, None, 10, 0).jobs, 1);
+    }
+
+    #[test]
+    fn default_jobs_bounded_by_available_memory() {
+        // 2^20-cycle epochs need ~9 GiB each: 12 GiB fits one, 20 GiB two.
+        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10).jobs, 1);
+        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10).jobs, 2);
+        let short = default_jobs(4, Some(2 << 30), 20, 10);
+        assert_eq!(
+            short,
+            JobPlan {
+                jobs: 1,
+                short_of_memory: true
+            }
+        );
     }
 }
