@@ -87,14 +87,22 @@ fn primes_proves_its_output() {
     assert!(!output.is_empty());
 }
 
-/// 563,834 cycles (138 epochs of 2^12): too long for every test run.
-/// `cargo test -p prover --test prove_guests -- --ignored`
+/// 563,834 cycles: 138 epochs of 2^12, a long continuation run.
 #[test]
-#[ignore = "long: 138 epochs"]
 fn sdk_check_proves() {
-    let (output, exit, _) = prove_run(&elf("build/guests/sdk-check.elf"), b"sluice", 12);
+    let (output, exit, proofs) = prove_run(&elf("build/guests/sdk-check.elf"), b"sluice", 12);
     assert_eq!(exit, 0);
     assert!(!output.is_empty());
+    assert!(proofs.len() >= 100, "{} epochs", proofs.len());
+}
+
+/// No input, no output: the answer is the exit code (97).
+#[test]
+fn collatz_proves_its_exit_code() {
+    let (output, exit, proofs) = prove_run(&elf("build/guests/collatz.elf"), b"", 12);
+    assert_eq!(exit, 97);
+    assert!(output.is_empty());
+    assert_eq!(proofs.len(), 10);
 }
 
 #[test]
