@@ -3,6 +3,7 @@
 use sluice_verifier::isa::{decode, Opcode};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
+use super::alu::alu;
 use super::memory::page_index;
 use super::{Cause, Executor};
 
@@ -150,45 +151,34 @@ impl Executor {
                 self.pc = next;
                 return Ok(false);
             }
-            Addi => a.wrapping_add(imm),
-            Slti => ((a as i32) < (imm as i32)) as u32,
-            Sltiu => (a < imm) as u32,
-            Xori => a ^ imm,
-            Ori => a | imm,
-            Andi => a & imm,
-            Slli => a << (imm & 31),
-            Srli => a >> (imm & 31),
-            Srai => ((a as i32) >> (imm & 31)) as u32,
-            Add => a.wrapping_add(b),
-            Sub => a.wrapping_sub(b),
-            Sll => a << (b & 31),
-            Slt => ((a as i32) < (b as i32)) as u32,
-            Sltu => (a < b) as u32,
-            Xor => a ^ b,
-            Srl => a >> (b & 31),
-            Sra => ((a as i32) >> (b & 31)) as u32,
-            Or => a | b,
-            And => a & b,
-            Mul => a.wrapping_mul(b),
-            Mulh => ((a as i32 as i64 * b as i32 as i64) >> 32) as u32,
-            Mulhsu => ((a as i32 as i64 * b as i64) >> 32) as u32,
-            Mulhu => ((a as u64 * b as u64) >> 32) as u32,
-            Div => {
-                if b == 0 {
-                    u32::MAX
-                } else {
-                    (a as i32).wrapping_div(b as i32) as u32
-                }
-            }
-            Divu => a.checked_div(b).unwrap_or(u32::MAX),
-            Rem => {
-                if b == 0 {
-                    a
-                } else {
-                    (a as i32).wrapping_rem(b as i32) as u32
-                }
-            }
-            Remu => a.checked_rem(b).unwrap_or(a),
+            // Constant opcodes: `alu` inlines to the one operation.
+            Addi => alu(Add, a, imm),
+            Slti => alu(Slt, a, imm),
+            Sltiu => alu(Sltu, a, imm),
+            Xori => alu(Xor, a, imm),
+            Ori => alu(Or, a, imm),
+            Andi => alu(And, a, imm),
+            Slli => alu(Sll, a, imm),
+            Srli => alu(Srl, a, imm),
+            Srai => alu(Sra, a, imm),
+            Add => alu(Add, a, b),
+            Sub => alu(Sub, a, b),
+            Sll => alu(Sll, a, b),
+            Slt => alu(Slt, a, b),
+            Sltu => alu(Sltu, a, b),
+            Xor => alu(Xor, a, b),
+            Srl => alu(Srl, a, b),
+            Sra => alu(Sra, a, b),
+            Or => alu(Or, a, b),
+            And => alu(And, a, b),
+            Mul => alu(Mul, a, b),
+            Mulh => alu(Mulh, a, b),
+            Mulhsu => alu(Mulhsu, a, b),
+            Mulhu => alu(Mulhu, a, b),
+            Div => alu(Div, a, b),
+            Divu => alu(Divu, a, b),
+            Rem => alu(Rem, a, b),
+            Remu => alu(Remu, a, b),
             Fence => {
                 self.pc = next;
                 return Ok(false);

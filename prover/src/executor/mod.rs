@@ -20,6 +20,7 @@
 //! - a fault leaves the state as it was before the faulting instruction; for
 //!   a misaligned *and* unmapped access, misalignment is reported.
 
+pub mod alu;
 mod cpu;
 mod elf;
 mod epoch;

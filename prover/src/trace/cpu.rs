@@ -19,6 +19,8 @@ use sluice_verifier::air::io::{
 };
 use sluice_verifier::layout::{is_guest_range, syscall};
 
+use crate::executor::alu;
+
 use super::io::{IoKind, IoReplay, IoRow};
 use super::memory::MemoryLog;
 use super::{AluEvent, ByteCounts, TraceError};
@@ -29,45 +31,6 @@ fn f(x: u32) -> Val {
 
 fn inv_or_zero(x: Val) -> Val {
     x.try_inverse().unwrap_or(Val::ZERO)
-}
-
-/// RV32IM ALU semantics of the R-type operation `op`.
-pub fn alu_eval(op: Opcode, a: u32, b: u32) -> u32 {
-    use Opcode::*;
-    let sh = b & 31;
-    match op {
-        Add => a.wrapping_add(b),
-        Sub => a.wrapping_sub(b),
-        Sll => a << sh,
-        Slt => ((a as i32) < (b as i32)) as u32,
-        Sltu => (a < b) as u32,
-        Xor => a ^ b,
-        Srl => a >> sh,
-        Sra => ((a as i32) >> sh) as u32,
-        Or => a | b,
-        And => a & b,
-        Mul => a.wrapping_mul(b),
-        Mulh => ((a as i32 as i64 * b as i32 as i64) >> 32) as u32,
-        Mulhsu => ((a as i32 as i64 * b as i64) >> 32) as u32,
-        Mulhu => ((a as u64 * b as u64) >> 32) as u32,
-        Div => {
-            if b == 0 {
-                u32::MAX
-            } else {
-                (a as i32).wrapping_div(b as i32) as u32
-            }
-        }
-        Divu => a.checked_div(b).unwrap_or(u32::MAX),
-        Rem => {
-            if b == 0 {
-                a
-            } else {
-                (a as i32).wrapping_rem(b as i32) as u32
-            }
-        }
-        Remu => a.checked_rem(b).unwrap_or(a),
-        _ => unreachable!("{op} is not an ALU operation"),
-    }
 }
 
 /// The immediate as the CPU AIR reads it from the word, by format (I-type
@@ -237,7 +200,7 @@ pub fn fill_row(
     if let Some(alu_op) = r.alu_op {
         let x = if r.a_is_pc { pc } else { a };
         let y = if r.b_is_imm { imm } else { b };
-        alu_c = alu_eval(alu_op, x, y);
+        alu_c = alu::alu(alu_op, x, y);
         put_word(row, c.alu_a, x);
         put_word(row, c.alu_b, y);
         put_word(row, c.alu_c, alu_c);
