@@ -14,7 +14,7 @@ use sluice_prover::driver::{
     prove_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
 };
 use sluice_prover::executor::{execute, Config, Program};
-use sluice_verifier::bundle::{MAX_EPOCH_SIZE_LOG2, MIN_EPOCH_SIZE_LOG2};
+use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::digest::Digest;
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::stream::ChainContext;
@@ -53,7 +53,7 @@ pub struct Args {
     /// On a small machine lower K or --jobs; smaller epochs also prove
     /// slightly faster per cycle but make a larger bundle.
     #[arg(long, value_name = "K", default_value_t = 20,
-          value_parser = clap::value_parser!(u8).range(MIN_EPOCH_SIZE_LOG2 as i64..=MAX_EPOCH_SIZE_LOG2 as i64))]
+          value_parser = clap::value_parser!(u8).range(1..=MAX_EPOCH_SIZE_LOG2 as i64))]
     pub epoch_size_log2: u8,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
@@ -137,25 +137,24 @@ pub fn run_with_progress<P: EpochProver>(
         image_id: image_id(&program),
         epoch_size_log2: args.epoch_size_log2,
     };
+    let available = available_memory();
+    // A run shorter than one epoch proves a shorter trace.
+    let height_log2 = (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8)
+        .min(args.epoch_size_log2);
     let jobs = args.jobs.unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let plan = default_jobs(
-            cores,
-            available_memory(),
-            args.epoch_size_log2,
-            outcome.epochs,
-        );
-        if plan.short_of_memory {
-            eprintln!(
-                "warning: one epoch of 2^{k} cycles needs about {} MiB to prove and only {} MiB \
-                 are available; if proving is killed, lower --epoch-size-log2",
-                epoch_peak_bytes(args.epoch_size_log2) >> 20,
-                available_memory().unwrap_or(0) >> 20,
-                k = args.epoch_size_log2
-            );
-        }
-        plan.jobs
+        default_jobs(cores, available, height_log2, outcome.epochs)
     });
+    let needed = peak_bytes(jobs, height_log2);
+    if let Some(available) = available.filter(|&a| a < needed) {
+        eprintln!(
+            "warning: {jobs} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
+             are available; if proving is killed, lower --epoch-size-log2 or --jobs",
+            args.epoch_size_log2,
+            needed >> 20,
+            available >> 20,
+        );
+    }
     eprintln!(
         "proving {} cycles in {} epochs of 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security",
         outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id
@@ -224,8 +223,10 @@ const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
 /// the process itself (≈ 35 MiB measured for small epochs), rounded up.
 const BASE_BYTES: u64 = 64 << 20;
 
-fn epoch_peak_bytes(epoch_size_log2: u8) -> u64 {
-    PEAK_BYTES_PER_CYCLE << epoch_size_log2
+/// Expected peak memory of `jobs` proving jobs at once, each proving a trace
+/// of `2^height_log2` rows.
+fn peak_bytes(jobs: usize, height_log2: u8) -> u64 {
+    BASE_BYTES.saturating_add((jobs as u64).saturating_mul(PEAK_BYTES_PER_CYCLE << height_log2))
 }
 
 /// The kernel's estimate of memory available without swapping (Linux), in
@@ -243,30 +244,19 @@ fn available_memory() -> Option<u64> {
     kib.checked_mul(1024)
 }
 
-#[derive(Debug, PartialEq, Eq)]
-struct JobPlan {
-    jobs: usize,
-    /// Even one job is expected to need more memory than is available.
-    short_of_memory: bool,
-}
-
 /// Proving jobs when `--jobs` is not given: one per core, but no more than
 /// there are epochs, and no more than the available memory holds (each job
-/// holds one epoch's traces and their low-degree extensions at once).
-fn default_jobs(cores: usize, available: Option<u64>, epoch_size_log2: u8, epochs: u64) -> JobPlan {
-    let by_epochs = usize::try_from(epochs).unwrap_or(usize::MAX).max(1);
-    let mut jobs = cores.max(1).min(by_epochs);
-    let mut short_of_memory = false;
+/// holds one epoch's traces and their low-degree extensions at once). At
+/// least one.
+fn default_jobs(cores: usize, available: Option<u64>, height_log2: u8, epochs: u64) -> usize {
+    let by_epochs = usize::try_from(epochs).unwrap_or(usize::MAX);
+    let mut jobs = cores.min(by_epochs);
     if let Some(available) = available {
-        let per_job = epoch_peak_bytes(epoch_size_log2);
-        let fit = available.saturating_sub(BASE_BYTES) / per_job;
-        short_of_memory = fit == 0;
-        jobs = jobs.min(usize::try_from(fit).unwrap_or(usize::MAX).max(1));
+        while jobs > 1 && peak_bytes(jobs, height_log2) > available {
+            jobs -= 1;
+        }
     }
-    JobPlan {
-        jobs,
-        short_of_memory,
-    }
+    jobs.max(1)
 }
 
 #[cfg(test)]
@@ -479,34 +469,21 @@ mod tests {
 
     #[test]
     fn default_jobs_one_per_core_when_memory_allows() {
-        let plan = default_jobs(2, Some(24 << 30), 16, 100);
-        assert_eq!(
-            plan,
-            JobPlan {
-                jobs: 2,
-                short_of_memory: false
-            }
-        );
+        assert_eq!(default_jobs(2, Some(24 << 30), 16, 100), 2);
     }
 
     #[test]
     fn default_jobs_never_more_than_epochs() {
-        assert_eq!(default_jobs(8, None, 10, 3).jobs, 3);
-        assert_eq!(default_jobs(8, None, 10, 0).jobs, 1);
+        assert_eq!(default_jobs(8, None, 10, 3), 3);
+        assert_eq!(default_jobs(8, None, 10, 0), 1);
     }
 
     #[test]
     fn default_jobs_bounded_by_available_memory() {
-        // 2^20-cycle epochs need ~9 GiB each: 12 GiB fits one, 20 GiB two.
-        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10).jobs, 1);
-        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10).jobs, 2);
-        let short = default_jobs(4, Some(2 << 30), 20, 10);
-        assert_eq!(
-            short,
-            JobPlan {
-                jobs: 1,
-                short_of_memory: true
-            }
-        );
+        // 2^20-cycle epochs need ~9 GiB each: 12 GiB holds one, 20 GiB two.
+        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10), 1);
+        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10), 2);
+        assert_eq!(default_jobs(4, Some(2 << 30), 20, 10), 1);
+        assert!(peak_bytes(1, 20) > 2 << 30, "the CLI warns at 2 GiB");
     }
 }
