@@ -1,4 +1,4 @@
-//! The `prover execute` command: output and exit status.
+//! The `prover execute` and `prover prove` commands: output, arguments and exit status.
 
 mod common;
 use common::*;
@@ -170,5 +170,27 @@ fn help_documents_exit_codes() {
         "public output",
     ] {
         assert!(stdout.contains(s), "missing {s}: {stdout}");
+    }
+}
+
+#[test]
+fn prove_refuses_epoch_sizes_the_stark_does_not_support() {
+    let elf = temp("supported-k.elf", &echo_elf(0));
+    let out_path = temp("supported-k.bundle", b"");
+    for k in ["0", "21"] {
+        let out = prover(&[
+            "prove",
+            elf.to_str().unwrap(),
+            "--epoch-size-log2",
+            k,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "k = {k}");
+        assert!(
+            text(&out.stderr).contains("1..=20"),
+            "{}",
+            text(&out.stderr)
+        );
     }
 }

@@ -14,9 +14,9 @@ use sluice_prover::driver::{
     prove_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
 };
 use sluice_prover::executor::{execute, Config, Program};
-use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::digest::Digest;
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
+use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::ChainContext;
 use sluice_verifier::PROTOCOL_VERSION;
 
