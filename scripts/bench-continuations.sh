@@ -39,10 +39,9 @@ for n in "${ns[@]}"; do
     input="$dir/n$n.bin"
     bundle="$dir/$guest-n$n-k$k.bundle"
     python3 -c "import struct,sys; open(sys.argv[1],'wb').write(struct.pack('<I', int(sys.argv[2])))" "$input" "$n"
-    cycles=$("$prover" execute "$elf" --input "$input" --epoch-size-log2 "$k" 2>&1 |
-        awk '/^cycles:/{print $2}')
-    epochs=$("$prover" execute "$elf" --input "$input" --epoch-size-log2 "$k" 2>&1 |
-        awk '/^epochs:/{print $2}')
+    run=$("$prover" execute "$elf" --input "$input" --epoch-size-log2 "$k" 2>&1)
+    cycles=$(awk '/^cycles:/{print $2}' <<<"$run")
+    epochs=$(awk '/^epochs:/{print $2}' <<<"$run")
     t="$dir/time.txt"
     measure() { /usr/bin/time -o "$t" -f "%e s|%M" "$@" >/dev/null 2>&1; tail -1 "$t"; }
     prove=$(measure "$prover" prove "$elf" --input "$input" --epoch-size-log2 "$k" -o "$bundle")

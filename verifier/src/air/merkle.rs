@@ -63,34 +63,22 @@ pub struct MerkleCols {
 
 impl MerkleCols {
     pub fn new() -> Self {
+        // Fields are evaluated in the order written: columns in this order.
         let mut a = ColumnAlloc::default();
-        let is_real = a.one();
-        let first = a.one();
-        let last = a.one();
-        let level = a.one();
-        let level_inv = a.one();
-        let index = a.one();
-        let bit = a.one();
-        let old = a.many();
-        let new = a.many();
-        let sibling = a.many();
-        let old_out = a.many();
-        let new_out = a.many();
-        let root = a.many();
         MerkleCols {
-            is_real,
-            first,
-            last,
-            level,
-            level_inv,
-            index,
-            bit,
-            old,
-            new,
-            sibling,
-            old_out,
-            new_out,
-            root,
+            is_real: a.one(),
+            first: a.one(),
+            last: a.one(),
+            level: a.one(),
+            level_inv: a.one(),
+            index: a.one(),
+            bit: a.one(),
+            old: a.many(),
+            new: a.many(),
+            sibling: a.many(),
+            old_out: a.many(),
+            new_out: a.many(),
+            root: a.many(),
             width: a.width(),
         }
     }
