@@ -2,13 +2,15 @@
 # Builds every guest program the tests and the demo run:
 #   guest/examples/<name>  (Rust, sluice-guest SDK) -> build/guests/<name>.elf
 #   tests/programs/<name>.S (GNU assembler)         -> build/programs/<name>.elf
+#   tests/programs/<name>.c (C, guest/c SDK)        -> build/programs/<name>.elf
 # and checks that each ELF holds only RV32IM instructions: no compressed (C)
 # and no atomic (A) encodings, which the VM does not implement.
 # `scripts/build-guests.sh --check ELF...` runs only that check.
 #
 # Idempotent and fast when nothing changed: cargo rebuilds only what changed,
-# an assembled program is rebuilt only when its source (or this script) is
-# newer than its ELF, and an ELF is copied into build/ only when it differs.
+# an assembled or C program is rebuilt only when its source (or an include,
+# the C SDK or this script) is newer than its ELF, and an ELF is copied into
+# build/ only when it differs.
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
@@ -112,6 +114,28 @@ for src in tests/programs/*.S; do
         fi
         mv "$elf.tmp" "$elf"
         log "assembled $elf"
+    fi
+done
+
+# --- C test programs --------------------------------------------------------
+# The C SDK (guest/c): crt0.S sets sp and gp, zeroes .bss, calls main and
+# exits with its result; sluice.c holds read/write/_exit and the mem*
+# functions gcc may call; sluice.ld places the image at 0x10000. The line is
+# the one docs/guests.md gives for C guests.
+C_SDK=(guest/c/sluice.h guest/c/sluice.c guest/c/crt0.S guest/c/sluice.ld)
+for src in tests/programs/*.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c)
+    [ -e "tests/programs/$name.S" ] && die "both $name.S and $name.c would build $name.elf"
+    elf=build/programs/$name.elf
+    if [ ! -f "$elf" ] || newer_than "$elf" "$src" "$self" "${C_SDK[@]}"; then
+        "$GCC" -march=rv32im -mabi=ilp32 -O2 -ffreestanding -nostdlib \
+            -Wall -Wextra -Werror -Iguest/c -T guest/c/sluice.ld \
+            -Wl,--no-warn-rwx-segments \
+            guest/c/crt0.S guest/c/sluice.c "$src" -lgcc -o "$elf.tmp"
+        check_rv32im "$elf.tmp"
+        mv "$elf.tmp" "$elf"
+        log "compiled $elf"
     fi
 done
 

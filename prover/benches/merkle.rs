@@ -256,6 +256,9 @@ fn record_with(pages: &[u32], fill: u8) -> EpochRecord {
         end_registers: [0; 32],
         exit_code: None,
         public_output: vec![],
+        start_input_eof: false,
+        end_input_eof: false,
+        read_results: vec![],
         pages: pages
             .iter()
             .map(|&index| PageIn {
@@ -274,7 +277,7 @@ fn start_record(pages: &[u32]) -> EpochRecord {
     let mut r = record_with(pages, 0);
     for p in &mut r.pages {
         p.data = if p.index == 0 {
-            register_page(&[0; 32])
+            register_page(&[0; 32], false)
         } else {
             Box::new([0; PAGE_SIZE])
         };

@@ -375,7 +375,7 @@ pub fn end_pages(record: &EpochRecord, end_memory: &Memory) -> Vec<PageIn> {
         .map(|p| PageIn {
             index: p.index,
             data: if p.index == REGISTER_PAGE {
-                register_page(&record.end_registers)
+                register_page(&record.end_registers, record.end_input_eof)
             } else {
                 end_memory.page_copy(p.index)
             },
@@ -384,17 +384,18 @@ pub fn end_pages(record: &EpochRecord, end_memory: &Memory) -> Vec<PageIn> {
 }
 
 /// The root of the executor's whole state memory computed from scratch:
-/// every allocated page plus the register page.
+/// every allocated page plus the register page (`register_page`, with the
+/// input state word).
 pub fn root_of_executor_memory(
     memory: &Memory,
-    registers: &[u32; 32],
+    register_page: &Page,
 ) -> Result<Digest, MerkleError> {
-    let regs = register_page(registers);
+    let regs = register_page;
     sluice_verifier::memory::memory_root(
         memory
             .pages()
             .filter(|(i, _)| *i != REGISTER_PAGE)
-            .chain(std::iter::once((REGISTER_PAGE, &*regs))),
+            .chain(std::iter::once((REGISTER_PAGE, regs))),
     )
 }
 
@@ -462,7 +463,7 @@ mod tests {
             // The end root equals the root of the executor's memory from scratch.
             assert_eq!(
                 t.end_root,
-                root_of_executor_memory(ex.memory(), ex.registers()).unwrap()
+                root_of_executor_memory(ex.memory(), &ex.register_page()).unwrap()
             );
             assert_eq!(t.end_state, state_digest(ex.pc(), &t.end_root));
             prev_end_root = t.end_root;
@@ -477,7 +478,7 @@ mod tests {
         // The final root from scratch, from the executor's final memory.
         assert_eq!(
             image.root(),
-            root_of_executor_memory(ex.memory(), ex.registers()).unwrap()
+            root_of_executor_memory(ex.memory(), &ex.register_page()).unwrap()
         );
     }
 

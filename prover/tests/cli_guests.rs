@@ -167,3 +167,34 @@ fn faults_exit_3() {
         "{stderr}"
     );
 }
+
+/// A run the proof cannot show yet (a 17-byte public write, as C programs
+/// issue it) is refused after the fast pre-pass, before any epoch is
+/// proven: exit 4, no bundle, the message names the syscall.
+#[test]
+fn prove_refuses_unprovable_syscalls_before_proving() {
+    let input = input_file("w17-in", b"hello");
+    let out = std::env::temp_dir().join(format!("sluice-w17-{}.bundle", std::process::id()));
+    let out = out.to_str().unwrap();
+    let (code, _, stderr) = prover(&[
+        "prove",
+        &elf("programs", "c_write17"),
+        "--input",
+        &input,
+        "--epoch-size-log2",
+        "8",
+        "-o",
+        out,
+    ]);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains("write of 17 bytes to the public output"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was proven"), "{stderr}");
+    assert!(
+        !stderr.contains("proving "),
+        "no epoch was started: {stderr}"
+    );
+    assert!(!std::path::Path::new(out).exists());
+}

@@ -148,7 +148,7 @@ fn touched_pages_and_page_in_contents() {
     for r in &recs {
         assert_eq!(
             r.page(REGISTER_PAGE).unwrap(),
-            &*register_page(&r.start_registers)
+            &*register_page(&r.start_registers, r.start_input_eof)
         );
     }
     let regs = recs[2].page(REGISTER_PAGE).unwrap();

@@ -7,7 +7,7 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use sluice_prover::executor::{InitialMemory, Program};
+use sluice_prover::executor::{register_page, InitialMemory, Program};
 use sluice_prover::memory_image::root_of_executor_memory;
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::{image_id, state_digest};
@@ -37,7 +37,8 @@ fn fixture(name: &str) -> PathBuf {
 /// segment-to-page code) and the entry point.
 fn independent_image_id(elf: &[u8]) -> Digest {
     let program = Program::from_elf(elf).unwrap();
-    let root = root_of_executor_memory(&program.initial_memory(), &[0; 32]).unwrap();
+    let root = root_of_executor_memory(&program.initial_memory(), &register_page(&[0; 32], false))
+        .unwrap();
     state_digest(program.entry(), &root)
 }
 

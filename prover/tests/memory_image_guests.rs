@@ -49,7 +49,7 @@ fn follow(name: &str, input: Vec<u8>, epoch_size_log2: u32) -> u64 {
         if epochs % 8 == 0 || record.halted() {
             assert_eq!(
                 t.end_root,
-                root_of_executor_memory(ex.memory(), ex.registers()).unwrap(),
+                root_of_executor_memory(ex.memory(), &ex.register_page()).unwrap(),
                 "{name} epoch {epochs}"
             );
         }
@@ -59,7 +59,7 @@ fn follow(name: &str, input: Vec<u8>, epoch_size_log2: u32) -> u64 {
     assert!(ex.is_halted());
     assert_eq!(
         image.root(),
-        root_of_executor_memory(ex.memory(), ex.registers()).unwrap()
+        root_of_executor_memory(ex.memory(), &ex.register_page()).unwrap()
     );
     epochs
 }

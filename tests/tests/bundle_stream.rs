@@ -534,7 +534,7 @@ fn header_checks() {
 
     // Non-canonical image ID word.
     let mut bytes = good.clone();
-    let id_at = 12 + 5 + 1 + 6; // preamble, prefix, varint version, params
+    let id_at = 12 + 5 + 1 + 9; // preamble, prefix, varint version, params
     bytes[id_at..id_at + 4].copy_from_slice(&0x7f00_0001u32.to_le_bytes());
     let e = verify_all(&bytes, None).unwrap_err();
     assert!(
@@ -570,12 +570,12 @@ fn header_checks() {
         K::Format(FormatError::BadMagic { .. })
     ));
     let mut bytes = good.clone();
-    bytes[8] = 2;
+    bytes[8] = 1;
     assert_eq!(
         verify_all(&bytes, None).unwrap_err().kind,
         K::Format(FormatError::UnsupportedFormatVersion {
-            found: 2,
-            supported: 1
+            found: 1,
+            supported: 2
         })
     );
     // An epoch record before the header; two headers.

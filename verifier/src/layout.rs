@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! 0x0000_0000 ..= 0x0000_007f  registers x0..x31, one little-endian word each
-//! 0x0000_0080 ..  0x0001_0000  reserved (never readable or writable by a guest)
+//! 0x0000_0080 ..= 0x0000_0083  the input state: 1 once a read came up short
+//! 0x0000_0084 ..  0x0001_0000  reserved (never readable or writable by a guest)
 //! 0x0001_0000 ..  0x4000_0000  guest memory: ELF segments, heap, stack
 //! 0x4000_0000 ..               unmapped
 //! ```
@@ -23,6 +24,12 @@ pub const GUEST_MEMORY_START: u32 = 0x0001_0000;
 /// One past the last byte a guest may use. The guest stack starts here and
 /// grows down.
 pub const GUEST_MEMORY_END: u32 = 0x4000_0000;
+
+/// The private input's state word: `0` while the input may have more bytes,
+/// `1` once a `read` returned fewer bytes than it asked for (end of input).
+/// It lives in committed memory so that the chain of epochs carries it: an
+/// epoch that starts after the end of input cannot read data.
+pub const INPUT_STATE_ADDR: u32 = REGISTERS_BASE + 4 * NUM_REGISTERS as u32;
 
 /// Address of register `index` in the reserved region.
 pub const fn register_address(index: usize) -> u32 {

@@ -8,10 +8,6 @@ use serde::{Deserialize, Serialize};
 /// The smallest conjectured security the verifier accepts, in bits.
 pub const MIN_SECURITY_BITS: u32 = 100;
 
-/// Bits of the degree-4 extension of KoalaBear from which challenges are
-/// drawn (`4 * log2(p)`, rounded down).
-pub const CHALLENGE_FIELD_BITS: u32 = 123;
-
 /// FRI parameters shared by every table of an epoch proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofParams {
@@ -23,6 +19,13 @@ pub struct ProofParams {
     pub query_pow_bits: u8,
     /// Proof-of-work bits ground before each folding challenge.
     pub commit_pow_bits: u8,
+    /// Proof-of-work bits ground before the opening-batching (DEEP
+    /// composition) challenge.
+    pub batch_pow_bits: u8,
+    /// Proof-of-work bits ground before the LogUp challenges.
+    pub lookup_pow_bits: u8,
+    /// Proof-of-work bits ground before the out-of-domain point.
+    pub ood_pow_bits: u8,
     /// log2 of the length of the final FRI polynomial.
     pub log_final_poly_len: u8,
     /// log2 of the largest folding arity.
@@ -35,26 +38,19 @@ impl ProofParams {
         log_blowup: 2,
         num_queries: 45,
         query_pow_bits: 16,
-        commit_pow_bits: 0,
+        commit_pow_bits: 4,
+        batch_pow_bits: 14,
+        lookup_pow_bits: 14,
+        ood_pow_bits: 4,
         log_final_poly_len: 0,
         max_log_arity: 1,
     };
 
-    /// Conjectured security in bits (the "ethSTARK" conjecture as Plonky3's
-    /// `FriParameters::conjectured_soundness_bits` states it): each FRI query
-    /// costs a cheating prover `log_blowup` bits and grinding before the
-    /// queries adds `query_pow_bits`. No term can exceed what the challenge
-    /// field allows: the out-of-domain (DEEP) point, the LogUp challenges and
-    /// the FRI folding challenges are each sampled once from the degree-4
-    /// extension (~2^123), and their error grows with the evaluation-domain
-    /// size, so the field bound is `CHALLENGE_FIELD_BITS - log2(largest LDE
-    /// domain)` with the largest supported epoch trace (`2^MAX_TRACE_LOG2`
-    /// rows) blown up by `2^log_blowup`.
+    /// Conjectured security in whole bits: Plonky3's round budget
+    /// (`p3_security::budget::security_report`) on the real epoch tables at
+    /// the largest heights the verifier accepts ([`crate::security`]).
     pub fn conjectured_security_bits(&self) -> u32 {
-        let fri = self.log_blowup as u32 * self.num_queries as u32 + self.query_pow_bits as u32;
-        let field = CHALLENGE_FIELD_BITS.saturating_sub(MAX_TRACE_LOG2 + self.log_blowup as u32)
-            + self.commit_pow_bits as u32;
-        fri.min(field).min(CHALLENGE_FIELD_BITS)
+        crate::security::conjectured_security_bits(self)
     }
 
     /// Checks that these parameters are ones the protocol accepts: within the
@@ -78,6 +74,9 @@ impl ProofParams {
         range("num_queries", self.num_queries, 1, 200)?;
         range("query_pow_bits", self.query_pow_bits, 0, 30)?;
         range("commit_pow_bits", self.commit_pow_bits, 0, 20)?;
+        range("batch_pow_bits", self.batch_pow_bits, 0, 30)?;
+        range("lookup_pow_bits", self.lookup_pow_bits, 0, 30)?;
+        range("ood_pow_bits", self.ood_pow_bits, 0, 30)?;
         range("log_final_poly_len", self.log_final_poly_len, 0, 8)?;
         range("max_log_arity", self.max_log_arity, 1, 4)?;
         let bits = self.conjectured_security_bits();
@@ -128,27 +127,6 @@ mod tests {
         };
         assert!(weak.conjectured_security_bits() < MIN_SECURITY_BITS);
         assert!(matches!(weak.validate(), Err(ParamsError::TooWeak { .. })));
-    }
-
-    #[test]
-    fn default_security_is_computed_from_both_bounds() {
-        let p = ProofParams::DEFAULT;
-        // FRI: 2 * 45 + 16 = 106; field: 123 - (20 + 2) + 0 = 101.
-        assert_eq!(
-            p.log_blowup as u32 * p.num_queries as u32 + p.query_pow_bits as u32,
-            106
-        );
-        assert_eq!(p.conjectured_security_bits(), 101);
-        assert!(p.validate().is_ok());
-    }
-
-    #[test]
-    fn the_field_bound_caps_many_queries() {
-        let p = ProofParams {
-            num_queries: 200,
-            ..ProofParams::DEFAULT
-        };
-        assert_eq!(p.conjectured_security_bits(), 101);
     }
 
     #[test]

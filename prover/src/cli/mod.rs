@@ -2,6 +2,7 @@
 
 mod execute;
 mod image_id;
+mod params;
 mod prove;
 mod verify;
 
@@ -23,6 +24,9 @@ pub mod exit {
     /// The guest faulted (illegal instruction, bad memory access, unknown
     /// syscall, ebreak) or hit the cycle limit.
     pub const GUEST_FAULT: u8 = 3;
+    /// `prove`: the guest ran, but uses a syscall shape the proof cannot
+    /// show yet (nothing was proven).
+    pub const UNPROVABLE: u8 = 4;
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -31,7 +35,9 @@ Exit status:
   1  the guest halted with a non-zero exit code
   2  usage error, unreadable file or invalid ELF
   3  the guest faulted (illegal instruction, misaligned or unmapped access,
-     unknown syscall, bad file descriptor, ebreak) or hit --max-cycles";
+     unknown syscall, bad file descriptor, ebreak) or hit --max-cycles
+  4  (prove) the guest ran but uses a syscall shape the proof cannot show
+     yet; nothing was proven";
 
 /// Sluice: a streaming zkVM for RISC-V RV32IM.
 #[derive(Debug, Parser)]
@@ -57,6 +63,10 @@ pub enum Command {
     /// Verify a bundle as it streams in (file or stdin), epoch by epoch.
     #[command(after_long_help = verify::LONG_HELP)]
     Verify(verify::Args),
+    /// Print the proof parameters and their conjectured security, round by
+    /// round, as Plonky3's calculator grades them.
+    #[command(after_long_help = params::LONG_HELP)]
+    Params(params::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -83,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => {
             verify::run_with(args, StarkEpochVerifier, sluice_verifier::memory::image_id)
         }
+        Command::Params(args) => params::run(args, ProofParams::DEFAULT),
     };
     ExitCode::from(code)
 }

@@ -37,7 +37,9 @@ Exit status:
   0  bundle written; the guest exited with code 0
   1  bundle written; the guest exited with a non-zero code
   2  usage error, unreadable file, invalid ELF, I/O error or proving failure
-  3  the guest faulted or hit --max-cycles (nothing is proven)";
+  3  the guest faulted or hit --max-cycles (nothing is proven)
+  4  the guest ran, but a syscall it makes is of a shape the proof cannot
+     show yet (reported before any epoch is proven; nothing is proven)";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -131,6 +133,15 @@ pub fn run_with_progress<P: EpochProver>(
             return exit::GUEST_FAULT;
         }
     };
+    // Refuse what the proof cannot show yet before proving anything.
+    if let Some(u) = &outcome.unprovable {
+        eprintln!(
+            "error: the guest ran (exit code {}, {} cycles), but it cannot be proven yet: the \
+             ecall at pc {:#x} is a {}; nothing was proven",
+            outcome.exit_code, outcome.cycles, u.pc, u.what
+        );
+        return exit::UNPROVABLE;
+    }
     let ctx = ChainContext {
         protocol_version: PROTOCOL_VERSION,
         params,

@@ -1,6 +1,6 @@
 //! Epoch records: what the prover needs to prove one epoch on its own.
 
-use sluice_verifier::layout::{NUM_REGISTERS, REGISTERS_BASE};
+use sluice_verifier::layout::{INPUT_STATE_ADDR, NUM_REGISTERS, REGISTERS_BASE};
 
 use super::memory::{page_index, Memory, Page, PAGE_SIZE};
 
@@ -42,6 +42,13 @@ pub struct EpochRecord {
     /// its contents at epoch start. The register page's bytes are the start
     /// registers as little-endian words, then zeros.
     pub pages: Vec<PageIn>,
+    /// Whether the end of input had been reached (a read came up short)
+    /// before this epoch, and by its end: the input state word.
+    pub start_input_eof: bool,
+    pub end_input_eof: bool,
+    /// What each `read` of this epoch returned, in order: the witness the
+    /// proof's I/O table shows (trace generation does not re-decide it).
+    pub read_results: Vec<u32>,
     /// Private input consumed before this epoch (byte offset).
     pub input_start: u64,
     /// Private input consumed by the end of this epoch (byte offset).
@@ -72,13 +79,15 @@ impl EpochRecord {
     }
 }
 
-/// The register file as the bytes of [`REGISTER_PAGE`].
-pub fn register_page(registers: &[u32; NUM_REGISTERS]) -> Box<Page> {
+/// The bytes of [`REGISTER_PAGE`]: the register file and the input state
+/// word ([`INPUT_STATE_ADDR`]), then zeros.
+pub fn register_page(registers: &[u32; NUM_REGISTERS], input_eof: bool) -> Box<Page> {
     let mut page = Box::new([0u8; PAGE_SIZE]);
     let base = (REGISTERS_BASE as usize) % PAGE_SIZE;
     for (i, r) in registers.iter().enumerate() {
         page[base + 4 * i..base + 4 * i + 4].copy_from_slice(&r.to_le_bytes());
     }
+    page[INPUT_STATE_ADDR as usize % PAGE_SIZE] = input_eof as u8;
     page
 }
 
@@ -101,7 +110,7 @@ impl PageTracker {
     }
 
     /// Starts a new epoch: forgets the touched set.
-    pub(super) fn start_epoch(&mut self, registers: &[u32; NUM_REGISTERS]) {
+    pub(super) fn start_epoch(&mut self, registers: &[u32; NUM_REGISTERS], input_eof: bool) {
         self.current = self.current.wrapping_add(1);
         if self.current == 0 {
             self.stamps.fill(0);
@@ -111,7 +120,7 @@ impl PageTracker {
         self.stamps[REGISTER_PAGE as usize] = self.current;
         self.pages.push(PageIn {
             index: REGISTER_PAGE,
-            data: register_page(registers),
+            data: register_page(registers, input_eof),
         });
     }
 
@@ -160,7 +169,7 @@ mod tests {
         let mut t = PageTracker::new(super::super::NUM_PAGES);
         let mut regs = [0u32; NUM_REGISTERS];
         regs[1] = 0xaabb_ccdd;
-        t.start_epoch(&regs);
+        t.start_epoch(&regs, false);
         t.touch(&mem, page);
         mem.write_u32(0x2_0000, 2);
         t.touch(&mem, page); // second touch: no new copy
@@ -172,7 +181,7 @@ mod tests {
         assert_eq!(&pages[1].data[..4], &1u32.to_le_bytes());
         assert!(pages[2].data.iter().all(|&b| b == 0));
         // A new epoch forgets the touched set.
-        t.start_epoch(&regs);
+        t.start_epoch(&regs, false);
         t.touch(&mem, page);
         let pages = t.take_pages();
         assert_eq!(pages.len(), 2);
@@ -184,9 +193,9 @@ mod tests {
         let mem = Memory::new();
         let mut t = PageTracker::new(super::super::NUM_PAGES);
         t.current = u32::MAX - 1;
-        t.start_epoch(&[0; NUM_REGISTERS]); // current = MAX
+        t.start_epoch(&[0; NUM_REGISTERS], false); // current = MAX
         t.touch(&mem, 100);
-        t.start_epoch(&[0; NUM_REGISTERS]); // wraps: stamps cleared, current = 1
+        t.start_epoch(&[0; NUM_REGISTERS], false); // wraps: stamps cleared, current = 1
         assert_eq!(t.current, 1);
         t.touch(&mem, 100);
         assert_eq!(t.take_pages().len(), 2);

@@ -75,6 +75,18 @@ pub struct Outcome {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2 (empty if forwarded to the host).
     pub stderr: Vec<u8>,
+    /// The first syscall the proof cannot show yet, if any: `prove`
+    /// refuses such a run before proving anything.
+    pub unprovable: Option<Unprovable>,
+}
+
+/// A syscall the executor ran that the proof does not support yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unprovable {
+    /// Address of the `ECALL`.
+    pub pc: u32,
+    /// What it was, and what the proof supports.
+    pub what: String,
 }
 
 /// Runs `program` to completion on the fast path.
@@ -141,6 +153,15 @@ pub struct Executor {
     mem: Memory,
     input: Vec<u8>,
     input_pos: usize,
+    /// A read has come up short: every later read returns 0 (the input
+    /// state word, [`sluice_verifier::layout::INPUT_STATE_ADDR`]).
+    input_eof: bool,
+    /// Negative tests only: byte counts the next reads return whatever the
+    /// input state says (see [`Executor::forge_read_lengths`]).
+    forged_reads: std::collections::VecDeque<usize>,
+    /// What each read of the current epoch returned (recorded runs only).
+    epoch_reads: Vec<u32>,
+    unprovable: Option<Unprovable>,
     cycles: u64,
     epoch_size_log2: u32,
     max_cycles: u64,
@@ -166,6 +187,10 @@ impl Executor {
             mem: program.initial_memory(),
             input,
             input_pos: 0,
+            input_eof: false,
+            forged_reads: Default::default(),
+            epoch_reads: Vec::new(),
+            unprovable: None,
             cycles: 0,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -202,6 +227,10 @@ impl Executor {
             mem,
             input,
             input_pos: usize::try_from(record.input_start).unwrap_or(usize::MAX),
+            input_eof: record.start_input_eof,
+            forged_reads: Default::default(),
+            epoch_reads: Vec::new(),
+            unprovable: None,
             cycles: record.start_cycle,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -236,6 +265,27 @@ impl Executor {
     /// Current registers (`x0` is always 0).
     pub fn registers(&self) -> &[u32; NUM_REGISTERS] {
         &self.regs
+    }
+
+    /// Makes the next reads return `lengths[i]` bytes (at most what is
+    /// asked and what is left) even where the input's semantics say
+    /// otherwise: what a cheating prover would claim. The input state word
+    /// is still updated as usual. For negative tests, which show that the
+    /// proof of such a run is rejected; never used by `prove`.
+    #[doc(hidden)]
+    pub fn forge_read_lengths(&mut self, lengths: &[usize]) {
+        self.forged_reads = lengths.iter().copied().collect();
+    }
+
+    /// Whether a read has come up short (the end of input is reached).
+    pub fn input_eof(&self) -> bool {
+        self.input_eof
+    }
+
+    /// The register page as committed memory holds it: the registers and
+    /// the input state word.
+    pub fn register_page(&self) -> Box<Page> {
+        register_page(&self.regs, self.input_eof)
     }
 
     /// Current memory (registers are not stored in it; see [`register_page`]).
@@ -293,6 +343,7 @@ impl Executor {
             public_output: self.public_output.clone(),
             stdout: self.stdout().to_vec(),
             stderr: self.stderr().to_vec(),
+            unprovable: self.unprovable.clone(),
         })
     }
 
@@ -342,11 +393,13 @@ impl Executor {
         let tracker = self
             .tracker
             .get_or_insert_with(|| PageTracker::new(NUM_PAGES));
-        tracker.start_epoch(&self.regs);
+        tracker.start_epoch(&self.regs, self.input_eof);
         let start_pc = self.pc;
         let start_registers = self.regs;
         let start_cycle = self.cycles;
         let input_start = self.input_pos as u64;
+        let start_input_eof = self.input_eof;
+        self.epoch_reads.clear();
         self.epoch_output_start = self.public_output.len();
 
         self.run_cycles::<true>(budget)?;
@@ -370,6 +423,9 @@ impl Executor {
             exit_code: self.exit_code,
             public_output: self.public_output[self.epoch_output_start..].to_vec(),
             pages,
+            start_input_eof,
+            end_input_eof: self.input_eof,
+            read_results: std::mem::take(&mut self.epoch_reads),
             input_start,
             input_end: self.input_pos as u64,
             input: self.input[(input_start as usize).min(self.input.len())

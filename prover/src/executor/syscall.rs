@@ -2,7 +2,9 @@
 
 use sluice_verifier::layout::{is_guest_range, syscall};
 
-use super::{Cause, Executor, Sink};
+use sluice_verifier::air::io::unsupported_shape;
+
+use super::{Cause, Executor, Sink, Unprovable};
 
 const A0: usize = 10;
 const A1: usize = 11;
@@ -15,6 +17,11 @@ impl Executor {
     pub(super) fn ecall<const RECORD: bool>(&mut self) -> Result<bool, Cause> {
         let number = self.regs[A7];
         let (a0, buf, len) = (self.regs[A0], self.regs[A1], self.regs[A2]);
+        if self.unprovable.is_none() && matches!(number, syscall::READ | syscall::WRITE) {
+            if let Some(what) = unsupported_shape(number, a0, buf, len) {
+                self.unprovable = Some(Unprovable { pc: self.pc, what });
+            }
+        }
         match number {
             syscall::EXIT => {
                 self.exit_code = Some(a0);
@@ -71,7 +78,11 @@ impl Executor {
                     return Err(Cause::UnmappedStore { addr: buf, len });
                 }
                 let remaining = &self.input[self.input_pos.min(self.input.len())..];
-                let n = remaining.len().min(len as usize);
+                let n = match self.forged_reads.pop_front() {
+                    Some(forged) => forged.min(remaining.len()).min(len as usize),
+                    None if self.input_eof => 0,
+                    None => remaining.len().min(len as usize),
+                };
                 // The proof accesses the buffer's first word even at end of
                 // input, and the bytes written.
                 if RECORD && len > 0 {
@@ -83,6 +94,12 @@ impl Executor {
                 if n > 0 {
                     self.mem.write_bytes(buf, &remaining[..n]);
                     self.input_pos += n;
+                }
+                if (n as u32) < len {
+                    self.input_eof = true;
+                }
+                if RECORD {
+                    self.epoch_reads.push(n as u32);
                 }
                 self.regs[A0] = n as u32;
                 Ok(false)

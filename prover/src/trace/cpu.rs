@@ -15,9 +15,10 @@ use sluice_verifier::isa::{decode, Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
 use sluice_verifier::air::io::{
-    OUTPUT_WRITE_LEN, READ_LEN, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
+    unsupported_shape, OUTPUT_WRITE_LEN, READ_LEN, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
+    SLOT_INPUT_STATE,
 };
-use sluice_verifier::layout::{is_guest_range, syscall};
+use sluice_verifier::layout::{syscall, INPUT_STATE_ADDR};
 
 use crate::executor::alu;
 
@@ -97,7 +98,7 @@ fn plan_io(
     number: u32,
     fd: u32,
     mem: &MemoryLog,
-    io: &IoReplay,
+    io: &mut IoReplay,
 ) -> Result<IoPlan, TraceError> {
     let a1 = mem.peek(4 * REG_A1)?;
     let a2 = mem.peek(4 * REG_A2)?;
@@ -109,27 +110,26 @@ fn plan_io(
         result,
         input,
     };
+    if let Some(what) = unsupported_shape(number, fd, a1, a2) {
+        return Err(unsupported(what));
+    }
     match (number, fd) {
         (syscall::READ, syscall::FD_STDIN) => {
-            if a2 != READ_LEN || a1 % 4 != 0 || !is_guest_range(a1, 4) {
-                return Err(unsupported(format!(
-                    "read of {a2} bytes into {a1:#x} (the proof supports reads of \
-                     {READ_LEN} bytes into an aligned guest word, as the guest SDK's \
-                     read_input issues them)"
+            // The executor decided what the read returned; the proof shows
+            // it, and its I/O table holds it to the input state word.
+            let n = io
+                .next_read()
+                .ok_or_else(|| TraceError::Diverged("a read the executor did not make".into()))?;
+            let input = io.peek_input(n as usize).to_vec();
+            if input.len() != n as usize {
+                return Err(TraceError::Diverged(format!(
+                    "a read of {n} bytes with {} left in the epoch's input",
+                    input.len()
                 )));
             }
-            let input = io.peek_input(READ_LEN as usize).to_vec();
-            Ok(plan(IoKind::Read, input.len() as u32, input))
+            Ok(plan(IoKind::Read, n, input))
         }
-        (syscall::WRITE, syscall::FD_PUBLIC) => {
-            if a2 != OUTPUT_WRITE_LEN || !is_guest_range(a1, 1) {
-                return Err(unsupported(format!(
-                    "write of {a2} bytes to the public output (the proof supports \
-                     {OUTPUT_WRITE_LEN}-byte writes, as the guest SDK's commit issues them)"
-                )));
-            }
-            Ok(plan(IoKind::Output, OUTPUT_WRITE_LEN, vec![]))
-        }
+        (syscall::WRITE, syscall::FD_PUBLIC) => Ok(plan(IoKind::Output, OUTPUT_WRITE_LEN, vec![])),
         (syscall::WRITE, syscall::FD_STDOUT | syscall::FD_STDERR) => Ok(plan(
             IoKind::Host {
                 fd_two: fd == syscall::FD_STDERR,
@@ -358,6 +358,15 @@ pub fn fill_row(
         debug_assert_eq!((a1, a2), (plan.a1, plan.a2));
         let waddr = plan.a1 & !3;
         let ts = timestamp(clk, SLOT_BUF);
+        let input_state = match plan.kind {
+            IoKind::Read => {
+                let was_ended = mem.peek(INPUT_STATE_ADDR)? != 0;
+                let ended = was_ended || (plan.input.len() as u32) < READ_LEN;
+                let ts = timestamp(clk, SLOT_INPUT_STATE);
+                Some(mem.access(INPUT_STATE_ADDR, Some(ended as u32), ts)?)
+            }
+            _ => None,
+        };
         let buf = match plan.kind {
             IoKind::Read => {
                 let mut w = mem.peek(waddr)?.to_le_bytes();
@@ -381,6 +390,7 @@ pub fn fill_row(
             a2: plan.a2,
             a2_prev,
             buf,
+            input_state,
             read: plan.input.len() as u32,
         });
     }

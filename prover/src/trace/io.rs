@@ -4,7 +4,7 @@
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::{timestamp, TsCols};
-use sluice_verifier::air::io::{output_iv, IoCols, SLOT_A1, SLOT_A2, SLOT_BUF};
+use sluice_verifier::air::io::{output_iv, IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
 use sluice_verifier::air::poseidon2::WIDTH;
 use sluice_verifier::memory::hash::RATE;
 use sluice_verifier::stark::config::Val;
@@ -34,6 +34,8 @@ pub struct IoRow {
     pub a2_prev: u32,
     /// The buffer word `(old, new, previous timestamp)`, if accessed.
     pub buf: Option<(u32, u32, u32)>,
+    /// A read's input state word `(old, previous timestamp)`.
+    pub input_state: Option<(u32, u32)>,
     /// Bytes a `read` returned.
     pub read: u32,
 }
@@ -43,15 +45,18 @@ pub struct IoRow {
 pub struct IoReplay {
     input: Vec<u8>,
     pos: usize,
+    /// What the executor's reads returned, next first.
+    reads: std::collections::VecDeque<u32>,
     pub output: Vec<u8>,
     pub rows: Vec<IoRow>,
 }
 
 impl IoReplay {
-    pub fn new(input: &[u8]) -> Self {
+    pub fn new(input: &[u8], reads: &[u32]) -> Self {
         IoReplay {
             input: input.to_vec(),
             pos: 0,
+            reads: reads.iter().copied().collect(),
             output: Vec::new(),
             rows: Vec::new(),
         }
@@ -61,6 +66,11 @@ impl IoReplay {
     pub fn peek_input(&self, n: usize) -> &[u8] {
         let rest = &self.input[self.pos.min(self.input.len())..];
         &rest[..n.min(rest.len())]
+    }
+
+    /// What the next read returned in the executor's run.
+    pub fn next_read(&mut self) -> Option<u32> {
+        self.reads.pop_front()
     }
 
     pub fn consume_input(&mut self, n: usize) {
@@ -131,6 +141,16 @@ pub fn io_trace(
         put_ts(row, c.a1_ts, io.a1_prev, timestamp(io.clk, SLOT_A1), bytes);
         put_word(row, c.a2, io.a2);
         put_ts(row, c.a2_ts, io.a2_prev, timestamp(io.clk, SLOT_A2), bytes);
+        if let Some((old, prev)) = io.input_state {
+            row[c.eof] = Val::from_u32(old);
+            put_ts(
+                row,
+                c.eof_ts,
+                prev,
+                timestamp(io.clk, SLOT_INPUT_STATE),
+                bytes,
+            );
+        }
         if let Some((old, new, prev)) = io.buf {
             let off = io.a1 & 3;
             row[c.off[off as usize]] = Val::ONE;

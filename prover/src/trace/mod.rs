@@ -122,7 +122,7 @@ pub fn generate_with(
     let mut bytes = ByteCounts::default();
     let mut alu = Vec::new();
     let mut mem = memory::MemoryLog::new(record);
-    let mut io = io::IoReplay::new(&record.input);
+    let mut io = io::IoReplay::new(&record.input, &record.read_results);
 
     // CPU.
     let c = CpuCols::new();

@@ -10,7 +10,12 @@
 //! - `read(0, buf, 4)`, `buf` word-aligned: returns `n` in `0..=4` and writes
 //!   `n` bytes of private input (free witness, range-checked) into the word,
 //!   leaving its other bytes unchanged. The input is the prover's to choose;
-//!   what is proven is that the program ran on *some* input.
+//!   what is proven is that the program ran on *some* input, read as a
+//!   stream: the read also reads and writes the input state word
+//!   ([`INPUT_STATE_ADDR`], in committed memory, so the chain of epochs
+//!   carries it) in the cycle's unused load/store slot. Once a read came up
+//!   short (`n < 4`) the word is 1, and a read that finds it 1 returns 0.
+//!   So no proof can show end of input (or a short read) followed by data.
 //! - `write(3, buf, 1)`: appends the byte at `buf` to the public output,
 //!   returns 1. Output bytes are absorbed, one per permutation, into a
 //!   sponge whose digest is this table's public value; the verifier
@@ -31,16 +36,19 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
-use super::cpu::{word_expr, TS_PER_CYCLE};
+use super::cpu::{word_expr, SLOT_MEM, TS_PER_CYCLE};
 use super::layout::{check_access_order, ColumnAlloc, TsCols};
 use super::memory::{mem_consume, mem_produce};
 use super::poseidon2::{use_permutation, WIDTH};
 use crate::digest::Digest;
-use crate::layout::syscall;
+use crate::layout::{syscall, INPUT_STATE_ADDR};
 use crate::memory::hash::{permute, RATE};
 
 /// Name of the I/O bus: `(clk, a7[4], a0[4], result[4])` from the CPU.
 pub const IO_BUS: &str = "io";
+/// Memory slot of a read's input state word: the load/store slot, which an
+/// `ECALL` row leaves unused.
+pub const SLOT_INPUT_STATE: u32 = SLOT_MEM;
 /// Memory slots of an I/O syscall's cycle (after the CPU's five).
 pub const SLOT_A1: u32 = 5;
 pub const SLOT_A2: u32 = 6;
@@ -55,6 +63,38 @@ pub const OUTPUT_WRITE_LEN: u32 = 1;
 pub const OUTPUT_DOMAIN: u32 = 3;
 /// Public values: the output digest.
 pub const NUM_PUBLIC_VALUES: usize = RATE;
+
+/// Why the I/O table cannot prove `read`/`write` syscall `number` on `fd`
+/// with buffer `buf` and length `len`, or `None` if it can. The executor
+/// asks this on every such syscall so `prove` can refuse a run before any
+/// epoch is proven; trace generation refuses with the same words.
+pub fn unsupported_shape(
+    number: u32,
+    fd: u32,
+    buf: u32,
+    len: u32,
+) -> Option<alloc::string::String> {
+    use crate::layout::is_guest_range;
+    match (number, fd) {
+        (syscall::READ, syscall::FD_STDIN)
+            if len != READ_LEN || buf % 4 != 0 || !is_guest_range(buf, 4) =>
+        {
+            Some(alloc::format!(
+                "read of {len} bytes into {buf:#x} (the proof supports reads of {READ_LEN} \
+                 bytes into an aligned guest word, as the guest SDK's read_input issues them)"
+            ))
+        }
+        (syscall::WRITE, syscall::FD_PUBLIC)
+            if len != OUTPUT_WRITE_LEN || !is_guest_range(buf, 1) =>
+        {
+            Some(alloc::format!(
+                "write of {len} bytes to the public output (the proof supports \
+                 {OUTPUT_WRITE_LEN}-byte writes, as the guest SDK's commit issues them)"
+            ))
+        }
+        _ => None,
+    }
+}
 
 /// The sponge state before any output byte.
 pub fn output_iv() -> [u32; WIDTH] {
@@ -105,6 +145,9 @@ pub struct IoCols {
     pub buf_ts: TsCols,
     /// `read`: bytes read, one-hot over `0..=4`.
     pub n: [usize; 5],
+    /// `read`: the input state word before the read (0 or 1).
+    pub eof: usize,
+    pub eof_ts: TsCols,
     /// Output sponge state before this row, and the permutation output.
     pub state: [usize; WIDTH],
     pub perm: [usize; WIDTH],
@@ -134,6 +177,8 @@ impl IoCols {
             new: a.many(),
             buf_ts: a.ts(),
             n: a.many(),
+            eof: a.one(),
+            eof_ts: a.ts(),
             state: a.many(),
             perm: a.many(),
             width: 0,
@@ -302,6 +347,33 @@ where
             n_sum += x.clone();
         }
         builder.assert_eq(n_sum, is_read.clone());
+
+        // The input state: end of input is sticky. Before: `eof`; after:
+        // `1 - [n = 4]` (a short read, or any read after the end, ends it).
+        let eof = l(c.eof);
+        builder.assert_bool(eof.clone());
+        builder.assert_zero(eof.clone() * (one.clone() - ns[0].clone()));
+        builder.assert_zero((one.clone() - is_read.clone()) * eof.clone());
+        ts_check(builder, c.eof_ts, SLOT_INPUT_STATE, is_read.clone());
+        mem_consume(
+            builder,
+            k(INPUT_STATE_ADDR),
+            [eof, zero.clone(), zero.clone(), zero.clone()],
+            l(c.eof_ts.prev_ts),
+            is_read.clone(),
+        );
+        mem_produce(
+            builder,
+            k(INPUT_STATE_ADDR),
+            [
+                is_read.clone() - ns[4].clone(),
+                zero.clone(),
+                zero.clone(),
+                zero.clone(),
+            ],
+            ts(SLOT_INPUT_STATE),
+            is_read.clone(),
+        );
         let mut at_most = zero.clone();
         for (i, n_is_i) in ns.iter().take(4).enumerate() {
             // `at_most` = [n <= i]: byte i is not read, so it is unchanged.

@@ -66,18 +66,13 @@ pub fn blank_challenger() -> Challenger {
 }
 
 /// The FRI parameters Plonky3 sees for `params`.
-///
-/// `batch_proof_of_work_bits` (grinding before the opening-batching
-/// challenge) is not a Sluice parameter and is always 0; see
-/// `docs/proof-system.md` for why the conjectured-security formula does not
-/// need it.
 fn fri_parameters(params: &ProofParams, mmcs: ChallengeMmcs) -> FriParameters<ChallengeMmcs> {
     FriParameters {
         log_blowup: params.log_blowup as usize,
         log_final_poly_len: params.log_final_poly_len as usize,
         max_log_arity: params.max_log_arity as usize,
         num_queries: params.num_queries as usize,
-        batch_proof_of_work_bits: 0,
+        batch_proof_of_work_bits: params.batch_pow_bits as usize,
         commit_proof_of_work_bits: params.commit_pow_bits as usize,
         query_proof_of_work_bits: params.query_pow_bits as usize,
         mmcs,
@@ -95,6 +90,17 @@ pub fn config_with_challenger(
     challenger: Challenger,
 ) -> Result<SluiceConfig, ParamsError> {
     params.validate()?;
+    Ok(build_config(params, challenger))
+}
+
+/// A configuration for `params` without [`ProofParams::validate`]: only for
+/// reading the tables' shapes off Plonky3 ([`crate::security`]), which the
+/// validation itself needs. Never used to prove or verify.
+pub(crate) fn unchecked_config(params: &ProofParams) -> SluiceConfig {
+    build_config(params, blank_challenger())
+}
+
+fn build_config(params: &ProofParams, challenger: Challenger) -> SluiceConfig {
     let perm = permutation();
     let hash = LeafHash::new(perm.clone());
     let compress = NodeCompress::new(perm);
@@ -102,7 +108,9 @@ pub fn config_with_challenger(
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
     let fri = fri_parameters(params, challenge_mmcs);
     let pcs = Pcs::new(Dft::default(), val_mmcs, fri);
-    Ok(SluiceConfig::new(pcs, challenger))
+    SluiceConfig::new(pcs, challenger)
+        .with_lookup_proof_of_work_bits(params.lookup_pow_bits as usize)
+        .with_ood_proof_of_work_bits(params.ood_pow_bits as usize)
 }
 
 #[cfg(test)]

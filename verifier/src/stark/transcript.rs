@@ -51,6 +51,9 @@ pub fn seed_words(ctx: &EpochContext<'_>) -> Vec<u32> {
             p.num_queries,
             p.query_pow_bits,
             p.commit_pow_bits,
+            p.batch_pow_bits,
+            p.lookup_pow_bits,
+            p.ood_pow_bits,
             p.log_final_poly_len,
             p.max_log_arity,
         ]
@@ -151,6 +154,27 @@ mod tests {
             EpochContext {
                 params: ProofParams {
                     commit_pow_bits: 1,
+                    ..ProofParams::DEFAULT
+                },
+                ..base.clone()
+            },
+            EpochContext {
+                params: ProofParams {
+                    batch_pow_bits: 15,
+                    ..ProofParams::DEFAULT
+                },
+                ..base.clone()
+            },
+            EpochContext {
+                params: ProofParams {
+                    lookup_pow_bits: 15,
+                    ..ProofParams::DEFAULT
+                },
+                ..base.clone()
+            },
+            EpochContext {
+                params: ProofParams {
+                    ood_pow_bits: 5,
                     ..ProofParams::DEFAULT
                 },
                 ..base.clone()

@@ -1,0 +1,106 @@
+//! `prover params`: the proof parameters and their security, round by round.
+
+use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
+use sluice_verifier::security::{epoch_shape, report, term_bits};
+
+use super::exit;
+
+pub const LONG_HELP: &str = "\
+Prints the proof parameters `prove` uses, the conjectured security that
+Plonky3's own calculator (p3_security::budget::security_report) gives for
+them on the real epoch tables at the largest heights the verifier accepts,
+round by round with the grinding credited to each, and (with --tables) the
+shape of every table the figure is computed from.
+
+Exit status:
+  0  printed
+
+Example:
+  prover params --tables";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also print each table's shape (width, constraints, lookups, ...).
+    #[arg(long)]
+    pub tables: bool,
+}
+
+pub fn run(args: Args, params: ProofParams) -> u8 {
+    print!("{}", describe(&params, args.tables));
+    exit::OK
+}
+
+/// The text `prover params` prints.
+pub fn describe(params: &ProofParams, tables: bool) -> String {
+    let p = params;
+    let r = report(p);
+    let shape = epoch_shape();
+    let mut out = format!(
+        "proof parameters: log_blowup {}, {} queries, grinding: query {} / folding {} / batch {} / lookup {} / out-of-domain {} bits, log_final_poly_len {}, max_log_arity {}\n",
+        p.log_blowup,
+        p.num_queries,
+        p.query_pow_bits,
+        p.commit_pow_bits,
+        p.batch_pow_bits,
+        p.lookup_pow_bits,
+        p.ood_pow_bits,
+        p.log_final_poly_len,
+        p.max_log_arity
+    );
+    out += &format!(
+        "conjectured security: {} bits (Plonky3 p3_security round budget, tables at 2^{} rows; at least {MIN_SECURITY_BITS} required)\n",
+        r.security_level(),
+        shape.log_max_height
+    );
+    let binding = r.binding_term().label;
+    for t in r.terms() {
+        let mark = if t.label == binding { "  <- binds" } else { "" };
+        out += &format!("  {:<24} {:>7.2}{mark}\n", t.label, term_bits(t.bits));
+    }
+    if tables {
+        out += "tables (width / constraints / degree / quotient chunks / lookup columns / fractions / widest message):\n";
+        for t in &shape.tables {
+            out += &format!(
+                "  {:<10} {:>4} {:>5} {:>2} {:>2} {:>3} {:>3} {:>3}\n",
+                t.name,
+                t.width,
+                t.num_constraints,
+                t.max_constraint_degree,
+                t.num_quotient_chunks,
+                t.num_lookups,
+                t.num_fractions,
+                t.max_message_width
+            );
+        }
+        let a = &shape.air;
+        out += &format!(
+            "  all: {} composed constraints, {} batched openings, {} fractions per row\n",
+            a.num_composed_constraints,
+            a.num_deep_terms.unwrap_or(0),
+            a.lookup.map_or(0, |l| l.fractions_per_row)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_description_names_every_round_and_the_level() {
+        let text = describe(&ProofParams::DEFAULT, true);
+        let bits = ProofParams::DEFAULT.conjectured_security_bits();
+        assert!(text.contains(&format!("conjectured security: {bits} bits")));
+        for label in [
+            "lookup-challenge",
+            "deep-composition",
+            "fri-folding",
+            "fri-query",
+        ] {
+            assert!(text.contains(label), "{label}");
+        }
+        assert!(text.contains("<- binds"));
+        assert!(text.contains("poseidon2"));
+    }
+}
