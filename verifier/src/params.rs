@@ -46,6 +46,21 @@ impl ProofParams {
         max_log_arity: 1,
     };
 
+    /// Every field with its name, in wire (and transcript) order.
+    pub fn named_fields(&self) -> [(&'static str, u8); 9] {
+        [
+            ("log_blowup", self.log_blowup),
+            ("num_queries", self.num_queries),
+            ("query_pow_bits", self.query_pow_bits),
+            ("commit_pow_bits", self.commit_pow_bits),
+            ("batch_pow_bits", self.batch_pow_bits),
+            ("lookup_pow_bits", self.lookup_pow_bits),
+            ("ood_pow_bits", self.ood_pow_bits),
+            ("log_final_poly_len", self.log_final_poly_len),
+            ("max_log_arity", self.max_log_arity),
+        ]
+    }
+
     /// Conjectured security in whole bits: Plonky3's round budget
     /// (`p3_security::budget::security_report`) on the real epoch tables at
     /// the largest heights the verifier accepts ([`crate::security`]).

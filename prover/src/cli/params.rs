@@ -32,21 +32,14 @@ pub fn run(args: Args, params: ProofParams) -> u8 {
 
 /// The text `prover params` prints.
 pub fn describe(params: &ProofParams, tables: bool) -> String {
-    let p = params;
-    let r = report(p);
+    let r = report(params);
     let shape = epoch_shape();
-    let mut out = format!(
-        "proof parameters: log_blowup {}, {} queries, grinding: query {} / folding {} / batch {} / lookup {} / out-of-domain {} bits, log_final_poly_len {}, max_log_arity {}\n",
-        p.log_blowup,
-        p.num_queries,
-        p.query_pow_bits,
-        p.commit_pow_bits,
-        p.batch_pow_bits,
-        p.lookup_pow_bits,
-        p.ood_pow_bits,
-        p.log_final_poly_len,
-        p.max_log_arity
-    );
+    let fields: Vec<String> = params
+        .named_fields()
+        .iter()
+        .map(|(name, v)| format!("{name} {v}"))
+        .collect();
+    let mut out = format!("proof parameters: {}\n", fields.join(", "));
     out += &format!(
         "conjectured security: {} bits (Plonky3 p3_security round budget, tables at 2^{} rows; at least {MIN_SECURITY_BITS} required)\n",
         r.security_level(),

@@ -373,7 +373,7 @@ mod tests {
         elf(&[
             I::i(Addi, 5, 0, n).encode(),
             I::u(Lui, 11, 0x1_0000).encode(),
-            I::i(Addi, 12, 0, 2).encode(),
+            I::i(Addi, 12, 0, 1).encode(),
             I::i(Addi, 10, 0, 3).encode(),
             I::i(Addi, 17, 0, 64).encode(),
             I::bare(Ecall).encode(),
@@ -432,7 +432,7 @@ mod tests {
             json.contains("\"epochs\":7,\"cycles\":56,\"exit_code\":0"),
             "{json}"
         );
-        assert!(json.contains("\"output_len\":20"), "{json}");
+        assert!(json.contains("\"output_len\":10"), "{json}");
 
         // Non-zero guest exit: the bundle is still written and verifies.
         let a = args(&dir, &guest(3, 5), "five");

@@ -44,21 +44,7 @@ pub fn seed_words(ctx: &EpochContext<'_>) -> Vec<u32> {
     w.push(DOMAIN_TAG.len() as u32);
     w.extend(DOMAIN_TAG.iter().map(|&b| b as u32));
     w.push(PROTOCOL_VERSION);
-    let p = &ctx.params;
-    w.extend(
-        [
-            p.log_blowup,
-            p.num_queries,
-            p.query_pow_bits,
-            p.commit_pow_bits,
-            p.batch_pow_bits,
-            p.lookup_pow_bits,
-            p.ood_pow_bits,
-            p.log_final_poly_len,
-            p.max_log_arity,
-        ]
-        .map(u32::from),
-    );
+    w.extend(ctx.params.named_fields().map(|(_, v)| u32::from(v)));
     w.extend(ctx.image_id.0);
     w.push(ctx.index as u32);
     w.push((ctx.index >> 32) as u32);
