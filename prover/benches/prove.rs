@@ -104,7 +104,7 @@ fn main() {
         .with(PhaseTimer(phases.clone()).with_filter(LevelFilter::DEBUG));
     tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
 
-    let airs = epoch_airs();
+    let airs = epoch_airs(&[]);
     let names: Vec<&str> = airs.iter().map(|a| a.name()).collect();
     println!(
         "tables (main columns): {}",

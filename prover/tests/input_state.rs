@@ -160,8 +160,8 @@ fn a_short_read_then_data_is_rejected() {
 
 #[test]
 fn a_read_returning_more_than_it_asked_is_rejected() {
-    // An honest run whose second read's row claims 5 bytes (two one-hot
-    // cells: 4 and 1) of a 4-byte read.
+    // An honest run whose second read's row claims 5 bytes of a 4-byte read
+    // (n = 5, so len - n has no byte decomposition).
     let program = program();
     let id = image_id(&program);
     let mut image = MemoryImage::new(&program);
@@ -178,8 +178,8 @@ fn a_read_returning_more_than_it_asked_is_rejected() {
         .filter(|r| r[c.is_read] == Val::ONE)
         .nth(1)
         .unwrap();
-    assert_eq!(read[c.n[4]], Val::ONE);
-    read[c.n[1]] = Val::ONE;
+    assert_eq!(read[c.n[0]], Val::from_u32(4));
+    read[c.n[0]] = Val::from_u32(5);
     assert!(!constraint_failures(&st, &trace).is_empty());
     reject(&ProofParams::DEFAULT, &id, &st, &trace);
 }

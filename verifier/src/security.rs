@@ -118,7 +118,7 @@ pub fn term_bits(bits: u64) -> f64 {
 }
 
 fn compute_shape() -> EpochShape {
-    let airs = epoch_airs();
+    let airs = epoch_airs(&[]);
     let log_max = MAX_TRACE_LOG2 as usize;
     let degrees: Vec<usize> = airs
         .iter()
@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn shape_covers_every_table() {
         let shape = epoch_shape();
-        let airs = epoch_airs();
+        let airs = epoch_airs(&[]);
         assert_eq!(shape.tables.len(), airs.len());
         for (t, a) in shape.tables.iter().zip(&airs) {
             assert_eq!(t.name, a.name());

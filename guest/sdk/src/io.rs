@@ -4,70 +4,59 @@ use alloc::vec::Vec;
 
 use crate::syscall::{self, syscall3};
 
-/// Input bytes read from the VM but not yet handed out: the proof supports
-/// `read` only as "up to 4 bytes into an aligned word", so a request that
-/// ends inside a word keeps the word's remaining bytes here.
-struct Carry {
-    bytes: core::cell::UnsafeCell<([u8; 4], usize, usize)>,
-}
-
-// SAFETY: guests are single-threaded.
-unsafe impl Sync for Carry {}
-
-static CARRY: Carry = Carry {
-    bytes: core::cell::UnsafeCell::new(([0; 4], 0, 0)),
-};
-
-/// One `read(0, &word, 4)`: up to 4 input bytes (fewer only at end of
-/// input).
-fn read_word() -> ([u8; 4], usize) {
-    let mut word: u32 = 0;
-    // SAFETY: `word` is a writable, 4-byte aligned buffer of 4 bytes.
-    let n = unsafe {
-        syscall3(
-            syscall::READ,
-            syscall::FD_INPUT,
-            &mut word as *mut u32 as u32,
-            4,
-        )
-    } as usize;
-    (word.to_le_bytes(), n.min(4))
-}
+/// The most bytes one `read` or public `write` may move (the VM faults
+/// above it; the proof's per-call bound).
+pub const MAX_IO_LEN: usize = 1 << 16;
 
 /// Reads private input into `buf` until it is full or the input is
 /// exhausted; returns the number of bytes read (less than `buf.len()` only
-/// at end of input, 0 once everything has been read).
+/// at end of input, 0 once everything has been read). One `read(0, buf,
+/// len)` per 64 KiB: the VM returns `min(len, remaining)`, and once a read
+/// comes up short every later one returns 0 (the proof enforces both).
 pub fn read_input(buf: &mut [u8]) -> usize {
-    // SAFETY: guests are single-threaded and this is the only user.
-    let (carry, start, end) = unsafe { &mut *CARRY.bytes.get() };
     let mut done = 0;
-    while done < buf.len() {
-        if start == end {
-            let (word, n) = read_word();
-            if n == 0 {
-                break;
-            }
-            *carry = word;
-            (*start, *end) = (0, n);
+    for chunk in buf.chunks_mut(MAX_IO_LEN) {
+        // SAFETY: `chunk` is a writable buffer of `chunk.len()` bytes.
+        let n = unsafe {
+            syscall3(
+                syscall::READ,
+                syscall::FD_INPUT,
+                chunk.as_mut_ptr() as u32,
+                chunk.len() as u32,
+            )
+        } as usize;
+        let n = n.min(chunk.len());
+        done += n;
+        if n < chunk.len() {
+            break;
         }
-        let take = (*end - *start).min(buf.len() - done);
-        buf[done..done + take].copy_from_slice(&carry[*start..*start + take]);
-        *start += take;
-        done += take;
     }
     done
 }
 
 /// Reads the whole remaining private input.
 pub fn read_input_to_vec() -> Vec<u8> {
-    const CHUNK: usize = 4096;
-    let mut out = Vec::new();
+    let mut out: Vec<u8> = Vec::new();
     loop {
+        // Grow geometrically; read straight into the spare capacity (no
+        // zero-filling: the VM writes every byte it returns).
+        let want = out.capacity().clamp(4096, MAX_IO_LEN);
+        out.reserve(want);
         let len = out.len();
-        out.resize(len + CHUNK, 0);
-        let n = read_input(&mut out[len..]);
-        out.truncate(len + n);
-        if n < CHUNK {
+        // SAFETY: the spare capacity holds at least `want` writable bytes;
+        // the VM initialises the `n <= want` bytes it returns.
+        let n = unsafe {
+            syscall3(
+                syscall::READ,
+                syscall::FD_INPUT,
+                out.as_mut_ptr().add(len) as u32,
+                want as u32,
+            )
+        } as usize;
+        let n = n.min(want);
+        // SAFETY: those `n` bytes were written by the read.
+        unsafe { out.set_len(len + n) };
+        if n < want {
             return out;
         }
     }
@@ -90,14 +79,10 @@ fn write_fd(fd: u32, bytes: &[u8]) {
 }
 
 /// Appends `bytes` to the public output: what the proof commits to and a
-/// verifier sees. One `write(3, &byte, 1)` per byte: the shape the proof
-/// supports.
+/// verifier sees. One `write(3, buf, len)` per 64 KiB.
 pub fn commit<T: AsRef<[u8]> + ?Sized>(bytes: &T) {
-    for b in bytes.as_ref() {
-        // SAFETY: `b` is a readable buffer of one byte.
-        unsafe {
-            syscall3(syscall::WRITE, syscall::FD_PUBLIC, b as *const u8 as u32, 1);
-        }
+    for chunk in bytes.as_ref().chunks(MAX_IO_LEN) {
+        write_fd(syscall::FD_PUBLIC, chunk);
     }
 }
 

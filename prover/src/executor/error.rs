@@ -13,6 +13,9 @@ pub enum Cause {
     UnknownSyscall { number: u32 },
     /// `read`/`write` on a file descriptor it does not support.
     BadFileDescriptor { syscall: u32, fd: u32 },
+    /// A `read` or public `write` longer than the per-call bound
+    /// (`sluice_verifier::air::io::MAX_IO_LEN`).
+    IoTooLong { syscall: u32, len: u32 },
     /// A taken jump or branch to an address that is not 4-byte aligned.
     MisalignedJump { target: u32 },
     /// A load whose address is not aligned to its size.
@@ -45,6 +48,19 @@ impl fmt::Display for Cause {
                     _ => "syscall",
                 };
                 write!(f, "{name} on unsupported file descriptor {fd}")
+            }
+            IoTooLong { syscall, len } => {
+                let name = if *syscall == sluice_verifier::layout::syscall::READ {
+                    "read"
+                } else {
+                    "public write"
+                };
+                write!(
+                    f,
+                    "{name} of {len} bytes in one call; at most {} bytes per call \
+                     (split it into several calls)",
+                    sluice_verifier::air::io::MAX_IO_LEN
+                )
             }
             MisalignedJump { target } => {
                 write!(f, "misaligned jump target {target:#010x}")

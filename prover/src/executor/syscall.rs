@@ -2,7 +2,7 @@
 
 use sluice_verifier::layout::{is_guest_range, syscall};
 
-use sluice_verifier::air::io::unsupported_shape;
+use sluice_verifier::air::io::{unsupported_shape, MAX_IO_LEN};
 
 use super::{Cause, Executor, Sink, Unprovable};
 
@@ -38,11 +38,19 @@ impl Executor {
                         fd,
                     });
                 }
+                if fd == syscall::FD_PUBLIC && len > MAX_IO_LEN {
+                    return Err(Cause::IoTooLong {
+                        syscall: number,
+                        len,
+                    });
+                }
                 if len > 0 {
                     if !is_guest_range(buf, len) {
                         return Err(Cause::UnmappedLoad { addr: buf, len });
                     }
-                    if RECORD {
+                    // The proof reads the words of a public write; a host
+                    // write's bytes are not part of it.
+                    if RECORD && fd == syscall::FD_PUBLIC {
                         if let Some(t) = &mut self.tracker {
                             t.touch_range(&self.mem, buf, len);
                         }
@@ -74,6 +82,12 @@ impl Executor {
                         fd,
                     });
                 }
+                if len > MAX_IO_LEN {
+                    return Err(Cause::IoTooLong {
+                        syscall: number,
+                        len,
+                    });
+                }
                 if len > 0 && !is_guest_range(buf, len) {
                     return Err(Cause::UnmappedStore { addr: buf, len });
                 }
@@ -83,11 +97,9 @@ impl Executor {
                     None if self.input_eof => 0,
                     None => remaining.len().min(len as usize),
                 };
-                // The proof accesses the buffer's first word even at end of
-                // input, and the bytes written.
-                if RECORD && len > 0 {
+                // The proof touches the words of the bytes written.
+                if RECORD {
                     if let Some(t) = &mut self.tracker {
-                        t.touch_range(&self.mem, buf, len.min(4));
                         t.touch_range(&self.mem, buf, n as u32);
                     }
                 }

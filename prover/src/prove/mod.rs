@@ -52,7 +52,7 @@ pub fn prove_trace(
         statement,
     };
     let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-    let airs = epoch_airs();
+    let airs = epoch_airs(&statement.output);
     let pvs = trace_public_values(&airs, statement, trace);
     let instances: Vec<StarkInstance<'_, _, _>> = airs
         .iter()
@@ -99,7 +99,7 @@ pub fn constraint_failures(
     statement: &EpochStatement,
     trace: &EpochTrace,
 ) -> Vec<(&'static str, usize, usize)> {
-    let airs = epoch_airs();
+    let airs = epoch_airs(&statement.output);
     let pvs = trace_public_values(&airs, statement, trace);
     let mut out = Vec::new();
     for ((air, main), pv) in airs.iter().zip(&trace.traces).zip(&pvs) {

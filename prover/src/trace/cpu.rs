@@ -15,14 +15,14 @@ use sluice_verifier::isa::{decode, Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
 use sluice_verifier::air::io::{
-    unsupported_shape, OUTPUT_WRITE_LEN, READ_LEN, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
+    unsupported_shape, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
     SLOT_INPUT_STATE,
 };
-use sluice_verifier::layout::{syscall, INPUT_STATE_ADDR};
+use sluice_verifier::layout::{is_guest_range, syscall, INPUT_STATE_ADDR};
 
 use crate::executor::alu;
 
-use super::io::{IoKind, IoReplay, IoRow};
+use super::io::{IoKind, IoReplay, IoRow, IoWord};
 use super::memory::MemoryLog;
 use super::{AluEvent, ByteCounts, TraceError};
 
@@ -129,7 +129,7 @@ fn plan_io(
             }
             Ok(plan(IoKind::Read, n, input))
         }
-        (syscall::WRITE, syscall::FD_PUBLIC) => Ok(plan(IoKind::Output, OUTPUT_WRITE_LEN, vec![])),
+        (syscall::WRITE, syscall::FD_PUBLIC) => Ok(plan(IoKind::Output, a2, vec![])),
         (syscall::WRITE, syscall::FD_STDOUT | syscall::FD_STDERR) => Ok(plan(
             IoKind::Host {
                 fd_two: fd == syscall::FD_STDERR,
@@ -356,32 +356,57 @@ pub fn fill_row(
         let (a1, a1_prev) = mem.access(4 * REG_A1, None, timestamp(clk, SLOT_A1))?;
         let (a2, a2_prev) = mem.access(4 * REG_A2, None, timestamp(clk, SLOT_A2))?;
         debug_assert_eq!((a1, a2), (plan.a1, plan.a2));
-        let waddr = plan.a1 & !3;
-        let ts = timestamp(clk, SLOT_BUF);
         let input_state = match plan.kind {
             IoKind::Read => {
                 let was_ended = mem.peek(INPUT_STATE_ADDR)? != 0;
-                let ended = was_ended || (plan.input.len() as u32) < READ_LEN;
+                let ended = was_ended || (plan.input.len() as u32) < plan.a2;
                 let ts = timestamp(clk, SLOT_INPUT_STATE);
                 Some(mem.access(INPUT_STATE_ADDR, Some(ended as u32), ts)?)
             }
             _ => None,
         };
-        let buf = match plan.kind {
-            IoKind::Read => {
-                let mut w = mem.peek(waddr)?.to_le_bytes();
-                w[..plan.input.len()].copy_from_slice(&plan.input);
-                let (old, prev) = mem.access(waddr, Some(u32::from_le_bytes(w)), ts)?;
-                io.consume_input(plan.input.len());
-                Some((old, u32::from_le_bytes(w), prev))
-            }
-            IoKind::Output => {
-                let (old, prev) = mem.access(waddr, None, ts)?;
-                io.output.push(old.to_le_bytes()[(plan.a1 & 3) as usize]);
-                Some((old, old, prev))
-            }
-            IoKind::Host { .. } => None,
+        if plan.a2 > 0 && !is_guest_range(plan.a1, plan.a2) {
+            return Err(TraceError::Diverged(format!(
+                "a syscall buffer {:#x}+{} outside guest memory",
+                plan.a1, plan.a2
+            )));
+        }
+        // The buffer words, all at the syscall's buffer timestamp.
+        let ts = timestamp(clk, SLOT_BUF);
+        let moved = match plan.kind {
+            IoKind::Read => plan.input.len() as u32,
+            IoKind::Output => plan.a2,
+            IoKind::Host { .. } => 0,
         };
+        let mut words = Vec::new();
+        if moved > 0 {
+            let end = plan.a1 + moved;
+            let mut waddr = plan.a1 & !3;
+            while waddr < end {
+                let mut w = mem.peek(waddr)?.to_le_bytes();
+                for (i, b) in w.iter_mut().enumerate() {
+                    let at = waddr + i as u32;
+                    if (plan.a1..end).contains(&at) {
+                        match plan.kind {
+                            IoKind::Read => *b = plan.input[(at - plan.a1) as usize],
+                            _ => io.output.push(*b),
+                        }
+                    }
+                }
+                let new = u32::from_le_bytes(w);
+                let (old, prev) = mem.access(waddr, Some(new), ts)?;
+                words.push(IoWord {
+                    addr: waddr,
+                    old,
+                    new,
+                    prev,
+                });
+                waddr += 4;
+            }
+        }
+        if plan.kind == IoKind::Read {
+            io.consume_input(plan.input.len());
+        }
         io.rows.push(IoRow {
             clk,
             kind: plan.kind,
@@ -389,7 +414,7 @@ pub fn fill_row(
             a1_prev,
             a2: plan.a2,
             a2_prev,
-            buf,
+            words,
             input_state,
             read: plan.input.len() as u32,
         });

@@ -1,26 +1,35 @@
-//! The I/O table's trace: one row per `read`/`write` syscall the CPU replay
-//! met, and the public output sponge.
+//! The I/O tables' traces: one header row per `read`/`write` syscall the
+//! CPU replay met, and one word row per buffer word it moved.
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::{timestamp, TsCols};
-use sluice_verifier::air::io::{output_iv, IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
-use sluice_verifier::air::poseidon2::WIDTH;
-use sluice_verifier::memory::hash::RATE;
+use sluice_verifier::air::io::{IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
+use sluice_verifier::air::io_words::IoWordCols;
+use sluice_verifier::layout::GUEST_MEMORY_END;
 use sluice_verifier::stark::config::Val;
 
-use super::poseidon2::Permutations;
 use super::ByteCounts;
 
-/// Which proven syscall a row is.
+/// Which syscall a row is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IoKind {
-    /// `read(0, buf, 4)`.
+    /// `read(0, buf, len)`.
     Read,
-    /// `write(3, buf, 1)`.
+    /// `write(3, buf, len)`.
     Output,
     /// `write(1 | 2, buf, len)`.
     Host { fd_two: bool },
+}
+
+/// One buffer word a syscall moved.
+#[derive(Clone, Copy, Debug)]
+pub struct IoWord {
+    pub addr: u32,
+    pub old: u32,
+    pub new: u32,
+    /// Timestamp of the word's previous access.
+    pub prev: u32,
 }
 
 /// One syscall's witness, recorded by the CPU replay.
@@ -32,8 +41,8 @@ pub struct IoRow {
     pub a1_prev: u32,
     pub a2: u32,
     pub a2_prev: u32,
-    /// The buffer word `(old, new, previous timestamp)`, if accessed.
-    pub buf: Option<(u32, u32, u32)>,
+    /// The buffer words moved, in address order.
+    pub words: Vec<IoWord>,
     /// A read's input state word `(old, previous timestamp)`.
     pub input_state: Option<(u32, u32)>,
     /// Bytes a `read` returned.
@@ -99,34 +108,33 @@ fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCou
     }
 }
 
-/// The I/O table.
-pub fn io_trace(
-    rows: &[IoRow],
-    log_height: usize,
-    perms: &mut Permutations,
-    bytes: &mut ByteCounts,
-) -> RowMajorMatrix<Val> {
+fn inverse(x: u32) -> Val {
+    Val::from_u32(x).try_inverse().unwrap_or(Val::ZERO)
+}
+
+fn put_bytes(row: &mut [Val], cols: &[usize], x: u32, bytes: &mut ByteCounts, check: bool) {
+    for (i, c) in cols.iter().enumerate() {
+        let b = (x >> (8 * i)) & 0xff;
+        row[*c] = Val::from_u32(b);
+        if check {
+            bytes.add(b);
+        }
+    }
+}
+
+/// The I/O table: one header row per syscall.
+pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> RowMajorMatrix<Val> {
     let c = IoCols::new();
     let height = 1usize << log_height;
     assert!(rows.len() <= height, "I/O table overflow");
     let mut values = Val::zero_vec(height * c.width);
-    let mut state = output_iv().map(Val::from_u32);
     let mut prev_clk = None;
-    for (r, row) in values.chunks_exact_mut(c.width).enumerate() {
-        for (&col, &x) in c.state.iter().zip(&state) {
-            row[col] = x;
-        }
-        let Some(io) = rows.get(r) else { continue };
+    for (row, io) in values.chunks_exact_mut(c.width).zip(rows) {
         row[c.is_real] = Val::ONE;
         row[c.clk] = Val::from_u32(io.clk);
         if let Some(p) = prev_clk {
-            let gap: u32 = io.clk - p - 1;
             row[c.has_prev] = Val::ONE;
-            for (i, &g) in c.gap.iter().enumerate() {
-                let b = (gap >> (8 * i)) & 0xff;
-                row[g] = Val::from_u32(b);
-                bytes.add(b);
-            }
+            put_bytes(row, &c.gap, io.clk - p - 1, bytes, true);
         }
         prev_clk = Some(io.clk);
         match io.kind {
@@ -141,45 +149,114 @@ pub fn io_trace(
         put_ts(row, c.a1_ts, io.a1_prev, timestamp(io.clk, SLOT_A1), bytes);
         put_word(row, c.a2, io.a2);
         put_ts(row, c.a2_ts, io.a2_prev, timestamp(io.clk, SLOT_A2), bytes);
-        if let Some((old, prev)) = io.input_state {
+        let (buf, len) = (io.a1, io.a2);
+        if len > 0 {
+            row[c.nz] = Val::ONE;
+            row[c.len_inv] = inverse(len);
+            bytes.add((buf >> 24) * 4);
+            bytes.add((len >> 24) * 4);
+            row[c.hi_inv] = inverse(buf >> 16);
+            let room = GUEST_MEMORY_END - buf - len;
+            put_bytes(row, &c.room[..3], room, bytes, true);
+            row[c.room[3]] = Val::from_u32(room >> 24);
+            bytes.add((room >> 24) * 4);
+        }
+        if io.kind == IoKind::Read {
+            let n = io.read;
+            put_bytes(row, &c.n[..2], n, bytes, true);
+            row[c.n[2]] = Val::from_u32(n >> 16);
+            put_bytes(row, &c.left, len - n, bytes, true);
+            row[c.short] = Val::from_bool(n < len);
+            row[c.short_inv] = inverse(len - n);
+            row[c.n_nz] = Val::from_bool(n > 0);
+            row[c.n_inv] = inverse(n);
+            let (old, prev) = io.input_state.expect("a read has its input state");
             row[c.eof] = Val::from_u32(old);
-            put_ts(
-                row,
-                c.eof_ts,
-                prev,
-                timestamp(io.clk, SLOT_INPUT_STATE),
-                bytes,
-            );
+            put_ts(row, c.eof_ts, prev, timestamp(io.clk, SLOT_INPUT_STATE), bytes);
         }
-        if let Some((old, new, prev)) = io.buf {
-            let off = io.a1 & 3;
-            row[c.off[off as usize]] = Val::ONE;
-            row[c.quarter] = Val::from_u32((io.a1 & 0xff) / 4);
-            bytes.add((io.a1 & 0xff) / 4);
-            bytes.add((io.a1 >> 24) * 4);
-            row[c.hi_inv] = Val::from_u32(io.a1 >> 16)
-                .try_inverse()
-                .unwrap_or(Val::ZERO);
-            put_word(row, c.old, old);
-            put_word(row, c.new, new);
-            put_ts(row, c.buf_ts, prev, timestamp(io.clk, SLOT_BUF), bytes);
-            if io.kind == IoKind::Read {
-                row[c.n[io.read as usize]] = Val::ONE;
-                for b in new.to_le_bytes() {
-                    bytes.add(b as u32);
+        let moves = match io.kind {
+            IoKind::Read => io.read > 0,
+            IoKind::Output => len > 0,
+            IoKind::Host { .. } => false,
+        };
+        if moves {
+            row[c.moves] = Val::ONE;
+            row[c.off[(buf & 3) as usize]] = Val::ONE;
+            row[c.quarter] = Val::from_u32((buf & 0xff) / 4);
+            bytes.add((buf & 0xff) / 4);
+        }
+    }
+    RowMajorMatrix::new(values, c.width)
+}
+
+/// The I/O word table: one row per buffer word, a segment per syscall.
+pub fn io_words_trace(
+    rows: &[IoRow],
+    log_height: usize,
+    bytes: &mut ByteCounts,
+) -> RowMajorMatrix<Val> {
+    let c = IoWordCols::new();
+    let height = 1usize << log_height;
+    let mut values = Val::zero_vec(height * c.width);
+    let mut out_pos = 0u32;
+    let mut prev_clk = None;
+    let mut r = 0;
+    for io in rows {
+        let (start, moved) = match io.kind {
+            IoKind::Read => (io.a1, io.read),
+            IoKind::Output => (io.a1, io.a2),
+            IoKind::Host { .. } => continue,
+        };
+        if io.words.is_empty() {
+            continue;
+        }
+        let end = start + moved;
+        let last = io.words.len() - 1;
+        for (w, word) in io.words.iter().enumerate() {
+            let row = &mut values[r * c.width..(r + 1) * c.width];
+            r += 1;
+            row[c.is_real] = Val::ONE;
+            row[c.clk] = Val::from_u32(io.clk);
+            match io.kind {
+                IoKind::Read => row[c.is_read] = Val::ONE,
+                _ => row[c.is_out] = Val::ONE,
+            }
+            row[c.addr] = Val::from_u32(word.addr);
+            row[c.end] = Val::from_u32(end);
+            if w == 0 {
+                row[c.first] = Val::ONE;
+                row[c.start_off[(start - word.addr) as usize]] = Val::ONE;
+                if let Some(p) = prev_clk {
+                    row[c.has_prev] = Val::ONE;
+                    put_bytes(row, &c.gap, io.clk - p - 1, bytes, true);
+                }
+                prev_clk = Some(io.clk);
+            }
+            if w == last {
+                row[c.last] = Val::ONE;
+                row[c.fin[(end - word.addr - 1) as usize]] = Val::ONE;
+            }
+            row[c.out_pos] = Val::from_u32(out_pos);
+            let old = word.old.to_le_bytes();
+            let new = word.new.to_le_bytes();
+            for i in 0..4 {
+                let at = word.addr + i as u32;
+                let sel = (start..end).contains(&at);
+                row[c.sel[i]] = Val::from_bool(sel);
+                row[c.old[i]] = Val::from_u8(old[i]);
+                row[c.new[i]] = Val::from_u8(new[i]);
+                if sel {
+                    match io.kind {
+                        IoKind::Read => bytes.add(new[i] as u32),
+                        _ => out_pos += 1,
+                    }
                 }
             }
-            if io.kind == IoKind::Output {
-                let mut input = [Val::ZERO; WIDTH];
-                input[0] = Val::from_u8(old.to_le_bytes()[off as usize]);
-                input[RATE..].copy_from_slice(&state[RATE..]);
-                let out = perms.apply(input);
-                for (&col, &x) in c.perm.iter().zip(&out) {
-                    row[col] = x;
-                }
-                state = out;
-            }
+            put_ts(row, c.ts, word.prev, timestamp(io.clk, SLOT_BUF), bytes);
         }
+    }
+    for row in values.chunks_exact_mut(c.width).skip(r) {
+        row[c.out_pos] = Val::from_u32(out_pos);
     }
     RowMajorMatrix::new(values, c.width)
 }

@@ -12,9 +12,11 @@ pub mod range;
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::CpuCols;
+use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
-    epoch_airs, SluiceAir, CPU_TABLE, IO_TABLE, MERKLE_TABLE, PAGE_TABLE, POSEIDON2_TABLE,
+    epoch_airs, SluiceAir, CPU_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE, OUTPUT_TABLE,
+    PAGE_TABLE, POSEIDON2_TABLE,
     RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
@@ -118,7 +120,7 @@ pub fn generate_with(
             record.cycles
         )));
     }
-    let airs = epoch_airs();
+    let airs = epoch_airs(&record.public_output);
     let mut bytes = ByteCounts::default();
     let mut alu = Vec::new();
     let mut mem = memory::MemoryLog::new(record);
@@ -190,11 +192,19 @@ pub fn generate_with(
         checks,
     )?;
     let merkle = page::merkle_trace(transition, merkle_log, &mut perms, checks)?;
-    let io_table = io::io_trace(
-        &io.rows,
-        log_height_for(io.rows.len()),
-        &mut perms,
-        &mut bytes,
+    let io_table = io::io_trace(&io.rows, log_height_for(io.rows.len()), &mut bytes);
+    let words: usize = io.rows.iter().map(|r| r.words.len()).sum();
+    let words_log = log_height_for(words);
+    if words_log > max || record.public_output.len() > MAX_EPOCH_OUTPUT {
+        return Err(TraceError::Feature(format!(
+            "an epoch moving {words} I/O words and {} output bytes",
+            record.public_output.len()
+        )));
+    }
+    let io_words = io::io_words_trace(&io.rows, words_log, &mut bytes);
+    let output = RowMajorMatrix::new(
+        Val::zero_vec(1 << output_log_height(record.public_output.len())),
+        1,
     );
     let perm_log = log_height_for(perms.len());
     if perm_log > max {
@@ -214,6 +224,8 @@ pub fn generate_with(
     traces.push(merkle);
     traces.push(poseidon2);
     traces.push(io_table);
+    traces.push(io_words);
+    traces.push(output);
     debug_assert_eq!(traces.len(), airs.len());
     const {
         assert!(
@@ -223,6 +235,8 @@ pub fn generate_with(
                 && MERKLE_TABLE == 9
                 && POSEIDON2_TABLE == 10
                 && IO_TABLE == 11
+                && IO_WORDS_TABLE == 12
+                && OUTPUT_TABLE == 13
         )
     };
     Ok(EpochTrace {

@@ -3,8 +3,9 @@
 //! One epoch proof is one `p3-batch-stark` batch over the tables listed by
 //! [`epoch_airs`], in that order. The tables talk only through the global
 //! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
-//! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`) and
-//! [`io::IO_BUS`] (`io`).
+//! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`),
+//! [`io::IO_BUS`] (`io`), [`io::IO_WORDS_BUS`] (`io_words`) and
+//! [`io_words::OUTPUT_BUS`] (`output`).
 //!
 //! Memory is bound to the statement's roots by three tables: the page table
 //! opens every word of every touched page to the memory check and hashes
@@ -20,9 +21,11 @@ pub mod alu;
 pub mod bus;
 pub mod cpu;
 pub mod io;
+pub mod io_words;
 pub mod layout;
 pub mod memory;
 pub mod merkle;
+pub mod output;
 pub mod page;
 pub mod poseidon2;
 pub mod range;
@@ -38,7 +41,9 @@ pub use alu::mul::MulAir;
 pub use alu::shift::ShiftAir;
 pub use cpu::CpuAir;
 pub use io::IoAir;
+pub use io_words::IoWordsAir;
 pub use merkle::MerkleAir;
+pub use output::OutputAir;
 pub use page::PageAir;
 pub use poseidon2::Poseidon2Air;
 pub use range::RangeAir;
@@ -59,6 +64,8 @@ macro_rules! dispatch {
             SluiceAir::Merkle($a) => $body,
             SluiceAir::Poseidon2($a) => $body,
             SluiceAir::Io($a) => $body,
+            SluiceAir::IoWords($a) => $body,
+            SluiceAir::Output($a) => $body,
         }
     };
 }
@@ -83,8 +90,12 @@ pub enum SluiceAir {
     Merkle(MerkleAir),
     /// One Poseidon2 permutation per row.
     Poseidon2(Poseidon2Air),
-    /// One `read`/`write` syscall per row; the public output digest.
+    /// One `read`/`write` syscall per row.
     Io(IoAir),
+    /// One row per buffer word a read or public write moves.
+    IoWords(IoWordsAir),
+    /// The statement's public output (preprocessed, built by the verifier).
+    Output(OutputAir),
 }
 
 impl SluiceAir {
@@ -103,6 +114,8 @@ impl SluiceAir {
             SluiceAir::Merkle(_) => "merkle",
             SluiceAir::Poseidon2(_) => "poseidon2",
             SluiceAir::Io(_) => "io",
+            SluiceAir::IoWords(_) => "io_words",
+            SluiceAir::Output(_) => "output",
         }
     }
 
@@ -111,6 +124,7 @@ impl SluiceAir {
     pub fn fixed_log_height(&self) -> Option<usize> {
         match self {
             SluiceAir::Range(_) => Some(8),
+            SluiceAir::Output(o) => Some(output::output_log_height(o.output.len())),
             _ => None,
         }
     }
@@ -130,9 +144,14 @@ pub const MERKLE_TABLE: usize = 9;
 pub const POSEIDON2_TABLE: usize = 10;
 /// Index of the I/O table in [`epoch_airs`].
 pub const IO_TABLE: usize = 11;
+/// Index of the I/O word table in [`epoch_airs`].
+pub const IO_WORDS_TABLE: usize = 12;
+/// Index of the public output table in [`epoch_airs`].
+pub const OUTPUT_TABLE: usize = 13;
 
-/// The tables of one epoch proof, in batch order.
-pub fn epoch_airs() -> Vec<SluiceAir> {
+/// The tables of one epoch proof, in batch order; `output` is the epoch
+/// statement's public output (the output table's fixed contents).
+pub fn epoch_airs(output: &[u8]) -> Vec<SluiceAir> {
     alloc::vec![
         SluiceAir::Cpu(CpuAir),
         SluiceAir::Page(PageAir),
@@ -146,6 +165,10 @@ pub fn epoch_airs() -> Vec<SluiceAir> {
         SluiceAir::Merkle(MerkleAir),
         SluiceAir::Poseidon2(Poseidon2Air),
         SluiceAir::Io(IoAir),
+        SluiceAir::IoWords(IoWordsAir),
+        SluiceAir::Output(OutputAir {
+            output: output.to_vec(),
+        }),
     ]
 }
 

@@ -12,8 +12,8 @@ use super::config::{config_with_challenger, SluiceConfig, Val};
 use super::proof::{decode_proof, EpochProof, Rejection};
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
-use crate::air::io::output_digest;
-use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, IO_TABLE, MERKLE_TABLE};
+use crate::air::output::MAX_EPOCH_OUTPUT;
+use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, MERKLE_TABLE};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 use crate::memory::state_digest;
@@ -27,14 +27,12 @@ pub const MIN_LOG_HEIGHT: usize = 3;
 /// must stay below 2^24 (three range-checked bytes).
 pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
 
-/// Largest height (log2) of a table sized by the execution. An epoch of
-/// `2^k` cycles touches at most `2^(k+1) + 1` pages (one instruction page and
-/// one data page per cycle, plus the registers), each taking 64 page-table
-/// rows, 22 Merkle rows and 172 permutations: below `2^(k + 10)` rows. No
-/// table may exceed `2^MAX_TRACE_LOG2` rows, the size the security estimate
-/// assumes.
-pub fn max_log_height(epoch_size_log2: u8) -> usize {
-    (epoch_size_log2 as usize + 10).min(MAX_TRACE_LOG2 as usize)
+/// Largest height (log2) of a table sized by the execution: `2^20` rows,
+/// the size the security computation assumes, whatever the epoch size (one
+/// syscall may move 64 KiB, so even a one-cycle epoch can need thousands of
+/// rows). Verification cost grows only with the logarithm of the height.
+pub fn max_log_height(_epoch_size_log2: u8) -> usize {
+    MAX_TRACE_LOG2 as usize
 }
 
 /// The CPU table's height (log2) for an epoch of `cycles` cycles.
@@ -65,15 +63,13 @@ pub fn check_statement(epoch_size_log2: u8, statement: &EpochStatement) -> Resul
             ),
         ));
     }
-    // One output byte per `write(3, buf, 1)`, at most one per cycle: a
-    // longer claim cannot be proven, and is refused before it is hashed.
-    if statement.output.len() as u64 > statement.cycles {
+    // The output table is built from the claim: bound it first.
+    if statement.output.len() > MAX_EPOCH_OUTPUT {
         return Err(Rejection::new(
             "public output",
             format!(
-                "{} output bytes in a {}-cycle epoch",
-                statement.output.len(),
-                statement.cycles
+                "{} output bytes in one epoch; at most {MAX_EPOCH_OUTPUT}",
+                statement.output.len()
             ),
         ));
     }
@@ -123,12 +119,6 @@ pub fn public_values(
                 cpu_public_values(statement, start.0, end.0)
             } else if i == MERKLE_TABLE {
                 merkle_public_values(start.1, end.1)
-            } else if i == IO_TABLE {
-                output_digest(&statement.output)
-                    .0
-                    .iter()
-                    .map(|&x| Val::from_u32(x))
-                    .collect()
             } else {
                 vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)]
             }
@@ -199,7 +189,7 @@ pub fn verify_decoded(
             ));
         }
     }
-    let airs = epoch_airs();
+    let airs = epoch_airs(&statement.output);
     let degree_bits = &proof.batch.degree_bits;
     if degree_bits.len() != airs.len() {
         return Err(Rejection::new(
