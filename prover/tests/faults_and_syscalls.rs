@@ -4,6 +4,7 @@ mod common;
 use common::*;
 
 use sluice_prover::executor::{execute, Cause, Config, Executor};
+use sluice_verifier::air::io::MAX_IO_LEN;
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
 /// An instruction builder `op(reg, reg, imm)`.
@@ -236,12 +237,36 @@ fn syscall_buffers_must_be_guest_memory() {
         (DATA, u32::MAX),
         (GUEST_MEMORY_START - 1, 2),
     ] {
+        for fd in [1, 2] {
+            let err = fault(&sys(64, fd, buf, len));
+            assert_eq!(err.cause, Cause::UnmappedLoad { addr: buf, len });
+        }
         let err = fault(&sys(64, 3, buf, len));
-        assert_eq!(err.cause, Cause::UnmappedLoad { addr: buf, len });
-        let (err, ex) = fault_with(&sys(63, 0, buf, len), &[], b"abcdef");
-        assert_eq!(err.cause, Cause::UnmappedStore { addr: buf, len });
+        let (read_err, ex) = fault_with(&sys(63, 0, buf, len), &[], b"abcdef");
         assert_eq!(ex.input_consumed(), 0);
+        if len > MAX_IO_LEN {
+            // Reads and public writes are bounded per call first.
+            assert_eq!(err.cause, Cause::IoTooLong { syscall: 64, len });
+            assert_eq!(read_err.cause, Cause::IoTooLong { syscall: 63, len });
+        } else {
+            assert_eq!(err.cause, Cause::UnmappedLoad { addr: buf, len });
+            assert_eq!(read_err.cause, Cause::UnmappedStore { addr: buf, len });
+        }
     }
+    // The per-call bound: 64 KiB reads and public writes run, one byte more
+    // faults with a message saying what to do.
+    let ok = prog(&[
+        &sys(63, 0, DATA, MAX_IO_LEN),
+        &sys(64, 3, DATA, MAX_IO_LEN),
+        &exit(0),
+    ]);
+    let out = execute(&program(&ok, &[]), &[7; 10], &config(100)).unwrap();
+    assert_eq!(out.public_output.len(), MAX_IO_LEN as usize);
+    let err = fault(&sys(64, 3, DATA, MAX_IO_LEN + 1));
+    assert_eq!(
+        err.cause.to_string(),
+        "public write of 65537 bytes in one call; at most 65536 bytes per call (split it into several calls)"
+    );
     // Zero-length buffers touch nothing, wherever they point.
     let code = prog(&[&sys(64, 3, 0, 0), &sys(63, 0, 0xffff_ffff, 0), &exit(0)]);
     let out = execute(&program(&code, &[]), b"xyz", &config(100)).unwrap();

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::prove_epoch;
-use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify_epoch;
@@ -126,5 +125,38 @@ fn a_lie_about_the_output_is_rejected() {
         let index = proofs.len() as u64 - 1;
         let e = verify_epoch(&ProofParams::DEFAULT, &id, 8, index, &forged, proof).unwrap_err();
         assert_eq!(e.check, "stark");
+    }
+}
+
+/// The executor's own run of `program` on `input`: output and exit code.
+fn executed(program: &Program, input: &[u8]) -> (Vec<u8>, u32) {
+    let out = sluice_prover::executor::execute(program, input, &Config::default()).unwrap();
+    assert!(out.unprovable.is_none(), "{:?}", out.unprovable);
+    (out.public_output, out.exit_code)
+}
+
+/// C programs with raw syscalls: reads of odd sizes into unaligned
+/// buffers, writes of many bytes at odd offsets, zero-length and 64 KiB
+/// calls, the POSIX names. Each proves, epoch by epoch, exactly what the
+/// executor computes.
+#[test]
+fn c_programs_with_raw_syscalls_prove() {
+    let text: Vec<u8> = (0..1000u32).map(|i| (i * 7 + 3) as u8).collect();
+    let big: Vec<u8> = (0..70_003u32).map(|i| (i * 13 + 1) as u8).collect();
+    let cases: [(&str, &[u8]); 8] = [
+        ("c_io_odd", b""),
+        ("c_io_odd", b"hello, world"),
+        ("c_io_odd", &text),
+        ("c_write17", b"abc"),
+        ("c_io_edge", &big),
+        ("c_zero_len", b"xyz"),
+        ("c_sdk", &text),
+        ("io", b"hello world"),
+    ];
+    for (name, input) in cases {
+        let program = elf(&format!("build/programs/{name}.elf"));
+        let expected = executed(&program, input);
+        let (output, exit, _) = prove_run(&program, input, 12);
+        assert_eq!((output, exit), expected, "{name} on {} bytes", input.len());
     }
 }

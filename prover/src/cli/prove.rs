@@ -13,7 +13,7 @@ use sluice_prover::bundle_writer::{BundleOutput, BundleWriter};
 use sluice_prover::driver::{
     prove_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
 };
-use sluice_prover::executor::{execute, Config, Program};
+use sluice_prover::executor::{execute, Config, Outcome, Program};
 use sluice_verifier::digest::Digest;
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
@@ -133,14 +133,8 @@ pub fn run_with_progress<P: EpochProver>(
             return exit::GUEST_FAULT;
         }
     };
-    // Refuse what the proof cannot show yet before proving anything.
-    if let Some(u) = &outcome.unprovable {
-        eprintln!(
-            "error: the guest ran (exit code {}, {} cycles), but it cannot be proven yet: the \
-             ecall at pc {:#x} is a {}; nothing was proven",
-            outcome.exit_code, outcome.cycles, u.pc, u.what
-        );
-        return exit::UNPROVABLE;
+    if let Some(code) = refuse_unprovable(&outcome) {
+        return code;
     }
     let ctx = ChainContext {
         protocol_version: PROTOCOL_VERSION,
@@ -268,6 +262,20 @@ fn default_jobs(cores: usize, available: Option<u64>, height_log2: u8, epochs: u
         }
     }
     jobs.max(1)
+}
+
+/// The safety net of the pre-pass: a run the proof cannot show is refused
+/// before any epoch is proven. Every syscall the executor completes is
+/// provable today (`unsupported_shape` says so), so this only fires if a
+/// future executor feature outgrows the proof.
+fn refuse_unprovable(outcome: &Outcome) -> Option<u8> {
+    let u = outcome.unprovable.as_ref()?;
+    eprintln!(
+        "error: the guest ran (exit code {}, {} cycles), but it cannot be proven yet: the \
+         ecall at pc {:#x} is a {}; nothing was proven",
+        outcome.exit_code, outcome.cycles, u.pc, u.what
+    );
+    Some(exit::UNPROVABLE)
 }
 
 #[cfg(test)]
@@ -413,6 +421,25 @@ mod tests {
         let file = std::fs::File::open(path).unwrap();
         let code = verify::run_on(&a, file, IndexVerifier, image_id, &mut out, false);
         (code, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn an_unprovable_run_is_refused_before_proving_with_exit_4() {
+        let mut outcome = Outcome {
+            cycles: 10,
+            epochs: 1,
+            exit_code: 0,
+            public_output: vec![],
+            stdout: vec![],
+            stderr: vec![],
+            unprovable: None,
+        };
+        assert_eq!(refuse_unprovable(&outcome), None);
+        outcome.unprovable = Some(sluice_prover::executor::Unprovable {
+            pc: 0x1_0000,
+            what: "syscall shape".into(),
+        });
+        assert_eq!(refuse_unprovable(&outcome), Some(exit::UNPROVABLE));
     }
 
     #[test]

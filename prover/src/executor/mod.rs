@@ -162,6 +162,8 @@ pub struct Executor {
     /// What each read of the current epoch returned (recorded runs only).
     epoch_reads: Vec<u32>,
     unprovable: Option<Unprovable>,
+    /// Negative tests only: host writes skip the buffer check.
+    forged_host_buffers: bool,
     cycles: u64,
     epoch_size_log2: u32,
     max_cycles: u64,
@@ -191,6 +193,7 @@ impl Executor {
             forged_reads: Default::default(),
             epoch_reads: Vec::new(),
             unprovable: None,
+            forged_host_buffers: false,
             cycles: 0,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -231,6 +234,7 @@ impl Executor {
             forged_reads: Default::default(),
             epoch_reads: Vec::new(),
             unprovable: None,
+            forged_host_buffers: false,
             cycles: record.start_cycle,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -275,6 +279,13 @@ impl Executor {
     #[doc(hidden)]
     pub fn forge_read_lengths(&mut self, lengths: &[usize]) {
         self.forged_reads = lengths.iter().copied().collect();
+    }
+
+    /// Lets host writes (fd 1, 2) run with any buffer instead of faulting,
+    /// as a cheating prover would claim. For negative tests only.
+    #[doc(hidden)]
+    pub fn forge_unchecked_host_buffers(&mut self) {
+        self.forged_host_buffers = true;
     }
 
     /// Whether a read has come up short (the end of input is reached).

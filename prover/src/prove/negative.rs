@@ -282,10 +282,10 @@ fn wrong_exit_code_or_role_is_rejected() {
 }
 
 #[test]
-fn output_longer_than_the_epoch_is_refused_before_hashing() {
+fn output_above_the_epoch_bound_is_refused_before_building_anything() {
     let (st, _) = setup();
     let with_output = EpochStatement {
-        output: vec![1; st.cycles as usize + 1],
+        output: vec![1; sluice_verifier::air::output::MAX_EPOCH_OUTPUT + 1],
         ..st
     };
     let e = verify_epoch(

@@ -15,8 +15,7 @@ use sluice_verifier::isa::{decode, Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
 use sluice_verifier::air::io::{
-    unsupported_shape, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF,
-    SLOT_INPUT_STATE,
+    unsupported_shape, REG_A1, REG_A2, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE,
 };
 use sluice_verifier::layout::{is_guest_range, syscall, INPUT_STATE_ADDR};
 
@@ -365,7 +364,8 @@ pub fn fill_row(
             }
             _ => None,
         };
-        if plan.a2 > 0 && !is_guest_range(plan.a1, plan.a2) {
+        let host = matches!(plan.kind, IoKind::Host { .. });
+        if !host && plan.a2 > 0 && !is_guest_range(plan.a1, plan.a2) {
             return Err(TraceError::Diverged(format!(
                 "a syscall buffer {:#x}+{} outside guest memory",
                 plan.a1, plan.a2

@@ -156,10 +156,14 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
             bytes.add((buf >> 24) * 4);
             bytes.add((len >> 24) * 4);
             row[c.hi_inv] = inverse(buf >> 16);
-            let room = GUEST_MEMORY_END - buf - len;
+            // Wraps for a buffer outside guest memory (only a forged host
+            // write has one): the constraints then fail, as they must.
+            let room = GUEST_MEMORY_END.wrapping_sub(buf).wrapping_sub(len);
             put_bytes(row, &c.room[..3], room, bytes, true);
             row[c.room[3]] = Val::from_u32(room >> 24);
-            bytes.add((room >> 24) * 4);
+            if room < 1 << 30 {
+                bytes.add((room >> 24) * 4);
+            }
         }
         if io.kind == IoKind::Read {
             let n = io.read;
@@ -172,7 +176,13 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
             row[c.n_inv] = inverse(n);
             let (old, prev) = io.input_state.expect("a read has its input state");
             row[c.eof] = Val::from_u32(old);
-            put_ts(row, c.eof_ts, prev, timestamp(io.clk, SLOT_INPUT_STATE), bytes);
+            put_ts(
+                row,
+                c.eof_ts,
+                prev,
+                timestamp(io.clk, SLOT_INPUT_STATE),
+                bytes,
+            );
         }
         let moves = match io.kind {
             IoKind::Read => io.read > 0,

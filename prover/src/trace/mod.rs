@@ -16,8 +16,7 @@ use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
     epoch_airs, SluiceAir, CPU_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE, OUTPUT_TABLE,
-    PAGE_TABLE, POSEIDON2_TABLE,
-    RANGE_TABLE,
+    PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;

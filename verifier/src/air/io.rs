@@ -271,7 +271,8 @@ where
         );
         let room = c.room.map(&l);
         builder.assert_zero(
-            nz.clone() * (k(GUEST_MEMORY_END) - buf.clone() - len.clone() - word_expr(room.clone())),
+            nz.clone()
+                * (k(GUEST_MEMORY_END) - buf.clone() - len.clone() - word_expr(room.clone())),
         );
         for (i, r) in room.iter().enumerate() {
             let scale = if i == 3 { 4 } else { 1 };
@@ -373,7 +374,13 @@ where
         let kind = is_read * k(KIND_READ) + is_out * k(KIND_OUTPUT);
         builder.push_interaction(
             IO_WORDS_BUS,
-            io_words_message(l(c.clk), kind, buf.clone() - offset.clone(), offset, buf + moved),
+            io_words_message(
+                l(c.clk),
+                kind,
+                buf.clone() - offset.clone(),
+                offset,
+                buf + moved,
+            ),
             Count::bounded(moves, 1),
         );
     }

@@ -127,9 +127,7 @@ where
 
         let (is_real, first, last) = (l(c.is_real), l(c.first), l(c.last));
         let (is_read, is_out) = (l(c.is_read), l(c.is_out));
-        for b in [
-            c.is_real, c.first, c.last, c.has_prev, c.is_read, c.is_out,
-        ] {
+        for b in [c.is_real, c.first, c.last, c.has_prev, c.is_read, c.is_out] {
             builder.assert_bool(l(b));
         }
         builder.assert_eq(is_read.clone() + is_out.clone(), is_real.clone());

@@ -1,0 +1,254 @@
+//! The I/O tables (`verifier/src/air/{io,io_words,output}.rs`): reads and
+//! writes of any size at any alignment prove with exactly the executor's
+//! semantics, and every way of tampering with their witness or the claimed
+//! output is rejected by the verifier itself. Needs
+//! `scripts/build-guests.sh`.
+
+use std::path::PathBuf;
+
+use p3_field::{Field, PrimeCharacteristicRing};
+use sluice_prover::executor::{Config, Executor, Program};
+use sluice_prover::memory_image::MemoryImage;
+use sluice_prover::prove::{constraint_failures, prove_trace, statement_for};
+use sluice_prover::trace::{generate, EpochTrace};
+use sluice_verifier::air::io::IoCols;
+use sluice_verifier::air::io_words::IoWordCols;
+use sluice_verifier::air::{IO_TABLE, IO_WORDS_TABLE};
+use sluice_verifier::digest::Digest;
+use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::config::Val;
+use sluice_verifier::stark::verify_epoch;
+use sluice_verifier::statement::{EpochRole, EpochStatement};
+
+const K: u32 = 7;
+
+fn program(name: &str) -> Program {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../build/programs/{name}.elf"));
+    let bytes = std::fs::read(&p)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
+    Program::from_elf(&bytes).unwrap()
+}
+
+/// The one epoch of `name` on `input` (the executor told to `forge` as a
+/// cheating prover would, if given), its statement and witness.
+fn epoch(name: &str, input: &[u8], forge: impl Fn(&mut Executor)) -> (EpochStatement, EpochTrace) {
+    let program = program(name);
+    let cfg = Config {
+        epoch_size_log2: K,
+        max_cycles: 1 << 12,
+    };
+    let mut image = MemoryImage::new(&program);
+    let mut ex = Executor::new(&program, input.to_vec(), &cfg).unwrap();
+    forge(&mut ex);
+    let record = ex.run_epoch().unwrap().unwrap();
+    assert!(record.halted());
+    let tr = image.apply_epoch(&record, ex.memory()).unwrap();
+    let st = statement_for(&record, &tr);
+    let trace = generate(&record, &tr).unwrap();
+    (st, trace)
+}
+
+fn shapes() -> (EpochStatement, EpochTrace) {
+    let (st, trace) = epoch("io_shapes", b"ABCDEFGH", |_| {});
+    assert_eq!(st.output, b"BCDEF\0AB");
+    assert_eq!(st.role, EpochRole::Halt { exit_code: 0 });
+    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    (st, trace)
+}
+
+fn verify(st: &EpochStatement, trace: &EpochTrace) -> Result<(), String> {
+    let params = ProofParams::DEFAULT;
+    let id = Digest([5; 8]);
+    let proof = prove_trace(&params, &id, K as u8, 0, st, trace).expect("a proof, even of a lie");
+    verify_epoch(&params, &id, K as u8, 0, st, &proof).map_err(|e| {
+        assert_eq!(e.check, "stark", "{e}");
+        e.to_string()
+    })
+}
+
+/// The verifier rejects `trace` for `st`; `local` says whether a table's own
+/// constraints (not only a bus) catch it.
+fn rejected(st: &EpochStatement, trace: &EpochTrace, local: bool) {
+    assert_eq!(!constraint_failures(st, trace).is_empty(), local);
+    assert!(verify(st, trace).is_err(), "the verifier accepted a lie");
+}
+
+fn rows(trace: &mut EpochTrace, table: usize, width: usize) -> Vec<&mut [Val]> {
+    trace.traces[table].values.chunks_exact_mut(width).collect()
+}
+
+#[test]
+fn odd_sizes_at_odd_offsets_prove() {
+    let (st, trace) = shapes();
+    verify(&st, &trace).unwrap();
+    // The read (7 bytes at offset 1) and the 5-byte write at offset 2 span
+    // two words each, the 3-byte write one: 5 word rows; 4 header rows
+    // with the host write.
+    let w = IoWordCols::new();
+    let real = |t: &EpochTrace, table: usize, width: usize, col: usize| {
+        t.traces[table]
+            .values
+            .chunks_exact(width)
+            .filter(|r| r[col] == Val::ONE)
+            .count()
+    };
+    assert_eq!(real(&trace, IO_WORDS_TABLE, w.width, w.is_real), 5);
+    let h = IoCols::new();
+    assert_eq!(real(&trace, IO_TABLE, h.width, h.is_real), 4);
+}
+
+#[test]
+fn a_statement_with_other_output_is_rejected() {
+    let (st, trace) = shapes();
+    for lie in [
+        b"BCDEF\0AC".to_vec(),
+        b"BCDEF\0A".to_vec(),
+        b"BCDEF\0ABx".to_vec(),
+        b"\0ABBCDEF".to_vec(),
+        vec![],
+    ] {
+        let forged = EpochStatement {
+            output: lie,
+            ..st.clone()
+        };
+        rejected(&forged, &trace, false);
+    }
+}
+
+#[test]
+fn a_public_write_passed_off_as_a_host_write_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoCols::new();
+    let mut header = rows(&mut trace, IO_TABLE, c.width);
+    let last_out = header
+        .iter_mut()
+        .filter(|r| r[c.is_out] == Val::ONE)
+        .last()
+        .unwrap();
+    last_out[c.is_out] = Val::ZERO;
+    last_out[c.is_host] = Val::ONE;
+    last_out[c.moves] = Val::ZERO;
+    for o in c.off {
+        last_out[o] = Val::ZERO;
+    }
+    let forged = EpochStatement {
+        output: b"BCDEF".to_vec(),
+        ..st
+    };
+    rejected(&forged, &trace, false);
+}
+
+/// The word rows of the header row `call` (0-based, in execution order).
+fn segment(trace: &mut EpochTrace, call: usize) -> Vec<&mut [Val]> {
+    let c = IoWordCols::new();
+    let mut seg = -1i64;
+    rows(trace, IO_WORDS_TABLE, c.width)
+        .into_iter()
+        .filter(|r| {
+            if r[c.first] == Val::ONE {
+                seg += 1;
+            }
+            r[c.is_real] == Val::ONE && seg == call as i64
+        })
+        .collect()
+}
+
+#[test]
+fn a_read_that_changes_a_byte_outside_its_buffer_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    // The read's first word: byte 0 lies before buf + 1.
+    let mut seg = segment(&mut trace, 0);
+    assert_eq!(seg[0][c.sel[0]], Val::ZERO);
+    seg[0][c.new[0]] = Val::from_u8(b'!');
+    rejected(&st, &trace, true);
+}
+
+#[test]
+fn a_public_write_that_changes_memory_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    let mut seg = segment(&mut trace, 1);
+    seg[0][c.new[2]] += Val::ONE;
+    rejected(&st, &trace, true);
+}
+
+#[test]
+fn selecting_a_byte_outside_the_buffer_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    // write(3, buf+2, 5) ends inside its second word: claim one more byte.
+    let mut seg = segment(&mut trace, 1);
+    let last = seg.last_mut().unwrap();
+    assert_eq!(last[c.sel[3]], Val::ZERO);
+    last[c.sel[3]] = Val::ONE;
+    let forged = EpochStatement {
+        output: [&b"BCDEF"[..], &[0], b"\0AB"].concat(),
+        ..st
+    };
+    rejected(&forged, &trace, true);
+}
+
+#[test]
+fn a_segment_cut_short_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    // End the read's segment at its first word.
+    let mut seg = segment(&mut trace, 0);
+    seg[0][c.last] = Val::ONE;
+    seg[0][c.fin[3]] = Val::ONE;
+    rejected(&st, &trace, true);
+}
+
+#[test]
+fn a_word_out_of_place_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    let mut seg = segment(&mut trace, 0);
+    seg[1][c.addr] += Val::from_u32(4);
+    rejected(&st, &trace, true);
+}
+
+#[test]
+fn output_positions_out_of_order_are_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoWordCols::new();
+    let mut seg = segment(&mut trace, 2);
+    seg[0][c.out_pos] -= Val::from_u32(5);
+    rejected(&st, &trace, true);
+}
+
+#[test]
+fn a_read_result_other_than_the_cpu_writes_is_rejected() {
+    let (st, mut trace) = shapes();
+    let c = IoCols::new();
+    let mut header = rows(&mut trace, IO_TABLE, c.width);
+    let read = header
+        .iter_mut()
+        .find(|r| r[c.is_read] == Val::ONE)
+        .unwrap();
+    // Claim 6 bytes, consistently inside the row (len - n = 1, a short
+    // read): the CPU wrote a0 = 7, and the word rows still move 7.
+    read[c.n[0]] = Val::from_u32(6);
+    read[c.left[0]] = Val::ONE;
+    read[c.short] = Val::ONE;
+    read[c.short_inv] = Val::ONE;
+    read[c.n_inv] = Val::from_u32(6).try_inverse().unwrap();
+    rejected(&st, &trace, false);
+}
+
+#[test]
+fn a_host_write_outside_guest_memory_is_rejected() {
+    let pg = program("host_bad_buffer");
+    for variant in [0u8, 1] {
+        // The honest machine faults.
+        let mut ex = Executor::new(&pg, vec![variant], &Config::default()).unwrap();
+        assert!(ex.run().is_err(), "variant {variant} faults");
+        // A proof of the run that goes on is rejected.
+        let (st, trace) = epoch("host_bad_buffer", &[variant], |ex| {
+            ex.forge_unchecked_host_buffers()
+        });
+        assert_eq!(st.role, EpochRole::Halt { exit_code: 42 });
+        rejected(&st, &trace, true);
+    }
+}
