@@ -188,7 +188,7 @@ fn c_program_with_a_17_byte_public_write_proves_and_verifies() {
         out,
     ]);
     assert_eq!(code, Some(0), "{stderr}");
-    let (code, _, executed) = prover(&["execute", &elf_path, "--input", &input]);
+    let (code, executed, _) = prover(&["execute", &elf_path, "--input", &input]);
     assert_eq!(code, Some(0), "{executed}");
     let (code, verified, stderr) = prover(&["verify", out, "--elf", &elf_path]);
     assert_eq!(code, Some(0), "{verified}{stderr}");

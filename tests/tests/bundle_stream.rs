@@ -390,26 +390,20 @@ fn cycle_counts_must_fit_the_role() {
     let ctx = hand_ctx();
     let cases = [
         (
-            st(0, 1, 7, EpochRole::Continue, b""),
-            K::ContinueCycles {
-                cycles: 7,
-                expected: 8,
-            },
+            st(0, 1, 0, EpochRole::Continue, b""),
+            K::EpochCycles { cycles: 0, max: 8 },
         ),
         (
             st(0, 1, 9, EpochRole::Continue, b""),
-            K::ContinueCycles {
-                cycles: 9,
-                expected: 8,
-            },
+            K::EpochCycles { cycles: 9, max: 8 },
         ),
         (
             st(0, 1, 0, EpochRole::Halt { exit_code: 0 }, b""),
-            K::HaltCycles { cycles: 0, max: 8 },
+            K::EpochCycles { cycles: 0, max: 8 },
         ),
         (
             st(0, 1, 9, EpochRole::Halt { exit_code: 0 }, b""),
-            K::HaltCycles { cycles: 9, max: 8 },
+            K::EpochCycles { cycles: 9, max: 8 },
         ),
     ];
     for (statement, kind) in cases {

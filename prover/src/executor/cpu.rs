@@ -95,10 +95,16 @@ impl Executor {
             Auipc => pc.wrapping_add(imm),
             Jal => {
                 jump!(pc.wrapping_add(imm));
+                if RECORD {
+                    self.epoch_use.jumps += 1;
+                }
                 pc.wrapping_add(4)
             }
             Jalr => {
                 jump!(a.wrapping_add(imm) & !1);
+                if RECORD {
+                    self.epoch_use.jumps += 1;
+                }
                 pc.wrapping_add(4)
             }
             Beq => branch!(a == b),

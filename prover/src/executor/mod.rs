@@ -21,6 +21,7 @@
 //!   a misaligned *and* unmapped access, misalignment is reported.
 
 pub mod alu;
+pub mod budget;
 mod cpu;
 mod elf;
 mod epoch;
@@ -30,14 +31,20 @@ mod syscall;
 
 use std::io::Write;
 
-use sluice_verifier::layout::NUM_REGISTERS;
+use sluice_verifier::layout::{
+    syscall as sys, GUEST_MEMORY_END, GUEST_MEMORY_START, NUM_REGISTERS,
+};
 
 pub use elf::{ElfError, InitialMemory, Program, Segment};
 pub use epoch::{register_page, EpochRecord, PageIn, REGISTER_PAGE};
 pub use error::{Cause, ExecError};
 pub use memory::{page_address, page_index, Memory, Page, NUM_PAGES, PAGE_SIZE, PAGE_SIZE_LOG2};
 
+use budget::{CycleCost, EpochUse, RowCap};
 use epoch::PageTracker;
+
+/// The encoding of `ECALL`.
+const ECALL_WORD: u32 = 0x0000_0073;
 
 /// Largest accepted `epoch_size_log2`.
 pub const MAX_EPOCH_SIZE_LOG2: u32 = 32;
@@ -164,6 +171,11 @@ pub struct Executor {
     unprovable: Option<Unprovable>,
     /// Negative tests only: host writes skip the buffer check.
     forged_host_buffers: bool,
+    /// Adaptive epochs: the row cap, what the current epoch has used, and
+    /// the number of epochs recorded so far.
+    row_cap: RowCap,
+    epoch_use: EpochUse,
+    epoch_index: u64,
     cycles: u64,
     epoch_size_log2: u32,
     max_cycles: u64,
@@ -194,6 +206,9 @@ impl Executor {
             epoch_reads: Vec::new(),
             unprovable: None,
             forged_host_buffers: false,
+            row_cap: RowCap::default(),
+            epoch_use: EpochUse::default(),
+            epoch_index: 0,
             cycles: 0,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -235,6 +250,9 @@ impl Executor {
             epoch_reads: Vec::new(),
             unprovable: None,
             forged_host_buffers: false,
+            row_cap: RowCap::default(),
+            epoch_use: EpochUse::default(),
+            epoch_index: record.index,
             cycles: record.start_cycle,
             epoch_size_log2: config.epoch_size_log2,
             max_cycles: config.max_cycles,
@@ -286,6 +304,15 @@ impl Executor {
     #[doc(hidden)]
     pub fn forge_unchecked_host_buffers(&mut self) {
         self.forged_host_buffers = true;
+    }
+
+    /// Lowers the row cap of every table of an epoch's proof from `2^20` to
+    /// `2^log2` (`budget::MIN_ROW_CAP_LOG2..=20`): recorded epochs are cut
+    /// earlier, so each proof is smaller (less prover memory per job).
+    /// `None` if `log2` is outside that range.
+    pub fn with_row_cap_log2(mut self, log2: u32) -> Option<Self> {
+        self.row_cap = RowCap::new(log2)?;
+        Some(self)
     }
 
     /// Whether a read has come up short (the end of input is reached).
@@ -394,12 +421,12 @@ impl Executor {
             return Ok(None);
         }
         let size = 1u64 << self.epoch_size_log2;
-        let to_boundary = size - (self.cycles & (size - 1));
         let left = self.max_cycles.saturating_sub(self.cycles);
         if left == 0 {
             return Err(self.cycle_limit());
         }
-        let budget = to_boundary.min(left);
+        let budget = size.min(left);
+        self.epoch_use = EpochUse::default();
 
         let tracker = self
             .tracker
@@ -413,10 +440,12 @@ impl Executor {
         self.epoch_reads.clear();
         self.epoch_output_start = self.public_output.len();
 
-        self.run_cycles::<true>(budget)?;
-        if !self.is_halted() && self.cycles - start_cycle < to_boundary {
+        let cut = self.run_cycles::<true>(budget)?;
+        if !self.is_halted() && !cut && self.cycles - start_cycle < size {
             return Err(self.cycle_limit());
         }
+        let index = self.epoch_index;
+        self.epoch_index += 1;
         let pages = match &mut self.tracker {
             Some(t) => t.take_pages(),
             None => Vec::new(),
@@ -424,7 +453,7 @@ impl Executor {
         self.stdout.flush();
         self.stderr.flush();
         Ok(Some(EpochRecord {
-            index: start_cycle >> self.epoch_size_log2,
+            index,
             start_cycle,
             cycles: self.cycles - start_cycle,
             start_pc,
@@ -445,10 +474,16 @@ impl Executor {
         }))
     }
 
-    /// Runs at most `budget` cycles, stopping early at a halt.
-    fn run_cycles<const RECORD: bool>(&mut self, budget: u64) -> Result<(), ExecError> {
+    /// Runs at most `budget` cycles, stopping early at a halt. Recording an
+    /// epoch, it also stops before a cycle that could overflow a table of
+    /// the epoch's proof (`Ok(true)`: the epoch is cut there).
+    fn run_cycles<const RECORD: bool>(&mut self, budget: u64) -> Result<bool, ExecError> {
         let mut done = 0u64;
         while done < budget {
+            if RECORD && done > 0 && !self.next_cycle_fits(done) {
+                self.cycles += done;
+                return Ok(true);
+            }
             match self.step::<RECORD>() {
                 Ok(false) => done += 1,
                 Ok(true) => {
@@ -462,7 +497,31 @@ impl Executor {
             }
         }
         self.cycles += done;
-        Ok(())
+        Ok(false)
+    }
+
+    /// Whether the epoch being recorded, `done` cycles in, has room for the
+    /// worst the next cycle can add (see [`budget`]).
+    fn next_cycle_fits(&self, done: u64) -> bool {
+        let word =
+            if self.pc.wrapping_sub(GUEST_MEMORY_START) < GUEST_MEMORY_END - GUEST_MEMORY_START {
+                self.mem.read_u32(self.pc)
+            } else {
+                0
+            };
+        let next = match (word, self.regs[17]) {
+            (ECALL_WORD, sys::READ) => CycleCost::io(self.regs[12], false),
+            (ECALL_WORD, sys::WRITE) => {
+                CycleCost::io(self.regs[12], self.regs[10] == sys::FD_PUBLIC)
+            }
+            _ => CycleCost::INSTRUCTION,
+        };
+        let used = EpochUse {
+            cycles: done,
+            ..self.epoch_use
+        };
+        let pages = self.tracker.as_ref().map_or(0, |t| t.pages.len() as u64);
+        self.row_cap.fits(&used, pages, &next)
     }
 }
 

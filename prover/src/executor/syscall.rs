@@ -55,6 +55,8 @@ impl Executor {
                         if let Some(t) = &mut self.tracker {
                             t.touch_range(&self.mem, buf, len);
                         }
+                        self.epoch_use.io_words += words_spanned(buf, len);
+                        self.epoch_use.output += u64::from(len);
                     }
                     let mem = &self.mem;
                     match fd {
@@ -103,6 +105,7 @@ impl Executor {
                     if let Some(t) = &mut self.tracker {
                         t.touch_range(&self.mem, buf, n as u32);
                     }
+                    self.epoch_use.io_words += words_spanned(buf, n as u32);
                 }
                 if n > 0 {
                     self.mem.write_bytes(buf, &remaining[..n]);
@@ -120,4 +123,12 @@ impl Executor {
             _ => Err(Cause::UnknownSyscall { number }),
         }
     }
+}
+
+/// Words overlapping `[buf, buf + len)`: the I/O word rows of a call.
+fn words_spanned(buf: u32, len: u32) -> u64 {
+    if len == 0 {
+        return 0;
+    }
+    u64::from((buf + (len - 1)) / 4 - buf / 4 + 1)
 }

@@ -66,10 +66,11 @@ pub enum VerifyErrorKind {
     WrongIndex { expected: u64, found: u64 },
     #[error("statement starts at state {found}, but the chain is at {expected}")]
     ChainBreak { expected: Digest, found: Digest },
-    #[error("a non-final epoch runs exactly {expected} cycles; this one claims {cycles}")]
-    ContinueCycles { cycles: u64, expected: u64 },
-    #[error("the halting epoch must run 1..={max} cycles; this one claims {cycles}")]
-    HaltCycles { cycles: u64, max: u64 },
+    #[error(
+        "an epoch runs 1..={max} cycles (fewer than 2^k when the executor ended it early to \
+         fit its tables, or when it halts); this one claims {cycles}"
+    )]
+    EpochCycles { cycles: u64, max: u64 },
     #[error("an epoch record follows the halting epoch")]
     EpochAfterHalt,
     #[error("total cycle count overflows 64 bits")]
@@ -103,7 +104,7 @@ impl VerifyErrorKind {
             VerifyErrorKind::ImageIdMismatch { .. } => "image-id",
             VerifyErrorKind::WrongIndex { .. } => "index",
             VerifyErrorKind::ChainBreak { .. } => "chain",
-            VerifyErrorKind::ContinueCycles { .. } | VerifyErrorKind::HaltCycles { .. } => "cycles",
+            VerifyErrorKind::EpochCycles { .. } => "cycles",
             VerifyErrorKind::EpochAfterHalt => "halt",
             VerifyErrorKind::CycleOverflow => "cycles",
             VerifyErrorKind::ProofRejected(_) => "proof",

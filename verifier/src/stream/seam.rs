@@ -61,7 +61,7 @@ pub struct ChainContext {
 }
 
 impl ChainContext {
-    /// Cycles of every non-final epoch: `2^epoch_size_log2`.
+    /// The most cycles an epoch may run: `2^epoch_size_log2`.
     pub fn epoch_cycles(&self) -> u64 {
         1u64 << self.epoch_size_log2
     }

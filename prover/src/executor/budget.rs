@@ -1,0 +1,167 @@
+//! Adaptive epochs: what one epoch may hold so that every table of its
+//! proof fits.
+//!
+//! An epoch has at most `2^k` cycles, and no table of its proof may exceed
+//! the row cap (`2^20` rows, what the verifier accepts and the security
+//! computation assumes). A sparse working set or a burst of I/O can reach
+//! that cap long before `2^k` cycles: every touched page costs 64 page-table
+//! rows, 22 Merkle rows and up to 172 Poseidon2 rows, every buffer word an
+//! I/O word row. So the executor, recording an epoch, checks before every
+//! cycle that the worst this cycle can add still fits, and ends the epoch
+//! early otherwise. Every run that halts then proves, at every epoch size.
+//!
+//! The bounds are conservative (upper bounds on what trace generation
+//! builds), so an epoch is sometimes cut a little before a table is full,
+//! never after.
+
+use sluice_verifier::air::io::MAX_IO_LEN;
+use sluice_verifier::air::output::{BYTES_PER_ROW, MAX_EPOCH_OUTPUT};
+use sluice_verifier::air::page::BLOCKS_PER_PAGE;
+use sluice_verifier::memory::tree::DEPTH;
+use sluice_verifier::params::MAX_TRACE_LOG2;
+
+use super::memory::PAGE_SIZE;
+
+/// Poseidon2 permutations per touched page, at most: two leaf sponges of
+/// the page (64 each) and two compressions per tree level.
+pub const PERMS_PER_PAGE: u64 = 2 * BLOCKS_PER_PAGE as u64 + 2 * DEPTH as u64;
+/// Rows per touched page in the largest per-page table.
+const ROWS_PER_PAGE: u64 = {
+    let merkle = DEPTH as u64;
+    let page = BLOCKS_PER_PAGE as u64;
+    let mut m = PERMS_PER_PAGE;
+    if merkle > m {
+        m = merkle;
+    }
+    if page > m {
+        m = page;
+    }
+    m
+};
+
+/// The smallest row cap (log2) an executor may be given: one cycle with the
+/// largest syscall must fit in an empty epoch.
+pub const MIN_ROW_CAP_LOG2: u32 = 15;
+
+/// What the current epoch has used so far.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EpochUse {
+    pub cycles: u64,
+    /// AddSub rows: at most one per cycle plus one more per jump (JAL, JALR
+    /// send a second, link addition).
+    pub jumps: u64,
+    /// I/O word rows and public output bytes.
+    pub io_words: u64,
+    pub output: u64,
+}
+
+/// The worst one cycle can add, besides one cycle and one AddSub row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CycleCost {
+    pub pages: u64,
+    pub jumps: u64,
+    pub io_words: u64,
+    pub output: u64,
+}
+
+impl CycleCost {
+    /// An instruction other than a syscall: a fetch page and a data page.
+    pub const INSTRUCTION: CycleCost = CycleCost {
+        pages: 2,
+        jumps: 1,
+        io_words: 0,
+        output: 0,
+    };
+
+    /// A `read` or `write` of `len` bytes (`public`: to the public output).
+    pub fn io(len: u32, public: bool) -> CycleCost {
+        let len = u64::from(len.min(MAX_IO_LEN));
+        CycleCost {
+            pages: 1 + len.div_ceil(PAGE_SIZE as u64) + 1,
+            jumps: 0,
+            io_words: len / 4 + 2,
+            output: if public { len } else { 0 },
+        }
+    }
+}
+
+/// The row cap and the check against it.
+#[derive(Clone, Copy, Debug)]
+pub struct RowCap {
+    rows: u64,
+}
+
+impl Default for RowCap {
+    fn default() -> Self {
+        RowCap {
+            rows: 1 << MAX_TRACE_LOG2,
+        }
+    }
+}
+
+impl RowCap {
+    /// A cap of `2^log2` rows, `MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2`.
+    pub fn new(log2: u32) -> Option<RowCap> {
+        (MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2)
+            .contains(&log2)
+            .then_some(RowCap { rows: 1 << log2 })
+    }
+
+    /// Whether an epoch that has used `used` and touched `pages` pages can
+    /// run one more cycle costing at most `next`.
+    pub fn fits(&self, used: &EpochUse, pages: u64, next: &CycleCost) -> bool {
+        let cap = self.rows;
+        let cycles = used.cycles + 1;
+        let add_sub = cycles + used.jumps + next.jumps;
+        let page_rows = (pages + next.pages) * ROWS_PER_PAGE + 1;
+        let words = used.io_words + next.io_words;
+        let output = used.output + next.output;
+        cycles <= cap
+            && add_sub <= cap
+            && page_rows <= cap
+            && words <= cap
+            && output <= MAX_EPOCH_OUTPUT as u64
+            && output.div_ceil(BYTES_PER_ROW as u64) <= cap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_syscall_fits_an_empty_epoch_under_the_smallest_cap() {
+        let cap = RowCap::new(MIN_ROW_CAP_LOG2).unwrap();
+        for public in [false, true] {
+            assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::io(MAX_IO_LEN, public)));
+        }
+        assert!(RowCap::new(MIN_ROW_CAP_LOG2 - 1).is_none());
+        assert!(RowCap::new(MAX_TRACE_LOG2 + 1).is_none());
+    }
+
+    #[test]
+    fn pages_are_the_binding_bound_of_a_sparse_sweep() {
+        let cap = RowCap::default();
+        let used = EpochUse {
+            cycles: 1000,
+            ..EpochUse::default()
+        };
+        let max_pages = ((1 << 20) - 1) / ROWS_PER_PAGE - 2;
+        assert!(cap.fits(&used, max_pages, &CycleCost::INSTRUCTION));
+        assert!(!cap.fits(&used, max_pages + 1, &CycleCost::INSTRUCTION));
+        assert_eq!(ROWS_PER_PAGE, 172);
+    }
+
+    #[test]
+    fn jumps_count_twice_at_the_largest_epoch() {
+        let cap = RowCap::default();
+        let used = EpochUse {
+            cycles: (1 << 20) - 10,
+            jumps: 8,
+            ..EpochUse::default()
+        };
+        assert!(cap.fits(&used, 3, &CycleCost::INSTRUCTION));
+        let used = EpochUse { jumps: 9, ..used };
+        assert!(!cap.fits(&used, 3, &CycleCost::INSTRUCTION));
+    }
+}
