@@ -357,7 +357,7 @@ pub struct ConsoleProgress {
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
     cycles: u64,
-    total_epochs: Option<u64>,
+    total_cycles: Option<u64>,
 }
 
 impl ConsoleProgress {
@@ -366,7 +366,7 @@ impl ConsoleProgress {
             bar: None,
             started: Instant::now(),
             cycles: 0,
-            total_epochs: None,
+            total_cycles: None,
         }
     }
 
@@ -387,17 +387,19 @@ impl Default for ConsoleProgress {
 }
 
 impl Progress for ConsoleProgress {
-    fn start(&mut self, total_epochs: Option<u64>, _total_cycles: Option<u64>) {
+    /// Progress is counted in cycles, which the pre-pass knows exactly: the
+    /// number of epochs is only a lower bound (adaptive epochs may cut more).
+    fn start(&mut self, _total_epochs: Option<u64>, total_cycles: Option<u64>) {
         self.started = Instant::now();
-        self.total_epochs = total_epochs;
+        self.total_cycles = total_cycles;
         if std::io::stderr().is_terminal() {
-            let bar = match total_epochs {
+            let bar = match total_cycles {
                 Some(n) => indicatif::ProgressBar::new(n),
                 None => indicatif::ProgressBar::new_spinner(),
             };
             bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} epochs  {msg}  ETA {eta}",
+                "{elapsed_precise} [{bar:30}] {pos}/{len} cycles  {msg}  ETA {eta}",
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
@@ -410,14 +412,17 @@ impl Progress for ConsoleProgress {
         let rate = self.rate();
         match &self.bar {
             Some(bar) => {
-                bar.set_message(format!("{rate:.0} cycles/s"));
-                bar.inc(1);
+                bar.set_message(format!("epoch {}, {rate:.0} cycles/s", index + 1));
+                bar.inc(cycles);
             }
             None => {
-                let of = self.total_epochs.map_or(String::new(), |n| format!("/{n}"));
+                let of = self
+                    .total_cycles
+                    .map_or(String::new(), |n| format!(" of {n}"));
                 eprintln!(
-                    "epoch {}{of} proven: {cycles} cycles, {proof_len} proof bytes, {rate:.0} cycles/s",
-                    index + 1
+                    "epoch {} proven: {cycles} cycles ({} done{of}), {proof_len} proof bytes, {rate:.0} cycles/s",
+                    index + 1,
+                    self.cycles
                 );
             }
         }

@@ -69,7 +69,7 @@ fn execute_success() {
     assert!(stdout.starts_with("ping\n"), "{stdout}");
     assert!(stdout.contains("cycles:        25\n"), "{stdout}");
     assert!(
-        stdout.contains("epochs:        4 (2^3 cycles each)\n"),
+        stdout.contains("epochs:        4 (at most 2^3 cycles each)\n"),
         "{stdout}"
     );
     assert!(stdout.contains("exit code:     0\n"), "{stdout}");

@@ -13,7 +13,8 @@ and stderr as the guest writes them. When the guest halts, a summary is
 printed to stdout:
 
   cycles:        <instructions executed, the final ecall included>
-  epochs:        <number of 2^K-cycle epochs the run splits into>
+  epochs:        <number of epochs of at most 2^K cycles; `prove` may cut more,
+                  ending an epoch early when its proof's tables would overflow>
   exit code:     <the guest's exit code>
   public output: <N bytes>, then the bytes as hex and, if printable UTF-8,
                  as text
@@ -114,7 +115,7 @@ pub fn run(args: Args) -> u8 {
             let _ = writeln!(out, "cycles:        {}", ex.cycles());
             let _ = writeln!(
                 out,
-                "epochs:        {} (2^{} cycles each)",
+                "epochs:        {} (at most 2^{} cycles each)",
                 ex.epochs(),
                 config.epoch_size_log2
             );

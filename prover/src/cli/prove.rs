@@ -161,7 +161,7 @@ pub fn run_with_progress<P: EpochProver>(
         );
     }
     eprintln!(
-        "proving {} cycles in {} epochs of 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security",
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security",
         outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id
     );
     let out = match BundleOutput::create(&args.output) {

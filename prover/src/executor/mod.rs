@@ -14,9 +14,13 @@
 //! - syscalls (number in `a7`): `exit(a0)` halts; `write(fd, buf, len)` to
 //!   fd 1/2 goes to the host stdout/stderr (not proven) and to fd 3 appends to
 //!   the public output, returning `len` in `a0`; `read(0, buf, len)` copies the
-//!   next bytes of the private input and returns the count (0 at EOF). The
-//!   whole buffer `[buf, buf + len)` must be guest memory (for `read` too,
-//!   even past EOF); `len == 0` touches no memory;
+//!   next `min(len, remaining)` bytes of the private input and returns the
+//!   count; once a read comes up short every later read returns 0. `read` and
+//!   public writes move at most 64 KiB per call. The whole buffer
+//!   `[buf, buf + len)` must be guest memory (for `read` too, even past EOF);
+//!   `len == 0` touches no memory;
+//! - a recorded epoch ends early, before `2^k` cycles, when the next cycle
+//!   could overflow a table of its proof ([`budget`]);
 //! - a fault leaves the state as it was before the faulting instruction; for
 //!   a misaligned *and* unmapped access, misalignment is reported.
 
@@ -72,7 +76,9 @@ impl Default for Config {
 pub struct Outcome {
     /// Cycles executed, the `exit` `ECALL` included.
     pub cycles: u64,
-    /// Number of epochs: `ceil(cycles / 2^epoch_size_log2)`.
+    /// Number of epochs of `2^epoch_size_log2` cycles: `ceil(cycles /
+    /// 2^epoch_size_log2)`. Recording may cut more (adaptive epochs), so
+    /// this is the least `prove` writes.
     pub epochs: u64,
     /// The guest's exit code (`a0` at `exit`); non-zero is not an error.
     pub exit_code: u32,
@@ -195,10 +201,46 @@ impl Executor {
     /// zero, segments loaded.
     pub fn new(program: &Program, input: Vec<u8>, config: &Config) -> Result<Self, ExecError> {
         check_config(config, program.entry(), 0)?;
-        Ok(Executor {
-            pc: program.entry(),
+        let mut ex = Executor::blank(program.initial_memory(), input, config);
+        ex.pc = program.entry();
+        Ok(ex)
+    }
+
+    /// A machine positioned at the start of a recorded epoch, holding only the
+    /// pages the epoch touched (every other page reads as zero). Running
+    /// [`Executor::run_epoch`] on it reproduces `record` exactly (with the
+    /// row cap the record was made with), so epochs can be re-executed
+    /// independently (e.g. in parallel, for trace generation). `input` is the
+    /// whole private input of the run.
+    pub fn from_epoch_start(
+        record: &EpochRecord,
+        input: Vec<u8>,
+        config: &Config,
+    ) -> Result<Self, ExecError> {
+        check_config(config, record.start_pc, record.start_cycle)?;
+        let mut mem = Memory::new();
+        for page in &record.pages {
+            if page.index != REGISTER_PAGE && (page.index as usize) < NUM_PAGES {
+                mem.write_bytes(page_address(page.index), &page.data[..]);
+            }
+        }
+        let mut ex = Executor::blank(mem, input, config);
+        ex.pc = record.start_pc;
+        ex.regs = record.start_registers;
+        ex.input_pos = usize::try_from(record.input_start).unwrap_or(usize::MAX);
+        ex.input_eof = record.start_input_eof;
+        ex.epoch_index = record.index;
+        ex.cycles = record.start_cycle;
+        ex.regs[0] = 0;
+        Ok(ex)
+    }
+
+    /// Registers zero, pc 0, nothing run: what both constructors start from.
+    fn blank(mem: Memory, input: Vec<u8>, config: &Config) -> Self {
+        Executor {
+            pc: 0,
             regs: [0; NUM_REGISTERS],
-            mem: program.initial_memory(),
+            mem,
             input,
             input_pos: 0,
             input_eof: false,
@@ -219,53 +261,7 @@ impl Executor {
             stderr: Sink::Capture(Vec::new()),
             tracker: None,
             iter_failed: false,
-        })
-    }
-
-    /// A machine positioned at the start of a recorded epoch, holding only the
-    /// pages the epoch touched (every other page reads as zero). Running
-    /// [`Executor::run_epoch`] on it reproduces `record` exactly, so epochs can
-    /// be re-executed independently (e.g. in parallel, for trace generation).
-    /// `input` is the whole private input of the run.
-    pub fn from_epoch_start(
-        record: &EpochRecord,
-        input: Vec<u8>,
-        config: &Config,
-    ) -> Result<Self, ExecError> {
-        check_config(config, record.start_pc, record.start_cycle)?;
-        let mut mem = Memory::new();
-        for page in &record.pages {
-            if page.index != REGISTER_PAGE && (page.index as usize) < NUM_PAGES {
-                mem.write_bytes(page_address(page.index), &page.data[..]);
-            }
         }
-        let mut ex = Executor {
-            pc: record.start_pc,
-            regs: record.start_registers,
-            mem,
-            input,
-            input_pos: usize::try_from(record.input_start).unwrap_or(usize::MAX),
-            input_eof: record.start_input_eof,
-            forged_reads: Default::default(),
-            epoch_reads: Vec::new(),
-            unprovable: None,
-            forged_host_buffers: false,
-            row_cap: RowCap::default(),
-            epoch_use: EpochUse::default(),
-            epoch_index: record.index,
-            cycles: record.start_cycle,
-            epoch_size_log2: config.epoch_size_log2,
-            max_cycles: config.max_cycles,
-            exit_code: None,
-            public_output: Vec::new(),
-            epoch_output_start: 0,
-            stdout: Sink::Capture(Vec::new()),
-            stderr: Sink::Capture(Vec::new()),
-            tracker: None,
-            iter_failed: false,
-        };
-        ex.regs[0] = 0;
-        Ok(ex)
     }
 
     /// Sends guest stdout/stderr to these writers as they are written instead
@@ -336,7 +332,8 @@ impl Executor {
         self.cycles
     }
 
-    /// Epochs begun so far: `ceil(cycles / 2^epoch_size_log2)`.
+    /// Full-size epochs begun so far, `ceil(cycles / 2^epoch_size_log2)`:
+    /// the least number of epochs the run so far splits into.
     pub fn epochs(&self) -> u64 {
         let k = self.epoch_size_log2;
         (self.cycles >> k) + u64::from(self.cycles & ((1u64 << k) - 1) != 0)

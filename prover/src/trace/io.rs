@@ -1,7 +1,7 @@
 //! The I/O tables' traces: one header row per `read`/`write` syscall the
 //! CPU replay met, and one word row per buffer word it moved.
 
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::{timestamp, TsCols};
 use sluice_verifier::air::io::{IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
@@ -150,18 +150,25 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
         put_word(row, c.a2, io.a2);
         put_ts(row, c.a2_ts, io.a2_prev, timestamp(io.clk, SLOT_A2), bytes);
         let (buf, len) = (io.a1, io.a2);
-        if len > 0 {
+        // For every call the executor completes, len < 2^30, so its field
+        // value is non-zero exactly when len is, and the room below is the
+        // true one. A forged host write outside guest memory (negative
+        // tests) gets the witness a cheating prover would build, field
+        // arithmetic and all, and the constraints reject it.
+        if Val::from_u32(len) != Val::ZERO {
             row[c.nz] = Val::ONE;
-            row[c.len_inv] = inverse(len);
-            bytes.add((buf >> 24) * 4);
-            bytes.add((len >> 24) * 4);
+            let limbs = len.to_le_bytes().iter().map(|&b| b as u32).sum();
+            row[c.len_inv] = inverse(limbs);
+            let top = 64i64 - (buf >> 24) as i64 - (len >> 24) as i64;
+            if (0..256).contains(&top) {
+                bytes.add(top as u32);
+            }
             row[c.hi_inv] = inverse(buf >> 16);
-            // Wraps for a buffer outside guest memory (only a forged host
-            // write has one): the constraints then fail, as they must.
-            let room = GUEST_MEMORY_END.wrapping_sub(buf).wrapping_sub(len);
+            let room = Val::from_u32(GUEST_MEMORY_END) - Val::from_u32(buf) - Val::from_u32(len);
+            let room = room.as_canonical_u32();
             put_bytes(row, &c.room[..3], room, bytes, true);
             row[c.room[3]] = Val::from_u32(room >> 24);
-            if room < 1 << 30 {
+            if room >> 24 < 64 {
                 bytes.add((room >> 24) * 4);
             }
         }

@@ -35,7 +35,7 @@ use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
 use super::cpu::{word_expr, SLOT_MEM, TS_PER_CYCLE};
-use super::layout::{check_access_order, ColumnAlloc, TsCols};
+use super::layout::{check_access_order, check_cycle_order, ColumnAlloc, TsCols};
 use super::memory::{mem_consume, mem_produce};
 use crate::layout::{syscall, GUEST_MEMORY_END, INPUT_STATE_ADDR};
 
@@ -93,7 +93,9 @@ pub struct IoCols {
     pub a1_ts: TsCols,
     pub a2: [usize; 4],
     pub a2_ts: TsCols,
-    /// `len != 0`, and the inverse of `len` proving it.
+    /// `len != 0`, and the inverse of the sum of `len`'s limbs proving it
+    /// (the limb sum, not `len` itself: `len` as a field element vanishes
+    /// for the non-zero words `p` and `2p`).
     pub nz: usize,
     pub len_inv: usize,
     /// Inverse of `a1`'s upper half (`a1 >= 0x1_0000`), and the bytes of
@@ -224,12 +226,16 @@ where
             let mut t = builder.when_transition();
             t.assert_zero(n(c.is_real) * (one.clone() - is_real.clone()));
             t.assert_eq(n(c.has_prev), n(c.is_real));
-            let gap = n(c.gap[0]) + n(c.gap[1]) * k(1 << 8) + n(c.gap[2]) * k(1 << 16);
-            t.assert_zero(n(c.has_prev) * (n(c.clk) - l(c.clk) - one.clone() - gap));
         }
-        for &g in &c.gap {
-            send_byte(builder, l(g), l(c.has_prev));
-        }
+        check_cycle_order(
+            builder,
+            l(c.clk),
+            n(c.clk),
+            n(c.has_prev),
+            c.gap.map(&n),
+            l(c.has_prev),
+            c.gap.map(&l),
+        );
 
         // ---- a1 and a2, in the cycle's spare slots ----
         let clk = l(c.clk);
@@ -259,13 +265,13 @@ where
 
         // ---- The buffer lies in guest memory when len > 0 ----
         let nz = l(c.nz);
-        builder.assert_zero(is_real.clone() * (len.clone() * l(c.len_inv) - nz.clone()));
-        builder.assert_zero(len.clone() * (one.clone() - nz.clone()));
+        let limbs = a2[0].clone() + a2[1].clone() + a2[2].clone() + a2[3].clone();
+        builder.assert_zero(is_real.clone() * (limbs.clone() * l(c.len_inv) - nz.clone()));
+        builder.assert_zero(limbs * (one.clone() - nz.clone()));
         builder.assert_zero(nz.clone() * (one.clone() - is_real.clone()));
-        // a1 and len below 2^30 (so their sum is below p), a1 >= 2^16 and
-        // 2^30 - a1 - len a 30-bit number: a1 + len <= 2^30.
-        send_byte(builder, a1[3].clone() * k(4), nz.clone());
-        send_byte(builder, a2[3].clone() * k(4), nz.clone());
+        // a1[3] + a2[3] <= 64, so a1 + len < 66 * 2^24 < p and cannot wrap;
+        // a1 >= 2^16; and 2^30 - a1 - len a 30-bit number: a1 + len <= 2^30.
+        send_byte(builder, k(64) - a1[3].clone() - a2[3].clone(), nz.clone());
         builder.assert_zero(
             nz.clone() * ((a1[2].clone() + a1[3].clone() * k(256)) * l(c.hi_inv) - one.clone()),
         );

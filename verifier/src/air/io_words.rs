@@ -30,7 +30,7 @@ use p3_lookup::{Count, InteractionBuilder};
 use super::bus::send_byte;
 use super::cpu::TS_PER_CYCLE;
 use super::io::{io_words_message, IO_WORDS_BUS, KIND_OUTPUT, KIND_READ, SLOT_BUF};
-use super::layout::{check_access_order, ColumnAlloc, TsCols};
+use super::layout::{check_access_order, check_cycle_order, ColumnAlloc, TsCols};
 use super::memory::{mem_consume, mem_produce};
 
 /// Name of the public-output bus: `(position, byte)`.
@@ -159,15 +159,19 @@ where
             // at a later cycle.
             t.assert_zero(last.clone() * n(c.is_real) * (one.clone() - n(c.first)));
             t.assert_eq(n(c.has_prev), n(c.first) * n(c.is_real) * is_real.clone());
-            let gap = n(c.gap[0]) + n(c.gap[1]) * k(1 << 8) + n(c.gap[2]) * k(1 << 16);
-            t.assert_zero(n(c.has_prev) * (n(c.clk) - l(c.clk) - one.clone() - gap));
             // Output positions count the selected bytes of public writes.
             let count: AB::Expr = c.sel.iter().map(|&s| l(s)).sum();
             t.assert_eq(n(c.out_pos), l(c.out_pos) + is_out.clone() * count);
         }
-        for &g in &c.gap {
-            send_byte(builder, l(g), l(c.has_prev));
-        }
+        check_cycle_order(
+            builder,
+            l(c.clk),
+            n(c.clk),
+            n(c.has_prev),
+            c.gap.map(&n),
+            l(c.has_prev),
+            c.gap.map(&l),
+        );
 
         // ---- The segment's ends and the selected bytes ----
         let start_off = c.start_off.map(&l);

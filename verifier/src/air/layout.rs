@@ -61,6 +61,30 @@ pub fn check_access_order<AB: InteractionBuilder>(
     }
 }
 
+/// Strictly increasing cycles from one row to the next flagged row:
+/// `next_clk - clk - 1` is the next row's three gap bytes when
+/// `next_has_prev`, and each row range-checks its own gap bytes when
+/// `has_prev`. So every flagged row belongs to a later cycle than the row
+/// before it (one syscall per cycle, output in execution order).
+pub fn check_cycle_order<AB: InteractionBuilder>(
+    builder: &mut AB,
+    clk: AB::Expr,
+    next_clk: AB::Expr,
+    next_has_prev: AB::Expr,
+    next_gap: [AB::Expr; 3],
+    has_prev: AB::Expr,
+    gap: [AB::Expr; 3],
+) {
+    let [g0, g1, g2] = next_gap;
+    let value = g0 + g1 * AB::Expr::from_u32(1 << 8) + g2 * AB::Expr::from_u32(1 << 16);
+    builder
+        .when_transition()
+        .assert_zero(next_has_prev * (next_clk - clk - AB::Expr::ONE - value));
+    for g in gap {
+        send_byte(builder, g, has_prev.clone());
+    }
+}
+
 /// Columns of a table made of fixed-length segments (a page's 64 blocks, a
 /// path's 22 levels), real rows first, then padding.
 #[derive(Clone, Copy, Debug)]
