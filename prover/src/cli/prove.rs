@@ -45,7 +45,9 @@ Exit status:
 pub struct Args {
     /// Guest program: a static RV32IM ELF32 executable.
     pub elf: PathBuf,
-    /// File whose bytes are the guest's private input.
+    /// File whose bytes are the guest's private input. It is never written
+    /// to the bundle, but the proofs are not zero-knowledge: they do not
+    /// hide it, and a bundle leaks information about it.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Epoch size as log2 of the cycle count per epoch.
