@@ -107,6 +107,17 @@ impl RowCap {
             .then_some(RowCap { rows: 1 << log2 })
     }
 
+    /// How many more instructions (not syscalls, which check themselves)
+    /// certainly fit after one that [`Self::fits`]: each adds at most one
+    /// cycle, one AddSub row beyond it and two pages.
+    pub fn instructions_that_fit(&self, used: &EpochUse, pages: u64) -> u64 {
+        let cap = self.rows;
+        let cycles = cap.saturating_sub(used.cycles + 2);
+        let add_sub = cap.saturating_sub(used.cycles + used.jumps + 2) / 2;
+        let pages = ((cap - 1) / ROWS_PER_PAGE).saturating_sub(pages + 4) / 2;
+        cycles.min(add_sub).min(pages)
+    }
+
     /// Whether an epoch that has used `used` and touched `pages` pages can
     /// run one more cycle costing at most `next`.
     pub fn fits(&self, used: &EpochUse, pages: u64, next: &CycleCost) -> bool {

@@ -32,6 +32,9 @@ pub enum Cause {
     CycleLimit { limit: u64 },
     /// The configuration is unusable (not tied to a guest instruction).
     InvalidConfig { reason: String },
+    /// Internal to recording: the syscall does not fit the epoch being
+    /// recorded, which ends before it. Never returned to a caller.
+    EpochFull,
 }
 
 impl fmt::Display for Cause {
@@ -80,6 +83,7 @@ impl fmt::Display for Cause {
             }
             CycleLimit { limit } => write!(f, "cycle limit of {limit} cycles reached"),
             InvalidConfig { reason } => write!(f, "invalid configuration: {reason}"),
+            EpochFull => write!(f, "epoch full (internal)"),
         }
     }
 }

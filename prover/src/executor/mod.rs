@@ -35,9 +35,7 @@ mod syscall;
 
 use std::io::Write;
 
-use sluice_verifier::layout::{
-    syscall as sys, GUEST_MEMORY_END, GUEST_MEMORY_START, NUM_REGISTERS,
-};
+use sluice_verifier::layout::NUM_REGISTERS;
 
 pub use elf::{ElfError, InitialMemory, Program, Segment};
 pub use epoch::{register_page, EpochRecord, PageIn, REGISTER_PAGE};
@@ -46,9 +44,6 @@ pub use memory::{page_address, page_index, Memory, Page, NUM_PAGES, PAGE_SIZE, P
 
 use budget::{CycleCost, EpochUse, RowCap};
 use epoch::PageTracker;
-
-/// The encoding of `ECALL`.
-const ECALL_WORD: u32 = 0x0000_0073;
 
 /// Largest accepted `epoch_size_log2`.
 pub const MAX_EPOCH_SIZE_LOG2: u32 = 32;
@@ -476,16 +471,36 @@ impl Executor {
     /// the epoch's proof (`Ok(true)`: the epoch is cut there).
     fn run_cycles<const RECORD: bool>(&mut self, budget: u64) -> Result<bool, ExecError> {
         let mut done = 0u64;
+        let mut slack = 0u64;
         while done < budget {
-            if RECORD && done > 0 && !self.next_cycle_fits(done) {
-                self.cycles += done;
-                return Ok(true);
+            if RECORD {
+                // Cheap while the epoch is far from any cap: a full check
+                // only when the cycles known to fit run out. A syscall
+                // checks its own cost (`Cause::EpochFull`).
+                self.epoch_use.cycles = done;
+                if slack > 0 {
+                    slack -= 1;
+                } else if done > 0 {
+                    let pages = self.touched_pages();
+                    if !self
+                        .row_cap
+                        .fits(&self.epoch_use, pages, &CycleCost::INSTRUCTION)
+                    {
+                        self.cycles += done;
+                        return Ok(true);
+                    }
+                    slack = self.row_cap.instructions_that_fit(&self.epoch_use, pages);
+                }
             }
             match self.step::<RECORD>() {
                 Ok(false) => done += 1,
                 Ok(true) => {
                     done += 1;
                     break;
+                }
+                Err(Cause::EpochFull) if RECORD && done > 0 => {
+                    self.cycles += done;
+                    return Ok(true);
                 }
                 Err(cause) => {
                     self.cycles += done;
@@ -497,28 +512,21 @@ impl Executor {
         Ok(false)
     }
 
-    /// Whether the epoch being recorded, `done` cycles in, has room for the
-    /// worst the next cycle can add (see [`budget`]).
-    fn next_cycle_fits(&self, done: u64) -> bool {
-        let word =
-            if self.pc.wrapping_sub(GUEST_MEMORY_START) < GUEST_MEMORY_END - GUEST_MEMORY_START {
-                self.mem.read_u32(self.pc)
-            } else {
-                0
-            };
-        let next = match (word, self.regs[17]) {
-            (ECALL_WORD, sys::READ) => CycleCost::io(self.regs[12], false),
-            (ECALL_WORD, sys::WRITE) => {
-                CycleCost::io(self.regs[12], self.regs[10] == sys::FD_PUBLIC)
-            }
-            _ => CycleCost::INSTRUCTION,
-        };
-        let used = EpochUse {
-            cycles: done,
-            ..self.epoch_use
-        };
-        let pages = self.tracker.as_ref().map_or(0, |t| t.pages.len() as u64);
-        self.row_cap.fits(&used, pages, &next)
+    /// Pages the epoch being recorded has touched so far.
+    fn touched_pages(&self) -> u64 {
+        self.tracker.as_ref().map_or(0, |t| t.pages.len() as u64)
+    }
+
+    /// Recording: whether a `read`/`write` of `len` bytes still fits the
+    /// epoch. Called by the syscall before it changes anything; the first
+    /// cycle of an epoch always fits (`budget::MIN_ROW_CAP_LOG2`).
+    pub(super) fn io_fits(&self, len: u32, public: bool) -> bool {
+        self.epoch_use.cycles == 0
+            || self.row_cap.fits(
+                &self.epoch_use,
+                self.touched_pages(),
+                &CycleCost::io(len, public),
+            )
     }
 }
 

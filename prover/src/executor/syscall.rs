@@ -29,6 +29,9 @@ impl Executor {
             }
             syscall::WRITE => {
                 let fd = a0;
+                if RECORD && !self.io_fits(len, fd == syscall::FD_PUBLIC) {
+                    return Err(Cause::EpochFull);
+                }
                 if !matches!(
                     fd,
                     syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_PUBLIC
@@ -79,6 +82,9 @@ impl Executor {
             }
             syscall::READ => {
                 let fd = a0;
+                if RECORD && !self.io_fits(len, false) {
+                    return Err(Cause::EpochFull);
+                }
                 if fd != syscall::FD_STDIN {
                     return Err(Cause::BadFileDescriptor {
                         syscall: number,
