@@ -2,7 +2,8 @@
 //! next cycle could overflow a table of its proof, so a sparse working set
 //! proves at any epoch size. Needs `scripts/build-guests.sh`.
 
-use std::path::PathBuf;
+mod common;
+use common::built_elf;
 
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
@@ -11,15 +12,6 @@ use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::EpochRole;
-
-fn elf(path: &str) -> Program {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    let bytes = std::fs::read(&p)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
-    Program::from_elf(&bytes).unwrap()
-}
 
 /// Proves and verifies every epoch of `program` on `input` at epoch size
 /// `2^k` with tables capped at `2^cap` rows; returns each epoch's cycles,
@@ -66,7 +58,7 @@ fn sweep_sum(n: u32) -> Vec<u8> {
 
 #[test]
 fn a_sparse_sweep_is_cut_by_its_pages_and_proves() {
-    let program = elf("build/programs/sparse_sweep.elf");
+    let program = built_elf("build/programs/sparse_sweep.elf");
     let n = 1500u32;
     // 2^16-cycle epochs, tables capped at 2^15 rows: at most ~188 touched
     // pages per epoch, so each epoch ends long before 2^16 cycles.
@@ -83,7 +75,7 @@ fn a_sparse_sweep_is_cut_by_its_pages_and_proves() {
 fn an_io_burst_is_cut_by_its_words() {
     // c_io_edge reads and writes 64 KiB in single calls: under the smallest
     // cap (2^15 rows) each call needs an epoch of its own.
-    let program = elf("build/programs/c_io_edge.elf");
+    let program = built_elf("build/programs/c_io_edge.elf");
     let input: Vec<u8> = (0..70_003u32).map(|i| (i * 13 + 1) as u8).collect();
     let expected = sluice_prover::executor::execute(&program, &input, &Config::default()).unwrap();
     let (cycles, output, exit) = prove_capped(&program, &input, 16, 15);
@@ -97,7 +89,7 @@ fn an_io_burst_is_cut_by_its_words() {
 #[test]
 #[ignore = "heavy: cargo test --release -p prover --test adaptive_epochs -- --ignored"]
 fn forty_thousand_pages_prove_at_2_16_and_2_20() {
-    let program = elf("build/programs/c_sparse_pages.elf");
+    let program = built_elf("build/programs/c_sparse_pages.elf");
     let expected = sluice_prover::executor::execute(&program, b"", &Config::default()).unwrap();
     for k in [16, 20] {
         let start = std::time::Instant::now();

@@ -5,7 +5,8 @@
 //! executor told to return what a cheating prover would claim) and its
 //! proof is rejected by the verifier itself. Needs `scripts/build-guests.sh`.
 
-use std::path::PathBuf;
+mod common;
+use common::built_elf;
 
 use p3_field::PrimeCharacteristicRing;
 use sluice_prover::executor::{Config, EpochRecord, Executor, Program};
@@ -21,13 +22,6 @@ use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::{EpochRole, EpochStatement};
-
-fn program() -> Program {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../build/programs/read_after_end.elf");
-    let bytes = std::fs::read(&p)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
-    Program::from_elf(&bytes).unwrap()
-}
 
 fn config(k: u32) -> Config {
     Config {
@@ -182,4 +176,8 @@ fn a_read_returning_more_than_it_asked_is_rejected() {
     read[c.n[0]] = Val::from_u32(5);
     assert!(!constraint_failures(&st, &trace).is_empty());
     reject(&ProofParams::DEFAULT, &id, &st, &trace);
+}
+
+fn program() -> Program {
+    built_elf("build/programs/read_after_end.elf")
 }

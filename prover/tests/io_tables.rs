@@ -4,7 +4,8 @@
 //! output is rejected by the verifier itself. Needs
 //! `scripts/build-guests.sh`.
 
-use std::path::PathBuf;
+mod common;
+use common::built_elf;
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use sluice_prover::executor::{Config, Executor, Program};
@@ -21,13 +22,6 @@ use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 
 const K: u32 = 7;
-
-fn program(name: &str) -> Program {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../build/programs/{name}.elf"));
-    let bytes = std::fs::read(&p)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
-    Program::from_elf(&bytes).unwrap()
-}
 
 /// The one epoch of `name` on `input` (the executor told to `forge` as a
 /// cheating prover would, if given), its statement and witness.
@@ -255,4 +249,8 @@ fn a_host_write_outside_guest_memory_is_rejected() {
         assert_eq!(st.role, EpochRole::Halt { exit_code: 42 });
         rejected(&st, &trace, local);
     }
+}
+
+fn program(name: &str) -> Program {
+    built_elf(&format!("build/programs/{name}.elf"))
 }

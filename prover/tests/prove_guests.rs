@@ -2,7 +2,8 @@
 //! epoch by epoch, with real Merkle memory and their public output; a lie
 //! about the output is rejected. Needs `scripts/build-guests.sh` first.
 
-use std::path::PathBuf;
+mod common;
+use common::built_elf;
 
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
@@ -11,15 +12,6 @@ use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::{EpochRole, EpochStatement};
-
-fn elf(path: &str) -> Program {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    let bytes = std::fs::read(&p)
-        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
-    Program::from_elf(&bytes).unwrap()
-}
 
 /// Each epoch's statement and proof bytes.
 type Proofs = Vec<(EpochStatement, Vec<u8>)>;
@@ -58,14 +50,18 @@ fn prove_run(program: &Program, input: &[u8], k: u32) -> (Vec<u8>, u32, Proofs) 
 
 #[test]
 fn fibonacci_proves_its_output() {
-    let (output, exit, _) = prove_run(&elf("build/guests/fibonacci.elf"), &40u32.to_le_bytes(), 8);
+    let (output, exit, _) = prove_run(
+        &built_elf("build/guests/fibonacci.elf"),
+        &40u32.to_le_bytes(),
+        8,
+    );
     assert_eq!(exit, 0);
     assert_eq!(output, 102_334_155u64.to_le_bytes());
 }
 
 #[test]
 fn sha256_proves_its_digest_across_epochs() {
-    let (output, exit, proofs) = prove_run(&elf("build/guests/sha256.elf"), b"abc", 12);
+    let (output, exit, proofs) = prove_run(&built_elf("build/guests/sha256.elf"), b"abc", 12);
     assert_eq!(exit, 0);
     assert_eq!(
         hex::encode(output),
@@ -76,7 +72,11 @@ fn sha256_proves_its_digest_across_epochs() {
 
 #[test]
 fn primes_proves_its_output() {
-    let (output, exit, _) = prove_run(&elf("build/guests/primes.elf"), &100u32.to_le_bytes(), 12);
+    let (output, exit, _) = prove_run(
+        &built_elf("build/guests/primes.elf"),
+        &100u32.to_le_bytes(),
+        12,
+    );
     assert_eq!(exit, 0);
     assert!(!output.is_empty());
 }
@@ -84,7 +84,7 @@ fn primes_proves_its_output() {
 /// 563,834 cycles: 138 epochs of 2^12, a long continuation run.
 #[test]
 fn sdk_check_proves() {
-    let (output, exit, proofs) = prove_run(&elf("build/guests/sdk-check.elf"), b"sluice", 12);
+    let (output, exit, proofs) = prove_run(&built_elf("build/guests/sdk-check.elf"), b"sluice", 12);
     assert_eq!(exit, 0);
     assert!(!output.is_empty());
     assert!(proofs.len() >= 100, "{} epochs", proofs.len());
@@ -93,7 +93,7 @@ fn sdk_check_proves() {
 /// No input, no output: the answer is the exit code (97).
 #[test]
 fn collatz_proves_its_exit_code() {
-    let (output, exit, proofs) = prove_run(&elf("build/guests/collatz.elf"), b"", 12);
+    let (output, exit, proofs) = prove_run(&built_elf("build/guests/collatz.elf"), b"", 12);
     assert_eq!(exit, 97);
     assert!(output.is_empty());
     assert_eq!(proofs.len(), 10);
@@ -101,13 +101,13 @@ fn collatz_proves_its_exit_code() {
 
 #[test]
 fn the_rv32im_self_check_proves() {
-    let (_, exit, _) = prove_run(&elf("build/programs/rv32im_selfcheck.elf"), b"", 12);
+    let (_, exit, _) = prove_run(&built_elf("build/programs/rv32im_selfcheck.elf"), b"", 12);
     assert_eq!(exit, 0);
 }
 
 #[test]
 fn a_lie_about_the_output_is_rejected() {
-    let program = elf("build/guests/fibonacci.elf");
+    let program = built_elf("build/guests/fibonacci.elf");
     let (_, _, proofs) = prove_run(&program, &10u32.to_le_bytes(), 8);
     let id = image_id(&program);
     let (st, proof) = proofs.last().unwrap();
@@ -154,7 +154,7 @@ fn c_programs_with_raw_syscalls_prove() {
         ("io", b"hello world"),
     ];
     for (name, input) in cases {
-        let program = elf(&format!("build/programs/{name}.elf"));
+        let program = built_elf(&format!("build/programs/{name}.elf"));
         let expected = executed(&program, input);
         let (output, exit, _) = prove_run(&program, input, 12);
         assert_eq!((output, exit), expected, "{name} on {} bytes", input.len());

@@ -23,7 +23,9 @@ use sluice_verifier::PROTOCOL_VERSION;
 use super::exit;
 
 pub const LONG_HELP: &str = "\
-Executes the guest once, cuts the run into epochs of 2^K cycles, proves the
+Executes the guest once, cuts the run into epochs of at most 2^K cycles
+(an epoch ends early when one more cycle could overflow a table of its
+proof, as a sparse working set or a burst of I/O can), proves the
 epochs in parallel (a bounded window of them at a time) and writes each proof
 to the bundle as soon as it and every earlier one are done. With `-o -` the
 bundle goes to stdout, so it can be verified while it is being proven:

@@ -285,3 +285,14 @@ impl ElfBuilder {
         out
     }
 }
+
+/// A program `scripts/build-guests.sh` built, by its path from the
+/// repository root (`build/guests/…` or `build/programs/…`).
+pub fn built_elf(path: &str) -> Program {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    let bytes = std::fs::read(&p)
+        .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
+    Program::from_elf(&bytes).unwrap()
+}
