@@ -259,6 +259,7 @@ fn record_with(pages: &[u32], fill: u8) -> EpochRecord {
         start_input_eof: false,
         end_input_eof: false,
         read_results: vec![],
+        row_cap_log2: 20,
         pages: pages
             .iter()
             .map(|&index| PageIn {

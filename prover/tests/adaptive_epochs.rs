@@ -10,6 +10,7 @@ use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::prove_epoch;
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::proof::decode_proof;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::EpochRole;
 
@@ -39,6 +40,12 @@ fn prove_capped(program: &Program, input: &[u8], k: u32, cap: u32) -> (Vec<u64>,
         let tr = image.apply_epoch(&record, ex.memory()).unwrap();
         let (st, proof) = prove_epoch(&params, &id, k as u8, &record, &tr)
             .unwrap_or_else(|e| panic!("epoch {}: {e:#}", record.index));
+        let heights = decode_proof(&proof).unwrap().batch.degree_bits;
+        assert!(
+            heights.iter().all(|&h| h <= cap as usize),
+            "epoch {}: a table above 2^{cap} rows: {heights:?}",
+            record.index
+        );
         verify_epoch(&params, &id, k as u8, record.index, &st, &proof)
             .unwrap_or_else(|e| panic!("epoch {}: {e}", record.index));
         assert_eq!(st.start, prev_end, "epochs chain");
@@ -67,8 +74,54 @@ fn a_sparse_sweep_is_cut_by_its_pages_and_proves() {
     assert!(cycles.len() >= 8, "{cycles:?}");
     assert!(cycles.iter().all(|&c| c < 1 << 12), "{cycles:?}");
     // The same run without a lower cap fits one epoch.
-    let out = sluice_prover::executor::execute(&program, &n.to_le_bytes(), &Config::default());
-    assert_eq!(out.unwrap().epochs, 1);
+    let cfg = Config {
+        epoch_size_log2: 16,
+        max_cycles: 1 << 26,
+    };
+    let mut ex = Executor::new(&program, n.to_le_bytes().to_vec(), &cfg).unwrap();
+    assert!(ex.run_epoch().unwrap().unwrap().halted());
+}
+
+/// A syscall that touches many pages inside a run of ordinary
+/// instructions: no epoch may pass the cap (the instructions after a
+/// syscall are checked again), and replaying each epoch from its record
+/// cuts it in the same place.
+#[test]
+fn no_epoch_passes_the_cap_around_syscalls() {
+    let program = built_elf("build/programs/io_then_strides.elf");
+    let input = vec![7u8; 2 << 16];
+    let cfg = Config {
+        epoch_size_log2: 16,
+        max_cycles: 1 << 20,
+    };
+    let cap = 15;
+    let mut ex = Executor::new(&program, input.clone(), &cfg)
+        .unwrap()
+        .with_row_cap_log2(cap)
+        .unwrap();
+    let mut image = MemoryImage::new(&program);
+    let mut epochs = 0;
+    while let Some(record) = ex.run_epoch().unwrap() {
+        epochs += 1;
+        let pages = record.pages.len() as u64;
+        assert!(
+            pages * 172 < 1 << cap,
+            "epoch {}: {pages} pages",
+            record.index
+        );
+        let tr = image.apply_epoch(&record, ex.memory()).unwrap();
+        let trace = sluice_prover::trace::generate(&record, &tr).unwrap();
+        for t in &trace.traces {
+            assert!(
+                t.values.len() / t.width <= 1 << cap,
+                "epoch {}",
+                record.index
+            );
+        }
+        let mut replay = Executor::from_epoch_start(&record, input.clone(), &cfg).unwrap();
+        assert_eq!(replay.run_epoch().unwrap().unwrap(), record, "replay");
+    }
+    assert!(epochs >= 2, "the cap cuts the run");
 }
 
 #[test]

@@ -158,5 +158,6 @@ fn c_programs_with_raw_syscalls_prove() {
         let expected = executed(&program, input);
         let (output, exit, _) = prove_run(&program, input, 12);
         assert_eq!((output, exit), expected, "{name} on {} bytes", input.len());
+        assert_eq!(exit, 0, "{name}'s own checks pass");
     }
 }

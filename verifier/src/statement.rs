@@ -16,7 +16,8 @@ use crate::digest::Digest;
 /// Whether an epoch ends the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EpochRole {
-    /// Runs exactly `2^epoch_size_log2` cycles and does not halt.
+    /// Runs at most `2^epoch_size_log2` cycles (fewer when the executor cut
+    /// it early so that its tables fit) and does not halt.
     Continue,
     /// Halts at its last cycle (an `exit` ecall) with this exit code; runs
     /// between 1 and `2^epoch_size_log2` cycles.

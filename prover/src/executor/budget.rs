@@ -73,7 +73,9 @@ impl CycleCost {
         output: 0,
     };
 
-    /// A `read` or `write` of `len` bytes (`public`: to the public output).
+    /// A `read` or public `write` of `len` bytes (`public`: to the public
+    /// output). A host write moves nothing in the proof: use
+    /// [`CycleCost::INSTRUCTION`].
     pub fn io(len: u32, public: bool) -> CycleCost {
         let len = u64::from(len.min(MAX_IO_LEN));
         CycleCost {
@@ -89,6 +91,13 @@ impl CycleCost {
 #[derive(Clone, Copy, Debug)]
 pub struct RowCap {
     rows: u64,
+}
+
+impl RowCap {
+    /// The cap's log2.
+    pub fn log2(&self) -> u32 {
+        self.rows.trailing_zeros()
+    }
 }
 
 impl Default for RowCap {

@@ -19,13 +19,15 @@ pub struct PageIn {
 /// One epoch of an execution: its start state, the pages it touched with
 /// their contents at its start, and its end state.
 ///
-/// Every epoch but the last runs exactly `2^epoch_size_log2` cycles; the last
-/// runs until the guest halts (`exit_code` is `Some`).
+/// Every epoch runs at most `2^epoch_size_log2` cycles: fewer when the
+/// executor ended it early so that every table of its proof fits (adaptive
+/// epochs, `budget`), and the last until the guest halts (`exit_code` is
+/// `Some`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EpochRecord {
     /// Epoch number, from 0.
     pub index: u64,
-    /// Cycles executed before this epoch (`index << epoch_size_log2`).
+    /// Cycles executed before this epoch.
     pub start_cycle: u64,
     /// Cycles executed in this epoch.
     pub cycles: u64,
@@ -49,6 +51,9 @@ pub struct EpochRecord {
     /// What each `read` of this epoch returned, in order: the witness the
     /// proof's I/O table shows (trace generation does not re-decide it).
     pub read_results: Vec<u32>,
+    /// The row cap (log2) the executor cut this epoch under, so a replay
+    /// from its start cuts it in the same place.
+    pub row_cap_log2: u32,
     /// Private input consumed before this epoch (byte offset).
     pub input_start: u64,
     /// Private input consumed by the end of this epoch (byte offset).

@@ -51,7 +51,8 @@ pub const MAX_EPOCH_SIZE_LOG2: u32 = 32;
 /// Execution parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Every epoch but the last runs exactly `2^epoch_size_log2` cycles.
+    /// Every epoch runs at most `2^epoch_size_log2` cycles (fewer when cut
+    /// early so that its tables fit; the last until the halt).
     pub epoch_size_log2: u32,
     /// Execution fails with [`Cause::CycleLimit`] rather than run more cycles.
     pub max_cycles: u64,
@@ -176,6 +177,9 @@ pub struct Executor {
     /// the number of epochs recorded so far.
     row_cap: RowCap,
     epoch_use: EpochUse,
+    /// Instructions that certainly fit before the next full check; a
+    /// syscall, which may touch many pages, resets it.
+    slack: u64,
     epoch_index: u64,
     cycles: u64,
     epoch_size_log2: u32,
@@ -225,6 +229,7 @@ impl Executor {
         ex.input_pos = usize::try_from(record.input_start).unwrap_or(usize::MAX);
         ex.input_eof = record.start_input_eof;
         ex.epoch_index = record.index;
+        ex.row_cap = RowCap::new(record.row_cap_log2).unwrap_or_default();
         ex.cycles = record.start_cycle;
         ex.regs[0] = 0;
         Ok(ex)
@@ -245,6 +250,7 @@ impl Executor {
             forged_host_buffers: false,
             row_cap: RowCap::default(),
             epoch_use: EpochUse::default(),
+            slack: 0,
             epoch_index: 0,
             cycles: 0,
             epoch_size_log2: config.epoch_size_log2,
@@ -457,6 +463,7 @@ impl Executor {
             pages,
             start_input_eof,
             end_input_eof: self.input_eof,
+            row_cap_log2: self.row_cap.log2(),
             read_results: std::mem::take(&mut self.epoch_reads),
             input_start,
             input_end: self.input_pos as u64,
@@ -471,15 +478,15 @@ impl Executor {
     /// the epoch's proof (`Ok(true)`: the epoch is cut there).
     fn run_cycles<const RECORD: bool>(&mut self, budget: u64) -> Result<bool, ExecError> {
         let mut done = 0u64;
-        let mut slack = 0u64;
+        self.slack = 0;
         while done < budget {
             if RECORD {
                 // Cheap while the epoch is far from any cap: a full check
                 // only when the cycles known to fit run out. A syscall
                 // checks its own cost (`Cause::EpochFull`).
                 self.epoch_use.cycles = done;
-                if slack > 0 {
-                    slack -= 1;
+                if self.slack > 0 {
+                    self.slack -= 1;
                 } else if done > 0 {
                     let pages = self.touched_pages();
                     if !self
@@ -489,7 +496,7 @@ impl Executor {
                         self.cycles += done;
                         return Ok(true);
                     }
-                    slack = self.row_cap.instructions_that_fit(&self.epoch_use, pages);
+                    self.slack = self.row_cap.instructions_that_fit(&self.epoch_use, pages);
                 }
             }
             match self.step::<RECORD>() {
@@ -527,6 +534,12 @@ impl Executor {
                 self.touched_pages(),
                 &CycleCost::io(len, public),
             )
+    }
+
+    /// Recording: a syscall ran; the instructions after it must be checked
+    /// again (it may have touched many pages).
+    pub(super) fn after_io(&mut self) {
+        self.slack = 0;
     }
 }
 

@@ -17,6 +17,17 @@ impl Executor {
     pub(super) fn ecall<const RECORD: bool>(&mut self) -> Result<bool, Cause> {
         let number = self.regs[A7];
         let (a0, buf, len) = (self.regs[A0], self.regs[A1], self.regs[A2]);
+        // Recording: a read or public write that could overflow a table of
+        // this epoch's proof ends the epoch before it (nothing changed yet);
+        // one that fits makes the next instructions be checked again. Host
+        // writes move nothing in the proof.
+        let public = number == syscall::WRITE && a0 == syscall::FD_PUBLIC;
+        if RECORD && (number == syscall::READ || public) {
+            if !self.io_fits(len, public) {
+                return Err(Cause::EpochFull);
+            }
+            self.after_io();
+        }
         if self.unprovable.is_none() && matches!(number, syscall::READ | syscall::WRITE) {
             if let Some(what) = unsupported_shape(number, a0, buf, len) {
                 self.unprovable = Some(Unprovable { pc: self.pc, what });
@@ -29,9 +40,6 @@ impl Executor {
             }
             syscall::WRITE => {
                 let fd = a0;
-                if RECORD && !self.io_fits(len, fd == syscall::FD_PUBLIC) {
-                    return Err(Cause::EpochFull);
-                }
                 if !matches!(
                     fd,
                     syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_PUBLIC
@@ -82,9 +90,6 @@ impl Executor {
             }
             syscall::READ => {
                 let fd = a0;
-                if RECORD && !self.io_fits(len, false) {
-                    return Err(Cause::EpochFull);
-                }
                 if fd != syscall::FD_STDIN {
                     return Err(Cause::BadFileDescriptor {
                         syscall: number,

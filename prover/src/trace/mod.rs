@@ -226,6 +226,17 @@ pub fn generate_with(
     traces.push(io_words);
     traces.push(output);
     debug_assert_eq!(traces.len(), airs.len());
+    // The executor cut the epoch so that every table fits; say so here
+    // rather than write a proof the verifier would refuse by its shape.
+    for (air, t) in airs.iter().zip(&traces) {
+        let height = t.values.len() / t.width.max(1);
+        if height > 1 << max {
+            return Err(TraceError::Feature(format!(
+                "a {} table of {height} rows (at most 2^{max})",
+                air.name()
+            )));
+        }
+    }
     const {
         assert!(
             CPU_TABLE == 0
