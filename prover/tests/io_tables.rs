@@ -23,6 +23,9 @@ use sluice_verifier::statement::{EpochRole, EpochStatement};
 
 const K: u32 = 7;
 
+/// The public output of `io_shapes` on "ABCDEFGH".
+const OUTPUT: &[u8] = b"BCDEF\0ABCDEFG\0\0\0\0";
+
 /// The one epoch of `name` on `input` (the executor told to `forge` as a
 /// cheating prover would, if given), its statement and witness.
 fn epoch(name: &str, input: &[u8], forge: impl Fn(&mut Executor)) -> (EpochStatement, EpochTrace) {
@@ -44,7 +47,7 @@ fn epoch(name: &str, input: &[u8], forge: impl Fn(&mut Executor)) -> (EpochState
 
 fn shapes() -> (EpochStatement, EpochTrace) {
     let (st, trace) = epoch("io_shapes", b"ABCDEFGH", |_| {});
-    assert_eq!(st.output, b"BCDEF\0AB");
+    assert_eq!(st.output, OUTPUT);
     assert_eq!(st.role, EpochRole::Halt { exit_code: 0 });
     assert_eq!(constraint_failures(&st, &trace), vec![]);
     (st, trace)
@@ -84,8 +87,8 @@ fn odd_sizes_at_odd_offsets_prove() {
     let (st, trace) = shapes();
     verify(&st, &trace).unwrap();
     // The read (7 bytes at offset 1) and the 5-byte write at offset 2 span
-    // two words each, the 3-byte write one: 5 word rows; 4 header rows
-    // with the host write.
+    // two words each, the 3-byte write one, the 9-byte write at offset 3
+    // three: 8 word rows; 5 header rows with the host write.
     let w = IoWordCols::new();
     let real = |t: &EpochTrace, table: usize, width: usize, col: usize| {
         t.traces[table]
@@ -94,19 +97,25 @@ fn odd_sizes_at_odd_offsets_prove() {
             .filter(|r| r[col] == Val::ONE)
             .count()
     };
-    assert_eq!(real(&trace, IO_WORDS_TABLE, w.width, w.is_real), 5);
+    assert_eq!(real(&trace, IO_WORDS_TABLE, w.width, w.is_real), 8);
     let h = IoCols::new();
-    assert_eq!(real(&trace, IO_TABLE, h.width, h.is_real), 4);
+    assert_eq!(real(&trace, IO_TABLE, h.width, h.is_real), 5);
 }
 
 #[test]
 fn a_statement_with_other_output_is_rejected() {
     let (st, trace) = shapes();
+    let changed = {
+        let mut o = OUTPUT.to_vec();
+        o[7] = b'C';
+        o
+    };
+    let swapped = [&OUTPUT[5..8], &OUTPUT[..5], &OUTPUT[8..]].concat();
     for lie in [
-        b"BCDEF\0AC".to_vec(),
-        b"BCDEF\0A".to_vec(),
-        b"BCDEF\0ABx".to_vec(),
-        b"\0ABBCDEF".to_vec(),
+        changed,
+        OUTPUT[..OUTPUT.len() - 1].to_vec(),
+        [OUTPUT, b"x"].concat(),
+        swapped,
         vec![],
     ] {
         let forged = EpochStatement {
@@ -134,7 +143,7 @@ fn a_public_write_passed_off_as_a_host_write_is_rejected() {
         last_out[o] = Val::ZERO;
     }
     let forged = EpochStatement {
-        output: b"BCDEF".to_vec(),
+        output: OUTPUT[..8].to_vec(),
         ..st
     };
     rejected(&forged, &trace, None);
@@ -179,13 +188,27 @@ fn a_public_write_that_changes_memory_is_rejected() {
 fn selecting_a_byte_outside_the_buffer_is_rejected() {
     let (st, mut trace) = shapes();
     let c = IoWordCols::new();
-    // write(3, buf+2, 5) ends inside its second word: claim one more byte.
-    let mut seg = segment(&mut trace, 1);
-    let last = seg.last_mut().unwrap();
-    assert_eq!(last[c.sel[3]], Val::ZERO);
-    last[c.sel[3]] = Val::ONE;
+    // write(3, buf+2, 5) ends inside its second word: claim one more byte
+    // ('G'), and move every later output position up by one so that only
+    // the selection is wrong.
+    let mut after = false;
+    for row in rows(&mut trace, IO_WORDS_TABLE, c.width) {
+        if after {
+            row[c.out_pos] += Val::ONE;
+        }
+        let is_target = row[c.is_out] == Val::ONE
+            && row[c.last] == Val::ONE
+            && row[c.sel[3]] == Val::ZERO
+            && row[c.old[3]] == Val::from_u8(b'G')
+            && !after;
+        if is_target {
+            row[c.sel[3]] = Val::ONE;
+            after = true;
+        }
+    }
+    assert!(after);
     let forged = EpochStatement {
-        output: [&b"BCDEF"[..], &[0], b"\0AB"].concat(),
+        output: [&OUTPUT[..5], b"G", &OUTPUT[5..]].concat(),
         ..st
     };
     rejected(&forged, &trace, Some("io_words"));
@@ -206,7 +229,9 @@ fn a_segment_cut_short_is_rejected() {
 fn a_word_out_of_place_is_rejected() {
     let (st, mut trace) = shapes();
     let c = IoWordCols::new();
-    let mut seg = segment(&mut trace, 0);
+    // The middle word of the 9-byte write's three.
+    let mut seg = segment(&mut trace, 3);
+    assert_eq!(seg.len(), 3);
     seg[1][c.addr] += Val::from_u32(4);
     rejected(&st, &trace, Some("io_words"));
 }

@@ -1,7 +1,8 @@
 # Reads and writes of odd sizes at odd offsets: read(0, buf+1, 7),
-# write(3, buf+2, 5), write(3, buf, 3), write(1, buf+1, 2), exit 0. On input
-# "ABCDEFGH" the public output is "BCDEF" then "\0AB". The I/O tables'
-# negative tests tamper with its witness.
+# write(3, buf+2, 5), write(3, buf, 3), write(1, buf+1, 2),
+# write(3, buf+3, 9), exit 0. On input "ABCDEFGH" the public output is
+# "BCDEF", "\0AB", "CDEFG\0\0\0\0". The I/O tables' negative tests tamper
+# with its witness.
     .section .text
     .globl _start
 _start:
@@ -24,6 +25,11 @@ _start:
     li   a0, 1
     addi a1, s0, 1
     li   a2, 2
+    li   a7, 64
+    ecall
+    li   a0, 3
+    addi a1, s0, 3
+    li   a2, 9
     li   a7, 64
     ecall
     li   a0, 0
