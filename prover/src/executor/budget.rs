@@ -25,19 +25,11 @@ use super::memory::PAGE_SIZE;
 /// Poseidon2 permutations per touched page, at most: two leaf sponges of
 /// the page (64 each) and two compressions per tree level.
 pub const PERMS_PER_PAGE: u64 = 2 * BLOCKS_PER_PAGE as u64 + 2 * DEPTH as u64;
-/// Rows per touched page in the largest per-page table.
-const ROWS_PER_PAGE: u64 = {
-    let merkle = DEPTH as u64;
-    let page = BLOCKS_PER_PAGE as u64;
-    let mut m = PERMS_PER_PAGE;
-    if merkle > m {
-        m = merkle;
-    }
-    if page > m {
-        m = page;
-    }
-    m
-};
+/// Rows per touched page in the largest per-page table: the Poseidon2
+/// table's (the page table has `BLOCKS_PER_PAGE` rows per page, the Merkle
+/// table `DEPTH`).
+const ROWS_PER_PAGE: u64 = PERMS_PER_PAGE;
+const _: () = assert!(ROWS_PER_PAGE >= BLOCKS_PER_PAGE as u64 && ROWS_PER_PAGE >= DEPTH as u64);
 
 /// The smallest row cap (log2) an executor may be given: one cycle with the
 /// largest syscall must fit in an empty epoch.
@@ -93,13 +85,6 @@ pub struct RowCap {
     rows: u64,
 }
 
-impl RowCap {
-    /// The cap's log2.
-    pub fn log2(&self) -> u32 {
-        self.rows.trailing_zeros()
-    }
-}
-
 impl Default for RowCap {
     fn default() -> Self {
         RowCap {
@@ -109,6 +94,11 @@ impl Default for RowCap {
 }
 
 impl RowCap {
+    /// The cap's log2.
+    pub fn log2(&self) -> u32 {
+        self.rows.trailing_zeros()
+    }
+
     /// A cap of `2^log2` rows, `MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2`.
     pub fn new(log2: u32) -> Option<RowCap> {
         (MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2)

@@ -6,10 +6,10 @@
 //! replay's end state (pc, registers, exit code) is compared with the
 //! executor's [`EpochRecord`], so the two can never silently disagree.
 
-use p3_field::{Field, PrimeCharacteristicRing};
+use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::air::cpu::{
-    role, selector_index, timestamp, CpuCols, TsCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM,
-    SLOT_RD, SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
+    role, selector_index, timestamp, CpuCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM, SLOT_RD,
+    SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
 };
 use sluice_verifier::isa::{decode, Format, Opcode};
 use sluice_verifier::stark::config::Val;
@@ -21,16 +21,13 @@ use sluice_verifier::layout::{is_guest_range, syscall, INPUT_STATE_ADDR};
 
 use crate::executor::alu;
 
+use super::fill::{inv_or_zero, put_ts, put_word};
 use super::io::{IoKind, IoReplay, IoRow, IoWord};
 use super::memory::MemoryLog;
 use super::{AluEvent, ByteCounts, TraceError};
 
 fn f(x: u32) -> Val {
     Val::from_u32(x)
-}
-
-fn inv_or_zero(x: Val) -> Val {
-    x.try_inverse().unwrap_or(Val::ZERO)
 }
 
 /// The immediate as the CPU AIR reads it from the word, by format (I-type
@@ -61,23 +58,6 @@ pub fn circuit_imm(format: Format, word: u32) -> u32 {
 pub struct Step {
     pub next_pc: u32,
     pub halted: Option<u32>,
-}
-
-fn put_word(row: &mut [Val], cols: [usize; 4], x: u32) {
-    for (c, b) in cols.iter().zip(x.to_le_bytes()) {
-        row[*c] = Val::from_u8(b);
-    }
-}
-
-fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCounts) {
-    debug_assert!(prev < ts);
-    let diff = ts - prev - 1;
-    row[cols.prev_ts] = f(prev);
-    for (i, c) in cols.diff.iter().enumerate() {
-        let b = (diff >> (8 * i)) & 0xff;
-        row[*c] = f(b);
-        bytes.add(b);
-    }
 }
 
 /// What a `read`/`write` `ECALL` will do, decided before its accesses.

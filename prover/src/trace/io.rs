@@ -1,14 +1,15 @@
 //! The I/O tables' traces: one header row per `read`/`write` syscall the
 //! CPU replay met, and one word row per buffer word it moved.
 
-use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
-use sluice_verifier::air::cpu::{timestamp, TsCols};
+use sluice_verifier::air::cpu::timestamp;
 use sluice_verifier::air::io::{IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
 use sluice_verifier::air::io_words::IoWordCols;
 use sluice_verifier::layout::GUEST_MEMORY_END;
 use sluice_verifier::stark::config::Val;
 
+use super::fill::{inv_or_zero, put_bytes, put_ts, put_word};
 use super::ByteCounts;
 
 /// Which syscall a row is.
@@ -92,36 +93,6 @@ impl IoReplay {
     }
 }
 
-fn put_word(row: &mut [Val], cols: [usize; 4], x: u32) {
-    for (c, b) in cols.iter().zip(x.to_le_bytes()) {
-        row[*c] = Val::from_u8(b);
-    }
-}
-
-fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCounts) {
-    let diff = ts - prev - 1;
-    row[cols.prev_ts] = Val::from_u32(prev);
-    for (i, c) in cols.diff.iter().enumerate() {
-        let b = (diff >> (8 * i)) & 0xff;
-        row[*c] = Val::from_u32(b);
-        bytes.add(b);
-    }
-}
-
-fn inverse(x: u32) -> Val {
-    Val::from_u32(x).try_inverse().unwrap_or(Val::ZERO)
-}
-
-fn put_bytes(row: &mut [Val], cols: &[usize], x: u32, bytes: &mut ByteCounts, check: bool) {
-    for (i, c) in cols.iter().enumerate() {
-        let b = (x >> (8 * i)) & 0xff;
-        row[*c] = Val::from_u32(b);
-        if check {
-            bytes.add(b);
-        }
-    }
-}
-
 /// The I/O table: one header row per syscall.
 pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> RowMajorMatrix<Val> {
     let c = IoCols::new();
@@ -134,7 +105,7 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
         row[c.clk] = Val::from_u32(io.clk);
         if let Some(p) = prev_clk {
             row[c.has_prev] = Val::ONE;
-            put_bytes(row, &c.gap, io.clk - p - 1, bytes, true);
+            put_bytes(row, &c.gap, io.clk - p - 1, bytes);
         }
         prev_clk = Some(io.clk);
         match io.kind {
@@ -158,15 +129,15 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
         if Val::from_u32(len) != Val::ZERO {
             row[c.nz] = Val::ONE;
             let limbs = len.to_le_bytes().iter().map(|&b| b as u32).sum();
-            row[c.len_inv] = inverse(limbs);
+            row[c.len_inv] = inv_or_zero(Val::from_u32(limbs));
             let top = 64i64 - (buf >> 24) as i64 - (len >> 24) as i64;
             if (0..256).contains(&top) {
                 bytes.add(top as u32);
             }
-            row[c.hi_inv] = inverse(buf >> 16);
+            row[c.hi_inv] = inv_or_zero(Val::from_u32(buf >> 16));
             let room = Val::from_u32(GUEST_MEMORY_END) - Val::from_u32(buf) - Val::from_u32(len);
             let room = room.as_canonical_u32();
-            put_bytes(row, &c.room[..3], room, bytes, true);
+            put_bytes(row, &c.room[..3], room, bytes);
             row[c.room[3]] = Val::from_u32(room >> 24);
             if room >> 24 < 64 {
                 bytes.add((room >> 24) * 4);
@@ -174,13 +145,13 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
         }
         if io.kind == IoKind::Read {
             let n = io.read;
-            put_bytes(row, &c.n[..2], n, bytes, true);
+            put_bytes(row, &c.n[..2], n, bytes);
             row[c.n[2]] = Val::from_u32(n >> 16);
-            put_bytes(row, &c.left, len - n, bytes, true);
+            put_bytes(row, &c.left, len - n, bytes);
             row[c.short] = Val::from_bool(n < len);
-            row[c.short_inv] = inverse(len - n);
+            row[c.short_inv] = inv_or_zero(Val::from_u32(len - n));
             row[c.n_nz] = Val::from_bool(n > 0);
-            row[c.n_inv] = inverse(n);
+            row[c.n_inv] = inv_or_zero(Val::from_u32(n));
             let (old, prev) = io.input_state.expect("a read has its input state");
             row[c.eof] = Val::from_u32(old);
             put_ts(
@@ -245,7 +216,7 @@ pub fn io_words_trace(
                 row[c.start_off[(start - word.addr) as usize]] = Val::ONE;
                 if let Some(p) = prev_clk {
                     row[c.has_prev] = Val::ONE;
-                    put_bytes(row, &c.gap, io.clk - p - 1, bytes, true);
+                    put_bytes(row, &c.gap, io.clk - p - 1, bytes);
                 }
                 prev_clk = Some(io.clk);
             }

@@ -3,6 +3,7 @@
 
 pub mod alu;
 pub mod cpu;
+mod fill;
 pub mod io;
 pub mod memory;
 pub mod page;
@@ -21,7 +22,7 @@ use sluice_verifier::air::{
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
 use sluice_verifier::stark::config::Val;
-use sluice_verifier::stark::verify::{cpu_log_height, MIN_LOG_HEIGHT};
+use sluice_verifier::stark::verify::{cpu_log_height, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
 
 use crate::executor::EpochRecord;
 use crate::memory_image::EpochTransition;
@@ -60,12 +61,6 @@ pub struct EpochTrace {
 fn log_height_for(rows: usize) -> usize {
     let bits = usize::BITS as usize - rows.max(1).saturating_sub(1).leading_zeros() as usize;
     bits.max(MIN_LOG_HEIGHT)
-}
-
-/// The largest table the verifier accepts for this epoch (log2).
-fn max_log_height(record: &EpochRecord) -> usize {
-    let k = 64 - (record.cycles.max(2) - 1).leading_zeros();
-    sluice_verifier::stark::verify::max_log_height(k as u8)
 }
 
 /// Builds the traces of the ALU tables for `events`, in batch order.
@@ -172,7 +167,7 @@ pub fn generate_with(
     }
 
     let pages = transition.page_outs.len();
-    let max = max_log_height(record);
+    let max = MAX_LOG_HEIGHT;
     let page_log = log_height_for(pages * BLOCKS_PER_PAGE);
     let merkle_log = log_height_for(pages * DEPTH + 1);
     let mut perms = poseidon2::Permutations::default();

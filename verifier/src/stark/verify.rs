@@ -31,9 +31,7 @@ pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
 /// the size the security computation assumes, whatever the epoch size (one
 /// syscall may move 64 KiB, so even a one-cycle epoch can need thousands of
 /// rows). Verification cost grows only with the logarithm of the height.
-pub fn max_log_height(_epoch_size_log2: u8) -> usize {
-    MAX_TRACE_LOG2 as usize
-}
+pub const MAX_LOG_HEIGHT: usize = MAX_TRACE_LOG2 as usize;
 
 /// The CPU table's height (log2) for an epoch of `cycles` cycles.
 pub fn cpu_log_height(cycles: u64) -> usize {
@@ -153,13 +151,12 @@ pub fn verify_epoch(
     };
     let config = epoch_config(&ctx)?;
     let proof = decode_proof(proof_bytes)?;
-    verify_decoded(&config, epoch_size_log2, statement, &proof)
+    verify_decoded(&config, statement, &proof)
 }
 
 /// Verifies an already decoded proof under `config` (seeded for the epoch).
 pub fn verify_decoded(
     config: &SluiceConfig,
-    epoch_size_log2: u8,
     statement: &EpochStatement,
     proof: &EpochProof,
 ) -> Result<(), Rejection> {
@@ -195,7 +192,7 @@ pub fn verify_decoded(
             format!("{} tables, expected {}", degree_bits.len(), airs.len()),
         ));
     }
-    let max = max_log_height(epoch_size_log2);
+    let max = MAX_LOG_HEIGHT;
     for (i, (air, &bits)) in airs.iter().zip(degree_bits).enumerate() {
         let expected = if i == CPU_TABLE {
             Some(cpu_log_height(statement.cycles))

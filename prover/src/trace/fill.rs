@@ -1,0 +1,35 @@
+//! Cell-filling helpers shared by the tables' trace generators.
+
+use p3_field::{Field, PrimeCharacteristicRing};
+use sluice_verifier::air::cpu::TsCols;
+use sluice_verifier::stark::config::Val;
+
+use super::ByteCounts;
+
+/// The inverse of `x`, or 0 (the witness of an "is non-zero" gadget).
+pub fn inv_or_zero(x: Val) -> Val {
+    x.try_inverse().unwrap_or(Val::ZERO)
+}
+
+/// A word as four byte cells (already range-checked where it came from).
+pub fn put_word(row: &mut [Val], cols: [usize; 4], x: u32) {
+    for (c, b) in cols.iter().zip(x.to_le_bytes()) {
+        row[*c] = Val::from_u8(b);
+    }
+}
+
+/// The low `cols.len()` bytes of `x`, each sent on the byte bus.
+pub fn put_bytes(row: &mut [Val], cols: &[usize], x: u32, bytes: &mut ByteCounts) {
+    for (i, c) in cols.iter().enumerate() {
+        let b = (x >> (8 * i)) & 0xff;
+        row[*c] = Val::from_u32(b);
+        bytes.add(b);
+    }
+}
+
+/// A memory access's previous timestamp and the bytes of `ts - prev - 1`.
+pub fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCounts) {
+    debug_assert!(prev < ts);
+    row[cols.prev_ts] = Val::from_u32(prev);
+    put_bytes(row, &cols.diff, ts - prev - 1, bytes);
+}
