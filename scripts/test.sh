@@ -21,6 +21,14 @@ cargo build --locked -p verifier --no-default-features --target wasm32-unknown-u
 log "cargo test"
 cargo test --workspace --locked
 
+# The tamper suites again, in zero-knowledge mode: every forged witness and
+# tampered proof must be rejected by the ZK verifier too
+# (`sluice_prover::prove::params_under_test`).
+log "tamper suites in zero-knowledge mode (SLUICE_TEST_ZK=1)"
+SLUICE_TEST_ZK=1 cargo test --locked -p prover --lib prove::
+SLUICE_TEST_ZK=1 cargo test --locked -p prover --test io_tables --test input_state
+SLUICE_TEST_ZK=1 cargo test --locked -p sluice-e2e --test stark_chain
+
 # WebAssembly verifier: the shipped module, then the test-only build whose
 # epoch proof verifier is the test double, and the generator of test-double
 # bundles. The Node and Chromium tests below exercise the stream, the
@@ -49,6 +57,11 @@ rm -f build/sha256.bundle
 printf 'abc' > build/abc.txt
 target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \
     -o build/sha256.bundle
+
+log "the same in zero-knowledge mode"
+rm -f build/sha256-zk.bundle
+target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \
+    --zk -o build/sha256-zk.bundle
 
 log "node --test: verify.js and the browser page (headless Chromium)"
 node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/browser.test.js \

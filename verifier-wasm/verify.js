@@ -206,6 +206,7 @@ async function run(argv) {
         `  epochs         ${s.epochs}`,
         `  cycles         ${s.cycles}`,
         `  exit code      ${s.exitCode}`,
+        `  zero-knowledge ${s.zeroKnowledge ? 'yes' : 'no'}`,
         `  security       ${header ? header.securityBits : '?'} bits (conjectured)`,
         `  output bytes   ${s.outputLen}${s.outputTruncated ? ` (first ${s.outputHex.length / 2} shown)` : ''}`,
         `  output sha256  ${s.outputSha256}`,

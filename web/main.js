@@ -97,6 +97,7 @@ function showSummary(s, ms) {
   $('s-epochs').textContent = String(s.epochs);
   $('s-cycles').textContent = s.cycles.toLocaleString('en');
   $('s-exit-code').textContent = String(s.exitCode);
+  $('s-zk').textContent = s.zeroKnowledge ? 'yes' : 'no';
   $('s-output-text').textContent =
     s.outputText === null ? '(not printable text; see hex)' : s.outputText === '' ? '(empty)' : s.outputText;
   $('s-output-hex').textContent =
@@ -139,7 +140,7 @@ function onWorkerMessage(m) {
     case 'event':
       if (m.event.type === 'header') {
         const e = m.event;
-        $('header-info').textContent = `Program ${e.imageId} · epochs of 2^${e.epochSizeLog2} cycles · ${e.securityBits} bits of conjectured security`;
+        $('header-info').textContent = `Program ${e.imageId} · epochs of 2^${e.epochSizeLog2} cycles · ${e.securityBits} bits of conjectured security · zero-knowledge: ${e.zeroKnowledge ? 'yes' : 'no'}`;
       } else if (m.event.type === 'epoch') {
         addEpoch(m.event);
       }

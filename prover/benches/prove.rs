@@ -2,7 +2,9 @@
 //! verification time of one epoch.
 //!
 //! `cargo bench -p prover --bench prove` (heights from `SLUICE_BENCH_LOGS`,
-//! default `12,14,16`). The guest is an endless loop of ADDI, MUL, SW, LW,
+//! default `12,14,16`; modes from `SLUICE_BENCH_MODES`, `plain`, `zk` or
+//! `plain,zk`, default `plain`: each height is proven in each mode, one
+//! after the other, so the two compare within one run). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
 //!
 //! For each height the bench prints one summary row, then the phases: our
@@ -104,7 +106,16 @@ fn main() {
         .with(PhaseTimer(phases.clone()).with_filter(LevelFilter::DEBUG));
     tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
 
-    let airs = epoch_airs(&[]);
+    let modes: Vec<bool> = std::env::var("SLUICE_BENCH_MODES")
+        .unwrap_or_else(|_| "plain".into())
+        .split(',')
+        .map(|m| match m.trim() {
+            "plain" => false,
+            "zk" => true,
+            other => panic!("unknown mode {other}: plain or zk"),
+        })
+        .collect();
+    let airs = epoch_airs(&[], &ProofParams::DEFAULT);
     let names: Vec<&str> = airs.iter().map(|a| a.name()).collect();
     println!(
         "tables (main columns): {}",
@@ -118,13 +129,19 @@ fn main() {
             .join(" ")
     );
     println!("threads: {}", rayon::current_num_threads());
-    let params = ProofParams::DEFAULT;
     let image = Digest([7; 8]);
     let mut summary = vec![
-        "| cycles | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify |".to_owned(),
-        "|---|---|---|---|---|---|---|---|".to_owned(),
+        "| cycles | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify |".to_owned(),
+        "|---|---|---|---|---|---|---|---|---|".to_owned(),
     ];
-    for k in logs {
+    for (k, zk) in logs
+        .iter()
+        .flat_map(|&k| modes.iter().map(move |&zk| (k, zk)))
+    {
+        let params = ProofParams {
+            zk,
+            ..ProofParams::DEFAULT
+        };
         reset_peak_rss();
         phases.lock().unwrap().clear();
         let p = Program::from_words(0x1_0000, &program()).unwrap();
@@ -143,7 +160,7 @@ fn main() {
         let t_image = t.elapsed();
         let st = statement_for(&record, &transition);
         let t = Instant::now();
-        let trace = generate(&record, &transition).unwrap();
+        let trace = generate(&record, &transition, &params).unwrap();
         let t_gen = t.elapsed();
         let heights: Vec<String> = names
             .iter()
@@ -166,7 +183,8 @@ fn main() {
         let t_verify = t.elapsed();
         let total = (t_image + t_gen + t_prove).as_secs_f64();
         summary.push(format!(
-            "| 2^{k} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms |",
+            "| 2^{k} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms |",
+            if zk { "yes" } else { "no" },
             secs(t_exec),
             secs(t_image + t_gen),
             secs(t_prove),
@@ -176,7 +194,10 @@ fn main() {
             t_verify.as_secs_f64() * 1e3
         ));
 
-        println!("\n2^{k} cycles; table heights: {}", heights.join(" "));
+        println!(
+            "\n2^{k} cycles, zk {zk}; table heights: {}",
+            heights.join(" ")
+        );
         println!("| phase | wall time | count | share of prove |");
         println!("|---|---|---|---|");
         let share = |d: Duration| 100.0 * d.as_secs_f64() / t_prove.as_secs_f64();

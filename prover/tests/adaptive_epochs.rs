@@ -10,6 +10,7 @@ use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::prove_epoch;
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::config::SluiceConfig;
 use sluice_verifier::stark::proof::decode_proof;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::EpochRole;
@@ -40,7 +41,10 @@ fn prove_capped(program: &Program, input: &[u8], k: u32, cap: u32) -> (Vec<u64>,
         let tr = image.apply_epoch(&record, ex.memory()).unwrap();
         let (st, proof) = prove_epoch(&params, &id, k as u8, &record, &tr)
             .unwrap_or_else(|e| panic!("epoch {}: {e:#}", record.index));
-        let heights = decode_proof(&proof).unwrap().batch.degree_bits;
+        let heights = decode_proof::<SluiceConfig>(&proof)
+            .unwrap()
+            .batch
+            .degree_bits;
         assert!(
             heights.iter().all(|&h| h <= cap as usize),
             "epoch {}: a table above 2^{cap} rows: {heights:?}",
@@ -110,7 +114,7 @@ fn no_epoch_passes_the_cap_around_syscalls() {
             record.index
         );
         let tr = image.apply_epoch(&record, ex.memory()).unwrap();
-        let trace = sluice_prover::trace::generate(&record, &tr).unwrap();
+        let trace = sluice_prover::trace::generate(&record, &tr, &ProofParams::DEFAULT).unwrap();
         for t in &trace.traces {
             assert!(
                 t.values.len() / t.width <= 1 << cap,

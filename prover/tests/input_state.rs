@@ -11,7 +11,9 @@ use common::built_elf;
 use p3_field::PrimeCharacteristicRing;
 use sluice_prover::executor::{Config, EpochRecord, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::{constraint_failures, prove_epoch, prove_trace, statement_for};
+use sluice_prover::prove::{
+    constraint_failures, params_under_test, prove_epoch, prove_trace, statement_for,
+};
 use sluice_prover::trace::page::Checks;
 use sluice_prover::trace::{generate, generate_with, EpochTrace};
 use sluice_verifier::air::io::IoCols;
@@ -35,7 +37,7 @@ fn config(k: u32) -> Config {
 fn prove_all(input: &[u8], k: u32) -> (u32, Vec<EpochStatement>) {
     let program = program();
     let id = image_id(&program);
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let mut image = MemoryImage::new(&program);
     let mut ex = Executor::new(&program, input.to_vec(), &config(k)).unwrap();
     let mut statements: Vec<EpochStatement> = Vec::new();
@@ -105,8 +107,8 @@ fn the_end_of_input_is_carried_from_one_epoch_to_the_next() {
         statements[records.len()].start,
         "claims the honest start"
     );
-    let trace = generate_with(&lie, &tr, Checks::Off).unwrap();
-    let params = ProofParams::DEFAULT;
+    let trace = generate_with(&lie, &tr, Checks::Off, &params_under_test()).unwrap();
+    let params = params_under_test();
     let index = records.len() as u64;
     let proof = prove_trace(&params, &id, 2, index, &st, &trace).expect("a proof, even of a lie");
     let e = verify_epoch(&params, &id, 2, index, &st, &proof).unwrap_err();
@@ -118,7 +120,7 @@ fn the_end_of_input_is_carried_from_one_epoch_to_the_next() {
 fn forged_run_is_rejected(input: &[u8], lengths: &[usize]) {
     let program = program();
     let id = image_id(&program);
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let mut image = MemoryImage::new(&program);
     let mut ex = Executor::new(&program, input.to_vec(), &config(6)).unwrap();
     ex.forge_read_lengths(lengths);
@@ -126,8 +128,8 @@ fn forged_run_is_rejected(input: &[u8], lengths: &[usize]) {
     assert_eq!(record.exit_code, Some(42), "the forged run is the attack");
     let tr = image.apply_epoch(&record, ex.memory()).unwrap();
     let st = statement_for(&record, &tr);
-    let trace = generate(&record, &tr).unwrap();
-    let failures = constraint_failures(&st, &trace);
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    let failures = constraint_failures(&params_under_test(), &st, &trace);
     assert!(
         !failures.is_empty() && failures.iter().all(|f| f.0 == "io"),
         "the I/O table's input state constraints catch it: {failures:?}"
@@ -164,7 +166,7 @@ fn a_read_returning_more_than_it_asked_is_rejected() {
     let record = ex.run_epoch().unwrap().unwrap();
     let tr = image.apply_epoch(&record, ex.memory()).unwrap();
     let st = statement_for(&record, &tr);
-    let mut trace = generate(&record, &tr).unwrap();
+    let mut trace = generate(&record, &tr, &params_under_test()).unwrap();
     let c = IoCols::new();
     let w = c.width;
     let read = trace.traces[IO_TABLE]
@@ -175,8 +177,8 @@ fn a_read_returning_more_than_it_asked_is_rejected() {
         .unwrap();
     assert_eq!(read[c.n[0]], Val::from_u32(4));
     read[c.n[0]] = Val::from_u32(5);
-    assert!(!constraint_failures(&st, &trace).is_empty());
-    reject(&ProofParams::DEFAULT, &id, &st, &trace);
+    assert!(!constraint_failures(&params_under_test(), &st, &trace).is_empty());
+    reject(&params_under_test(), &id, &st, &trace);
 }
 
 fn program() -> Program {

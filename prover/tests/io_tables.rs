@@ -10,13 +10,12 @@ use common::built_elf;
 use p3_field::{Field, PrimeCharacteristicRing};
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::{constraint_failures, prove_trace, statement_for};
+use sluice_prover::prove::{constraint_failures, params_under_test, prove_trace, statement_for};
 use sluice_prover::trace::{generate, EpochTrace};
 use sluice_verifier::air::io::IoCols;
 use sluice_verifier::air::io_words::IoWordCols;
 use sluice_verifier::air::{IO_TABLE, IO_WORDS_TABLE};
 use sluice_verifier::digest::Digest;
-use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 use sluice_verifier::statement::{EpochRole, EpochStatement};
@@ -41,7 +40,7 @@ fn epoch(name: &str, input: &[u8], forge: impl Fn(&mut Executor)) -> (EpochState
     assert!(record.halted());
     let tr = image.apply_epoch(&record, ex.memory()).unwrap();
     let st = statement_for(&record, &tr);
-    let trace = generate(&record, &tr).unwrap();
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
     (st, trace)
 }
 
@@ -49,12 +48,15 @@ fn shapes() -> (EpochStatement, EpochTrace) {
     let (st, trace) = epoch("io_shapes", b"ABCDEFGH", |_| {});
     assert_eq!(st.output, OUTPUT);
     assert_eq!(st.role, EpochRole::Halt { exit_code: 0 });
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     (st, trace)
 }
 
 fn verify(st: &EpochStatement, trace: &EpochTrace) -> Result<(), String> {
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let id = Digest([5; 8]);
     let proof = prove_trace(&params, &id, K as u8, 0, st, trace).expect("a proof, even of a lie");
     verify_epoch(&params, &id, K as u8, 0, st, &proof).map_err(|e| {
@@ -67,7 +69,7 @@ fn verify(st: &EpochStatement, trace: &EpochTrace) -> Result<(), String> {
 /// constraints (not only a bus) catch it, if any: every local failure must
 /// be in that table.
 fn rejected(st: &EpochStatement, trace: &EpochTrace, local: Option<&str>) {
-    let failures = constraint_failures(st, trace);
+    let failures = constraint_failures(&params_under_test(), st, trace);
     match local {
         Some(table) => {
             assert!(!failures.is_empty(), "no local failure");

@@ -526,9 +526,16 @@ fn header_checks() {
         }
     );
 
+    // A zk flag that is not a bool.
+    let mut bytes = good.clone();
+    let zk_at = 12 + 5 + 1 + 9;
+    assert_eq!(bytes[zk_at], 0, "the honest header is not zero-knowledge");
+    bytes[zk_at] = 2;
+    assert!(verify_all(&bytes, None).is_err());
+
     // Non-canonical image ID word.
     let mut bytes = good.clone();
-    let id_at = 12 + 5 + 1 + 9; // preamble, prefix, varint version, params
+    let id_at = 12 + 5 + 1 + 10; // preamble, prefix, varint version, params (zk last)
     bytes[id_at..id_at + 4].copy_from_slice(&0x7f00_0001u32.to_le_bytes());
     let e = verify_all(&bytes, None).unwrap_err();
     assert!(
@@ -564,12 +571,12 @@ fn header_checks() {
         K::Format(FormatError::BadMagic { .. })
     ));
     let mut bytes = good.clone();
-    bytes[8] = 1;
+    bytes[8] = 2;
     assert_eq!(
         verify_all(&bytes, None).unwrap_err().kind,
         K::Format(FormatError::UnsupportedFormatVersion {
-            found: 1,
-            supported: 2
+            found: 2,
+            supported: 3
         })
     );
     // An epoch record before the header; two headers.

@@ -7,12 +7,12 @@ use sluice_prover::bundle_writer::BundleWriter;
 use sluice_prover::driver::{prove_bundle, DriverOptions, EpochProver, EpochWork, NoProgress};
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::StarkEpochProver;
+use sluice_prover::prove::{params_under_test, StarkEpochProver};
 use sluice_verifier::digest::{Digest, KOALABEAR_MODULUS};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::layout::GUEST_MEMORY_START;
 use sluice_verifier::memory::image_id;
-use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::config::{EpochStarkConfig, SluiceConfig, SluiceZkConfig};
 use sluice_verifier::stark::{decode_proof, encode_proof, EpochProof, StarkEpochVerifier};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 use sluice_verifier::stream::{ChainContext, EpochProofVerifier, StreamVerifier};
@@ -40,7 +40,7 @@ fn summing_program(n: i32, salt: i32) -> Program {
 fn ctx_for(program: &Program) -> ChainContext {
     ChainContext {
         protocol_version: PROTOCOL_VERSION,
-        params: ProofParams::DEFAULT,
+        params: params_under_test(),
         image_id: image_id(program),
         epoch_size_log2: K,
     }
@@ -178,11 +178,19 @@ fn every_epoch_proof_is_bound_to_its_index_run_and_statement() {
 
 #[test]
 fn a_forged_memory_root_or_pc_in_the_proof_is_refused() {
+    if params_under_test().zk {
+        forged_roots_are_refused::<SluiceZkConfig>();
+    } else {
+        forged_roots_are_refused::<SluiceConfig>();
+    }
+}
+
+fn forged_roots_are_refused<SC: EpochStarkConfig>() {
     let program = summing_program(8, 0);
     let ctx = ctx_for(&program);
     let epochs = prove_epochs(&program, &ctx);
     let (index, statement, proof) = &epochs[0];
-    let forge = |edit: &dyn Fn(&mut EpochProof)| {
+    let forge = |edit: &dyn Fn(&mut EpochProof<SC>)| {
         let mut p = decode_proof(proof).unwrap();
         edit(&mut p);
         StarkEpochVerifier
@@ -198,7 +206,7 @@ fn a_forged_memory_root_or_pc_in_the_proof_is_refused() {
         assert_eq!(err.check, "state digest", "{err}");
     }
     // A non-canonical root is refused while decoding, before any hashing.
-    let mut p = decode_proof(proof).unwrap();
+    let mut p = decode_proof::<SC>(proof).unwrap();
     p.start_root.0[3] = KOALABEAR_MODULUS;
     assert!(StarkEpochVerifier
         .verify_epoch(&ctx, *index, statement, &encode_proof(&p))

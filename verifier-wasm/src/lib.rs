@@ -132,7 +132,9 @@ fn event_to_js(event: &Event) -> JsValue {
             set(&p, "commitPowBits", params.commit_pow_bits as f64);
             set(&p, "logFinalPolyLen", params.log_final_poly_len as f64);
             set(&p, "maxLogArity", params.max_log_arity as f64);
+            set(&p, "zk", params.zk);
             set(&obj, "params", p);
+            set(&obj, "zeroKnowledge", params.zk);
         }
         Event::EpochVerified {
             index,
@@ -157,6 +159,7 @@ fn summary_to_js(summary: &Summary) -> Object {
     set(&obj, "epochs", summary.epochs as f64);
     set(&obj, "cycles", summary.cycles as f64);
     set(&obj, "exitCode", summary.exit_code as f64);
+    set(&obj, "zeroKnowledge", summary.zero_knowledge);
     set(&obj, "outputHex", output::to_hex(&summary.output));
     let text = output::printable_text(&summary.output).map_or(JsValue::NULL, JsValue::from_str);
     set(&obj, "outputText", text);

@@ -35,5 +35,6 @@ pub const PROTOCOL_VERSION: u32 = 3;
 pub const SOUNDNESS_WARNING: &str =
     "NOTE: protocol 3 proves every epoch's memory reads and writes against the Merkle roots \
 in its state digests (in-circuit page-in/page-out), and every read and write syscall. \
-The proof system is new and unaudited; its security (104 bits at default parameters, by \
-Plonky3's p3_security calculator on the real tables) is conjectured. See docs/status.md.";
+The proof system is new and unaudited; its security (104 bits at default parameters, 102 \
+in zero-knowledge mode, by Plonky3's p3_security calculator on the real tables) is \
+conjectured. See docs/status.md.";

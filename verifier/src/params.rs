@@ -30,6 +30,11 @@ pub struct ProofParams {
     pub log_final_poly_len: u8,
     /// log2 of the largest folding arity.
     pub max_log_arity: u8,
+    /// Zero-knowledge mode: every committed matrix is randomized and every
+    /// Merkle leaf salted (Plonky3's hiding FRI PCS and hiding MMCS), so the
+    /// openings reveal nothing about the trace beyond the statement and the
+    /// tables' heights (`docs/proof-system.md`).
+    pub zk: bool,
 }
 
 impl ProofParams {
@@ -44,10 +49,17 @@ impl ProofParams {
         ood_pow_bits: 4,
         log_final_poly_len: 0,
         max_log_arity: 1,
+        zk: false,
+    };
+
+    /// [`Self::DEFAULT`] in zero-knowledge mode.
+    pub const DEFAULT_ZK: ProofParams = ProofParams {
+        zk: true,
+        ..Self::DEFAULT
     };
 
     /// Every field with its name, in wire (and transcript) order.
-    pub fn named_fields(&self) -> [(&'static str, u8); 9] {
+    pub fn named_fields(&self) -> [(&'static str, u8); 10] {
         [
             ("log_blowup", self.log_blowup),
             ("num_queries", self.num_queries),
@@ -58,7 +70,26 @@ impl ProofParams {
             ("ood_pow_bits", self.ood_pow_bits),
             ("log_final_poly_len", self.log_final_poly_len),
             ("max_log_arity", self.max_log_arity),
+            ("zk", u8::from(self.zk)),
         ]
+    }
+
+    /// The smallest trace height (log2) of any table.
+    ///
+    /// Without zero knowledge it is [`MIN_LOG_HEIGHT`]. With it, Plonky3's
+    /// hiding PCS masks each committed column with as many random values as
+    /// the trace has rows, and refuses (prover and verifier alike) a matrix
+    /// with fewer than `2 * (num_queries + D * points)` rows, where `D` is the
+    /// challenge field's degree and `points` the opening points per matrix
+    /// (`zeta` and `zeta * g`): the masks must outnumber what the openings
+    /// and queries disclose. Every table is padded to at least that height.
+    pub fn min_log_height(&self) -> usize {
+        if !self.zk {
+            return MIN_LOG_HEIGHT;
+        }
+        let disclosed = 2 * (self.num_queries as usize + CHALLENGE_DEGREE * OPENING_POINTS);
+        let bits = usize::BITS - (disclosed - 1).leading_zeros();
+        (bits as usize).max(MIN_LOG_HEIGHT)
     }
 
     /// Conjectured security in whole bits: Plonky3's round budget
@@ -94,6 +125,12 @@ impl ProofParams {
         range("ood_pow_bits", self.ood_pow_bits, 0, 30)?;
         range("log_final_poly_len", self.log_final_poly_len, 0, 8)?;
         range("max_log_arity", self.max_log_arity, 1, 4)?;
+        // The fixed-height range table must hold the hiding masks too.
+        if self.min_log_height() > MAX_MIN_LOG_HEIGHT {
+            return Err(ParamsError::ZkQueries {
+                num_queries: self.num_queries,
+            });
+        }
         let bits = self.conjectured_security_bits();
         if bits < MIN_SECURITY_BITS {
             return Err(ParamsError::TooWeak { bits });
@@ -104,6 +141,25 @@ impl ProofParams {
 
 /// Largest epoch trace height (log2) the security computation covers.
 pub const MAX_TRACE_LOG2: u32 = 20;
+
+/// Smallest trace height (log2) of any table without zero knowledge;
+/// shorter traces are padded.
+pub const MIN_LOG_HEIGHT: usize = 3;
+
+/// The largest [`ProofParams::min_log_height`] accepted: the range table
+/// has exactly `2^8` rows.
+const MAX_MIN_LOG_HEIGHT: usize = 8;
+
+/// Degree of the challenge field over the base field.
+const CHALLENGE_DEGREE: usize = 4;
+
+/// Out-of-domain points a committed matrix is opened at: `zeta` and
+/// `zeta * g`.
+const OPENING_POINTS: usize = 2;
+
+/// Random codewords the hiding PCS appends to every committed matrix: the
+/// challenge field's degree, the least Plonky3 accepts.
+pub const ZK_RANDOM_CODEWORDS: usize = CHALLENGE_DEGREE;
 
 /// Why a set of proof parameters is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -117,6 +173,8 @@ pub enum ParamsError {
     },
     #[error("proof parameters give {bits} bits of conjectured security; at least {MIN_SECURITY_BITS} are required")]
     TooWeak { bits: u32 },
+    #[error("zero-knowledge mode with {num_queries} FRI queries needs tables taller than the 256-row range table; use at most 120 queries")]
+    ZkQueries { num_queries: u8 },
 }
 
 impl Default for ProofParams {
@@ -142,6 +200,32 @@ mod tests {
         };
         assert!(weak.conjectured_security_bits() < MIN_SECURITY_BITS);
         assert!(matches!(weak.validate(), Err(ParamsError::TooWeak { .. })));
+    }
+
+    #[test]
+    fn zk_tables_hold_the_hiding_masks() {
+        // 2 * (45 + 4 * 2) = 106 disclosed values: 128 rows.
+        assert_eq!(ProofParams::DEFAULT.min_log_height(), MIN_LOG_HEIGHT);
+        assert_eq!(ProofParams::DEFAULT_ZK.min_log_height(), 7);
+        let q56 = ProofParams {
+            num_queries: 56,
+            ..ProofParams::DEFAULT_ZK
+        };
+        assert_eq!(q56.min_log_height(), 7);
+        let q57 = ProofParams {
+            num_queries: 57,
+            ..ProofParams::DEFAULT_ZK
+        };
+        assert_eq!(q57.min_log_height(), 8);
+        let q121 = ProofParams {
+            num_queries: 121,
+            ..ProofParams::DEFAULT_ZK
+        };
+        assert_eq!(q121.min_log_height(), 9);
+        assert!(matches!(
+            q121.validate(),
+            Err(ParamsError::ZkQueries { num_queries: 121 })
+        ));
     }
 
     #[test]

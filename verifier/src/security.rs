@@ -13,6 +13,13 @@
 //! grinding are graded by the calculator. A table change therefore moves
 //! the figure by itself, and `ProofParams::validate` refuses any parameter
 //! set the calculator puts below [`crate::params::MIN_SECURITY_BITS`].
+//!
+//! Zero-knowledge mode has its own shape: Plonky3's hiding PCS commits
+//! every trace at twice its height (randomized rows), so the largest
+//! committed height is `2^(MAX_TRACE_LOG2 + 1)`; the quotient is split into
+//! twice as many chunks (and one degree higher before splitting); every
+//! non-preprocessed matrix carries [`ZK_RANDOM_CODEWORDS`] random columns,
+//! and a randomizing codeword is opened too (`OpeningShape::hiding`).
 
 use alloc::vec::Vec;
 
@@ -29,8 +36,8 @@ use p3_security::fixed;
 use p3_uni_stark::OpeningShape;
 
 use crate::air::{epoch_airs, SluiceAir};
-use crate::params::{ProofParams, MAX_TRACE_LOG2};
-use crate::stark::config::{unchecked_config, Challenge, Val};
+use crate::params::{ProofParams, MAX_TRACE_LOG2, ZK_RANDOM_CODEWORDS};
+use crate::stark::config::{unchecked_config, unchecked_zk_config, Challenge, Val};
 
 /// Collision resistance of the Merkle and transcript hash, in bits: Poseidon2
 /// over KoalaBear with 8-element (≈ 248-bit) digests, so birthday-bound
@@ -68,11 +75,16 @@ pub struct EpochShape {
     pub air: AirShape,
 }
 
-static SHAPE: spin::LazyLock<EpochShape> = spin::LazyLock::new(compute_shape);
+static SHAPE: spin::LazyLock<EpochShape> = spin::LazyLock::new(|| compute_shape(false));
+static ZK_SHAPE: spin::LazyLock<EpochShape> = spin::LazyLock::new(|| compute_shape(true));
 
-/// The epoch proof's shape (computed once per process).
-pub fn epoch_shape() -> &'static EpochShape {
-    &SHAPE
+/// The epoch proof's shape in one mode (computed once per process).
+pub fn epoch_shape(zk: bool) -> &'static EpochShape {
+    if zk {
+        &ZK_SHAPE
+    } else {
+        &SHAPE
+    }
 }
 
 /// Log2 of the challenge field's size, rounded down, in the calculator's
@@ -98,7 +110,7 @@ pub fn protocol_params(params: &ProofParams) -> ProtocolParams {
 
 /// The per-round breakdown for `params` on the real epoch tables.
 pub fn report(params: &ProofParams) -> SecurityReport {
-    let shape = epoch_shape();
+    let shape = epoch_shape(params.zk);
     let instance = InstanceShape {
         log_max_height: shape.log_max_height,
         field_bits: challenge_field_bits(),
@@ -117,26 +129,44 @@ pub fn term_bits(bits: u64) -> f64 {
     bits as f64 / fixed::ONE as f64
 }
 
-fn compute_shape() -> EpochShape {
-    let airs = epoch_airs(&[]);
+fn compute_shape(zk: bool) -> EpochShape {
+    // Any valid parameter set of the mode: lookup packing depends on the
+    // AIRs and the heights only.
+    let params = ProofParams {
+        zk,
+        ..ProofParams::DEFAULT
+    };
+    let airs = epoch_airs(&[], &params);
     let log_max = MAX_TRACE_LOG2 as usize;
     let degrees: Vec<usize> = airs
         .iter()
         .map(|a| a.fixed_log_height().unwrap_or(log_max))
         .collect();
-    // Any valid parameter set: lookup packing depends on the AIRs and the
-    // heights only.
-    let config = unchecked_config(&ProofParams::DEFAULT);
-    let common = ProverData::from_airs_and_degrees(&config, &airs, &degrees)
-        .expect("the epoch tables commit their preprocessed columns")
-        .common;
+    let is_zk = usize::from(zk);
+    let ext_degrees: Vec<usize> = degrees.iter().map(|d| d + is_zk).collect();
+    let common = if zk {
+        ProverData::from_airs_and_degrees(&unchecked_zk_config(&params), &airs, &ext_degrees)
+            .expect("the epoch tables commit their preprocessed columns")
+            .common
+            .lookups
+    } else {
+        ProverData::from_airs_and_degrees(&unchecked_config(&params), &airs, &ext_degrees)
+            .expect("the epoch tables commit their preprocessed columns")
+            .common
+            .lookups
+    };
+    let openings = if zk {
+        OpeningShape::hiding(ZK_RANDOM_CODEWORDS)
+    } else {
+        OpeningShape::new()
+    };
     let gadget = LogUpGadget::new();
     let challenge_dim = <Challenge as BasedVectorSpace<Val>>::DIMENSION;
 
     let tables: Vec<TableShape> = airs
         .iter()
         .zip(&degrees)
-        .zip(common.lookups.iter())
+        .zip(common.iter())
         .map(|((air, &log_height), lookups)| {
             let layout = AirLayout::from_air::<Val>(air);
             let (base, ext) = get_symbolic_constraints::<Val, Challenge, SluiceAir, _>(
@@ -148,15 +178,17 @@ fn compute_shape() -> EpochShape {
                 .chain(ext.iter().map(|c| c.degree_multiple()))
                 .max()
                 .unwrap_or(0);
+            // As `p3-batch-stark` commits them: one degree more and twice
+            // the chunks under zero knowledge.
             let log_chunks = get_log_num_quotient_chunks::<Val, Challenge, SluiceAir, _>(
                 air,
                 layout,
                 1 << log_height,
                 lookups,
-                0,
+                is_zk,
                 &gadget,
             );
-            let num_quotient_chunks = 1usize << log_chunks;
+            let num_quotient_chunks = 1usize << (log_chunks + is_zk);
             let width = BaseAir::<Val>::width(air);
             let preprocessed_width = BaseAir::<Val>::preprocessed_width(air);
             let main_next = !BaseAir::<Val>::main_next_row_columns(air).is_empty();
@@ -188,7 +220,7 @@ fn compute_shape() -> EpochShape {
                     num_quotient_chunks,
                     num_lookups,
                     challenge_dim,
-                    OpeningShape::new(),
+                    openings,
                 ),
             }
         })
@@ -214,7 +246,8 @@ fn compute_shape() -> EpochShape {
         }),
     };
     EpochShape {
-        log_max_height: MAX_TRACE_LOG2,
+        // The largest committed height: zero knowledge doubles it.
+        log_max_height: MAX_TRACE_LOG2 + zk as u32,
         tables,
         air,
     }
@@ -260,6 +293,26 @@ mod tests {
         ] {
             assert_eq!(bits_of(&ProofParams::DEFAULT, label), bits, "{label}");
         }
+    }
+
+    /// Zero-knowledge mode's own shape: committed heights doubled, twice
+    /// the quotient chunks, random codewords in every batched opening. The
+    /// opening-batching round binds, a bit and a half below plain mode's.
+    #[test]
+    fn zero_knowledge_gives_102_bits() {
+        let zk = ProofParams::DEFAULT_ZK;
+        let r = report(&zk);
+        assert_eq!(r.security_level(), 102);
+        assert_eq!(r.binding_term().label, DEEP_COMPOSITION_LABEL);
+        let (plain, hiding) = (epoch_shape(false), epoch_shape(true));
+        assert_eq!(hiding.log_max_height, plain.log_max_height + 1);
+        // Plain: degree 3, two chunks. ZK: one degree more (batch-stark
+        // also packs LogUp messages up to the larger chunk budget, degree
+        // 4), rounded up to four chunks, doubled.
+        assert_eq!(plain.air.num_quotient_chunks, 2);
+        assert_eq!(hiding.air.num_quotient_chunks, 8);
+        assert!(hiding.air.num_deep_terms > plain.air.num_deep_terms);
+        assert!(zk.validate().is_ok());
     }
 
     /// Protocol 2's parameters (no grinding but before the queries): the
@@ -322,13 +375,13 @@ mod tests {
                 std::println!("{}: {:.2}", t.label, term_bits(t.bits));
             }
         }
-        std::println!("{:?}", epoch_shape().air);
+        std::println!("{:?}", epoch_shape(false).air);
     }
 
     #[test]
     fn shape_covers_every_table() {
-        let shape = epoch_shape();
-        let airs = epoch_airs(&[]);
+        let shape = epoch_shape(false);
+        let airs = epoch_airs(&[], &ProofParams::DEFAULT);
         assert_eq!(shape.tables.len(), airs.len());
         for (t, a) in shape.tables.iter().zip(&airs) {
             assert_eq!(t.name, a.name());

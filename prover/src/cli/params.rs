@@ -16,16 +16,24 @@ Exit status:
   0  printed
 
 Example:
-  prover params --tables";
+  prover params --tables
+  prover params --zk";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also print each table's shape (width, constraints, lookups, ...).
     #[arg(long)]
     pub tables: bool,
+    /// The parameters and security of zero-knowledge mode (`prove --zk`).
+    #[arg(long)]
+    pub zk: bool,
 }
 
 pub fn run(args: Args, params: ProofParams) -> u8 {
+    let params = ProofParams {
+        zk: params.zk || args.zk,
+        ..params
+    };
     print!("{}", describe(&params, args.tables));
     exit::OK
 }
@@ -33,7 +41,7 @@ pub fn run(args: Args, params: ProofParams) -> u8 {
 /// The text `prover params` prints.
 pub fn describe(params: &ProofParams, tables: bool) -> String {
     let r = report(params);
-    let shape = epoch_shape();
+    let shape = epoch_shape(params.zk);
     let fields: Vec<String> = params
         .named_fields()
         .iter()
@@ -95,5 +103,15 @@ mod tests {
         }
         assert!(text.contains("<- binds"));
         assert!(text.contains("poseidon2"));
+    }
+
+    #[test]
+    fn zk_description_has_its_own_figure_and_heights() {
+        let text = describe(&ProofParams::DEFAULT_ZK, false);
+        let bits = ProofParams::DEFAULT_ZK.conjectured_security_bits();
+        assert!(bits >= MIN_SECURITY_BITS);
+        assert!(text.contains(&format!("conjectured security: {bits} bits")));
+        assert!(text.contains("zk 1"), "{text}");
+        assert!(text.contains("tables at 2^21 rows"), "{text}");
     }
 }

@@ -48,10 +48,19 @@ pub struct Args {
     /// Guest program: a static RV32IM ELF32 executable.
     pub elf: PathBuf,
     /// File whose bytes are the guest's private input. It is never written
-    /// to the bundle, but the proofs are not zero-knowledge: they do not
-    /// hide it, and a bundle leaks information about it.
+    /// to the bundle. Without --zk the proofs do not hide it: a bundle
+    /// leaks information about it. With --zk they reveal nothing about it
+    /// beyond the public output, the cycle and epoch counts and each
+    /// epoch's table heights (docs/proof-system.md).
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed
+    /// column and salts every Merkle leaf with randomness from the operating
+    /// system, so the proofs hide the private input. Costs more time,
+    /// memory and proof bytes (docs/benchmarks.md). The bundle header
+    /// records the mode; verifiers accept both and say which they checked.
+    #[arg(long)]
+    pub zk: bool,
     /// Epoch size as log2 of the cycle count per epoch.
     ///
     /// Each proving job needs about 9 KiB of memory per cycle of its epoch:
@@ -92,6 +101,10 @@ pub fn run_with_progress<P: EpochProver>(
     image_id: impl Fn(&Program) -> Digest,
     progress: &mut dyn Progress,
 ) -> u8 {
+    let params = ProofParams {
+        zk: params.zk || args.zk,
+        ..params
+    };
     let bits = params.conjectured_security_bits();
     if bits < MIN_SECURITY_BITS {
         eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
@@ -152,9 +165,9 @@ pub fn run_with_progress<P: EpochProver>(
         .min(args.epoch_size_log2);
     let jobs = args.jobs.unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        default_jobs(cores, available, height_log2, outcome.epochs)
+        default_jobs(cores, available, height_log2, outcome.epochs, params.zk)
     });
-    let needed = peak_bytes(jobs, height_log2);
+    let needed = peak_bytes(jobs, height_log2, params.zk);
     if let Some(available) = available.filter(|&a| a < needed) {
         eprintln!(
             "warning: {jobs} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
@@ -165,8 +178,8 @@ pub fn run_with_progress<P: EpochProver>(
         );
     }
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security",
-        outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
+        outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id, yes_no(params.zk)
     );
     let out = match BundleOutput::create(&args.output) {
         Ok(o) => o,
@@ -232,10 +245,27 @@ const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
 /// the process itself (≈ 35 MiB measured for small epochs), rounded up.
 const BASE_BYTES: u64 = 64 << 20;
 
+/// Zero-knowledge mode commits every trace at twice its height.
+const ZK_MEMORY_FACTOR: u64 = 2;
+
 /// Expected peak memory of `jobs` proving jobs at once, each proving a trace
 /// of `2^height_log2` rows.
-fn peak_bytes(jobs: usize, height_log2: u8) -> u64 {
-    BASE_BYTES.saturating_add((jobs as u64).saturating_mul(PEAK_BYTES_PER_CYCLE << height_log2))
+fn peak_bytes(jobs: usize, height_log2: u8, zk: bool) -> u64 {
+    let per_cycle = if zk {
+        PEAK_BYTES_PER_CYCLE * ZK_MEMORY_FACTOR
+    } else {
+        PEAK_BYTES_PER_CYCLE
+    };
+    BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
+}
+
+/// "yes" or "no".
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// The kernel's estimate of memory available without swapping (Linux), in
@@ -257,11 +287,17 @@ fn available_memory() -> Option<u64> {
 /// there are epochs, and no more than the available memory holds (each job
 /// holds one epoch's traces and their low-degree extensions at once). At
 /// least one.
-fn default_jobs(cores: usize, available: Option<u64>, height_log2: u8, epochs: u64) -> usize {
+fn default_jobs(
+    cores: usize,
+    available: Option<u64>,
+    height_log2: u8,
+    epochs: u64,
+    zk: bool,
+) -> usize {
     let by_epochs = usize::try_from(epochs).unwrap_or(usize::MAX);
     let mut jobs = cores.min(by_epochs);
     if let Some(available) = available {
-        while jobs > 1 && peak_bytes(jobs, height_log2) > available {
+        while jobs > 1 && peak_bytes(jobs, height_log2, zk) > available {
             jobs -= 1;
         }
     }
@@ -407,6 +443,7 @@ mod tests {
             output: dir.join(format!("{name}.bundle")),
             jobs: Some(2),
             max_cycles: 1 << 20,
+            zk: false,
         }
     }
 
@@ -511,21 +548,23 @@ mod tests {
 
     #[test]
     fn default_jobs_one_per_core_when_memory_allows() {
-        assert_eq!(default_jobs(2, Some(24 << 30), 16, 100), 2);
+        assert_eq!(default_jobs(2, Some(24 << 30), 16, 100, false), 2);
     }
 
     #[test]
     fn default_jobs_never_more_than_epochs() {
-        assert_eq!(default_jobs(8, None, 10, 3), 3);
-        assert_eq!(default_jobs(8, None, 10, 0), 1);
+        assert_eq!(default_jobs(8, None, 10, 3, false), 3);
+        assert_eq!(default_jobs(8, None, 10, 0, false), 1);
     }
 
     #[test]
     fn default_jobs_bounded_by_available_memory() {
         // 2^20-cycle epochs need ~9 GiB each: 12 GiB holds one, 20 GiB two.
-        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10), 1);
-        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10), 2);
-        assert_eq!(default_jobs(4, Some(2 << 30), 20, 10), 1);
-        assert!(peak_bytes(1, 20) > 2 << 30, "the CLI warns at 2 GiB");
+        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10, false), 1);
+        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, false), 2);
+        assert_eq!(default_jobs(4, Some(2 << 30), 20, 10, false), 1);
+        assert!(peak_bytes(1, 20, false) > 2 << 30, "the CLI warns at 2 GiB");
+        // Zero knowledge doubles each job's memory: 20 GiB hold one.
+        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, true), 1);
     }
 }

@@ -98,8 +98,9 @@ pub fn run_on<V: EpochProofVerifier>(
             }
             if progress {
                 match event {
-                    Event::Header { image_id, epoch_size_log2, security_bits, .. } => eprintln!(
-                        "header: image ID {image_id}, epochs of 2^{epoch_size_log2} cycles, {security_bits} bits of conjectured security"
+                    Event::Header { image_id, epoch_size_log2, security_bits, params } => eprintln!(
+                        "header: image ID {image_id}, epochs of 2^{epoch_size_log2} cycles, {security_bits} bits of conjectured security, zero-knowledge: {}",
+                        super::prove::yes_no(params.zk)
                     ),
                     Event::EpochVerified { index, cycles, output_len, halted } => eprintln!(
                         "epoch {index} verified: {cycles} cycles, {output_len} output bytes{}",
@@ -180,11 +181,12 @@ fn hex(bytes: &[u8]) -> String {
 
 fn human_ok(s: &Summary) -> String {
     let mut text = format!(
-        "VERIFIED\nimage ID:      {}\nepochs:        {}\ncycles:        {}\nexit code:     {}\npublic output: {} bytes, sha256 {}\n",
+        "VERIFIED\nimage ID:       {}\nepochs:         {}\ncycles:         {}\nexit code:      {}\nzero-knowledge: {}\npublic output:  {} bytes, sha256 {}\n",
         s.image_id,
         s.epochs,
         s.cycles,
         s.exit_code,
+        super::prove::yes_no(s.zero_knowledge),
         s.output_len,
         hex(&s.output_sha256)
     );
@@ -211,12 +213,13 @@ fn human_ok(s: &Summary) -> String {
 
 fn json_ok(s: &Summary, security_bits: u32) -> String {
     format!(
-        "{{\"verified\":true,\"image_id\":\"{}\",\"epochs\":{},\"cycles\":{},\"exit_code\":{},\"security_bits\":{},\"output_len\":{},\"output_sha256\":\"{}\",\"output_hex\":\"{}\",\"output_complete\":{}}}\n",
+        "{{\"verified\":true,\"image_id\":\"{}\",\"epochs\":{},\"cycles\":{},\"exit_code\":{},\"security_bits\":{},\"zero_knowledge\":{},\"output_len\":{},\"output_sha256\":\"{}\",\"output_hex\":\"{}\",\"output_complete\":{}}}\n",
         s.image_id,
         s.epochs,
         s.cycles,
         s.exit_code,
         security_bits,
+        s.zero_knowledge,
         s.output_len,
         hex(&s.output_sha256),
         hex(&s.output),

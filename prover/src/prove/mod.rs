@@ -3,14 +3,20 @@
 
 use anyhow::{anyhow, Context};
 use p3_batch_stark::{prove_batch, ProverData, StarkInstance};
-use sluice_verifier::air::epoch_airs;
+use p3_commit::Pcs;
+use p3_uni_stark::PcsProverError;
+use sluice_verifier::air::{epoch_airs, SluiceAir};
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::state_digest;
 use sluice_verifier::params::ProofParams;
+use sluice_verifier::stark::config::{public_rng, Challenge, Challenger, EpochStarkConfig, ZkRng};
 use sluice_verifier::stark::proof::{encode_proof, EpochProof};
 use sluice_verifier::stark::transcript::EpochContext;
-use sluice_verifier::stark::verify::{check_statement, epoch_config, public_values};
+use sluice_verifier::stark::verify::{
+    check_statement, epoch_config, public_values, zk_epoch_config,
+};
 use sluice_verifier::statement::{EpochRole, EpochStatement};
+use zk_rand::SeedableRng;
 
 use crate::driver::{EpochProver, EpochWork};
 use crate::executor::EpochRecord;
@@ -36,6 +42,10 @@ pub fn statement_for(record: &EpochRecord, transition: &EpochTransition) -> Epoc
 /// Proves `trace` (of `statement`) as epoch `index`; returns the proof
 /// bytes. Exposed separately from [`prove_epoch`] so tests can tamper with a
 /// trace or a statement.
+///
+/// In zero-knowledge mode the masks and salts come from a generator seeded
+/// by the operating system for this call alone: never from the input, never
+/// shared between epochs or runs.
 pub fn prove_trace(
     params: &ProofParams,
     image_id: &Digest,
@@ -51,10 +61,37 @@ pub fn prove_trace(
         index,
         statement,
     };
-    let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-    let airs = epoch_airs(&statement.output);
-    let pvs = trace_public_values(&airs, statement, trace);
-    let instances: Vec<StarkInstance<'_, _, _>> = airs
+    let airs = epoch_airs(&statement.output, params);
+    if params.zk {
+        let rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng)
+            .map_err(|e| anyhow!("the operating system's random generator failed: {e}"))?;
+        let config = zk_epoch_config(&ctx, rng).map_err(|e| anyhow!("{e}"))?;
+        // Public columns are salted as the verifier salts them.
+        let public = zk_epoch_config(&ctx, public_rng()).map_err(|e| anyhow!("{e}"))?;
+        prove_with(&config, &public, &airs, statement, trace)
+    } else {
+        let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
+        prove_with(&config, &config, &airs, statement, trace)
+    }
+}
+
+/// One batch proof under `config`; `public` commits the preprocessed
+/// (public) columns.
+fn prove_with<SC: EpochStarkConfig>(
+    config: &SC,
+    public: &SC,
+    airs: &[SluiceAir],
+    statement: &EpochStatement,
+    trace: &EpochTrace,
+) -> anyhow::Result<Vec<u8>>
+where
+    SC::Pcs: Sync,
+    PcsProverError<SC>: Send,
+    <SC::Pcs as Pcs<Challenge, Challenger>>::ProverData: Sync,
+    <SC::Pcs as Pcs<Challenge, Challenger>>::Commitment: Sync,
+{
+    let pvs = trace_public_values(airs, statement, trace);
+    let instances: Vec<StarkInstance<'_, SC, SluiceAir>> = airs
         .iter()
         .zip(&trace.traces)
         .zip(pvs)
@@ -64,11 +101,18 @@ pub fn prove_trace(
             public_values,
         })
         .collect();
-    let prover_data = ProverData::from_instances(&config, &instances)
+    let zk = usize::from(SC::ZK);
+    let ext_degrees: Vec<usize> = trace
+        .traces
+        .iter()
+        .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(t)) + zk)
+        .collect();
+    let prover_data = ProverData::from_airs_and_degrees(public, airs, &ext_degrees)
         .map_err(|e| anyhow!("preprocessing failed: {e:?}"))?;
-    let batch = prove_batch(&config, &instances, &prover_data)
+    let batch = prove_batch(config, &instances, &prover_data)
         .map_err(|e| anyhow!("proving failed: {e:?}"))?;
     Ok(encode_proof(&EpochProof {
+        zk: SC::ZK,
         start_pc: trace.start_pc,
         end_pc: trace.end_pc,
         start_root: trace.start_root,
@@ -96,10 +140,11 @@ fn trace_public_values(
 /// the lookup debug utilities). Never panics, unlike the debug checker inside
 /// `prove_batch`; negative tests use it.
 pub fn constraint_failures(
+    params: &ProofParams,
     statement: &EpochStatement,
     trace: &EpochTrace,
 ) -> Vec<(&'static str, usize, usize)> {
-    let airs = epoch_airs(&statement.output);
+    let airs = epoch_airs(&statement.output, params);
     let pvs = trace_public_values(&airs, statement, trace);
     let mut out = Vec::new();
     for ((air, main), pv) in airs.iter().zip(&trace.traces).zip(&pvs) {
@@ -124,7 +169,8 @@ pub fn prove_epoch(
 ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
     let statement = statement_for(record, transition);
     check_statement(epoch_size_log2, &statement).map_err(|e| anyhow!("{e}"))?;
-    let trace = generate(record, transition).with_context(|| format!("epoch {}", record.index))?;
+    let trace =
+        generate(record, transition, params).with_context(|| format!("epoch {}", record.index))?;
     let proof = prove_trace(
         params,
         image_id,
@@ -134,6 +180,17 @@ pub fn prove_epoch(
         &trace,
     )?;
     Ok((statement, proof))
+}
+
+/// The proof parameters the tamper suites run with: the defaults, or their
+/// zero-knowledge twin when the environment sets `SLUICE_TEST_ZK=1`
+/// (`scripts/test.sh` runs the suites both ways).
+#[doc(hidden)]
+pub fn params_under_test() -> ProofParams {
+    match std::env::var("SLUICE_TEST_ZK").as_deref() {
+        Ok("1") => ProofParams::DEFAULT_ZK,
+        _ => ProofParams::DEFAULT,
+    }
 }
 
 /// The STARK implementation of the driver's [`EpochProver`] seam. The
@@ -175,3 +232,6 @@ mod negative;
 
 #[cfg(test)]
 mod negative_memory;
+
+#[cfg(test)]
+mod zk_tests;

@@ -26,8 +26,11 @@ pub(super) const K: u8 = 8;
 fn setup() -> (EpochStatement, EpochTrace) {
     let (record, tr) = first_epoch(&mixed_program(), K as u32);
     let st = statement_for(&record, &tr);
-    let trace = generate(&record, &tr).unwrap();
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     (st, trace)
 }
 
@@ -46,13 +49,13 @@ fn row_of(trace: &EpochTrace, op: Opcode) -> usize {
 }
 
 pub(super) fn locally_rejected(st: &EpochStatement, trace: &EpochTrace) -> bool {
-    !constraint_failures(st, trace).is_empty()
+    !constraint_failures(&params_under_test(), st, trace).is_empty()
 }
 
 /// Proving `trace` either fails (error or debug-checker panic) or yields a
 /// proof the verifier rejects.
 pub(super) fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
     let proved = catch_unwind(AssertUnwindSafe(|| {
         prove_trace(&params, &image, K, 0, st, trace)
@@ -67,7 +70,7 @@ pub(super) fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
 /// without its debug checker, so a cheating prover gets this far) and the
 /// verifier rejects it at the STARK check.
 pub(super) fn verifier_rejects(st: &EpochStatement, trace: &EpochTrace) -> bool {
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
     let proof = match catch_unwind(AssertUnwindSafe(|| {
         prove_trace(&params, &image, K, 0, st, trace)
@@ -289,7 +292,7 @@ fn output_above_the_epoch_bound_is_refused_before_building_anything() {
         ..st
     };
     let e = verify_epoch(
-        &ProofParams::DEFAULT,
+        &params_under_test(),
         &Digest([3; 8]),
         K,
         0,
@@ -303,7 +306,7 @@ fn output_above_the_epoch_bound_is_refused_before_building_anything() {
 #[test]
 fn verifier_rejects_any_other_context_and_tampered_bytes() {
     let (st, t) = setup();
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
     let proof = prove_trace(&params, &image, K, 0, &st, &t).unwrap();
     verify_epoch(&params, &image, K, 0, &st, &proof).unwrap();
@@ -364,7 +367,7 @@ fn verifier_rejects_any_other_context_and_tampered_bytes() {
 #[test]
 fn carried_roots_must_open_the_statement_digests() {
     let (st, mut t) = setup();
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
     // A proof carrying other roots than the statement's digests commit to.
     t.start_root = Digest([5; 8]);
@@ -381,8 +384,8 @@ fn carried_roots_must_open_the_statement_digests() {
 fn wrong_load_sign_extension_or_merge_is_rejected() {
     let (record, tr) = first_epoch(&super::tests::subword_program(), 6);
     let st = statement_for(&record, &tr);
-    let t = generate(&record, &tr).unwrap();
-    assert_eq!(constraint_failures(&st, &t), vec![]);
+    let t = generate(&record, &tr, &params_under_test()).unwrap();
+    assert_eq!(constraint_failures(&params_under_test(), &st, &t), vec![]);
     let c = CpuCols::new();
     let tamper = |op: Opcode, f: &dyn Fn(&mut [Val])| {
         let mut t2 = EpochTrace {

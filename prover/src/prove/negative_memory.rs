@@ -29,8 +29,11 @@ fn program() -> crate::executor::Program {
 fn honest() -> (EpochRecord, EpochTransition, EpochStatement, EpochTrace) {
     let (record, tr) = first_epoch(&subword_program(), K);
     let st = statement_for(&record, &tr);
-    let trace = generate(&record, &tr).unwrap();
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     (record, tr, st, trace)
 }
 
@@ -76,12 +79,12 @@ fn paging_in_other_code_is_rejected() {
     // of the code page does not arrive there.
     let mut tr_a = lie_tr.clone();
     tr_a.start_root = honest_tr.start_root;
-    let t = generate_with(&record, &tr_a, Checks::Off).unwrap();
+    let t = generate_with(&record, &tr_a, Checks::Off, &params_under_test()).unwrap();
     assert!(locally_rejected(&lie_st, &t));
     assert!(verifier_rejects(&lie_st, &t));
     // (b) A consistent chain from the lie's root, with the honest root as
     // the public start root.
-    let mut t = generate(&record, &lie_tr).unwrap();
+    let mut t = generate(&record, &lie_tr, &params_under_test()).unwrap();
     t.start_root = honest_tr.start_root;
     assert!(locally_rejected(&lie_st, &t));
     assert!(verifier_rejects(&lie_st, &t));
@@ -107,7 +110,7 @@ fn paging_in_a_wrong_value_is_rejected() {
     {
         p.data[0x200] ^= 1;
     }
-    let t = generate_with(&lie, &lie_tr, Checks::Off).unwrap();
+    let t = generate_with(&lie, &lie_tr, Checks::Off, &params_under_test()).unwrap();
     assert!(verifier_rejects(&st, &t));
 }
 
@@ -134,7 +137,7 @@ fn a_write_dropped_at_page_out_is_rejected() {
         .unwrap();
     assert_ne!(dropped.end_root, tr.end_root);
     let st = statement_for(&record, &dropped);
-    let t = generate_with(&record, &dropped, Checks::Off).unwrap();
+    let t = generate_with(&record, &dropped, Checks::Off, &params_under_test()).unwrap();
     assert!(verifier_rejects(&st, &t));
 }
 
@@ -149,7 +152,7 @@ fn changing_an_unaccessed_word_is_rejected() {
         .apply(&record, end_pages)
         .unwrap();
     let st = statement_for(&record, &changed);
-    let t = generate_with(&record, &changed, Checks::Off).unwrap();
+    let t = generate_with(&record, &changed, Checks::Off, &params_under_test()).unwrap();
     assert!(verifier_rejects(&st, &t));
 }
 

@@ -42,11 +42,14 @@ pub(crate) fn first_epoch(words: &[u32], k: u32) -> (EpochRecord, EpochTransitio
 fn a_branch_loop_epoch_proves_and_verifies() {
     let (record, tr) = first_epoch(&lui_loop(), 8);
     assert_eq!(record.cycles, 256);
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr).unwrap();
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     let (statement, proof) = prove_epoch(&params, &image, 8, &record, &tr).unwrap();
     assert_eq!(statement.role, EpochRole::Continue);
     verify_epoch(&params, &image, 8, 0, &statement, &proof).unwrap();
@@ -109,11 +112,14 @@ fn expected_exit() -> u32 {
 fn a_mixed_program_proves_and_verifies_in_one_epoch() {
     let (record, tr) = first_epoch(&mixed_program(), 8);
     assert_eq!(record.exit_code, Some(expected_exit()));
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr).unwrap();
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     let proof = prove_trace(&params, &image, 8, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 8, 0, &st, &proof).unwrap();
     // Another exit code or role is another statement.
@@ -129,7 +135,7 @@ fn a_mixed_program_proves_and_verifies_in_one_epoch() {
 #[test]
 fn every_epoch_of_a_multi_epoch_run_verifies() {
     let k = 4;
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([5; 8]);
     let runs = epochs(&mixed_program(), k);
     assert_eq!(runs.len(), 4);
@@ -170,7 +176,7 @@ fn seam_traits_prove_and_verify_with_real_state_digests() {
     }
     let ctx = ChainContext {
         protocol_version: sluice_verifier::PROTOCOL_VERSION,
-        params: ProofParams::DEFAULT,
+        params: params_under_test(),
         image_id: image_id(&p),
         epoch_size_log2: k as u8,
     };
@@ -239,11 +245,14 @@ fn subword_loads_and_stores_prove_and_verify() {
     assert_eq!(record.end_registers[6], 0xffff_fffe);
     assert_eq!(record.end_registers[11], 0x7ffe);
     assert_eq!(record.end_registers[15], 0xfea1_7ffe);
-    let params = ProofParams::DEFAULT;
+    let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr).unwrap();
+    let trace = generate(&record, &tr, &params_under_test()).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(constraint_failures(&st, &trace), vec![]);
+    assert_eq!(
+        constraint_failures(&params_under_test(), &st, &trace),
+        vec![]
+    );
     let proof = prove_trace(&params, &image, 6, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 6, 0, &st, &proof).unwrap();
 }

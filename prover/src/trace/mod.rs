@@ -21,8 +21,9 @@ use sluice_verifier::air::{
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
+use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::Val;
-use sluice_verifier::stark::verify::{cpu_log_height, MAX_LOG_HEIGHT, MIN_LOG_HEIGHT};
+use sluice_verifier::stark::verify::{cpu_log_height, MAX_LOG_HEIGHT};
 
 use crate::executor::EpochRecord;
 use crate::memory_image::EpochTransition;
@@ -58,9 +59,9 @@ pub struct EpochTrace {
     pub alu_events: Vec<AluEvent>,
 }
 
-fn log_height_for(rows: usize) -> usize {
+fn log_height_for(rows: usize, min_log_height: usize) -> usize {
     let bits = usize::BITS as usize - rows.max(1).saturating_sub(1).leading_zeros() as usize;
-    bits.max(MIN_LOG_HEIGHT)
+    bits.max(min_log_height)
 }
 
 /// Builds the traces of the ALU tables for `events`, in batch order.
@@ -68,8 +69,9 @@ fn alu_traces(
     airs: &[SluiceAir],
     events: &[AluEvent],
     bytes: &mut ByteCounts,
+    min_log_height: usize,
 ) -> Result<Vec<RowMajorMatrix<Val>>, TraceError> {
-    let tables = alu::alu_traces(events, bytes)
+    let tables = alu::alu_traces(events, bytes, 1 << min_log_height)
         .map_err(|e| TraceError::Diverged(format!("{:?} sent on the ALU bus", e.0)))?;
     // `AluTable::ALL` order is the batch order after the range table.
     let names: Vec<&str> = airs[RANGE_TABLE + 1..MERKLE_TABLE]
@@ -83,14 +85,16 @@ fn alu_traces(
     Ok(tables.into_iter().map(|(_, t)| t).collect())
 }
 
-/// Replays `record` and builds every table's trace; `transition` is the
+/// Replays `record` and builds every table's trace for a proof with
+/// `params` (which fix the tables' smallest height); `transition` is the
 /// epoch's step in the Merkle memory image (from
 /// [`crate::memory_image::MemoryImage::apply_epoch`]).
 pub fn generate(
     record: &EpochRecord,
     transition: &EpochTransition,
+    params: &ProofParams,
 ) -> Result<EpochTrace, TraceError> {
-    generate_with(record, transition, page::Checks::On)
+    generate_with(record, transition, page::Checks::On, params)
 }
 
 /// [`generate`] with the memory tables' cross-checks on or off: with
@@ -101,7 +105,9 @@ pub fn generate_with(
     record: &EpochRecord,
     transition: &EpochTransition,
     checks: page::Checks,
+    params: &ProofParams,
 ) -> Result<EpochTrace, TraceError> {
+    let min = params.min_log_height();
     if transition.index != record.index {
         return Err(TraceError::Diverged(format!(
             "memory transition of epoch {} for epoch {}",
@@ -114,7 +120,7 @@ pub fn generate_with(
             record.cycles
         )));
     }
-    let airs = epoch_airs(&record.public_output);
+    let airs = epoch_airs(&record.public_output, params);
     let mut bytes = ByteCounts::default();
     let mut alu = Vec::new();
     let mut mem = memory::MemoryLog::new(record);
@@ -122,7 +128,7 @@ pub fn generate_with(
 
     // CPU.
     let c = CpuCols::new();
-    let height = 1usize << cpu_log_height(record.cycles);
+    let height = 1usize << cpu_log_height(record.cycles, min);
     let mut values = Val::zero_vec(height * c.width);
     let mut pc = record.start_pc;
     let mut exit_code = None;
@@ -168,8 +174,8 @@ pub fn generate_with(
 
     let pages = transition.page_outs.len();
     let max = MAX_LOG_HEIGHT;
-    let page_log = log_height_for(pages * BLOCKS_PER_PAGE);
-    let merkle_log = log_height_for(pages * DEPTH + 1);
+    let page_log = log_height_for(pages * BLOCKS_PER_PAGE, min);
+    let merkle_log = log_height_for(pages * DEPTH + 1, min);
     let mut perms = poseidon2::Permutations::default();
     if page_log.max(merkle_log) > max {
         return Err(TraceError::Feature(format!(
@@ -186,9 +192,9 @@ pub fn generate_with(
         checks,
     )?;
     let merkle = page::merkle_trace(transition, merkle_log, &mut perms, checks)?;
-    let io_table = io::io_trace(&io.rows, log_height_for(io.rows.len()), &mut bytes);
+    let io_table = io::io_trace(&io.rows, log_height_for(io.rows.len(), min), &mut bytes);
     let words: usize = io.rows.iter().map(|r| r.words.len()).sum();
-    let words_log = log_height_for(words);
+    let words_log = log_height_for(words, min);
     if words_log > max || record.public_output.len() > MAX_EPOCH_OUTPUT {
         return Err(TraceError::Feature(format!(
             "an epoch moving {words} I/O words and {} output bytes",
@@ -197,17 +203,17 @@ pub fn generate_with(
     }
     let io_words = io::io_words_trace(&io.rows, words_log, &mut bytes);
     let output = RowMajorMatrix::new(
-        Val::zero_vec(1 << output_log_height(record.public_output.len())),
+        Val::zero_vec(1 << output_log_height(record.public_output.len(), min)),
         1,
     );
-    let perm_log = log_height_for(perms.len());
+    let perm_log = log_height_for(perms.len(), min);
     if perm_log > max {
         return Err(TraceError::Feature(format!(
             "an epoch touching {pages} pages"
         )));
     }
     let poseidon2 = perms.trace(perm_log);
-    let alu_tables = alu_traces(&airs, &alu, &mut bytes)?;
+    let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let range = range::range_trace(&bytes);
 
     let mut traces = Vec::with_capacity(airs.len());

@@ -123,6 +123,44 @@ test('node verify.js verifies a proven public output and rejects a forged one', 
   assert.equal(rejected.error.epoch, s.epochs - 1, 'rejected at the epoch that claims the output');
 });
 
+// The same guest and input proven with --zk by scripts/test.sh.
+const ZK_BUNDLE = path.join(ROOT, 'build', 'sha256-zk.bundle');
+
+test('node verify.js verifies a zero-knowledge bundle and says so', () => {
+  const r = verifyJs(['--json', '--elf', SHA256_ELF, ZK_BUNDLE]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.verified, true);
+  assert.equal(s.zeroKnowledge, true);
+  assert.equal(s.outputHex, ABC_DIGEST);
+  const human = verifyJs([ZK_BUNDLE]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /zero-knowledge yes/);
+  const plain = verifyJs([OUTPUT_BUNDLE]);
+  assert.match(plain.stdout, /zero-knowledge no/);
+  const plainJson = JSON.parse(verifyJs(['--json', OUTPUT_BUNDLE]).stdout);
+  assert.equal(plainJson.zeroKnowledge, false);
+});
+
+test('flipping the header’s zk flag is rejected, naming the proof mode', () => {
+  for (const [name, file] of [['zk-as-plain', ZK_BUNDLE], ['plain-as-zk', OUTPUT_BUNDLE]]) {
+    const b = Buffer.from(fs.readFileSync(file));
+    const header = records(b).find((r) => r.kind === 1);
+    // The header body: protocol version (1 byte), then the nine parameter
+    // bytes, then the zk flag.
+    const at = header.bodyStart + 1 + 9;
+    assert.ok(b[at] === 0 || b[at] === 1, `zk flag byte of ${name}`);
+    b[at] ^= 1;
+    const out = path.join(dir, `${name}.bin`);
+    fs.writeFileSync(out, b);
+    const r = verifyJs(['--json', out]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const e = JSON.parse(r.stdout).error;
+    assert.equal(e.epoch, 0);
+    assert.match(e.message, /proof mode/);
+  }
+});
+
 test('a truncated real bundle and another program’s ELF are rejected', () => {
   const cut = tampered('cut.bin', () => {});
   fs.truncateSync(cut, epochRecords[1].end);
@@ -136,6 +174,7 @@ test('the page verifies the real bundle in headless Chromium and rejects a tampe
   fs.rmSync(site, { recursive: true, force: true });
   fs.cpSync(path.join(ROOT, 'web'), site, { recursive: true });
   fs.copyFileSync(BUNDLE, path.join(site, 'real.bin'));
+  fs.copyFileSync(ZK_BUNDLE, path.join(site, 'zk.bin'));
   const mid = epochRecords[Math.floor(epochRecords.length / 2)];
   const bad = Buffer.from(bytes);
   bad[mid.proofStart + 100] ^= 0x04;
@@ -168,6 +207,16 @@ test('the page verifies the real bundle in headless Chromium and rejects a tampe
     await page.waitForSelector('#status.bad', { timeout: 120000 });
     assert.match(await page.textContent('#failure'), new RegExp(`at epoch ${mid.index}\\b`));
     await page.screenshot({ path: path.join(BUILD, 'web-stark-rejected.png'), fullPage: true });
+
+    await page.fill('#url', base + 'zk.bin');
+    await page.click('#url-form button');
+    await page.waitForSelector('#status.ok', { timeout: 120000 });
+    assert.equal(await page.textContent('#s-zk'), 'yes');
+    assert.match(await page.textContent('#header-info'), /zero-knowledge: yes/);
+    await page.fill('#url', base + 'real.bin');
+    await page.click('#url-form button');
+    await page.waitForSelector('#status.ok', { timeout: 120000 });
+    assert.equal(await page.textContent('#s-zk'), 'no');
   } finally {
     await context.close();
     await new Promise((resolve) => server.close(resolve));

@@ -17,6 +17,8 @@ use p3_air::{Air, BaseAir};
 use p3_field::Field;
 use p3_lookup::InteractionBuilder;
 
+use crate::params::ProofParams;
+
 pub mod alu;
 pub mod bus;
 pub mod cpu;
@@ -124,7 +126,7 @@ impl SluiceAir {
     pub fn fixed_log_height(&self) -> Option<usize> {
         match self {
             SluiceAir::Range(_) => Some(8),
-            SluiceAir::Output(o) => Some(output::output_log_height(o.output.len())),
+            SluiceAir::Output(o) => Some(o.log_height),
             _ => None,
         }
     }
@@ -151,7 +153,7 @@ pub const OUTPUT_TABLE: usize = 13;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents).
-pub fn epoch_airs(output: &[u8]) -> Vec<SluiceAir> {
+pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
     alloc::vec![
         SluiceAir::Cpu(CpuAir),
         SluiceAir::Page(PageAir),
@@ -166,9 +168,7 @@ pub fn epoch_airs(output: &[u8]) -> Vec<SluiceAir> {
         SluiceAir::Poseidon2(Poseidon2Air),
         SluiceAir::Io(IoAir),
         SluiceAir::IoWords(IoWordsAir),
-        SluiceAir::Output(OutputAir {
-            output: output.to_vec(),
-        }),
+        SluiceAir::Output(OutputAir::new(output, params.min_log_height())),
     ]
 }
 

@@ -31,16 +31,28 @@ const PRE_WIDTH: usize = PRE_REAL + BYTES_PER_ROW;
 /// longer claim before building anything.
 pub const MAX_EPOCH_OUTPUT: usize = 1 << 20;
 
-/// The table's height (log2) for an output of `len` bytes.
-pub fn output_log_height(len: usize) -> usize {
-    let rows = len.div_ceil(BYTES_PER_ROW).max(8);
-    rows.next_power_of_two().trailing_zeros() as usize
+/// The table's height (log2) for an output of `len` bytes, with at least
+/// `2^min_log_height` rows.
+pub fn output_log_height(len: usize, min_log_height: usize) -> usize {
+    let rows = len.div_ceil(BYTES_PER_ROW).max(1);
+    (rows.next_power_of_two().trailing_zeros() as usize).max(min_log_height)
 }
 
 /// The output table for one epoch's statement.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutputAir {
     pub output: Vec<u8>,
+    /// The table's height (log2), [`output_log_height`] of the output.
+    pub log_height: usize,
+}
+
+impl OutputAir {
+    pub fn new(output: &[u8], min_log_height: usize) -> Self {
+        Self {
+            output: output.to_vec(),
+            log_height: output_log_height(output.len(), min_log_height),
+        }
+    }
 }
 
 impl<F: Field> BaseAir<F> for OutputAir {
@@ -54,7 +66,7 @@ impl<F: Field> BaseAir<F> for OutputAir {
     }
 
     fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
-        let height = 1usize << output_log_height(self.output.len());
+        let height = 1usize << self.log_height;
         let mut values = F::zero_vec(height * PRE_WIDTH);
         for (r, row) in values.chunks_exact_mut(PRE_WIDTH).enumerate() {
             row[PRE_POS] = F::from_usize(r * BYTES_PER_ROW);

@@ -39,7 +39,7 @@ pub const MAGIC: [u8; 8] = *b"\x89SLUICE\n";
 
 /// Version of the framing and payload encodings described here. Bumped on
 /// any change to the bytes; a verifier rejects versions it does not know.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Bytes of the preamble: magic plus format version.
 pub const PREAMBLE_LEN: usize = 12;
@@ -158,7 +158,7 @@ mod tests {
     fn documented_example_bytes() {
         assert_eq!(
             encode_preamble(),
-            [0x89, b'S', b'L', b'U', b'I', b'C', b'E', b'\n', 2, 0, 0, 0]
+            [0x89, b'S', b'L', b'U', b'I', b'C', b'E', b'\n', 3, 0, 0, 0]
         );
 
         let header = BundleHeader {
@@ -167,7 +167,7 @@ mod tests {
             image_id: seq(1),
             epoch_size_log2: 20,
         };
-        let mut want = alloc::vec![0x01, 0x2b, 0, 0, 0, 0x01, 2, 45, 16, 4, 14, 14, 4, 0, 1];
+        let mut want = alloc::vec![0x01, 0x2c, 0, 0, 0, 0x01, 2, 45, 16, 4, 14, 14, 4, 0, 1, 0];
         want.extend(le_words(1));
         want.push(20);
         assert_eq!(encode_header(&header), want);

@@ -13,6 +13,11 @@
 //!   challenger, rate 8).
 //! - FRI over two-adic cosets, radix-2 DIT FFT.
 //!
+//! Zero-knowledge mode ([`ProofParams::zk`]) swaps the PCS for Plonky3's
+//! hiding FRI PCS over salted Merkle trees ([`SluiceZkConfig`]): every
+//! committed matrix gets random codewords and randomized extra rows, every
+//! leaf a random salt. Everything else is the same.
+//!
 //! The challenger inside the config is not blank: [`epoch_config`] seeds it
 //! with the epoch's whole context (see [`super::transcript`]) because
 //! `p3-batch-stark` clones the config's challenger at the start of both
@@ -20,16 +25,19 @@
 
 use p3_challenger::DuplexChallenger;
 use p3_commit::ExtensionMmcs;
+use p3_commit::UnivariateStarkPcs;
 use p3_dft::Radix2DitParallel;
+use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::extension::BinomialExtensionField;
 use p3_field::Field;
-use p3_fri::{FriParameters, TwoAdicFriPcs};
+use p3_fri::{FriParameters, HidingFriPcs, TwoAdicFriPcs};
 use p3_koala_bear::{default_koalabear_poseidon2_16, KoalaBear, Poseidon2KoalaBear};
-use p3_merkle_tree::MerkleTreeMmcs;
+use p3_merkle_tree::{MerkleTreeHidingMmcs, MerkleTreeMmcs};
 use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
-use p3_uni_stark::StarkConfig;
+use p3_uni_stark::{StarkConfig, StarkGenericConfig};
+use zk_rand::SeedableRng;
 
-use crate::params::{ParamsError, ProofParams};
+use crate::params::{ParamsError, ProofParams, ZK_RANDOM_CODEWORDS};
 
 /// The base field of every trace.
 pub type Val = KoalaBear;
@@ -55,6 +63,67 @@ pub type Pcs = TwoAdicFriPcs<Val, Dft, ValMmcs, ChallengeMmcs>;
 /// The full STARK configuration.
 pub type SluiceConfig = StarkConfig<Pcs, Challenge, Challenger>;
 
+/// The generator behind the hiding PCS's masks and the Merkle salts.
+pub type ZkRng = zk_rand::rngs::StdRng;
+/// Salt elements per Merkle leaf in zero-knowledge mode (≈ 124 bits).
+pub const SALT_ELEMS: usize = 4;
+/// Merkle commitments with a random salt in every leaf.
+pub type HidingValMmcs = MerkleTreeHidingMmcs<
+    <Val as Field>::Packing,
+    <Val as Field>::Packing,
+    LeafHash,
+    NodeCompress,
+    ZkRng,
+    2,
+    8,
+    SALT_ELEMS,
+>;
+/// Salted commitments to extension-field matrices.
+pub type ZkChallengeMmcs = ExtensionMmcs<Val, Challenge, HidingValMmcs>;
+/// The hiding polynomial commitment scheme.
+pub type ZkPcs = HidingFriPcs<Val, Dft, HidingValMmcs, ZkChallengeMmcs, ZkRng>;
+/// The STARK configuration of zero-knowledge mode.
+pub type SluiceZkConfig = StarkConfig<ZkPcs, Challenge, Challenger>;
+
+/// What the epoch prover and verifier need of either configuration: the
+/// field, challenges, challenger and domains are the protocol's; only the
+/// PCS differs.
+pub trait EpochStarkConfig:
+    StarkGenericConfig<
+        Pcs: UnivariateStarkPcs<Challenge, Challenger, Domain = TwoAdicMultiplicativeCoset<Val>>,
+        Challenge = Challenge,
+        Challenger = Challenger,
+    > + Sync
+{
+    /// Whether proofs under this configuration are zero-knowledge.
+    const ZK: bool;
+}
+
+impl EpochStarkConfig for SluiceConfig {
+    const ZK: bool = false;
+}
+
+impl EpochStarkConfig for SluiceZkConfig {
+    const ZK: bool = true;
+}
+
+/// Seed of the salts of **public** commitments in zero-knowledge mode.
+///
+/// The preprocessed tables (the range table, the output table built from
+/// the statement) are public, and the verifier commits them itself, so the
+/// prover must salt them exactly as the verifier does: both use a generator
+/// seeded with this constant for preprocessing. Salting public data hides
+/// nothing and need not: the Merkle tree binds whatever the salts. Private
+/// data (traces, LogUp columns, quotients, FRI layers) is salted and masked
+/// from the prover's own OS-seeded generator ([`zk_config_with_challenger`]).
+pub const PUBLIC_SALT_SEED: [u8; 32] = *b"sluice: salts of public columns.";
+
+/// The generator for public (preprocessed) commitments; also the only one
+/// a verifier needs, since verification draws no randomness.
+pub fn public_rng() -> ZkRng {
+    ZkRng::from_seed(PUBLIC_SALT_SEED)
+}
+
 /// The Poseidon2 permutation with the protocol's fixed constants.
 pub fn permutation() -> Perm {
     default_koalabear_poseidon2_16()
@@ -66,7 +135,7 @@ pub fn blank_challenger() -> Challenger {
 }
 
 /// The FRI parameters Plonky3 sees for `params`.
-fn fri_parameters(params: &ProofParams, mmcs: ChallengeMmcs) -> FriParameters<ChallengeMmcs> {
+fn fri_parameters<M>(params: &ProofParams, mmcs: M) -> FriParameters<M> {
     FriParameters {
         log_blowup: params.log_blowup as usize,
         log_final_poly_len: params.log_final_poly_len as usize,
@@ -91,6 +160,37 @@ pub fn config_with_challenger(
 ) -> Result<SluiceConfig, ParamsError> {
     params.validate()?;
     Ok(build_config(params, challenger))
+}
+
+/// The zero-knowledge configuration for `params`, its challenger seeded as
+/// [`config_with_challenger`]'s. Masks and salts come from `rng`: the
+/// prover passes a generator seeded from the operating system, fresh for
+/// every epoch; preprocessing and verification pass [`public_rng`].
+pub fn zk_config_with_challenger(
+    params: &ProofParams,
+    challenger: Challenger,
+    rng: ZkRng,
+) -> Result<SluiceZkConfig, ParamsError> {
+    params.validate()?;
+    Ok(build_zk_config(params, challenger, rng))
+}
+
+/// [`zk_config_with_challenger`] without validation (shapes only).
+pub(crate) fn unchecked_zk_config(params: &ProofParams) -> SluiceZkConfig {
+    build_zk_config(params, blank_challenger(), public_rng())
+}
+
+fn build_zk_config(params: &ProofParams, challenger: Challenger, mut rng: ZkRng) -> SluiceZkConfig {
+    let perm = permutation();
+    let hash = LeafHash::new(perm.clone());
+    let compress = NodeCompress::new(perm);
+    let val_mmcs = HidingValMmcs::new(hash, compress, 0, ZkRng::from_rng(&mut rng));
+    let challenge_mmcs = ZkChallengeMmcs::new(val_mmcs.clone());
+    let fri = fri_parameters(params, challenge_mmcs);
+    let pcs = ZkPcs::new(Dft::default(), val_mmcs, fri, ZK_RANDOM_CODEWORDS, rng);
+    SluiceZkConfig::new(pcs, challenger)
+        .with_lookup_proof_of_work_bits(params.lookup_pow_bits as usize)
+        .with_ood_proof_of_work_bits(params.ood_pow_bits as usize)
 }
 
 /// A configuration for `params` without [`ProofParams::validate`]: only for

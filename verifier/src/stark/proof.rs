@@ -7,6 +7,12 @@
 //! can never make the decoder allocate more than [`MAX_PROOF_BYTES`]; it must
 //! also consume every byte (trailing bytes are rejected, so a proof has one
 //! encoding).
+//!
+//! The first byte is the proof's mode (0: plain, 1: zero-knowledge). The
+//! verifier reads it before anything else, so a proof presented under the
+//! other mode's header fails with a message that says so instead of a
+//! decoding error deep inside the batch proof. The byte is only a label:
+//! the mode the verifier checks is the header's, bound into the transcript.
 
 use alloc::format;
 use alloc::string::String;
@@ -14,7 +20,7 @@ use alloc::vec::Vec;
 
 use p3_batch_stark::BatchProof;
 
-use super::config::SluiceConfig;
+use super::config::EpochStarkConfig;
 
 /// Largest encoded epoch proof accepted, in bytes.
 pub const MAX_PROOF_BYTES: usize = 32 << 20;
@@ -29,12 +35,15 @@ pub const MAX_PROOF_BYTES: usize = 32 << 20;
 /// initial contents under `start_root` and derives `end_root` from their
 /// final contents (`docs/proof-system.md`).
 #[derive(serde::Serialize, serde::Deserialize)]
-pub struct EpochProof {
+#[serde(bound = "")]
+pub struct EpochProof<SC: EpochStarkConfig> {
+    /// The mode label (see the module documentation).
+    pub zk: bool,
     pub start_pc: u32,
     pub end_pc: u32,
     pub start_root: crate::digest::Digest,
     pub end_root: crate::digest::Digest,
-    pub batch: BatchProof<SluiceConfig>,
+    pub batch: BatchProof<SC>,
 }
 
 /// Why a proof was rejected: a short static name of the failed check plus a
@@ -65,15 +74,25 @@ fn bincode_config() -> impl bincode::config::Config {
 }
 
 /// Serializes a proof.
-pub fn encode_proof(proof: &EpochProof) -> Vec<u8> {
+pub fn encode_proof<SC: EpochStarkConfig>(proof: &EpochProof<SC>) -> Vec<u8> {
     // Encoding an in-memory proof into a Vec cannot fail except by exceeding
     // the limit, which a proof of a supported epoch size never does.
     bincode::serde::encode_to_vec(proof, bincode_config())
         .expect("an epoch proof always fits the encoding limit")
 }
 
-/// Parses untrusted bytes into a proof; never panics or over-allocates.
-pub fn decode_proof(bytes: &[u8]) -> Result<EpochProof, Rejection> {
+/// The name of a mode, for messages.
+pub fn mode_name(zk: bool) -> &'static str {
+    if zk {
+        "zero-knowledge"
+    } else {
+        "non-zero-knowledge"
+    }
+}
+
+/// Parses untrusted bytes into a proof of `SC`'s mode; never panics or
+/// over-allocates.
+pub fn decode_proof<SC: EpochStarkConfig>(bytes: &[u8]) -> Result<EpochProof<SC>, Rejection> {
     if bytes.len() > MAX_PROOF_BYTES {
         return Err(Rejection::new(
             "proof size",
@@ -83,7 +102,26 @@ pub fn decode_proof(bytes: &[u8]) -> Result<EpochProof, Rejection> {
             ),
         ));
     }
-    let (proof, used): (EpochProof, usize) =
+    match bytes.first() {
+        Some(&b) if b == u8::from(SC::ZK) => {}
+        Some(&b) if b == u8::from(!SC::ZK) => {
+            return Err(Rejection::new(
+                "proof mode",
+                format!(
+                    "a {} proof in a bundle whose header says {}; the header's zk flag and the proofs disagree",
+                    mode_name(!SC::ZK),
+                    mode_name(SC::ZK)
+                ),
+            ))
+        }
+        _ => {
+            return Err(Rejection::new(
+                "proof encoding",
+                "the proof does not start with a mode byte (0 or 1)",
+            ))
+        }
+    }
+    let (proof, used): (EpochProof<SC>, usize) =
         bincode::serde::decode_from_slice(bytes, bincode_config())
             .map_err(|e| Rejection::new("proof encoding", format!("{e}")))?;
     if used != bytes.len() {

@@ -165,6 +165,10 @@ mod tests {
                 },
                 ..base.clone()
             },
+            EpochContext {
+                params: ProofParams::DEFAULT_ZK,
+                ..base.clone()
+            },
         ];
         for v in &variants {
             assert_ne!(first_challenge(v), c0, "{v:?}");

@@ -8,7 +8,10 @@ use p3_air::BaseAir;
 use p3_batch_stark::{verify_batch, ProverData};
 use p3_field::PrimeCharacteristicRing;
 
-use super::config::{config_with_challenger, SluiceConfig, Val};
+use super::config::{
+    config_with_challenger, public_rng, zk_config_with_challenger, EpochStarkConfig, SluiceConfig,
+    SluiceZkConfig, Val,
+};
 use super::proof::{decode_proof, EpochProof, Rejection};
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
@@ -17,11 +20,9 @@ use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, MERKLE_TABLE};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 use crate::memory::state_digest;
+pub use crate::params::MIN_LOG_HEIGHT;
 use crate::params::{ProofParams, MAX_TRACE_LOG2};
 use crate::statement::{EpochRole, EpochStatement};
-
-/// Smallest trace height (log2) of any table; shorter traces are padded.
-pub const MIN_LOG_HEIGHT: usize = 3;
 
 /// Largest epoch size (log2) the STARK supports: timestamps `8 * clk + 5`
 /// must stay below 2^24 (three range-checked bytes).
@@ -33,10 +34,11 @@ pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
 /// rows). Verification cost grows only with the logarithm of the height.
 pub const MAX_LOG_HEIGHT: usize = MAX_TRACE_LOG2 as usize;
 
-/// The CPU table's height (log2) for an epoch of `cycles` cycles.
-pub fn cpu_log_height(cycles: u64) -> usize {
+/// The CPU table's height (log2) for an epoch of `cycles` cycles, with
+/// tables at least `2^min_log_height` rows ([`ProofParams::min_log_height`]).
+pub fn cpu_log_height(cycles: u64, min_log_height: usize) -> usize {
     let bits = 64 - (cycles.max(1) - 1).leading_zeros() as usize;
-    bits.max(MIN_LOG_HEIGHT)
+    bits.max(min_log_height)
 }
 
 /// Checks the statement's own consistency with the epoch size.
@@ -132,6 +134,16 @@ pub fn epoch_config(ctx: &EpochContext<'_>) -> Result<SluiceConfig, Rejection> {
         .map_err(|e| Rejection::new("proof parameters", format!("{e}")))
 }
 
+/// The per-epoch zero-knowledge configuration with masks and salts from
+/// `rng` (the verifier and preprocessing pass [`public_rng`]).
+pub fn zk_epoch_config(
+    ctx: &EpochContext<'_>,
+    rng: super::config::ZkRng,
+) -> Result<SluiceZkConfig, Rejection> {
+    zk_config_with_challenger(&ctx.params, seeded_challenger(ctx), rng)
+        .map_err(|e| Rejection::new("proof parameters", format!("{e}")))
+}
+
 /// Verifies `proof_bytes` as the proof of epoch `index` with `statement`.
 pub fn verify_epoch(
     params: &ProofParams,
@@ -149,17 +161,54 @@ pub fn verify_epoch(
         index,
         statement,
     };
-    let config = epoch_config(&ctx)?;
-    let proof = decode_proof(proof_bytes)?;
-    verify_decoded(&config, statement, &proof)
+    if params.zk {
+        let config = zk_epoch_config(&ctx, public_rng())?;
+        verify_decoded(&config, params, statement, &decode_proof(proof_bytes)?)
+    } else {
+        let config = epoch_config(&ctx)?;
+        verify_decoded(&config, params, statement, &decode_proof(proof_bytes)?)
+    }
 }
 
-/// Verifies an already decoded proof under `config` (seeded for the epoch).
-pub fn verify_decoded(
-    config: &SluiceConfig,
+/// The height (log2) every table of an epoch's proof must have, where the
+/// statement fixes it (`None`: anything from the minimum to
+/// [`MAX_LOG_HEIGHT`]).
+pub fn expected_log_heights(
+    airs: &[SluiceAir],
+    params: &ProofParams,
     statement: &EpochStatement,
-    proof: &EpochProof,
+) -> Vec<Option<usize>> {
+    airs.iter()
+        .enumerate()
+        .map(|(i, air)| {
+            if i == CPU_TABLE {
+                Some(cpu_log_height(statement.cycles, params.min_log_height()))
+            } else {
+                air.fixed_log_height()
+            }
+        })
+        .collect()
+}
+
+/// Verifies an already decoded proof under `config` (seeded for the epoch
+/// with `params`).
+pub fn verify_decoded<SC: EpochStarkConfig>(
+    config: &SC,
+    params: &ProofParams,
+    statement: &EpochStatement,
+    proof: &EpochProof<SC>,
 ) -> Result<(), Rejection> {
+    if params.zk != SC::ZK || proof.zk != SC::ZK {
+        return Err(Rejection::new(
+            "proof mode",
+            format!(
+                "parameters say zk = {}, the proof's mode label {}, the configuration {}",
+                params.zk,
+                proof.zk,
+                SC::ZK
+            ),
+        ));
+    }
     for (name, pc) in [("start pc", proof.start_pc), ("end pc", proof.end_pc)] {
         if !is_guest_pc(pc) {
             return Err(Rejection::new(
@@ -184,7 +233,7 @@ pub fn verify_decoded(
             ));
         }
     }
-    let airs = epoch_airs(&statement.output);
+    let airs = epoch_airs(&statement.output, params);
     let degree_bits = &proof.batch.degree_bits;
     if degree_bits.len() != airs.len() {
         return Err(Rejection::new(
@@ -192,21 +241,21 @@ pub fn verify_decoded(
             format!("{} tables, expected {}", degree_bits.len(), airs.len()),
         ));
     }
-    let max = MAX_LOG_HEIGHT;
-    for (i, (air, &bits)) in airs.iter().zip(degree_bits).enumerate() {
-        let expected = if i == CPU_TABLE {
-            Some(cpu_log_height(statement.cycles))
-        } else {
-            air.fixed_log_height()
-        };
+    // The proof states each table's committed height, which zero-knowledge
+    // mode doubles (its randomized extra rows).
+    let zk = usize::from(SC::ZK);
+    let min = params.min_log_height();
+    let expected = expected_log_heights(&airs, params, statement);
+    for ((air, &ext_bits), expected) in airs.iter().zip(degree_bits).zip(expected) {
+        let bits = ext_bits.wrapping_sub(zk);
         let ok = match expected {
             Some(e) => bits == e,
-            None => (MIN_LOG_HEIGHT..=max).contains(&bits),
+            None => (min..=MAX_LOG_HEIGHT).contains(&bits),
         };
         if !ok {
             return Err(Rejection::new(
                 "proof shape",
-                format!("table {} has height 2^{bits}", air.name()),
+                format!("table {} has height 2^{ext_bits}", air.name()),
             ));
         }
     }

@@ -47,6 +47,9 @@ pub struct Summary {
     pub output_len: u64,
     /// SHA-256 of the whole public output.
     pub output_sha256: [u8; 32],
+    /// Whether the proofs were checked as zero-knowledge proofs (the
+    /// header's `zk` parameter, bound into every transcript).
+    pub zero_knowledge: bool,
 }
 
 impl Summary {

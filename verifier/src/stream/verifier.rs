@@ -138,6 +138,7 @@ impl<V: EpochProofVerifier> StreamVerifier<V> {
                     output: chain.output_head,
                     output_len: chain.output_len,
                     output_sha256: chain.output_sha256.finalize().into(),
+                    zero_knowledge: chain.ctx.params.zk,
                 });
             }
         }

@@ -13,9 +13,14 @@ use crate::trace::range::ByteCounts;
 const _: () = assert!(CARRY_HI == CARRY_LO + 8);
 
 /// One row per event; `op` must be DIV, DIVU, REM or REMU.
-pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::RowMajorMatrix<Val> {
+pub fn trace(
+    events: &[AluEvent],
+    bytes: &mut ByteCounts,
+    min_rows: usize,
+) -> p3_matrix::dense::RowMajorMatrix<Val> {
     build_table(
         events,
+        min_rows,
         WIDTH,
         bytes,
         Opcode::Divu,

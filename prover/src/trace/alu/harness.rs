@@ -172,7 +172,7 @@ impl Batch {
     /// `result` (normally [`reference`]).
     pub fn new(events: &[AluEvent], result: impl Fn(Opcode, u32, u32) -> u32) -> Self {
         let mut bytes = ByteCounts::default();
-        let alu = alu_traces(events, &mut bytes).expect("ALU ops only");
+        let alu = alu_traces(events, &mut bytes, MIN_HEIGHT).expect("ALU ops only");
         let mut airs = vec![TestAir::Range(RangeAir), TestAir::Driver(DriverAir)];
         let mut traces = vec![range_trace(&bytes), driver_trace(events, result)];
         for (t, trace) in alu {

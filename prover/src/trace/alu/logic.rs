@@ -8,9 +8,14 @@ use super::{build_table, set, set_word, AluEvent};
 use crate::trace::range::ByteCounts;
 
 /// One row per event; `op` must be AND, OR or XOR. Sends no bytes.
-pub fn trace(events: &[AluEvent], bytes: &mut ByteCounts) -> p3_matrix::dense::RowMajorMatrix<Val> {
+pub fn trace(
+    events: &[AluEvent],
+    bytes: &mut ByteCounts,
+    min_rows: usize,
+) -> p3_matrix::dense::RowMajorMatrix<Val> {
     build_table(
         events,
+        min_rows,
         WIDTH,
         bytes,
         Opcode::And,

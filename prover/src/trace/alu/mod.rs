@@ -30,8 +30,8 @@ use super::range::ByteCounts;
 /// One ALU operation: `c = op(a, b)`.
 pub type AluEvent = (Opcode, u32, u32);
 
-/// Smallest trace height the tables are padded to.
-pub const MIN_HEIGHT: usize = 8;
+/// Smallest trace height of the harness's tables (tests).
+pub const MIN_HEIGHT: usize = 1 << sluice_verifier::params::MIN_LOG_HEIGHT;
 
 /// Which arithmetic table serves an opcode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,15 +76,21 @@ impl AluTable {
         })
     }
 
-    /// Builds this table's trace from its events (all must belong to it).
-    pub fn trace(self, events: &[AluEvent], bytes: &mut ByteCounts) -> RowMajorMatrix<Val> {
+    /// Builds this table's trace from its events (all must belong to it),
+    /// at least `min_rows` rows high.
+    pub fn trace(
+        self,
+        events: &[AluEvent],
+        bytes: &mut ByteCounts,
+        min_rows: usize,
+    ) -> RowMajorMatrix<Val> {
         match self {
-            AluTable::AddSub => add_sub::trace(events, bytes),
-            AluTable::Logic => logic::trace(events, bytes),
-            AluTable::Compare => compare::trace(events, bytes),
-            AluTable::Shift => shift::trace(events, bytes),
-            AluTable::Mul => mul::trace(events, bytes),
-            AluTable::DivRem => div_rem::trace(events, bytes),
+            AluTable::AddSub => add_sub::trace(events, bytes, min_rows),
+            AluTable::Logic => logic::trace(events, bytes, min_rows),
+            AluTable::Compare => compare::trace(events, bytes, min_rows),
+            AluTable::Shift => shift::trace(events, bytes, min_rows),
+            AluTable::Mul => mul::trace(events, bytes, min_rows),
+            AluTable::DivRem => div_rem::trace(events, bytes, min_rows),
         }
     }
 }
@@ -94,10 +100,11 @@ impl AluTable {
 pub struct NotAnAluOp(pub Opcode);
 
 /// The traces of all arithmetic tables for one set of events, in
-/// [`AluTable::ALL`] order.
+/// [`AluTable::ALL`] order, each at least `min_rows` rows high.
 pub fn alu_traces(
     events: &[AluEvent],
     bytes: &mut ByteCounts,
+    min_rows: usize,
 ) -> Result<Vec<(AluTable, RowMajorMatrix<Val>)>, NotAnAluOp> {
     let mut split: [Vec<AluEvent>; 6] = Default::default();
     for &e in events {
@@ -108,7 +115,7 @@ pub fn alu_traces(
     Ok(AluTable::ALL
         .iter()
         .zip(split.iter())
-        .map(|(&t, ev)| (t, t.trace(ev, bytes)))
+        .map(|(&t, ev)| (t, t.trace(ev, bytes, min_rows)))
         .collect())
 }
 
@@ -131,13 +138,17 @@ pub(crate) fn set_word(row: &mut [Val], col: usize, x: u32) {
 /// gated off, so they are not recorded.
 pub(crate) fn build_table(
     events: &[AluEvent],
+    min_rows: usize,
     width: usize,
     bytes: &mut ByteCounts,
     pad_op: Opcode,
     zeroed_on_padding: &[usize],
     fill: impl Fn(Opcode, u32, u32, &mut [Val], &mut ByteCounts),
 ) -> RowMajorMatrix<Val> {
-    let height = events.len().next_power_of_two().max(MIN_HEIGHT);
+    let height = events
+        .len()
+        .next_power_of_two()
+        .max(min_rows.next_power_of_two());
     let mut values = Val::zero_vec(height * width);
     for (row, &(op, a, b)) in values.chunks_exact_mut(width).zip(events) {
         fill(op, a, b, row, bytes);

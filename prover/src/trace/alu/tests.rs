@@ -81,7 +81,9 @@ fn reference_agrees_with_generators_on_edges() {
     // reject any disagreement, but compare directly for a readable failure.
     for &(op, a, b) in &events_for(&crate::trace::alu::tests::ALL_OPS, 8) {
         let mut bytes = ByteCounts::default();
-        let t = AluTable::of(op).unwrap().trace(&[(op, a, b)], &mut bytes);
+        let t = AluTable::of(op)
+            .unwrap()
+            .trace(&[(op, a, b)], &mut bytes, MIN_HEIGHT);
         let c_col = match AluTable::of(op).unwrap() {
             AluTable::AddSub => add_sub::C,
             AluTable::Logic => logic::C,
@@ -136,7 +138,7 @@ fn message_sent_but_not_received_is_rejected() {
     // every constraint still holds.
     let mut bytes = ByteCounts::default();
     let t = table_index(AluTable::AddSub);
-    batch.traces[t] = AluTable::AddSub.trace(&[], &mut bytes);
+    batch.traces[t] = AluTable::AddSub.trace(&[], &mut bytes, MIN_HEIGHT);
     batch.traces[RANGE] = range_trace(&bytes);
     batch.assert_rejected(LOOKUP_NEEDLE);
 }
