@@ -125,6 +125,15 @@ impl ProofParams {
         range("ood_pow_bits", self.ood_pow_bits, 0, 30)?;
         range("log_final_poly_len", self.log_final_poly_len, 0, 8)?;
         range("max_log_arity", self.max_log_arity, 1, 4)?;
+        // The largest table's low-degree extension must fit the field's
+        // two-adic subgroups: 2^(20 + zk + log_blowup) points.
+        let lde_log = MAX_TRACE_LOG2 as usize + usize::from(self.zk) + self.log_blowup as usize;
+        if lde_log > TWO_ADICITY {
+            return Err(ParamsError::LdeTooLarge {
+                log_blowup: self.log_blowup,
+                zk: self.zk,
+            });
+        }
         // The fixed-height range table must hold the hiding masks too.
         if self.min_log_height() > MAX_MIN_LOG_HEIGHT {
             return Err(ParamsError::ZkQueries {
@@ -150,6 +159,10 @@ pub const MIN_LOG_HEIGHT: usize = 3;
 /// has exactly `2^8` rows.
 const MAX_MIN_LOG_HEIGHT: usize = 8;
 
+/// log2 of the largest two-adic subgroup of KoalaBear's multiplicative
+/// group.
+const TWO_ADICITY: usize = 24;
+
 /// Degree of the challenge field over the base field.
 const CHALLENGE_DEGREE: usize = 4;
 
@@ -173,6 +186,8 @@ pub enum ParamsError {
     },
     #[error("proof parameters give {bits} bits of conjectured security; at least {MIN_SECURITY_BITS} are required")]
     TooWeak { bits: u32 },
+    #[error("log_blowup {log_blowup} is too large{}: tables of 2^20 rows would need a low-degree extension beyond the field's 2^24-point subgroups", if *zk { " in zero-knowledge mode (which doubles the committed height)" } else { "" })]
+    LdeTooLarge { log_blowup: u8, zk: bool },
     #[error("zero-knowledge mode with {num_queries} FRI queries needs tables taller than the 256-row range table; use at most 120 queries")]
     ZkQueries { num_queries: u8 },
 }
@@ -226,6 +241,25 @@ mod tests {
             q121.validate(),
             Err(ParamsError::ZkQueries { num_queries: 121 })
         ));
+    }
+
+    #[test]
+    fn the_largest_extension_fits_the_two_adic_subgroups() {
+        for (zk, max_blowup) in [(false, 4), (true, 3)] {
+            let at = |log_blowup| ProofParams {
+                log_blowup,
+                zk,
+                ..ProofParams::DEFAULT
+            };
+            assert!(!matches!(
+                at(max_blowup).validate(),
+                Err(ParamsError::LdeTooLarge { .. })
+            ));
+            assert!(matches!(
+                at(max_blowup + 1).validate(),
+                Err(ParamsError::LdeTooLarge { .. })
+            ));
+        }
     }
 
     #[test]

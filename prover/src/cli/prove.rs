@@ -50,8 +50,9 @@ pub struct Args {
     /// File whose bytes are the guest's private input. It is never written
     /// to the bundle. Without --zk the proofs do not hide it: a bundle
     /// leaks information about it. With --zk they reveal nothing about it
-    /// beyond the public output, the cycle and epoch counts and each
-    /// epoch's table heights (docs/proof-system.md).
+    /// beyond the public output, the cycle and epoch counts, each epoch's
+    /// table heights, and what its state digests (unsalted memory roots)
+    /// confirm of a guessed memory content (docs/proof-system.md).
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed

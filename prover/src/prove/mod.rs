@@ -21,7 +21,10 @@ use zk_rand::SeedableRng;
 use crate::driver::{EpochProver, EpochWork};
 use crate::executor::EpochRecord;
 use crate::memory_image::EpochTransition;
+use crate::trace::blind::blind;
 use crate::trace::{generate, EpochTrace};
+use p3_matrix::dense::RowMajorMatrix;
+use sluice_verifier::stark::config::Val;
 use sluice_verifier::stream::ChainContext;
 
 /// The statement an epoch record proves, given its step in the memory image
@@ -63,26 +66,28 @@ pub fn prove_trace(
     };
     let airs = epoch_airs(&statement.output, params);
     if params.zk {
-        let rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng)
+        let mut rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng)
             .map_err(|e| anyhow!("the operating system's random generator failed: {e}"))?;
+        let traces = blind(&trace.traces, &mut rng);
         let config = zk_epoch_config(&ctx, rng).map_err(|e| anyhow!("{e}"))?;
         // Public columns are salted as the verifier salts them.
         let public = zk_epoch_config(&ctx, public_rng()).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &public, &airs, statement, trace)
+        prove_with(&config, &public, &airs, statement, trace, &traces)
     } else {
         let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &config, &airs, statement, trace)
+        prove_with(&config, &config, &airs, statement, trace, &trace.traces)
     }
 }
 
-/// One batch proof under `config`; `public` commits the preprocessed
-/// (public) columns.
+/// One batch proof of `traces` (the epoch's, blinded in ZK mode) under
+/// `config`; `public` commits the preprocessed (public) columns.
 fn prove_with<SC: EpochStarkConfig>(
     config: &SC,
     public: &SC,
     airs: &[SluiceAir],
     statement: &EpochStatement,
     trace: &EpochTrace,
+    traces: &[RowMajorMatrix<Val>],
 ) -> anyhow::Result<Vec<u8>>
 where
     SC::Pcs: Sync,
@@ -93,7 +98,7 @@ where
     let pvs = trace_public_values(airs, statement, trace);
     let instances: Vec<StarkInstance<'_, SC, SluiceAir>> = airs
         .iter()
-        .zip(&trace.traces)
+        .zip(traces)
         .zip(pvs)
         .map(|((air, trace), public_values)| StarkInstance {
             air,
@@ -102,8 +107,7 @@ where
         })
         .collect();
     let zk = usize::from(SC::ZK);
-    let ext_degrees: Vec<usize> = trace
-        .traces
+    let ext_degrees: Vec<usize> = traces
         .iter()
         .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(t)) + zk)
         .collect();
@@ -146,8 +150,15 @@ pub fn constraint_failures(
 ) -> Vec<(&'static str, usize, usize)> {
     let airs = epoch_airs(&statement.output, params);
     let pvs = trace_public_values(&airs, statement, trace);
+    let blinded;
+    let traces = if params.zk {
+        blinded = blind(&trace.traces, &mut public_rng());
+        &blinded
+    } else {
+        &trace.traces
+    };
     let mut out = Vec::new();
-    for ((air, main), pv) in airs.iter().zip(&trace.traces).zip(&pvs) {
+    for ((air, main), pv) in airs.iter().zip(traces).zip(&pvs) {
         let report = p3_air::check_all_constraints(air, main, pv, Some(16));
         out.extend(
             report

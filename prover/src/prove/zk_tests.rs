@@ -3,6 +3,7 @@
 
 use super::tests::{first_epoch, mixed_program};
 use super::*;
+use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::stark::config::{SluiceConfig, SluiceZkConfig};
 use sluice_verifier::stark::proof::decode_proof;
 use sluice_verifier::stark::verify_epoch;
@@ -121,4 +122,82 @@ fn zk_tables_below_the_hiding_height_are_refused() {
         let e = verify_epoch(&zk, &IMAGE, K, 0, &st, &proof).unwrap_err();
         assert_eq!(e.check, "proof shape", "{e}");
     }
+}
+
+/// Proves `traces` (already blinded, possibly tampered) in ZK mode and
+/// verifies the proof; `Err` carries the verifier's check name.
+fn prove_blinded(
+    st: &EpochStatement,
+    trace: &EpochTrace,
+    traces: &[RowMajorMatrix<Val>],
+) -> Result<(), &'static str> {
+    let zk = ProofParams::DEFAULT_ZK;
+    let ctx = EpochContext {
+        params: zk,
+        image_id: IMAGE,
+        epoch_size_log2: K,
+        index: 0,
+        statement: st,
+    };
+    let rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng).unwrap();
+    let config = zk_epoch_config(&ctx, rng).unwrap();
+    let public = zk_epoch_config(&ctx, public_rng()).unwrap();
+    let airs = epoch_airs(&st.output, &zk);
+    let proof = prove_with(&config, &public, &airs, st, trace, traces).unwrap();
+    verify_epoch(&zk, &IMAGE, K, 0, st, &proof).map_err(|e| e.check)
+}
+
+/// The blinding ring is checked like any bus: a table receiving a message
+/// nobody sent, or a selector that is not boolean, is rejected by the
+/// verifier. Leaving the ring empty (no table blinds) is allowed: it only
+/// gives up the prover's own privacy.
+#[test]
+fn the_blinding_ring_is_checked_by_the_verifier() {
+    use sluice_verifier::air::blind::{BLIND_WIDTH, IN, SEL};
+    let (record, tr) = first_epoch(&mixed_program(), K as u32);
+    let zk = ProofParams::DEFAULT_ZK;
+    let trace = generate(&record, &tr, &zk).unwrap();
+    let st = statement_for(&record, &tr);
+    let mut rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng).unwrap();
+    let honest = blind(&trace.traces, &mut rng);
+    assert_eq!(prove_blinded(&st, &trace, &honest), Ok(()));
+
+    let base = |t: &RowMajorMatrix<Val>| t.width - BLIND_WIDTH;
+    let mut unbalanced = honest.clone();
+    let t = &mut unbalanced[3];
+    let at = base(t) + IN;
+    t.values[at] += Val::ONE;
+    assert_eq!(prove_blinded(&st, &trace, &unbalanced), Err("stark"));
+
+    let mut doubled = honest.clone();
+    let t = &mut doubled[5];
+    let at = base(t) + SEL;
+    t.values[at] = Val::TWO;
+    assert!(!table_fails(&zk, &st, &unbalanced, 5));
+    assert!(table_fails(&zk, &st, &doubled, 5));
+    assert_eq!(prove_blinded(&st, &trace, &doubled), Err("stark"));
+
+    let mut unblinded = honest;
+    for t in &mut unblinded {
+        let (w, b) = (t.width, base(t));
+        for row in t.values.chunks_exact_mut(w) {
+            row[b..].fill(Val::ZERO);
+        }
+    }
+    assert_eq!(prove_blinded(&st, &trace, &unblinded), Ok(()));
+}
+
+/// Whether table `i` (one without public values) of already blinded
+/// traces violates a constraint of its own.
+fn table_fails(
+    params: &ProofParams,
+    st: &EpochStatement,
+    traces: &[RowMajorMatrix<Val>],
+    i: usize,
+) -> bool {
+    let air = &epoch_airs(&st.output, params)[i];
+    assert_eq!(p3_air::BaseAir::<Val>::num_public_values(air), 0);
+    !p3_air::check_all_constraints(air, &traces[i], &[], Some(1))
+        .failures
+        .is_empty()
 }

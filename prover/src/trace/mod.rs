@@ -2,6 +2,7 @@
 //! of the epoch's batch proof, in [`sluice_verifier::air::epoch_airs`] order.
 
 pub mod alu;
+pub mod blind;
 pub mod cpu;
 mod fill;
 pub mod io;

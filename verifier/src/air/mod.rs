@@ -20,6 +20,7 @@ use p3_lookup::InteractionBuilder;
 use crate::params::ProofParams;
 
 pub mod alu;
+pub mod blind;
 pub mod bus;
 pub mod cpu;
 pub mod io;
@@ -53,28 +54,38 @@ pub use range::RangeAir;
 /// Applies `$body` to the inner AIR of every variant.
 macro_rules! dispatch {
     ($self:expr, $a:ident => $body:expr) => {
-        match $self {
-            SluiceAir::Cpu($a) => $body,
-            SluiceAir::Page($a) => $body,
-            SluiceAir::Range($a) => $body,
-            SluiceAir::AddSub($a) => $body,
-            SluiceAir::Logic($a) => $body,
-            SluiceAir::Compare($a) => $body,
-            SluiceAir::Shift($a) => $body,
-            SluiceAir::Mul($a) => $body,
-            SluiceAir::DivRem($a) => $body,
-            SluiceAir::Merkle($a) => $body,
-            SluiceAir::Poseidon2($a) => $body,
-            SluiceAir::Io($a) => $body,
-            SluiceAir::IoWords($a) => $body,
-            SluiceAir::Output($a) => $body,
+        match &$self.table {
+            Table::Cpu($a) => $body,
+            Table::Page($a) => $body,
+            Table::Range($a) => $body,
+            Table::AddSub($a) => $body,
+            Table::Logic($a) => $body,
+            Table::Compare($a) => $body,
+            Table::Shift($a) => $body,
+            Table::Mul($a) => $body,
+            Table::DivRem($a) => $body,
+            Table::Merkle($a) => $body,
+            Table::Poseidon2($a) => $body,
+            Table::Io($a) => $body,
+            Table::IoWords($a) => $body,
+            Table::Output($a) => $body,
         }
     };
 }
 
-/// Every table kind of an epoch proof, dispatching `BaseAir`/`Air`.
+/// One table of an epoch proof: its kind, plus the zero-knowledge blinding
+/// columns when the proof is zero-knowledge ([`blind`]).
 #[derive(Clone, Debug)]
-pub enum SluiceAir {
+pub struct SluiceAir {
+    pub table: Table,
+    /// Whether the [`blind::BLIND_WIDTH`] blinding columns follow the
+    /// table's own.
+    pub blinded: bool,
+}
+
+/// Every table kind of an epoch proof.
+#[derive(Clone, Debug)]
+pub enum Table {
     /// One row per cycle.
     Cpu(CpuAir),
     /// Every word of every touched page: memory check and leaf hashing.
@@ -103,32 +114,37 @@ pub enum SluiceAir {
 impl SluiceAir {
     /// Short table name for errors and reports.
     pub fn name(&self) -> &'static str {
-        match self {
-            SluiceAir::Cpu(_) => "cpu",
-            SluiceAir::Page(_) => "page",
-            SluiceAir::Range(_) => "range",
-            SluiceAir::AddSub(_) => "add_sub",
-            SluiceAir::Logic(_) => "logic",
-            SluiceAir::Compare(_) => "compare",
-            SluiceAir::Shift(_) => "shift",
-            SluiceAir::Mul(_) => "mul",
-            SluiceAir::DivRem(_) => "div_rem",
-            SluiceAir::Merkle(_) => "merkle",
-            SluiceAir::Poseidon2(_) => "poseidon2",
-            SluiceAir::Io(_) => "io",
-            SluiceAir::IoWords(_) => "io_words",
-            SluiceAir::Output(_) => "output",
+        match self.table {
+            Table::Cpu(_) => "cpu",
+            Table::Page(_) => "page",
+            Table::Range(_) => "range",
+            Table::AddSub(_) => "add_sub",
+            Table::Logic(_) => "logic",
+            Table::Compare(_) => "compare",
+            Table::Shift(_) => "shift",
+            Table::Mul(_) => "mul",
+            Table::DivRem(_) => "div_rem",
+            Table::Merkle(_) => "merkle",
+            Table::Poseidon2(_) => "poseidon2",
+            Table::Io(_) => "io",
+            Table::IoWords(_) => "io_words",
+            Table::Output(_) => "output",
         }
     }
 
     /// The trace height (log2) the table must have whatever the epoch, for
     /// tables of fixed contents; `None` for tables sized by the execution.
     pub fn fixed_log_height(&self) -> Option<usize> {
-        match self {
-            SluiceAir::Range(_) => Some(8),
-            SluiceAir::Output(o) => Some(o.log_height),
+        match &self.table {
+            Table::Range(_) => Some(8),
+            Table::Output(o) => Some(o.log_height),
             _ => None,
         }
+    }
+
+    /// The width of the table's own columns, without blinding.
+    pub fn table_width(&self) -> usize {
+        dispatch!(self, a => BaseAir::<crate::stark::config::Val>::width(a))
     }
 }
 
@@ -152,29 +168,41 @@ pub const IO_WORDS_TABLE: usize = 12;
 pub const OUTPUT_TABLE: usize = 13;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
-/// statement's public output (the output table's fixed contents).
+/// statement's public output (the output table's fixed contents). In
+/// zero-knowledge mode every table carries the blinding columns.
 pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
-    alloc::vec![
-        SluiceAir::Cpu(CpuAir),
-        SluiceAir::Page(PageAir),
-        SluiceAir::Range(RangeAir),
-        SluiceAir::AddSub(AddSubAir),
-        SluiceAir::Logic(LogicAir),
-        SluiceAir::Compare(CompareAir),
-        SluiceAir::Shift(ShiftAir),
-        SluiceAir::Mul(MulAir),
-        SluiceAir::DivRem(DivRemAir),
-        SluiceAir::Merkle(MerkleAir),
-        SluiceAir::Poseidon2(Poseidon2Air),
-        SluiceAir::Io(IoAir),
-        SluiceAir::IoWords(IoWordsAir),
-        SluiceAir::Output(OutputAir::new(output, params.min_log_height())),
+    [
+        Table::Cpu(CpuAir),
+        Table::Page(PageAir),
+        Table::Range(RangeAir),
+        Table::AddSub(AddSubAir),
+        Table::Logic(LogicAir),
+        Table::Compare(CompareAir),
+        Table::Shift(ShiftAir),
+        Table::Mul(MulAir),
+        Table::DivRem(DivRemAir),
+        Table::Merkle(MerkleAir),
+        Table::Poseidon2(Poseidon2Air),
+        Table::Io(IoAir),
+        Table::IoWords(IoWordsAir),
+        Table::Output(OutputAir::new(output, params.min_log_height())),
     ]
+    .into_iter()
+    .map(|table| SluiceAir {
+        table,
+        blinded: params.zk,
+    })
+    .collect()
 }
 
 impl<F: Field> BaseAir<F> for SluiceAir {
     fn width(&self) -> usize {
-        dispatch!(self, a => BaseAir::<F>::width(a))
+        let own = dispatch!(self, a => BaseAir::<F>::width(a));
+        if self.blinded {
+            own + blind::BLIND_WIDTH
+        } else {
+            own
+        }
     }
 
     fn num_public_values(&self) -> usize {
@@ -203,6 +231,9 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        dispatch!(self, a => a.eval(builder))
+        dispatch!(self, a => a.eval(builder));
+        if self.blinded {
+            blind::eval(builder, dispatch!(self, a => BaseAir::<AB::F>::width(a)));
+        }
     }
 }
