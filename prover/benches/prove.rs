@@ -4,7 +4,9 @@
 //! `cargo bench -p prover --bench prove` (heights from `SLUICE_BENCH_LOGS`,
 //! default `12,14,16`; modes from `SLUICE_BENCH_MODES`, `plain`, `zk` or
 //! `plain,zk`, default `plain`: each height is proven in each mode, one
-//! after the other, so the two compare within one run). The guest is an endless loop of ADDI, MUL, SW, LW,
+//! after the other, so the two compare within one run). `SLUICE_BENCH_PARAMS`
+//! overrides proof parameters, e.g. `max_log_arity=2,log_final_poly_len=3`
+//! (the run refuses a set below 100 bits). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
 //!
 //! For each height the bench prints one summary row, then the phases: our
@@ -91,6 +93,31 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// `params` with the fields named in `SLUICE_BENCH_PARAMS` replaced.
+fn overridden(mut params: ProofParams) -> ProofParams {
+    let Ok(list) = std::env::var("SLUICE_BENCH_PARAMS") else {
+        return params;
+    };
+    for item in list.split(',').filter(|s| !s.is_empty()) {
+        let (name, value) = item.split_once('=').expect("name=value");
+        let v: u8 = value.trim().parse().expect("a u8 value");
+        let field = match name.trim() {
+            "log_blowup" => &mut params.log_blowup,
+            "num_queries" => &mut params.num_queries,
+            "query_pow_bits" => &mut params.query_pow_bits,
+            "commit_pow_bits" => &mut params.commit_pow_bits,
+            "batch_pow_bits" => &mut params.batch_pow_bits,
+            "lookup_pow_bits" => &mut params.lookup_pow_bits,
+            "ood_pow_bits" => &mut params.ood_pow_bits,
+            "log_final_poly_len" => &mut params.log_final_poly_len,
+            "max_log_arity" => &mut params.max_log_arity,
+            other => panic!("unknown proof parameter {other}"),
+        };
+        *field = v;
+    }
+    params
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
@@ -129,6 +156,12 @@ fn main() {
             .join(" ")
     );
     println!("threads: {}", rayon::current_num_threads());
+    let base_params = overridden(ProofParams::DEFAULT);
+    println!(
+        "params: {:?}; conjectured security {} bits (plain)",
+        base_params.named_fields(),
+        base_params.conjectured_security_bits()
+    );
     let image = Digest([7; 8]);
     let mut summary = vec![
         "| cycles | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify |".to_owned(),
@@ -138,10 +171,10 @@ fn main() {
         .iter()
         .flat_map(|&k| modes.iter().map(move |&zk| (k, zk)))
     {
-        let params = ProofParams {
-            zk,
-            ..ProofParams::DEFAULT
-        };
+        let params = ProofParams { zk, ..base_params };
+        if let Err(e) = params.validate() {
+            panic!("{params:?}: {e}");
+        }
         reset_peak_rss();
         phases.lock().unwrap().clear();
         let p = Program::from_words(0x1_0000, &program()).unwrap();

@@ -201,3 +201,83 @@ fn c_program_with_a_17_byte_public_write_proves_and_verifies() {
     assert_eq!(hex_line(&executed), hex_line(&verified), "{verified}");
     let _ = std::fs::remove_file(out);
 }
+
+/// `prove --zk` makes a bundle every verifier accepts as zero-knowledge,
+/// with the same output as the plain bundle; `verify` says which mode it
+/// checked, and `params --zk` gives the mode's own security figure.
+#[test]
+fn zk_bundles_prove_verify_and_say_so() {
+    let input = input_file("zk-in", b"hello");
+    let elf_path = elf("programs", "c_write17");
+    let dir = std::env::temp_dir();
+    let bundle = |name: &str| {
+        dir.join(format!("sluice-{name}-{}.bundle", std::process::id()))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (zk, plain) = (bundle("zk"), bundle("plain"));
+    for (out, extra) in [(&zk, Some("--zk")), (&plain, None)] {
+        let mut args = vec![
+            "prove",
+            &elf_path,
+            "--input",
+            &input,
+            "--epoch-size-log2",
+            "8",
+        ];
+        args.extend(extra);
+        args.extend(["-o", out.as_str()]);
+        let (code, _, stderr) = prover(&args);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "zero-knowledge: {}",
+                if extra.is_some() { "yes" } else { "no" }
+            )),
+            "{stderr}"
+        );
+    }
+    let (code, verified_zk, stderr) = prover(&["verify", &zk, "--elf", &elf_path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(verified_zk.contains("zero-knowledge: yes"), "{verified_zk}");
+    let (code, verified_plain, _) = prover(&["verify", &plain, "--elf", &elf_path]);
+    assert_eq!(code, Some(0));
+    assert!(
+        verified_plain.contains("zero-knowledge: no"),
+        "{verified_plain}"
+    );
+    let output = |s: &str| {
+        s.lines()
+            .filter(|l| l.contains("hex:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(output(&verified_zk), output(&verified_plain));
+    let (_, json, _) = prover(&["verify", "--json", &zk]);
+    assert!(json.contains("\"zero_knowledge\":true"), "{json}");
+    // The ZK bundle differs from the plain one, and so does a second ZK
+    // proof of the same run.
+    let again = bundle("zk-again");
+    let (code, _, _) = prover(&[
+        "prove",
+        &elf_path,
+        "--input",
+        &input,
+        "--epoch-size-log2",
+        "8",
+        "--zk",
+        "-o",
+        &again,
+    ]);
+    assert_eq!(code, Some(0));
+    assert_ne!(std::fs::read(&zk).unwrap(), std::fs::read(&again).unwrap());
+    let (_, params, _) = prover(&["params", "--zk"]);
+    assert!(
+        params.contains("zk 1") && params.contains("tables at 2^21 rows"),
+        "{params}"
+    );
+    for f in [zk, plain, again] {
+        let _ = std::fs::remove_file(f);
+    }
+}

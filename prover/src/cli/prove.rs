@@ -51,8 +51,9 @@ pub struct Args {
     /// to the bundle. Without --zk the proofs do not hide it: a bundle
     /// leaks information about it. With --zk they reveal nothing about it
     /// beyond the public output, the cycle and epoch counts, each epoch's
-    /// table heights, and what its state digests (unsalted memory roots)
-    /// confirm of a guessed memory content (docs/proof-system.md).
+    /// table heights, the pc at each epoch boundary, and what the epochs'
+    /// memory roots (unsalted) confirm of a guessed memory content
+    /// (docs/proof-system.md).
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed
@@ -62,15 +63,18 @@ pub struct Args {
     /// records the mode; verifiers accept both and say which they checked.
     #[arg(long)]
     pub zk: bool,
-    /// Epoch size as log2 of the cycle count per epoch.
+    /// Epoch size as log2 of the cycle count per epoch. Default: 20; with
+    /// --zk, the largest size up to 20 whose proving job fits the available
+    /// memory.
     ///
     /// Each proving job needs about 9 KiB of memory per cycle of its epoch:
-    /// ~9 GiB at K = 20, ~2.3 GiB at 18, ~1.1 GiB at 17 (docs/benchmarks.md).
-    /// On a small machine lower K or --jobs; smaller epochs also prove
-    /// slightly faster per cycle but make a larger bundle.
-    #[arg(long, value_name = "K", default_value_t = 20,
+    /// ~9 GiB at K = 20, ~2.3 GiB at 18, ~1.1 GiB at 17; with --zk about
+    /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
+    /// (docs/benchmarks.md). On a small machine lower K or --jobs; smaller
+    /// epochs also prove slightly faster per cycle but make a larger bundle.
+    #[arg(long, value_name = "K",
           value_parser = clap::value_parser!(u8).range(1..=MAX_EPOCH_SIZE_LOG2 as i64))]
-    pub epoch_size_log2: u8,
+    pub epoch_size_log2: Option<u8>,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
     pub output: PathBuf,
@@ -106,6 +110,11 @@ pub fn run_with_progress<P: EpochProver>(
         zk: params.zk || args.zk,
         ..params
     };
+    let available = available_memory();
+    let mut args = args;
+    let epoch_size_log2 = *args
+        .epoch_size_log2
+        .get_or_insert_with(|| default_epoch_size_log2(available, params.zk));
     let bits = params.conjectured_security_bits();
     if bits < MIN_SECURITY_BITS {
         eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
@@ -136,7 +145,7 @@ pub fn run_with_progress<P: EpochProver>(
         None => Vec::new(),
     };
     let config = Config {
-        epoch_size_log2: args.epoch_size_log2.into(),
+        epoch_size_log2: epoch_size_log2.into(),
         max_cycles: args.max_cycles,
     };
     // A fast pass (no recording) first: a faulting guest fails before any
@@ -158,12 +167,11 @@ pub fn run_with_progress<P: EpochProver>(
         protocol_version: PROTOCOL_VERSION,
         params,
         image_id: image_id(&program),
-        epoch_size_log2: args.epoch_size_log2,
+        epoch_size_log2,
     };
-    let available = available_memory();
     // A run shorter than one epoch proves a shorter trace.
-    let height_log2 = (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8)
-        .min(args.epoch_size_log2);
+    let height_log2 =
+        (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
     let jobs = args.jobs.unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         default_jobs(cores, available, height_log2, outcome.epochs, params.zk)
@@ -173,14 +181,14 @@ pub fn run_with_progress<P: EpochProver>(
         eprintln!(
             "warning: {jobs} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
              are available; if proving is killed, lower --epoch-size-log2 or --jobs",
-            args.epoch_size_log2,
+            epoch_size_log2,
             needed >> 20,
             available >> 20,
         );
     }
     eprintln!(
         "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
-        outcome.cycles, outcome.epochs, args.epoch_size_log2, ctx.image_id, yes_no(params.zk)
+        outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, yes_no(params.zk)
     );
     let out = match BundleOutput::create(&args.output) {
         Ok(o) => o,
@@ -246,8 +254,32 @@ const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
 /// the process itself (≈ 35 MiB measured for small epochs), rounded up.
 const BASE_BYTES: u64 = 64 << 20;
 
-/// Zero-knowledge mode commits every trace at twice its height.
-const ZK_MEMORY_FACTOR: u64 = 2;
+/// Zero-knowledge mode commits every trace at twice its height, with four
+/// times the quotient domain: 26.2–26.4 KiB per cycle measured at 2^18 and
+/// 2^19 (`docs/benchmarks.md`), three times the plain figure.
+const ZK_MEMORY_FACTOR: u64 = 3;
+
+/// The largest epoch size (log2) a proof can have.
+const LARGEST_EPOCH_LOG2: u8 = MAX_EPOCH_SIZE_LOG2;
+/// The smallest epoch size `default_epoch_size_log2` picks.
+const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
+
+/// The epoch size when `--epoch-size-log2` is not given: 2^20 without
+/// zero knowledge; with it, the largest size whose one proving job fits
+/// the available memory (2^20 when that is unknown would not fit most
+/// machines, so 2^18 then).
+fn default_epoch_size_log2(available: Option<u64>, zk: bool) -> u8 {
+    if !zk {
+        return LARGEST_EPOCH_LOG2;
+    }
+    let Some(available) = available else {
+        return 18;
+    };
+    (SMALLEST_AUTO_EPOCH_LOG2..=LARGEST_EPOCH_LOG2)
+        .rev()
+        .find(|&k| peak_bytes(1, k, true) <= available)
+        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
+}
 
 /// Expected peak memory of `jobs` proving jobs at once, each proving a trace
 /// of `2^height_log2` rows.
@@ -440,7 +472,7 @@ mod tests {
         Args {
             elf: elf_path,
             input: None,
-            epoch_size_log2: 3,
+            epoch_size_log2: Some(3),
             output: dir.join(format!("{name}.bundle")),
             jobs: Some(2),
             max_cycles: 1 << 20,
@@ -565,7 +597,20 @@ mod tests {
         assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, false), 2);
         assert_eq!(default_jobs(4, Some(2 << 30), 20, 10, false), 1);
         assert!(peak_bytes(1, 20, false) > 2 << 30, "the CLI warns at 2 GiB");
-        // Zero knowledge doubles each job's memory: 20 GiB hold one.
-        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, true), 1);
+        // Zero knowledge triples each job's memory: 20 GiB hold one at 2^19.
+        assert_eq!(default_jobs(4, Some(20 << 30), 19, 10, true), 1);
+        assert_eq!(default_jobs(4, Some(60 << 30), 19, 10, true), 4);
+    }
+
+    #[test]
+    fn zk_epochs_default_to_what_memory_holds() {
+        assert_eq!(default_epoch_size_log2(Some(24 << 30), false), 20);
+        assert_eq!(default_epoch_size_log2(None, false), 20);
+        // 27 GiB at 2^20, 13.5 at 2^19, 6.8 at 2^18.
+        assert_eq!(default_epoch_size_log2(Some(64 << 30), true), 20);
+        assert_eq!(default_epoch_size_log2(Some(23 << 30), true), 19);
+        assert_eq!(default_epoch_size_log2(Some(8 << 30), true), 18);
+        assert_eq!(default_epoch_size_log2(Some(1 << 20), true), 12);
+        assert_eq!(default_epoch_size_log2(None, true), 18);
     }
 }

@@ -15,11 +15,13 @@
 //!   same row.
 //!
 //! Table `i`'s total becomes `t_i + u_i - u_{i-1}`, with
-//! `u_j = 1 / (prefix - Σ_k β^k out_j[k])`. The four random elements make
-//! `Σ_k β^k out_j[k]` uniform over the degree-4 extension (1, β, β², β³ are a
-//! basis unless β lies in a subfield, which has negligible probability), so
-//! each `u_j` is uniform and independent: the revealed totals are uniform
-//! subject only to their sum being zero, which was public anyway.
+//! `u_j = 1 / (prefix - c_j)`, where `prefix` is the bus's offset and `c_j`
+//! `p3-lookup`'s combination of the message, `out_j[0]·β³ + out_j[1]·β² +
+//! out_j[2]·β + out_j[3]`. The four random elements make `c_j` uniform over
+//! the degree-4 extension (1, β, β², β³ are a basis unless β lies in a
+//! subfield, which has negligible probability), so each `u_j` is uniform
+//! on the nonzero elements and independent: the revealed totals are
+//! uniform subject only to their sum being zero, which was public anyway.
 //!
 //! Soundness is untouched: the bus is its own (`p3-lookup` separates buses
 //! by a challenge offset), so whatever the prover puts on it can only

@@ -141,11 +141,6 @@ impl SluiceAir {
             _ => None,
         }
     }
-
-    /// The width of the table's own columns, without blinding.
-    pub fn table_width(&self) -> usize {
-        dispatch!(self, a => BaseAir::<crate::stark::config::Val>::width(a))
-    }
 }
 
 /// Index of the CPU table in [`epoch_airs`].
