@@ -25,9 +25,9 @@ cargo test --workspace --locked
 # tampered proof must be rejected by the ZK verifier too
 # (`sluice_prover::prove::params_under_test`).
 log "tamper suites in zero-knowledge mode (SLUICE_TEST_ZK=1)"
-SLUICE_TEST_ZK=1 cargo test --locked -p prover --lib prove::
-SLUICE_TEST_ZK=1 cargo test --locked -p prover --test io_tables --test input_state
-SLUICE_TEST_ZK=1 cargo test --locked -p sluice-e2e --test stark_chain
+# One --workspace invocation reuses what `cargo test --workspace` built.
+SLUICE_TEST_ZK=1 cargo test --workspace --locked --lib --test io_tables --test input_state \
+    --test stark_chain
 
 # WebAssembly verifier: the shipped module, then the test-only build whose
 # epoch proof verifier is the test double, and the generator of test-double

@@ -83,13 +83,17 @@ impl ProofParams {
     /// challenge field's degree and `points` the opening points per matrix
     /// (`zeta` and `zeta * g`): the masks must outnumber what the openings
     /// and queries disclose. Every table is padded to at least that height.
+    ///
+    /// In both modes FRI also needs every table taller than its final
+    /// polynomial: at least `2^(log_final_poly_len + 1)` rows.
     pub fn min_log_height(&self) -> usize {
+        let fri = self.log_final_poly_len as usize + 1;
         if !self.zk {
-            return MIN_LOG_HEIGHT;
+            return MIN_LOG_HEIGHT.max(fri);
         }
         let disclosed = 2 * (self.num_queries as usize + CHALLENGE_DEGREE * OPENING_POINTS);
         let bits = usize::BITS - (disclosed - 1).leading_zeros();
-        (bits as usize).max(MIN_LOG_HEIGHT)
+        (bits as usize).max(MIN_LOG_HEIGHT).max(fri)
     }
 
     /// Conjectured security in whole bits: Plonky3's round budget
@@ -134,7 +138,13 @@ impl ProofParams {
                 zk: self.zk,
             });
         }
-        // The fixed-height range table must hold the hiding masks too.
+        // The fixed-height range table must be taller than the final
+        // polynomial, and hold the hiding masks too.
+        if self.log_final_poly_len as usize >= MAX_MIN_LOG_HEIGHT {
+            return Err(ParamsError::FinalPolyTooLong {
+                log_final_poly_len: self.log_final_poly_len,
+            });
+        }
         if self.min_log_height() > MAX_MIN_LOG_HEIGHT {
             return Err(ParamsError::ZkQueries {
                 num_queries: self.num_queries,
@@ -188,6 +198,8 @@ pub enum ParamsError {
     TooWeak { bits: u32 },
     #[error("log_blowup {log_blowup} is too large{}: tables of 2^20 rows would need a low-degree extension beyond the field's 2^24-point subgroups", if *zk { " in zero-knowledge mode (which doubles the committed height)" } else { "" })]
     LdeTooLarge { log_blowup: u8, zk: bool },
+    #[error("log_final_poly_len {log_final_poly_len} needs tables taller than the 256-row range table; use at most 7")]
+    FinalPolyTooLong { log_final_poly_len: u8 },
     #[error("zero-knowledge mode with {num_queries} FRI queries needs tables taller than the 256-row range table; use at most 120 queries")]
     ZkQueries { num_queries: u8 },
 }
@@ -241,6 +253,36 @@ mod tests {
             q121.validate(),
             Err(ParamsError::ZkQueries { num_queries: 121 })
         ));
+    }
+
+    /// FRI refuses (late, while proving) a table no taller than its final
+    /// polynomial: tables are padded above it, and the range table's fixed
+    /// 2^8 rows bound it.
+    #[test]
+    fn tables_are_taller_than_the_final_polynomial() {
+        for zk in [false, true] {
+            for len in 0..=7u8 {
+                let p = ProofParams {
+                    log_final_poly_len: len,
+                    zk,
+                    ..ProofParams::DEFAULT
+                };
+                assert!(p.min_log_height() > len as usize, "{p:?}");
+                assert!(
+                    !matches!(p.validate(), Err(ParamsError::FinalPolyTooLong { .. })),
+                    "{p:?}"
+                );
+            }
+            let p = ProofParams {
+                log_final_poly_len: 8,
+                zk,
+                ..ProofParams::DEFAULT
+            };
+            assert!(matches!(
+                p.validate(),
+                Err(ParamsError::FinalPolyTooLong { .. })
+            ));
+        }
     }
 
     #[test]
