@@ -43,6 +43,19 @@ fn prover(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// `prover prove ELF --input INPUT --epoch-size-log2 8 EXTRA… -o OUT`.
+fn prove_at_2_8(
+    elf: &str,
+    input: &str,
+    out: &str,
+    extra: &[&str],
+) -> (Option<i32>, String, String) {
+    let mut args = vec!["prove", elf, "--input", input, "--epoch-size-log2", "8"];
+    args.extend(extra);
+    args.extend(["-o", out]);
+    prover(&args)
+}
+
 /// The number after `label` on its summary line.
 fn field(stdout: &str, label: &str) -> u64 {
     let line = stdout
@@ -177,16 +190,7 @@ fn c_program_with_a_17_byte_public_write_proves_and_verifies() {
     let out = std::env::temp_dir().join(format!("sluice-w17-{}.bundle", std::process::id()));
     let out = out.to_str().unwrap();
     let elf_path = elf("programs", "c_write17");
-    let (code, _, stderr) = prover(&[
-        "prove",
-        &elf_path,
-        "--input",
-        &input,
-        "--epoch-size-log2",
-        "8",
-        "-o",
-        out,
-    ]);
+    let (code, _, stderr) = prove_at_2_8(&elf_path, &input, out, &[]);
     assert_eq!(code, Some(0), "{stderr}");
     let (code, executed, _) = prover(&["execute", &elf_path, "--input", &input]);
     assert_eq!(code, Some(0), "{executed}");
@@ -218,17 +222,7 @@ fn zk_bundles_prove_verify_and_say_so() {
     };
     let (zk, plain) = (bundle("zk"), bundle("plain"));
     for (out, extra) in [(&zk, Some("--zk")), (&plain, None)] {
-        let mut args = vec![
-            "prove",
-            &elf_path,
-            "--input",
-            &input,
-            "--epoch-size-log2",
-            "8",
-        ];
-        args.extend(extra);
-        args.extend(["-o", out.as_str()]);
-        let (code, _, stderr) = prover(&args);
+        let (code, _, stderr) = prove_at_2_8(&elf_path, &input, out, extra.as_slice());
         assert_eq!(code, Some(0), "{stderr}");
         assert!(
             stderr.contains(&format!(
@@ -259,17 +253,7 @@ fn zk_bundles_prove_verify_and_say_so() {
     // The ZK bundle differs from the plain one, and so does a second ZK
     // proof of the same run.
     let again = bundle("zk-again");
-    let (code, _, _) = prover(&[
-        "prove",
-        &elf_path,
-        "--input",
-        &input,
-        "--epoch-size-log2",
-        "8",
-        "--zk",
-        "-o",
-        &again,
-    ]);
+    let (code, _, _) = prove_at_2_8(&elf_path, &input, &again, &["--zk"]);
     assert_eq!(code, Some(0));
     assert_ne!(std::fs::read(&zk).unwrap(), std::fs::read(&again).unwrap());
     let (_, params, _) = prover(&["params", "--zk"]);
