@@ -3,7 +3,10 @@
 //! They travel in every bundle header and seed every Fiat–Shamir transcript,
 //! so a proof made with one set can never pass as another.
 
+use p3_field::{BasedVectorSpace, TwoAdicField};
 use serde::{Deserialize, Serialize};
+
+use crate::stark::config::{Challenge, Val};
 
 /// The smallest conjectured security the verifier accepts, in bits.
 pub const MIN_SECURITY_BITS: u32 = 100;
@@ -167,14 +170,14 @@ pub const MIN_LOG_HEIGHT: usize = 3;
 
 /// The largest [`ProofParams::min_log_height`] accepted: the range table
 /// has exactly `2^8` rows.
-const MAX_MIN_LOG_HEIGHT: usize = 8;
+const MAX_MIN_LOG_HEIGHT: usize = crate::air::range::RANGE_LOG_ROWS;
 
-/// log2 of the largest two-adic subgroup of KoalaBear's multiplicative
-/// group.
-const TWO_ADICITY: usize = 24;
+/// log2 of the largest two-adic subgroup of the base field's
+/// multiplicative group.
+const TWO_ADICITY: usize = <Val as TwoAdicField>::TWO_ADICITY;
 
 /// Degree of the challenge field over the base field.
-const CHALLENGE_DEGREE: usize = 4;
+const CHALLENGE_DEGREE: usize = <Challenge as BasedVectorSpace<Val>>::DIMENSION;
 
 /// Out-of-domain points a committed matrix is opened at: `zeta` and
 /// `zeta * g`.

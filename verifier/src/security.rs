@@ -28,7 +28,7 @@ use p3_air::BaseAir;
 use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
 use p3_batch_stark::{num_batched_openings, ProverData};
 use p3_field::{BasedVectorSpace, PrimeField32};
-use p3_lookup::LogUpGadget;
+use p3_lookup::{LogUpGadget, Lookups};
 use p3_security::budget::{
     security_report, AirShape, InstanceShape, LookupShape, ProtocolParams, SecurityReport,
 };
@@ -37,7 +37,9 @@ use p3_uni_stark::OpeningShape;
 
 use crate::air::{epoch_airs, SluiceAir};
 use crate::params::{ProofParams, MAX_TRACE_LOG2, ZK_RANDOM_CODEWORDS};
-use crate::stark::config::{unchecked_config, unchecked_zk_config, Challenge, Val};
+use crate::stark::config::{
+    unchecked_config, unchecked_zk_config, Challenge, EpochStarkConfig, Val,
+};
 
 /// Collision resistance of the Merkle and transcript hash, in bits: Poseidon2
 /// over KoalaBear with 8-element (≈ 248-bit) digests, so birthday-bound
@@ -129,6 +131,18 @@ pub fn term_bits(bits: u64) -> f64 {
     bits as f64 / fixed::ONE as f64
 }
 
+/// Every table's lookups as `p3-batch-stark` packs them under `config`.
+fn packed_lookups<SC: EpochStarkConfig>(
+    config: &SC,
+    airs: &[SluiceAir],
+    ext_degrees: &[usize],
+) -> Vec<Lookups<Val>> {
+    ProverData::from_airs_and_degrees(config, airs, ext_degrees)
+        .expect("the epoch tables commit their preprocessed columns")
+        .common
+        .lookups
+}
+
 fn compute_shape(zk: bool) -> EpochShape {
     // Any valid parameter set of the mode: lookup packing depends on the
     // AIRs and the heights only.
@@ -145,15 +159,9 @@ fn compute_shape(zk: bool) -> EpochShape {
     let is_zk = usize::from(zk);
     let ext_degrees: Vec<usize> = degrees.iter().map(|d| d + is_zk).collect();
     let common = if zk {
-        ProverData::from_airs_and_degrees(&unchecked_zk_config(&params), &airs, &ext_degrees)
-            .expect("the epoch tables commit their preprocessed columns")
-            .common
-            .lookups
+        packed_lookups(&unchecked_zk_config(&params), &airs, &ext_degrees)
     } else {
-        ProverData::from_airs_and_degrees(&unchecked_config(&params), &airs, &ext_degrees)
-            .expect("the epoch tables commit their preprocessed columns")
-            .common
-            .lookups
+        packed_lookups(&unchecked_config(&params), &airs, &ext_degrees)
     };
     let openings = if zk {
         OpeningShape::hiding(ZK_RANDOM_CODEWORDS)

@@ -69,6 +69,15 @@ pub enum Command {
     Params(params::Args),
 }
 
+/// "yes" or "no", as the commands report a flag.
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

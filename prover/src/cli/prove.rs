@@ -111,10 +111,9 @@ pub fn run_with_progress<P: EpochProver>(
         ..params
     };
     let available = available_memory();
-    let mut args = args;
-    let epoch_size_log2 = *args
+    let epoch_size_log2 = args
         .epoch_size_log2
-        .get_or_insert_with(|| default_epoch_size_log2(available, params.zk));
+        .unwrap_or_else(|| default_epoch_size_log2(available, params.zk));
     let bits = params.conjectured_security_bits();
     if bits < MIN_SECURITY_BITS {
         eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
@@ -188,7 +187,7 @@ pub fn run_with_progress<P: EpochProver>(
     }
     eprintln!(
         "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
-        outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, yes_no(params.zk)
+        outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
     let out = match BundleOutput::create(&args.output) {
         Ok(o) => o,
@@ -259,8 +258,6 @@ const BASE_BYTES: u64 = 64 << 20;
 /// 2^19 (`docs/benchmarks.md`), three times the plain figure.
 const ZK_MEMORY_FACTOR: u64 = 3;
 
-/// The largest epoch size (log2) a proof can have.
-const LARGEST_EPOCH_LOG2: u8 = MAX_EPOCH_SIZE_LOG2;
 /// The smallest epoch size `default_epoch_size_log2` picks.
 const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
 
@@ -270,12 +267,12 @@ const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
 /// machines, so 2^18 then).
 fn default_epoch_size_log2(available: Option<u64>, zk: bool) -> u8 {
     if !zk {
-        return LARGEST_EPOCH_LOG2;
+        return MAX_EPOCH_SIZE_LOG2;
     }
     let Some(available) = available else {
         return 18;
     };
-    (SMALLEST_AUTO_EPOCH_LOG2..=LARGEST_EPOCH_LOG2)
+    (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
         .rev()
         .find(|&k| peak_bytes(1, k, true) <= available)
         .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
@@ -290,15 +287,6 @@ fn peak_bytes(jobs: usize, height_log2: u8, zk: bool) -> u64 {
         PEAK_BYTES_PER_CYCLE
     };
     BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
-}
-
-/// "yes" or "no".
-pub fn yes_no(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
 }
 
 /// The kernel's estimate of memory available without swapping (Linux), in

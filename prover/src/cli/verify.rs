@@ -100,7 +100,7 @@ pub fn run_on<V: EpochProofVerifier>(
                 match event {
                     Event::Header { image_id, epoch_size_log2, security_bits, params } => eprintln!(
                         "header: image ID {image_id}, epochs of 2^{epoch_size_log2} cycles, {security_bits} bits of conjectured security, zero-knowledge: {}",
-                        super::prove::yes_no(params.zk)
+                        super::yes_no(params.zk)
                     ),
                     Event::EpochVerified { index, cycles, output_len, halted } => eprintln!(
                         "epoch {index} verified: {cycles} cycles, {output_len} output bytes{}",
@@ -186,7 +186,7 @@ fn human_ok(s: &Summary) -> String {
         s.epochs,
         s.cycles,
         s.exit_code,
-        super::prove::yes_no(s.zero_knowledge),
+        super::yes_no(s.zero_knowledge),
         s.output_len,
         hex(&s.output_sha256)
     );

@@ -66,17 +66,34 @@ pub fn prove_trace(
     };
     let airs = epoch_airs(&statement.output, params);
     if params.zk {
-        let mut rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng)
-            .map_err(|e| anyhow!("the operating system's random generator failed: {e}"))?;
+        let mut rng = os_rng()?;
         let traces = blind(&trace.traces, &mut rng);
-        let config = zk_epoch_config(&ctx, rng).map_err(|e| anyhow!("{e}"))?;
-        // Public columns are salted as the verifier salts them.
-        let public = zk_epoch_config(&ctx, public_rng()).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &public, &airs, statement, trace, &traces)
+        prove_zk(&ctx, &airs, trace, &traces, rng)
     } else {
         let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
         prove_with(&config, &config, &airs, statement, trace, &trace.traces)
     }
+}
+
+/// A generator seeded from the operating system.
+fn os_rng() -> anyhow::Result<ZkRng> {
+    ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng)
+        .map_err(|e| anyhow!("the operating system's random generator failed: {e}"))
+}
+
+/// The zero-knowledge proof of already blinded `traces`, masked and salted
+/// from `rng`.
+fn prove_zk(
+    ctx: &EpochContext<'_>,
+    airs: &[SluiceAir],
+    trace: &EpochTrace,
+    traces: &[RowMajorMatrix<Val>],
+    rng: ZkRng,
+) -> anyhow::Result<Vec<u8>> {
+    let config = zk_epoch_config(ctx, rng).map_err(|e| anyhow!("{e}"))?;
+    // Public columns are salted as the verifier salts them.
+    let public = zk_epoch_config(ctx, public_rng()).map_err(|e| anyhow!("{e}"))?;
+    prove_with(&config, &public, airs, ctx.statement, trace, traces)
 }
 
 /// One batch proof of `traces` (the epoch's, blinded in ZK mode) under

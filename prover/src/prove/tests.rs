@@ -44,12 +44,9 @@ fn a_branch_loop_epoch_proves_and_verifies() {
     assert_eq!(record.cycles, 256);
     let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    let trace = generate(&record, &tr, &params).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(
-        constraint_failures(&params_under_test(), &st, &trace),
-        vec![]
-    );
+    assert_eq!(constraint_failures(&params, &st, &trace), vec![]);
     let (statement, proof) = prove_epoch(&params, &image, 8, &record, &tr).unwrap();
     assert_eq!(statement.role, EpochRole::Continue);
     verify_epoch(&params, &image, 8, 0, &statement, &proof).unwrap();
@@ -114,12 +111,9 @@ fn a_mixed_program_proves_and_verifies_in_one_epoch() {
     assert_eq!(record.exit_code, Some(expected_exit()));
     let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    let trace = generate(&record, &tr, &params).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(
-        constraint_failures(&params_under_test(), &st, &trace),
-        vec![]
-    );
+    assert_eq!(constraint_failures(&params, &st, &trace), vec![]);
     let proof = prove_trace(&params, &image, 8, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 8, 0, &st, &proof).unwrap();
     // Another exit code or role is another statement.
@@ -247,12 +241,9 @@ fn subword_loads_and_stores_prove_and_verify() {
     assert_eq!(record.end_registers[15], 0xfea1_7ffe);
     let params = params_under_test();
     let image = Digest([3; 8]);
-    let trace = generate(&record, &tr, &params_under_test()).unwrap();
+    let trace = generate(&record, &tr, &params).unwrap();
     let st = statement_for(&record, &tr);
-    assert_eq!(
-        constraint_failures(&params_under_test(), &st, &trace),
-        vec![]
-    );
+    assert_eq!(constraint_failures(&params, &st, &trace), vec![]);
     let proof = prove_trace(&params, &image, 6, 0, &st, &trace).unwrap();
     verify_epoch(&params, &image, 6, 0, &st, &proof).unwrap();
 }

@@ -139,11 +139,8 @@ fn prove_blinded(
         index: 0,
         statement: st,
     };
-    let rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng).unwrap();
-    let config = zk_epoch_config(&ctx, rng).unwrap();
-    let public = zk_epoch_config(&ctx, public_rng()).unwrap();
     let airs = epoch_airs(&st.output, &zk);
-    let proof = prove_with(&config, &public, &airs, st, trace, traces).unwrap();
+    let proof = prove_zk(&ctx, &airs, trace, traces, os_rng().unwrap()).unwrap();
     verify_epoch(&zk, &IMAGE, K, 0, st, &proof).map_err(|e| e.check)
 }
 
@@ -158,8 +155,7 @@ fn the_blinding_ring_is_checked_by_the_verifier() {
     let zk = ProofParams::DEFAULT_ZK;
     let trace = generate(&record, &tr, &zk).unwrap();
     let st = statement_for(&record, &tr);
-    let mut rng = ZkRng::try_from_rng(&mut zk_rand::rngs::SysRng).unwrap();
-    let honest = blind(&trace.traces, &mut rng);
+    let honest = blind(&trace.traces, &mut os_rng().unwrap());
     assert_eq!(prove_blinded(&st, &trace, &honest), Ok(()));
 
     let base = |t: &RowMajorMatrix<Val>| t.width - BLIND_WIDTH;

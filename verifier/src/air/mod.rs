@@ -136,7 +136,7 @@ impl SluiceAir {
     /// tables of fixed contents; `None` for tables sized by the execution.
     pub fn fixed_log_height(&self) -> Option<usize> {
         match &self.table {
-            Table::Range(_) => Some(8),
+            Table::Range(_) => Some(range::RANGE_LOG_ROWS),
             Table::Output(o) => Some(o.log_height),
             _ => None,
         }

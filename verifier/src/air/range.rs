@@ -15,8 +15,10 @@ use p3_matrix::dense::RowMajorMatrix;
 
 use super::bus::receive_byte_table;
 
+/// Number of rows (one per byte value), as log2.
+pub const RANGE_LOG_ROWS: usize = 8;
 /// Number of rows (one per byte value).
-pub const RANGE_ROWS: usize = 256;
+pub const RANGE_ROWS: usize = 1 << RANGE_LOG_ROWS;
 /// Main-trace width: the multiplicity column.
 pub const RANGE_WIDTH: usize = 1;
 /// Main column holding the multiplicity of the row's byte.
