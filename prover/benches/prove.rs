@@ -101,9 +101,10 @@ fn peak_rss_mib() -> f64 {
 /// out. Shapes from `security::epoch_shape`, the figure the calculator uses.
 fn committed_cells(
     traces: &[p3_matrix::dense::RowMajorMatrix<sluice_verifier::stark::config::Val>],
-    zk: bool,
+    params: &ProofParams,
 ) -> u64 {
-    let shape = sluice_verifier::security::epoch_shape(zk);
+    let zk = params.zk;
+    let shape = sluice_verifier::security::epoch_shape(params);
     traces
         .iter()
         .zip(&shape.tables)
@@ -113,6 +114,42 @@ fn committed_cells(
             height * per_row as u64
         })
         .sum()
+}
+
+/// Plonky3's own Poseidon2 AIR (`p3-poseidon2-air`, KoalaBear, width 16,
+/// the S-box degree and round counts Sluice's hash uses) proven alone with
+/// `p3-uni-stark` under Sluice's plain configuration for `params`: a
+/// reference for how fast this machine and this Plonky3 commit cells.
+/// Returns (rows, committed cells, prove time).
+fn plonky3_reference(params: &ProofParams, log_rows: u32) -> (u64, u64, Duration) {
+    use p3_koala_bear::GenericPoseidon2LinearLayersKoalaBear;
+    use p3_poseidon2_air::{Poseidon2Air, RoundConstants};
+    use sluice_verifier::air::poseidon2::{HALF_FULL_ROUNDS, PARTIAL_ROUNDS, WIDTH};
+    use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, Val};
+    use zk_rand::SeedableRng;
+
+    type Reference = Poseidon2Air<
+        Val,
+        GenericPoseidon2LinearLayersKoalaBear,
+        WIDTH,
+        3,
+        0,
+        HALF_FULL_ROUNDS,
+        PARTIAL_ROUNDS,
+    >;
+    let mut rng = zk_rand::rngs::StdRng::seed_from_u64(1);
+    let air = Reference::new(RoundConstants::from_rng(&mut rng));
+    let config = config_with_challenger(params, blank_challenger()).expect("valid parameters");
+    let rows = 1usize << log_rows;
+    let trace = air.generate_random_trace_rows(rows, params.log_blowup as usize);
+    let width = p3_matrix::Matrix::width(&trace) as u64;
+    let t = Instant::now();
+    let proof = p3_uni_stark::prove(&config, &air, trace, &[]).expect("the reference proves");
+    let elapsed = t.elapsed();
+    // Main columns plus the quotient chunks the proof opens, 4 base cells
+    // per extension-field chunk column.
+    let chunks = proof.opened_values.quotient_chunks.len() as u64;
+    (rows as u64, rows as u64 * (width + 4 * chunks), elapsed)
 }
 
 /// `params` with the fields named in `SLUICE_BENCH_PARAMS` replaced.
@@ -185,9 +222,28 @@ fn main() {
         base_params.conjectured_security_bits()
     );
     let image = Digest([7; 8]);
+    // The reference runs first, at the largest height asked for (capped at
+    // 2^16 rows of 16 permutations' worth: a few seconds), so every Sluice row
+    // below can state its efficiency against it.
+    let ref_log = logs.iter().copied().max().unwrap_or(16).min(16);
+    let (ref_rows, ref_cells, ref_time) = plonky3_reference(
+        &ProofParams {
+            zk: false,
+            ..base_params
+        },
+        ref_log,
+    );
+    let ref_rate = ref_cells as f64 / ref_time.as_secs_f64();
     let mut summary = vec![
-        "| cycles | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify | cells/cycle |".to_owned(),
-        "|---|---|---|---|---|---|---|---|---|---|".to_owned(),
+        format!(
+            "Plonky3 reference: p3-uni-stark proof of p3-poseidon2-air, 2^{ref_log} rows ({ref_rows} permutations), {} cells in {}: {:.1} M cells/s",
+            ref_cells,
+            secs(ref_time),
+            ref_rate / 1e6
+        ),
+        String::new(),
+        "| cycles | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify | cells/cycle | M cells/s | efficiency |".to_owned(),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|".to_owned(),
     ];
     for (k, zk) in logs
         .iter()
@@ -217,7 +273,7 @@ fn main() {
         let t = Instant::now();
         let trace = generate(&record, &transition, &params).unwrap();
         let t_gen = t.elapsed();
-        let cells = committed_cells(&trace.traces, zk);
+        let cells = committed_cells(&trace.traces, &params);
         let heights: Vec<String> = names
             .iter()
             .zip(&trace.traces)
@@ -238,8 +294,9 @@ fn main() {
         verify_epoch(&params, &image, k as u8, 0, &st, &proof).unwrap();
         let t_verify = t.elapsed();
         let total = (t_image + t_gen + t_prove).as_secs_f64();
+        let rate = cells as f64 / t_prove.as_secs_f64();
         summary.push(format!(
-            "| 2^{k} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms | {:.0} |",
+            "| 2^{k} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms | {:.0} | {:.1} | {:.2} |",
             if zk { "yes" } else { "no" },
             secs(t_exec),
             secs(t_image + t_gen),
@@ -248,7 +305,9 @@ fn main() {
             rss,
             proof.len(),
             t_verify.as_secs_f64() * 1e3,
-            cells as f64 / record.cycles as f64
+            cells as f64 / record.cycles as f64,
+            rate / 1e6,
+            rate / ref_rate
         ));
 
         println!(

@@ -187,10 +187,10 @@ fn prove_refuses_epoch_sizes_the_stark_does_not_support() {
             out_path.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(2), "k = {k}");
+        let stderr = text(&out.stderr);
         assert!(
-            text(&out.stderr).contains("1..=20"),
-            "{}",
-            text(&out.stderr)
+            stderr.contains("1..=20") && stderr.contains("auto"),
+            "{stderr}"
         );
     }
 }

@@ -25,8 +25,8 @@ use alloc::vec::Vec;
 
 use p3_air::symbolic::AirLayout;
 use p3_air::BaseAir;
+use p3_batch_stark::num_batched_openings;
 use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
-use p3_batch_stark::{num_batched_openings, ProverData};
 use p3_field::{BasedVectorSpace, PrimeField32};
 use p3_lookup::{LogUpGadget, Lookups};
 use p3_security::budget::{
@@ -77,16 +77,17 @@ pub struct EpochShape {
     pub air: AirShape,
 }
 
-static SHAPE: spin::LazyLock<EpochShape> = spin::LazyLock::new(|| compute_shape(false));
-static ZK_SHAPE: spin::LazyLock<EpochShape> = spin::LazyLock::new(|| compute_shape(true));
+/// One cached shape per mode and `log_blowup` (the packing budget depends on
+/// both; blowups above 7 share the last slot, whose budget already packs
+/// every bus into as few columns as its messages allow).
+static SHAPES: [spin::Once<EpochShape>; 16] = [const { spin::Once::new() }; 16];
 
-/// The epoch proof's shape in one mode (computed once per process).
-pub fn epoch_shape(zk: bool) -> &'static EpochShape {
-    if zk {
-        &ZK_SHAPE
-    } else {
-        &SHAPE
-    }
+/// The epoch proof's shape under `params` (computed once per process for
+/// each mode and blowup).
+pub fn epoch_shape(params: &ProofParams) -> &'static EpochShape {
+    let log_blowup = params.log_blowup.min(7);
+    let slot = usize::from(params.zk) * 8 + usize::from(log_blowup);
+    SHAPES[slot].call_once(|| compute_shape(params.zk, log_blowup))
 }
 
 /// Log2 of the challenge field's size, rounded down, in the calculator's
@@ -112,7 +113,7 @@ pub fn protocol_params(params: &ProofParams) -> ProtocolParams {
 
 /// The per-round breakdown for `params` on the real epoch tables.
 pub fn report(params: &ProofParams) -> SecurityReport {
-    let shape = epoch_shape(params.zk);
+    let shape = epoch_shape(params);
     let instance = InstanceShape {
         log_max_height: shape.log_max_height,
         field_bits: challenge_field_bits(),
@@ -136,18 +137,20 @@ fn packed_lookups<SC: EpochStarkConfig>(
     config: &SC,
     airs: &[SluiceAir],
     ext_degrees: &[usize],
+    params: &ProofParams,
 ) -> Vec<Lookups<Val>> {
-    ProverData::from_airs_and_degrees(config, airs, ext_degrees)
+    crate::stark::lookups::epoch_prover_data(config, airs, ext_degrees, params)
         .expect("the epoch tables commit their preprocessed columns")
         .common
         .lookups
 }
 
-fn compute_shape(zk: bool) -> EpochShape {
-    // Any valid parameter set of the mode: lookup packing depends on the
-    // AIRs and the heights only.
+fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
+    // Lookup packing depends on the AIRs, the heights, the mode and the
+    // blowup only.
     let params = ProofParams {
         zk,
+        log_blowup,
         ..ProofParams::DEFAULT
     };
     let airs = epoch_airs(&[], &params);
@@ -159,9 +162,9 @@ fn compute_shape(zk: bool) -> EpochShape {
     let is_zk = usize::from(zk);
     let ext_degrees: Vec<usize> = degrees.iter().map(|d| d + is_zk).collect();
     let common = if zk {
-        packed_lookups(&unchecked_zk_config(&params), &airs, &ext_degrees)
+        packed_lookups(&unchecked_zk_config(&params), &airs, &ext_degrees, &params)
     } else {
-        packed_lookups(&unchecked_config(&params), &airs, &ext_degrees)
+        packed_lookups(&unchecked_config(&params), &airs, &ext_degrees, &params)
     };
     let openings = if zk {
         OpeningShape::hiding(ZK_RANDOM_CODEWORDS)
@@ -312,11 +315,12 @@ mod tests {
         let r = report(&zk);
         assert_eq!(r.security_level(), 102);
         assert_eq!(r.binding_term().label, DEEP_COMPOSITION_LABEL);
-        let (plain, hiding) = (epoch_shape(false), epoch_shape(true));
+        let (plain, hiding) = (epoch_shape(&ProofParams::DEFAULT), epoch_shape(&zk));
         assert_eq!(hiding.log_max_height, plain.log_max_height + 1);
-        // Plain: degree 3, two chunks. ZK: one degree more (batch-stark
-        // also packs LogUp messages up to the larger chunk budget, degree
-        // 4), rounded up to four chunks, doubled.
+        // Plain: degree 3 (LogUp messages packed up to it), two chunks.
+        // ZK: one degree more (batch-stark also packs LogUp messages up to
+        // the larger chunk budget, degree 4), rounded up to four chunks,
+        // doubled.
         assert_eq!(plain.air.num_quotient_chunks, 2);
         assert_eq!(hiding.air.num_quotient_chunks, 8);
         assert!(hiding.air.num_deep_terms > plain.air.num_deep_terms);
@@ -383,12 +387,12 @@ mod tests {
                 std::println!("{}: {:.2}", t.label, term_bits(t.bits));
             }
         }
-        std::println!("{:?}", epoch_shape(false).air);
+        std::println!("{:?}", epoch_shape(&ProofParams::DEFAULT).air);
     }
 
     #[test]
     fn shape_covers_every_table() {
-        let shape = epoch_shape(false);
+        let shape = epoch_shape(&ProofParams::DEFAULT);
         let airs = epoch_airs(&[], &ProofParams::DEFAULT);
         assert_eq!(shape.tables.len(), airs.len());
         for (t, a) in shape.tables.iter().zip(&airs) {

@@ -41,7 +41,7 @@ pub fn run(args: Args, params: ProofParams) -> u8 {
 /// The text `prover params` prints.
 pub fn describe(params: &ProofParams, tables: bool) -> String {
     let r = report(params);
-    let shape = epoch_shape(params.zk);
+    let shape = epoch_shape(params);
     let fields: Vec<String> = params
         .named_fields()
         .iter()

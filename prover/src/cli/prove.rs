@@ -43,6 +43,25 @@ Exit status:
   4  the guest ran, but a syscall it makes is of a shape the proof cannot
      show yet (reported before any epoch is proven; nothing is proven)";
 
+/// `--epoch-size-log2`: a fixed size or the memory-driven choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EpochSize {
+    Auto,
+    Log2(u8),
+}
+
+fn parse_epoch_size(s: &str) -> Result<EpochSize, String> {
+    if s == "auto" {
+        return Ok(EpochSize::Auto);
+    }
+    match s.parse::<u8>() {
+        Ok(k) if (1..=MAX_EPOCH_SIZE_LOG2).contains(&k) => Ok(EpochSize::Log2(k)),
+        _ => Err(format!(
+            "expected `auto` or a log2 cycle count in 1..={MAX_EPOCH_SIZE_LOG2}"
+        )),
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Guest program: a static RV32IM ELF32 executable.
@@ -63,18 +82,18 @@ pub struct Args {
     /// records the mode; verifiers accept both and say which they checked.
     #[arg(long)]
     pub zk: bool,
-    /// Epoch size as log2 of the cycle count per epoch. Default: 20; with
-    /// --zk, the largest size up to 20 whose proving job fits the available
-    /// memory.
+    /// Epoch size as log2 of the cycle count per epoch (1 to 20), or
+    /// `auto`: the largest size up to 20 at which the proving jobs
+    /// (--jobs, default one per core) fit the available memory together
+    /// (2^18 when the available memory cannot be read).
     ///
     /// Each proving job needs about 9 KiB of memory per cycle of its epoch:
     /// ~9 GiB at K = 20, ~2.3 GiB at 18, ~1.1 GiB at 17; with --zk about
     /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
-    /// (docs/benchmarks.md). On a small machine lower K or --jobs; smaller
-    /// epochs also prove slightly faster per cycle but make a larger bundle.
-    #[arg(long, value_name = "K",
-          value_parser = clap::value_parser!(u8).range(1..=MAX_EPOCH_SIZE_LOG2 as i64))]
-    pub epoch_size_log2: Option<u8>,
+    /// (docs/benchmarks.md). Smaller epochs prove slightly faster per cycle
+    /// but make a larger bundle.
+    #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
+    pub epoch_size_log2: EpochSize,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
     pub output: PathBuf,
@@ -111,9 +130,11 @@ pub fn run_with_progress<P: EpochProver>(
         ..params
     };
     let available = available_memory();
-    let epoch_size_log2 = args
-        .epoch_size_log2
-        .unwrap_or_else(|| default_epoch_size_log2(available, params.zk));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let epoch_size_log2 = match args.epoch_size_log2 {
+        EpochSize::Log2(k) => k,
+        EpochSize::Auto => auto_epoch_size_log2(available, args.jobs.unwrap_or(cores), params.zk),
+    };
     let bits = params.conjectured_security_bits();
     if bits < MIN_SECURITY_BITS {
         eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
@@ -171,10 +192,9 @@ pub fn run_with_progress<P: EpochProver>(
     // A run shorter than one epoch proves a shorter trace.
     let height_log2 =
         (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
-    let jobs = args.jobs.unwrap_or_else(|| {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        default_jobs(cores, available, height_log2, outcome.epochs, params.zk)
-    });
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| default_jobs(cores, available, height_log2, outcome.epochs, params.zk));
     let needed = peak_bytes(jobs, height_log2, params.zk);
     if let Some(available) = available.filter(|&a| a < needed) {
         eprintln!(
@@ -185,8 +205,12 @@ pub fn run_with_progress<P: EpochProver>(
             available >> 20,
         );
     }
+    let chosen = match args.epoch_size_log2 {
+        EpochSize::Auto => " (--epoch-size-log2 auto: what the available memory holds)",
+        EpochSize::Log2(_) => "",
+    };
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
         outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
     let out = match BundleOutput::create(&args.output) {
@@ -258,23 +282,20 @@ const BASE_BYTES: u64 = 64 << 20;
 /// 2^19 (`docs/benchmarks.md`), three times the plain figure.
 const ZK_MEMORY_FACTOR: u64 = 3;
 
-/// The smallest epoch size `default_epoch_size_log2` picks.
+/// The smallest epoch size `auto` picks.
 const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
 
-/// The epoch size when `--epoch-size-log2` is not given: 2^20 without
-/// zero knowledge; with it, the largest size whose one proving job fits
-/// the available memory (2^20 when that is unknown would not fit most
-/// machines, so 2^18 then).
-fn default_epoch_size_log2(available: Option<u64>, zk: bool) -> u8 {
-    if !zk {
-        return MAX_EPOCH_SIZE_LOG2;
-    }
+/// `--epoch-size-log2 auto`: the largest size whose `jobs` proving jobs
+/// fit the available memory together. When that is unknown, 2^18 (2.3 GiB
+/// a job, 6.8 GiB with zero knowledge) rather than 2^20, which would not
+/// fit most machines.
+fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, zk: bool) -> u8 {
     let Some(available) = available else {
         return 18;
     };
     (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
         .rev()
-        .find(|&k| peak_bytes(1, k, true) <= available)
+        .find(|&k| peak_bytes(jobs.max(1), k, zk) <= available)
         .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
 }
 
@@ -460,7 +481,7 @@ mod tests {
         Args {
             elf: elf_path,
             input: None,
-            epoch_size_log2: Some(3),
+            epoch_size_log2: EpochSize::Log2(3),
             output: dir.join(format!("{name}.bundle")),
             jobs: Some(2),
             max_cycles: 1 << 20,
@@ -591,14 +612,32 @@ mod tests {
     }
 
     #[test]
-    fn zk_epochs_default_to_what_memory_holds() {
-        assert_eq!(default_epoch_size_log2(Some(24 << 30), false), 20);
-        assert_eq!(default_epoch_size_log2(None, false), 20);
-        // 27 GiB at 2^20, 13.5 at 2^19, 6.8 at 2^18.
-        assert_eq!(default_epoch_size_log2(Some(64 << 30), true), 20);
-        assert_eq!(default_epoch_size_log2(Some(23 << 30), true), 19);
-        assert_eq!(default_epoch_size_log2(Some(8 << 30), true), 18);
-        assert_eq!(default_epoch_size_log2(Some(1 << 20), true), 12);
-        assert_eq!(default_epoch_size_log2(None, true), 18);
+    fn auto_epoch_size_fits_the_jobs_in_memory() {
+        // Plain: ~9 GiB a job at 2^20, ~4.5 at 2^19, ~2.3 at 2^18.
+        assert_eq!(auto_epoch_size_log2(Some(24 << 30), 2, false), 20);
+        assert_eq!(auto_epoch_size_log2(Some(12 << 30), 2, false), 19);
+        assert_eq!(auto_epoch_size_log2(Some(12 << 30), 1, false), 20);
+        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 2, false), 17);
+        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 8, false), 19);
+        // Zero knowledge: 27 GiB at 2^20, 13.5 at 2^19, 6.8 at 2^18.
+        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 1, true), 20);
+        assert_eq!(auto_epoch_size_log2(Some(23 << 30), 1, true), 19);
+        assert_eq!(auto_epoch_size_log2(Some(23 << 30), 2, true), 18);
+        assert_eq!(auto_epoch_size_log2(Some(8 << 30), 1, true), 18);
+        // Never below 2^12, even when nothing fits; `--jobs 0` counts as one.
+        assert_eq!(auto_epoch_size_log2(Some(1 << 20), 2, true), 12);
+        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 0, false), 18);
+        assert_eq!(auto_epoch_size_log2(None, 2, false), 18);
+        assert_eq!(auto_epoch_size_log2(None, 1, true), 18);
+    }
+
+    #[test]
+    fn epoch_size_is_auto_or_a_valid_log2() {
+        assert_eq!(parse_epoch_size("auto"), Ok(EpochSize::Auto));
+        assert_eq!(parse_epoch_size("20"), Ok(EpochSize::Log2(20)));
+        assert_eq!(parse_epoch_size("1"), Ok(EpochSize::Log2(1)));
+        for bad in ["0", "21", "-1", "Auto", "", "18.5"] {
+            assert!(parse_epoch_size(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! proof over every table, with the transcript seeded by the epoch's context.
 
 use anyhow::{anyhow, Context};
-use p3_batch_stark::{prove_batch, ProverData, StarkInstance};
+use p3_batch_stark::{prove_batch, StarkInstance};
 use p3_commit::Pcs;
 use p3_uni_stark::PcsProverError;
 use sluice_verifier::air::{epoch_airs, SluiceAir};
@@ -10,6 +10,7 @@ use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::state_digest;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::{public_rng, Challenge, Challenger, EpochStarkConfig, ZkRng};
+use sluice_verifier::stark::lookups::epoch_prover_data;
 use sluice_verifier::stark::proof::{encode_proof, EpochProof};
 use sluice_verifier::stark::transcript::EpochContext;
 use sluice_verifier::stark::verify::{
@@ -71,7 +72,7 @@ pub fn prove_trace(
         prove_zk(&ctx, &airs, trace, &traces, rng)
     } else {
         let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &config, &airs, statement, trace, &trace.traces)
+        prove_with(&config, &config, &airs, &ctx, trace, &trace.traces)
     }
 }
 
@@ -93,7 +94,7 @@ fn prove_zk(
     let config = zk_epoch_config(ctx, rng).map_err(|e| anyhow!("{e}"))?;
     // Public columns are salted as the verifier salts them.
     let public = zk_epoch_config(ctx, public_rng()).map_err(|e| anyhow!("{e}"))?;
-    prove_with(&config, &public, airs, ctx.statement, trace, traces)
+    prove_with(&config, &public, airs, ctx, trace, traces)
 }
 
 /// One batch proof of `traces` (the epoch's, blinded in ZK mode) under
@@ -102,7 +103,7 @@ fn prove_with<SC: EpochStarkConfig>(
     config: &SC,
     public: &SC,
     airs: &[SluiceAir],
-    statement: &EpochStatement,
+    ctx: &EpochContext<'_>,
     trace: &EpochTrace,
     traces: &[RowMajorMatrix<Val>],
 ) -> anyhow::Result<Vec<u8>>
@@ -112,7 +113,7 @@ where
     <SC::Pcs as Pcs<Challenge, Challenger>>::ProverData: Sync,
     <SC::Pcs as Pcs<Challenge, Challenger>>::Commitment: Sync,
 {
-    let pvs = trace_public_values(airs, statement, trace);
+    let pvs = trace_public_values(airs, ctx.statement, trace);
     let instances: Vec<StarkInstance<'_, SC, SluiceAir>> = airs
         .iter()
         .zip(traces)
@@ -128,8 +129,8 @@ where
         .iter()
         .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(t)) + zk)
         .collect();
-    let prover_data = ProverData::from_airs_and_degrees(public, airs, &ext_degrees)
-        .map_err(|e| anyhow!("preprocessing failed: {e:?}"))?;
+    let prover_data = epoch_prover_data(public, airs, &ext_degrees, &ctx.params)
+        .map_err(|e| anyhow!("preprocessing failed: {e}"))?;
     let batch = prove_batch(config, &instances, &prover_data)
         .map_err(|e| anyhow!("proving failed: {e:?}"))?;
     Ok(encode_proof(&EpochProof {

@@ -6,6 +6,7 @@
 //! `docs/proof-system.md` for the tables, buses, parameters and known gaps.
 
 pub mod config;
+pub mod lookups;
 pub mod proof;
 pub mod transcript;
 pub mod verify;

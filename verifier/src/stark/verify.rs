@@ -5,7 +5,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use p3_air::BaseAir;
-use p3_batch_stark::{verify_batch, ProverData};
+use p3_batch_stark::verify_batch;
 use p3_field::PrimeCharacteristicRing;
 
 use super::config::{
@@ -259,8 +259,8 @@ pub fn verify_decoded<SC: EpochStarkConfig>(
             ));
         }
     }
-    let common = ProverData::from_airs_and_degrees(config, &airs, degree_bits)
-        .map_err(|e| Rejection::new("proof shape", format!("{e:?}")))?
+    let common = super::lookups::epoch_prover_data(config, &airs, degree_bits, params)
+        .map_err(|e| Rejection::new("proof shape", e))?
         .common;
     let pvs = public_values(
         &airs,

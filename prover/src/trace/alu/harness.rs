@@ -20,7 +20,8 @@ use sluice_verifier::air::bus::{send_alu, ALU_MESSAGE_LEN};
 use sluice_verifier::air::range::RangeAir;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::params::ProofParams;
-use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, Val};
+use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, SluiceConfig, Val};
+use sluice_verifier::stark::lookups::epoch_prover_data;
 
 use super::{alu_traces, set_word, AluEvent, AluTable, MIN_HEIGHT};
 use crate::trace::range::{range_trace, ByteCounts};
@@ -223,8 +224,7 @@ impl Batch {
                     public_values: vec![],
                 })
                 .collect();
-            let data =
-                ProverData::from_instances(&config, &instances).map_err(|e| format!("{e:?}"))?;
+            let data = self.prover_data(&config, &ProofParams::DEFAULT)?;
             let proof = prove_batch(&config, &instances, &data).map_err(|e| format!("{e:?}"))?;
             let pvs = vec![vec![]; self.airs.len()];
             verify_batch(&config, &self.airs, &proof, &pvs, &data.common)
@@ -275,7 +275,7 @@ impl Batch {
                 public_values: vec![],
             })
             .collect();
-        let data = ProverData::from_instances(&config, &instances).map_err(|e| format!("{e:?}"))?;
+        let data = self.prover_data(&config, params)?;
         let t0 = Instant::now();
         let proof = prove_batch(&config, &instances, &data).map_err(|e| format!("{e:?}"))?;
         let prove = t0.elapsed();
@@ -291,6 +291,21 @@ impl Batch {
 }
 
 impl Batch {
+    /// Preprocessing and lookups packed exactly as for an epoch proof, so
+    /// the rejection tests run against the epoch's LogUp column layout.
+    fn prover_data(
+        &self,
+        config: &SluiceConfig,
+        params: &ProofParams,
+    ) -> Result<ProverData<SluiceConfig>, String> {
+        let degrees: Vec<usize> = self
+            .traces
+            .iter()
+            .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(t)))
+            .collect();
+        epoch_prover_data(config, &self.airs, &degrees, params)
+    }
+
     /// Proves under `params` (no verification) and returns the proving time.
     /// For benchmark baselines whose buses deliberately do not balance.
     pub fn prove_timed(&self, params: &ProofParams) -> Result<Duration, String> {
@@ -306,7 +321,7 @@ impl Batch {
                 public_values: vec![],
             })
             .collect();
-        let data = ProverData::from_instances(&config, &instances).map_err(|e| format!("{e:?}"))?;
+        let data = self.prover_data(&config, params)?;
         let t0 = Instant::now();
         prove_batch(&config, &instances, &data).map_err(|e| format!("{e:?}"))?;
         Ok(t0.elapsed())
