@@ -260,6 +260,9 @@ mod tests;
 mod negative;
 
 #[cfg(test)]
+mod negative_decode;
+
+#[cfg(test)]
 mod negative_memory;
 
 #[cfg(test)]

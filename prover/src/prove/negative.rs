@@ -11,8 +11,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use p3_field::PrimeCharacteristicRing;
-use sluice_verifier::air::cpu::{selector_index, CpuCols};
+use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::CPU_TABLE;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
@@ -23,7 +23,7 @@ use super::*;
 
 pub(super) const K: u8 = 8;
 
-fn setup() -> (EpochStatement, EpochTrace) {
+pub(super) fn setup() -> (EpochStatement, EpochTrace) {
     let (record, tr) = first_epoch(&mixed_program(), K as u32);
     let st = statement_for(&record, &tr);
     let trace = generate(&record, &tr, &params_under_test()).unwrap();
@@ -34,17 +34,27 @@ fn setup() -> (EpochStatement, EpochTrace) {
     (st, trace)
 }
 
-fn cpu_row(trace: &mut EpochTrace, row: usize) -> &mut [Val] {
+pub(super) fn cpu_row(trace: &mut EpochTrace, row: usize) -> &mut [Val] {
     let w = CpuCols::new().width;
     &mut trace.traces[CPU_TABLE].values[row * w..(row + 1) * w]
 }
 
-/// The first CPU row executing `op`.
-fn row_of(trace: &EpochTrace, op: Opcode) -> usize {
+/// The opcode CPU row `r` executes, read off its fetched word.
+pub(super) fn op_at(trace: &EpochTrace, r: usize) -> Opcode {
     let c = CpuCols::new();
-    let s = c.sel[selector_index(op).unwrap()];
+    let row = &trace.traces[CPU_TABLE].values[r * c.width..(r + 1) * c.width];
+    let word = c
+        .word
+        .iter()
+        .rev()
+        .fold(0u32, |acc, &i| (acc << 8) | row[i].as_canonical_u32());
+    sluice_verifier::isa::decode(word).unwrap().opcode
+}
+
+/// The first CPU row executing `op`.
+pub(super) fn row_of(trace: &EpochTrace, op: Opcode) -> usize {
     (0..trace.cycles as usize)
-        .find(|&r| trace.traces[CPU_TABLE].values[r * c.width + s] == Val::ONE)
+        .find(|&r| op_at(trace, r) == op)
         .unwrap_or_else(|| panic!("no {op} row"))
 }
 
@@ -197,8 +207,7 @@ fn wrong_immediate_sign_extension_is_rejected() {
     let r = (0..t.cycles as usize)
         .find(|&r| {
             let row = &t.traces[CPU_TABLE].values[r * c.width..(r + 1) * c.width];
-            row[c.sel[selector_index(Opcode::Addi).unwrap()]] == Val::ONE
-                && row[c.imm[3]] == Val::from_u32(0xff)
+            op_at(&t, r) == Opcode::Addi && row[c.imm[3]] == Val::from_u32(0xff)
         })
         .unwrap();
     cpu_row(&mut t, r)[c.imm[3]] = Val::ZERO;
@@ -213,8 +222,7 @@ fn writing_x0_is_rejected() {
     let r = (0..t.cycles as usize)
         .find(|&r| {
             let row = &t.traces[CPU_TABLE].values[r * c.width..(r + 1) * c.width];
-            row[c.sel[selector_index(Opcode::Addi).unwrap()]] == Val::ONE
-                && row[c.rd_zero] == Val::ONE
+            op_at(&t, r) == Opcode::Addi && row[c.rd_zero] == Val::ONE
         })
         .unwrap();
     let mut t2 = EpochTrace {
@@ -240,22 +248,16 @@ fn reactivated_padding_row_is_rejected() {
 }
 
 #[test]
-fn instruction_bits_must_match_the_fetched_word() {
+fn decoded_word_must_be_the_fetched_word() {
     let (st, mut t) = setup();
     let c = CpuCols::new();
     let r = row_of(&t, Opcode::Add);
-    // Turn ADD into SUB (funct7 bit 30) in the decode only.
+    // Claim SUB's word (funct7 bit 30) with SUB's decoding: the decode
+    // table has no such row and memory holds ADD's word.
     let row = cpu_row(&mut t, r);
-    row[c.bits[30]] = Val::ONE;
-    let (a, s) = (
-        selector_index(Opcode::Add).unwrap(),
-        selector_index(Opcode::Sub).unwrap(),
-    );
-    row[c.sel[a]] = Val::ZERO;
-    row[c.sel[s]] = Val::ONE;
-    // Locally consistent except that the ALU op changed; the fetched word no
-    // longer matches memory.
-    assert!(cheat_fails(&st, &t));
+    row[c.word[3]] += Val::from_u32(0x40);
+    row[c.alu_op] = Val::from_u32(Opcode::Sub as u32);
+    assert!(verifier_rejects(&st, &t));
 }
 
 #[test]

@@ -8,10 +8,11 @@
 
 use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::air::cpu::{
-    role, selector_index, timestamp, CpuCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM, SLOT_RD,
-    SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
+    role, timestamp, CpuCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM, SLOT_RD, SLOT_RS1, SLOT_RS2,
+    SYSCALL_EXIT,
 };
-use sluice_verifier::isa::{decode, Format, Opcode};
+use sluice_verifier::air::decode::alu_code;
+use sluice_verifier::isa::{Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
 use sluice_verifier::air::io::{
@@ -21,6 +22,7 @@ use sluice_verifier::layout::{is_guest_range, syscall, INPUT_STATE_ADDR};
 
 use crate::executor::alu;
 
+use super::decode::{decode_supported, flag_values};
 use super::fill::{inv_or_zero, put_ts, put_word};
 use super::io::{IoKind, IoReplay, IoRow, IoWord};
 use super::memory::MemoryLog;
@@ -58,6 +60,8 @@ pub fn circuit_imm(format: Format, word: u32) -> u32 {
 pub struct Step {
     pub next_pc: u32,
     pub halted: Option<u32>,
+    /// The instruction word executed (for the decode table).
+    pub word: u32,
 }
 
 /// What a `read`/`write` `ECALL` will do, decided before its accesses.
@@ -146,21 +150,18 @@ pub fn fill_row(
     // Fetch.
     let (word, prev) = mem.access(pc, None, timestamp(clk, SLOT_FETCH))?;
     put_ts(row, c.fetch, prev, timestamp(clk, SLOT_FETCH), bytes);
-    let ins = decode(word).map_err(|_| TraceError::Unsupported {
-        pc,
-        what: format!("illegal instruction {word:#010x}"),
-    })?;
+    let ins = decode_supported(pc, word)?;
     let op = ins.opcode;
-    let sel = selector_index(op).ok_or_else(|| TraceError::Unsupported {
-        pc,
-        what: format!("instruction {op}"),
-    })?;
-    for i in 0..32 {
-        row[c.bits[i]] = f((word >> i) & 1);
-    }
-    row[c.sel[sel]] = Val::ONE;
+    put_word(row, c.word, word);
+    row[c.rd_num] = f((word >> 7) & 31);
+    row[c.rs1_num] = f((word >> 15) & 31);
+    row[c.rs2_num] = f((word >> 20) & 31);
     let imm = circuit_imm(op.format(), word);
     put_word(row, c.imm, imm);
+    row[c.alu_op] = f(alu_code(op));
+    for (&col, set) in c.flags.iter().zip(flag_values(&ins)) {
+        row[col] = Val::from_bool(set);
+    }
 
     // Register reads.
     let is_ecall = op == Ecall;
@@ -399,7 +400,11 @@ pub fn fill_row(
             read: plan.input.len() as u32,
         });
     }
-    Ok(Step { next_pc, halted })
+    Ok(Step {
+        next_pc,
+        halted,
+        word,
+    })
 }
 
 /// Fills a padding row (after the last real cycle).

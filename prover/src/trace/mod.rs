@@ -4,6 +4,7 @@
 pub mod alu;
 pub mod blind;
 pub mod cpu;
+pub mod decode;
 mod fill;
 pub mod io;
 pub mod memory;
@@ -17,8 +18,8 @@ use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
-    epoch_airs, SluiceAir, CPU_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE, OUTPUT_TABLE,
-    PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
+    epoch_airs, SluiceAir, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE,
+    OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -133,6 +134,7 @@ pub fn generate_with(
     let mut values = Val::zero_vec(height * c.width);
     let mut pc = record.start_pc;
     let mut exit_code = None;
+    let mut executed = decode::WordCounts::default();
     for (clk, row) in values.chunks_exact_mut(c.width).enumerate() {
         let clk = clk as u32;
         if (clk as u64) < record.cycles {
@@ -142,6 +144,7 @@ pub fn generate_with(
             let step = cpu::fill_row(&c, row, clk, pc, &mut mem, &mut alu, &mut bytes, &mut io)?;
             pc = step.next_pc;
             exit_code = step.halted;
+            executed.add(step.word);
         } else {
             cpu::fill_padding(&c, row, clk);
         }
@@ -216,6 +219,7 @@ pub fn generate_with(
     let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let range = range::range_trace(&bytes);
+    let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min))?;
 
     let mut traces = Vec::with_capacity(airs.len());
     traces.push(cpu);
@@ -227,6 +231,7 @@ pub fn generate_with(
     traces.push(io_table);
     traces.push(io_words);
     traces.push(output);
+    traces.push(decode);
     debug_assert_eq!(traces.len(), airs.len());
     // The executor cut the epoch so that every table fits; say so here
     // rather than write a proof the verifier would refuse by its shape.
@@ -249,6 +254,7 @@ pub fn generate_with(
                 && IO_TABLE == 11
                 && IO_WORDS_TABLE == 12
                 && OUTPUT_TABLE == 13
+                && DECODE_TABLE == 14
         )
     };
     Ok(EpochTrace {

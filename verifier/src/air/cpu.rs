@@ -1,16 +1,19 @@
 //! The CPU table: one row per cycle of the epoch.
 //!
-//! A row fetches the instruction word at `pc` (a memory read), decodes it
-//! in-circuit from its 32 bits, reads two registers, optionally reads or
-//! writes one memory word, optionally writes `rd`, and fixes `next_pc`.
+//! A row fetches the instruction word at `pc` (a memory read), looks up its
+//! decoding in the decode table ([`super::decode`], over [`DECODE_BUS`]),
+//! reads two registers, optionally reads or writes one memory word,
+//! optionally writes `rd`, and fixes `next_pc`.
 //! Arithmetic is delegated to the ALU tables over the [`bus::ALU`] bus; range
 //! checks go over [`bus::BYTE`]; every memory access (registers included) is
 //! a pair of messages on [`MEM_BUS`] checked offline against the page
 //! table ([`super::memory`], [`super::page`]).
 //!
 //! Rows are padded to a power of two with `is_real = 0`; `is_real` starts at
-//! 1 and can only fall, and every selector, bus count and access is gated by
-//! it (selectors sum to `is_real`), so a padding row does nothing.
+//! 1 and can only fall. A real row sends its decode message (so its flags
+//! are those of exactly one instruction); a padding row's flags are all 0,
+//! and every bus count and access is gated by `is_real` or a flag, so a
+//! padding row does nothing.
 //!
 //! `ECALL` is either `exit` (the epoch's last cycle, exit code in `a0`) or,
 //! with `sys_io` set, a `read`/`write` whose details the I/O table proves
@@ -24,6 +27,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{alu_opcode, send_alu, send_byte};
+use super::decode::{Decoded, Flag, DECODE_BUS, NUM_FLAGS};
 use super::io::{io_message, IO_BUS};
 use super::layout::{check_access_order, ColumnAlloc};
 use super::memory::{mem_consume, mem_produce};
@@ -88,12 +92,16 @@ pub struct CpuCols {
     /// 0x1_0000`).
     pub pc_limbs: [usize; 4],
     pub pc_hi_inv: usize,
-    /// The 32 bits of the instruction word, least significant first.
-    pub bits: [usize; 32],
-    /// One boolean per [`SUPPORTED`] opcode.
-    pub sel: [usize; SUPPORTED.len()],
-    /// The instruction's immediate as four byte limbs (format-dependent).
+    /// The fetched instruction word as four byte limbs.
+    pub word: [usize; 4],
+    /// Its decoding (from the decode table): register numbers, immediate
+    /// (four byte limbs, format-dependent), ALU operation and flags.
+    pub rd_num: usize,
+    pub rs1_num: usize,
+    pub rs2_num: usize,
     pub imm: [usize; 4],
+    pub alu_op: usize,
+    pub flags: [usize; NUM_FLAGS],
     /// The main ALU message `c = op(a, b)`.
     pub alu_a: [usize; 4],
     pub alu_b: [usize; 4],
@@ -146,9 +154,13 @@ impl CpuCols {
             next_pc: a.one(),
             pc_limbs: a.many(),
             pc_hi_inv: a.one(),
-            bits: a.many(),
-            sel: a.many(),
+            word: a.many(),
+            rd_num: a.one(),
+            rs1_num: a.one(),
+            rs2_num: a.one(),
             imm: a.many(),
+            alu_op: a.one(),
+            flags: a.many(),
             alu_a: a.many(),
             alu_b: a.many(),
             alu_c: a.many(),
@@ -182,8 +194,8 @@ impl CpuCols {
         }
     }
 
-    pub fn sel(&self, op: Opcode) -> usize {
-        self.sel[selector_index(op).expect("supported opcode")]
+    pub fn flag(&self, f: Flag) -> usize {
+        self.flags[f.index()]
     }
 }
 
@@ -304,13 +316,7 @@ where
         let n = |i: usize| next[i].clone();
         let ls = |idx: [usize; 4]| idx.map(l);
         let k = |x: u32| AB::Expr::from_u32(x);
-        let sel = |op: Opcode| l(c.sel(op));
-        let sum_sel = |pred: &dyn Fn(Opcode) -> bool| -> AB::Expr {
-            SUPPORTED
-                .iter()
-                .filter(|&&o| pred(o))
-                .fold(AB::Expr::ZERO, |acc, &o| acc + l(c.sel(o)))
-        };
+        let flag = |f: Flag| l(c.flag(f));
 
         let is_real = l(c.is_real);
 
@@ -332,7 +338,7 @@ where
         // The last real row: is_real * (1 - next.is_real) on transitions,
         // is_real on the last row.
         let last_t = is_real.clone() * (AB::Expr::ONE - n(c.is_real));
-        let is_ecall = sel(Opcode::Ecall);
+        let is_ecall = flag(Flag::Ecall);
         let sys_io = l(c.sys_io);
         builder.assert_bool(sys_io.clone());
         builder.assert_zero(sys_io.clone() * (AB::Expr::ONE - is_ecall.clone()));
@@ -352,91 +358,28 @@ where
             .when_transition()
             .assert_zero(is_exit.clone() * n(c.is_real));
 
-        // ---- Decode ----
-        for &b in &c.bits {
-            builder.assert_bool(l(b));
+        // ---- Decode: the fetched word's meaning, from the decode table ----
+        builder.push_interaction(
+            DECODE_BUS,
+            Decoded {
+                word: ls(c.word),
+                rd: l(c.rd_num),
+                rs1: l(c.rs1_num),
+                rs2: l(c.rs2_num),
+                imm: ls(c.imm),
+                alu_op: l(c.alu_op),
+                flags: c.flags.map(l),
+            }
+            .fields(),
+            Count::bounded(is_real.clone(), 1),
+        );
+        // A padding row decodes nothing.
+        for &f in &c.flags {
+            builder.assert_zero((AB::Expr::ONE - is_real.clone()) * l(f));
         }
-        let bit = |i: usize| l(c.bits[i]);
-        let bits_val = |lo: usize, len: usize| -> AB::Expr {
-            (0..len).fold(AB::Expr::ZERO, |acc, j| acc + bit(lo + j) * k(1 << j))
-        };
-        let word: [AB::Expr; 4] = core::array::from_fn(|i| bits_val(8 * i, 8));
-        let opcode7 = bits_val(0, 7);
-        let rd = bits_val(7, 5);
-        let funct3 = bits_val(12, 3);
-        let rs1 = bits_val(15, 5);
-        let rs2 = bits_val(20, 5);
-        let funct7 = bits_val(25, 7);
-        let mut sel_sum = AB::Expr::ZERO;
-        for &op in SUPPORTED.iter() {
-            let s = sel(op);
-            builder.assert_bool(s.clone());
-            sel_sum += s.clone();
-            let w = op.base_word();
-            builder.assert_zero(s.clone() * (opcode7.clone() - k(w & 0x7f)));
-            let fmt = op.format();
-            if !matches!(fmt, Format::U | Format::J) {
-                builder.assert_zero(s.clone() * (funct3.clone() - k((w >> 12) & 7)));
-            }
-            let shift_imm = matches!(op, Opcode::Slli | Opcode::Srli | Opcode::Srai);
-            if matches!(fmt, Format::R) || shift_imm {
-                builder.assert_zero(s.clone() * (funct7.clone() - k(w >> 25)));
-            }
-            if op == Opcode::Ecall {
-                builder.assert_zero(s * bits_val(7, 25));
-            }
-        }
-        builder.assert_eq(sel_sum, is_real.clone());
-
-        // Immediates by format.
-        let b31 = bit(31);
-        let sign_hi = b31.clone() * k(0xf0);
-        let sign_byte = b31.clone() * k(0xff);
-        let i_imm = [
-            bits_val(20, 8),
-            bits_val(28, 4) + sign_hi.clone(),
-            sign_byte.clone(),
-            sign_byte.clone(),
-        ];
-        let s_imm = [
-            bits_val(7, 5) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
-            bits_val(28, 4) + sign_hi.clone(),
-            sign_byte.clone(),
-            sign_byte.clone(),
-        ];
-        let b_imm = [
-            bits_val(8, 4) * k(2) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
-            bits_val(28, 3) + bit(7) * k(8) + sign_hi.clone(),
-            sign_byte.clone(),
-            sign_byte.clone(),
-        ];
-        let j_imm = [
-            bits_val(21, 7) * k(2),
-            bits_val(28, 3) + bit(20) * k(8) + bits_val(12, 4) * k(16),
-            bits_val(16, 4) + sign_hi,
-            sign_byte,
-        ];
-        let u_imm = [
-            AB::Expr::ZERO,
-            bits_val(12, 4) * k(16),
-            bits_val(16, 8),
-            bits_val(24, 8),
-        ];
-        let fmt_sel = |f: Format| sum_sel(&|o: Opcode| o.format() == f);
-        for (f, imm) in [
-            (Format::I, i_imm),
-            (Format::S, s_imm),
-            (Format::B, b_imm),
-            (Format::J, j_imm),
-            (Format::U, u_imm),
-        ] {
-            let s = fmt_sel(f);
-            for (idx, e) in c.imm.iter().zip(imm) {
-                builder.assert_zero(s.clone() * (l(*idx) - e));
-            }
-        }
-        // Signed value of a B/J immediate (its top limb is 0 or 0xff).
-        let imm_signed = word_expr(ls(c.imm)) - b31 * AB::Expr::from_u64(1 << 32);
+        // Signed value of a B/J immediate: its top limb is 0 or 0xff.
+        let sign_weight = AB::F::from_u64(1 << 32) * AB::F::from_u32(0xff).inverse();
+        let imm_signed = word_expr(ls(c.imm)) - l(c.imm[3]) * AB::Expr::from(sign_weight);
 
         // ---- pc limbs and range: 0x1_0000 <= pc < 2^30 on real rows ----
         builder.assert_zero(is_real.clone() * (l(c.pc) - word_expr(ls(c.pc_limbs))));
@@ -450,50 +393,15 @@ where
         send_byte(builder, l(c.pc_limbs[3]) * k(4), is_real.clone());
 
         // ---- ALU operands and the main ALU message ----
-        let mut alu_count = AB::Expr::ZERO;
-        let mut alu_op = AB::Expr::ZERO;
-        let mut a_rs1 = AB::Expr::ZERO;
-        let mut b_rs2 = AB::Expr::ZERO;
-        let mut b_imm_sel = AB::Expr::ZERO;
-        let mut writes_rd = AB::Expr::ZERO;
-        let mut rd_from_alu = AB::Expr::ZERO;
-        let mut links = AB::Expr::ZERO;
-        for &op in SUPPORTED.iter() {
-            let r = role(op);
-            let s = sel(op);
-            if let Some(a) = r.alu_op {
-                alu_count += s.clone();
-                alu_op += s.clone() * k(a as u32);
-                if !r.a_is_pc {
-                    a_rs1 += s.clone();
-                }
-                if r.b_is_imm {
-                    b_imm_sel += s.clone();
-                } else {
-                    b_rs2 += s.clone();
-                }
-                if r.writes_rd
-                    && !matches!(
-                        op,
-                        Opcode::Lb
-                            | Opcode::Lh
-                            | Opcode::Lw
-                            | Opcode::Lbu
-                            | Opcode::Lhu
-                            | Opcode::Jalr
-                    )
-                {
-                    rd_from_alu += s.clone();
-                }
-            }
-            if r.writes_rd {
-                writes_rd += s.clone();
-            }
-            if r.links {
-                links += s.clone();
-            }
-        }
-        let is_auipc = sel(Opcode::Auipc);
+        let alu_count = flag(Flag::Alu);
+        let alu_op = l(c.alu_op);
+        let is_auipc = flag(Flag::Auipc);
+        let a_rs1 = alu_count.clone() - is_auipc.clone();
+        let b_imm_sel = flag(Flag::BImm);
+        let b_rs2 = alu_count.clone() - b_imm_sel.clone();
+        let writes_rd = flag(Flag::WritesRd);
+        let rd_from_alu = flag(Flag::RdFromAlu);
+        let links = flag(Flag::Jal) + flag(Flag::Jalr);
         for i in 0..4 {
             let a = l(c.alu_a[i]);
             let b = l(c.alu_b[i]);
@@ -518,35 +426,26 @@ where
             ls(c.pc_limbs),
             four,
             ls(c.link),
-            links,
+            links.clone(),
         );
 
         // ---- Control flow ----
-        let is_jal = sel(Opcode::Jal);
-        let is_jalr = sel(Opcode::Jalr);
-        let branch_sel = |ops: &[Opcode]| ops.iter().fold(AB::Expr::ZERO, |a, &o| a + sel(o));
-        let is_branch = branch_sel(&[
-            Opcode::Beq,
-            Opcode::Bne,
-            Opcode::Blt,
-            Opcode::Bge,
-            Opcode::Bltu,
-            Opcode::Bgeu,
-        ]);
+        let is_jal = flag(Flag::Jal);
+        let is_jalr = flag(Flag::Jalr);
+        let (is_less, is_geq) = (flag(Flag::BranchLess), flag(Flag::BranchGreaterEq));
+        let (is_beq, is_bne) = (flag(Flag::Beq), flag(Flag::Bne));
+        let is_branch = is_less.clone() + is_geq.clone() + is_beq.clone() + is_bne.clone();
         let taken = l(c.taken);
         let eq = l(c.eq);
         builder.assert_bool(taken.clone());
         builder.assert_bool(eq.clone());
         let c0 = l(c.alu_c[0]);
-        builder
-            .assert_zero(branch_sel(&[Opcode::Blt, Opcode::Bltu]) * (taken.clone() - c0.clone()));
-        builder.assert_zero(
-            branch_sel(&[Opcode::Bge, Opcode::Bgeu]) * (taken.clone() - AB::Expr::ONE + c0.clone()),
-        );
-        builder.assert_zero(sel(Opcode::Beq) * (taken.clone() - eq.clone()));
-        builder.assert_zero(sel(Opcode::Bne) * (taken.clone() - AB::Expr::ONE + eq.clone()));
+        builder.assert_zero(is_less * (taken.clone() - c0.clone()));
+        builder.assert_zero(is_geq * (taken.clone() - AB::Expr::ONE + c0.clone()));
+        builder.assert_zero(is_beq.clone() * (taken.clone() - eq.clone()));
+        builder.assert_zero(is_bne.clone() * (taken.clone() - AB::Expr::ONE + eq.clone()));
         // eq = (rs1 == rs2), via two 16-bit halves of the limb differences.
-        let is_eqb = branch_sel(&[Opcode::Beq, Opcode::Bne]);
+        let is_eqb = is_beq + is_bne;
         let half = |i: usize| {
             (l(c.rs1_val[i]) - l(c.rs2_val[i]))
                 + (l(c.rs1_val[i + 1]) - l(c.rs2_val[i + 1])) * k(256)
@@ -587,14 +486,14 @@ where
         mem_consume(
             builder,
             pc.clone(),
-            word.clone(),
+            ls(c.word),
             l(c.fetch.prev_ts),
             is_real.clone(),
         );
-        mem_produce(builder, pc, word, ts(SLOT_FETCH), is_real.clone());
+        mem_produce(builder, pc, ls(c.word), ts(SLOT_FETCH), is_real.clone());
         // rs1 / rs2 reads (a7 / a0 for ECALL, whose rs fields are zero).
-        let rs1_addr = rs1 * k(4) + is_ecall.clone() * k(4 * REG_A7);
-        let rs2_addr = rs2 * k(4) + is_ecall.clone() * k(4 * REG_A0);
+        let rs1_addr = l(c.rs1_num) * k(4) + is_ecall.clone() * k(4 * REG_A7);
+        let rs2_addr = l(c.rs2_num) * k(4) + is_ecall.clone() * k(4 * REG_A0);
         for (addr, val, cols, slot) in [
             (rs1_addr, c.rs1_val, c.rs1, SLOT_RS1),
             (rs2_addr, c.rs2_val, c.rs2, SLOT_RS2),
@@ -625,19 +524,19 @@ where
         );
         // Loads and stores: guest address rs1 + imm, naturally aligned; the
         // access is to the word containing it.
-        let sels = |ops: &[Opcode]| ops.iter().fold(AB::Expr::ZERO, |a, &o| a + sel(o));
-        let is_lw = sel(Opcode::Lw);
-        let is_sw = sel(Opcode::Sw);
+        let is_lw = flag(Flag::Lw);
+        let is_sw = flag(Flag::Sw);
         let (is_lb, is_lbu, is_lh, is_lhu) = (
-            sel(Opcode::Lb),
-            sel(Opcode::Lbu),
-            sel(Opcode::Lh),
-            sel(Opcode::Lhu),
+            flag(Flag::Lb),
+            flag(Flag::Lbu),
+            flag(Flag::Lh),
+            flag(Flag::Lhu),
         );
-        let (is_sb, is_sh) = (sel(Opcode::Sb), sel(Opcode::Sh));
-        let is_load = sels(&[Opcode::Lb, Opcode::Lh, Opcode::Lw, Opcode::Lbu, Opcode::Lhu]);
-        let is_half = sels(&[Opcode::Lh, Opcode::Lhu, Opcode::Sh]);
-        let mem_count = is_load.clone() + sels(&[Opcode::Sb, Opcode::Sh, Opcode::Sw]);
+        let (is_sb, is_sh) = (flag(Flag::Sb), flag(Flag::Sh));
+        let is_load =
+            is_lb.clone() + is_lh.clone() + is_lw.clone() + is_lbu.clone() + is_lhu.clone();
+        let is_half = is_lh.clone() + is_lhu.clone() + is_sh.clone();
+        let mem_count = is_load.clone() + is_sb.clone() + is_sh.clone() + is_sw.clone();
         let oh = c.mem_off.map(l);
         let mut oh_sum = AB::Expr::ZERO;
         let mut offset = AB::Expr::ZERO;
@@ -715,13 +614,14 @@ where
         );
         mem_produce(builder, addr, ls(c.mem_new), ts(SLOT_MEM), mem_count);
         // rd write; x0 keeps 0.
+        let rd = l(c.rd_num);
         let rd_zero = l(c.rd_zero);
         builder.assert_bool(rd_zero.clone());
         builder.assert_zero(rd_zero.clone() * rd.clone());
         builder.assert_zero(rd.clone() * l(c.rd_inv) - AB::Expr::ONE + rd_zero.clone());
         let keep = AB::Expr::ONE - rd_zero;
-        let is_lui = sel(Opcode::Lui);
-        let is_link = sel(Opcode::Jal) + sel(Opcode::Jalr);
+        let is_lui = flag(Flag::Lui);
+        let is_link = links;
         for i in 0..4 {
             let new = l(c.rd_new[i]);
             builder.assert_zero(rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])));

@@ -4,8 +4,9 @@
 //! [`epoch_airs`], in that order. The tables talk only through the global
 //! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
 //! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`),
-//! [`io::IO_BUS`] (`io`), [`io::IO_WORDS_BUS`] (`io_words`) and
-//! [`io_words::OUTPUT_BUS`] (`output`).
+//! [`io::IO_BUS`] (`io`), [`io::IO_WORDS_BUS`] (`io_words`),
+//! [`io_words::OUTPUT_BUS`] (`output`) and [`decode::DECODE_BUS`]
+//! (`decode`).
 //!
 //! Memory is bound to the statement's roots by three tables: the page table
 //! opens every word of every touched page to the memory check and hashes
@@ -23,6 +24,7 @@ pub mod alu;
 pub mod blind;
 pub mod bus;
 pub mod cpu;
+pub mod decode;
 pub mod io;
 pub mod io_words;
 pub mod layout;
@@ -43,6 +45,7 @@ pub use alu::logic::LogicAir;
 pub use alu::mul::MulAir;
 pub use alu::shift::ShiftAir;
 pub use cpu::CpuAir;
+pub use decode::DecodeAir;
 pub use io::IoAir;
 pub use io_words::IoWordsAir;
 pub use merkle::MerkleAir;
@@ -69,6 +72,7 @@ macro_rules! dispatch {
             Table::Io($a) => $body,
             Table::IoWords($a) => $body,
             Table::Output($a) => $body,
+            Table::Decode($a) => $body,
         }
     };
 }
@@ -109,6 +113,8 @@ pub enum Table {
     IoWords(IoWordsAir),
     /// The statement's public output (preprocessed, built by the verifier).
     Output(OutputAir),
+    /// One row per distinct instruction word executed: the decoder.
+    Decode(DecodeAir),
 }
 
 impl SluiceAir {
@@ -129,6 +135,7 @@ impl SluiceAir {
             Table::Io(_) => "io",
             Table::IoWords(_) => "io_words",
             Table::Output(_) => "output",
+            Table::Decode(_) => "decode",
         }
     }
 
@@ -161,6 +168,8 @@ pub const IO_TABLE: usize = 11;
 pub const IO_WORDS_TABLE: usize = 12;
 /// Index of the public output table in [`epoch_airs`].
 pub const OUTPUT_TABLE: usize = 13;
+/// Index of the decode table in [`epoch_airs`].
+pub const DECODE_TABLE: usize = 14;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents). In
@@ -181,6 +190,7 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::Io(IoAir),
         Table::IoWords(IoWordsAir),
         Table::Output(OutputAir::new(output, params.min_log_height())),
+        Table::Decode(DecodeAir),
     ]
     .into_iter()
     .map(|table| SluiceAir {

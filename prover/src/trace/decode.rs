@@ -1,0 +1,82 @@
+//! The decode table's trace: one row per distinct instruction word the
+//! epoch executed, with how many cycles executed it.
+
+use std::collections::BTreeMap;
+
+use p3_field::PrimeCharacteristicRing;
+use p3_matrix::dense::RowMajorMatrix;
+use sluice_verifier::air::cpu::selector_index;
+use sluice_verifier::air::decode::{DecodeCols, Flag, FLAGS, NUM_FLAGS};
+use sluice_verifier::isa::{decode, Instruction};
+use sluice_verifier::stark::config::Val;
+
+use super::cpu::circuit_imm;
+use super::fill::put_word;
+use super::TraceError;
+
+/// `addi x0, x0, 0`: what padding rows decode (with multiplicity 0).
+const PADDING_WORD: u32 = 0x0000_0013;
+
+/// How many cycles executed each instruction word.
+#[derive(Clone, Debug, Default)]
+pub struct WordCounts(BTreeMap<u32, u32>);
+
+impl WordCounts {
+    pub fn add(&mut self, word: u32) {
+        *self.0.entry(word).or_default() += 1;
+    }
+
+    /// Distinct words.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The decoded instruction, or why the STARK cannot show it.
+pub fn decode_supported(pc: u32, word: u32) -> Result<Instruction, TraceError> {
+    let ins = decode(word).map_err(|_| TraceError::Unsupported {
+        pc,
+        what: format!("illegal instruction {word:#010x}"),
+    })?;
+    if selector_index(ins.opcode).is_none() {
+        return Err(TraceError::Unsupported {
+            pc,
+            what: format!("instruction {}", ins.opcode),
+        });
+    }
+    Ok(ins)
+}
+
+/// The flag values of `word`'s opcode, in [`FLAGS`] order.
+pub fn flag_values(ins: &Instruction) -> [bool; NUM_FLAGS] {
+    FLAGS.map(|f: Flag| f.set_by(ins.opcode))
+}
+
+/// The table's trace at `2^log_height` rows (at least `counts.len()`).
+pub fn decode_trace(
+    counts: &WordCounts,
+    log_height: usize,
+) -> Result<RowMajorMatrix<Val>, TraceError> {
+    let c = DecodeCols::new();
+    let height = 1usize << log_height;
+    debug_assert!(counts.len() <= height);
+    let mut values = Val::zero_vec(height * c.width);
+    let padding = std::iter::repeat_n((PADDING_WORD, 0), height - counts.len());
+    let rows = counts.0.iter().map(|(&w, &n)| (w, n)).chain(padding);
+    for (row, (word, mult)) in values.chunks_exact_mut(c.width).zip(rows) {
+        // The CPU replay decoded every counted word already.
+        let ins = decode_supported(0, word)?;
+        for (i, &b) in c.bits.iter().enumerate() {
+            row[b] = Val::from_u32((word >> i) & 1);
+        }
+        let sel = selector_index(ins.opcode).expect("decode_supported checked it");
+        row[c.sel[sel]] = Val::ONE;
+        put_word(row, c.imm, circuit_imm(ins.opcode.format(), word));
+        row[c.mult] = Val::from_u32(mult);
+    }
+    Ok(RowMajorMatrix::new(values, c.width))
+}

@@ -1,0 +1,389 @@
+//! The decode table: one row per instruction word the epoch executes (any
+//! order, repeats allowed), proving what the word means.
+//!
+//! A row holds the word's 32 bits, one selector per [`SUPPORTED`] opcode
+//! (exactly one set), and the immediate; its constraints are the RV32IM
+//! decoder. It provides, on the [`DECODE_BUS`], the [`Decoded`] message:
+//! the word, its register fields, the immediate, the ALU operation and the
+//! [`FLAGS`] the CPU constraints are gated by, each flag a sum of
+//! selectors. The CPU row sends that message for the word it fetched, with
+//! count `is_real`; the table's free multiplicity column receives it.
+//!
+//! Decoding used to happen in every CPU row (79 columns: the bits and
+//! selectors); a program executes far fewer distinct words than cycles, so
+//! the CPU row now carries only the decoded fields (29 columns besides the
+//! immediate it already had) and the decoder runs once per distinct word.
+
+use alloc::vec::Vec;
+
+use p3_air::{Air, BaseAir, WindowAccess};
+use p3_field::{Field, PrimeCharacteristicRing};
+use p3_lookup::{Count, InteractionBuilder};
+
+use super::cpu::{role, SUPPORTED};
+use super::layout::ColumnAlloc;
+use crate::isa::{Format, Opcode};
+
+/// The bus between the CPU rows and the decode table.
+pub const DECODE_BUS: &str = "decode";
+
+/// A flag of the decoded instruction: which opcodes set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    /// `ECALL` (an `exit` or, with the CPU's `sys_io`, a `read`/`write`).
+    Ecall,
+    /// Sends the main ALU message.
+    Alu,
+    /// ALU operand `a` is `pc`.
+    Auipc,
+    /// ALU operand `b` is the immediate (else `rs2`).
+    BImm,
+    /// Writes `rd`.
+    WritesRd,
+    /// `rd` gets the ALU result.
+    RdFromAlu,
+    Jal,
+    Jalr,
+    /// `BLT`/`BLTU`: taken when the comparison's result is 1.
+    BranchLess,
+    /// `BGE`/`BGEU`: taken when it is 0.
+    BranchGreaterEq,
+    Beq,
+    Bne,
+    Lw,
+    Lb,
+    Lbu,
+    Lh,
+    Lhu,
+    Sw,
+    Sb,
+    Sh,
+    Lui,
+}
+
+/// Every flag, in message order.
+pub const FLAGS: [Flag; 21] = {
+    use Flag::*;
+    [
+        Ecall,
+        Alu,
+        Auipc,
+        BImm,
+        WritesRd,
+        RdFromAlu,
+        Jal,
+        Jalr,
+        BranchLess,
+        BranchGreaterEq,
+        Beq,
+        Bne,
+        Lw,
+        Lb,
+        Lbu,
+        Lh,
+        Lhu,
+        Sw,
+        Sb,
+        Sh,
+        Lui,
+    ]
+};
+/// Number of flags.
+pub const NUM_FLAGS: usize = FLAGS.len();
+
+impl Flag {
+    /// Whether `op` sets this flag: the definition both the table's
+    /// constraints and the prover's witness follow.
+    pub const fn set_by(self, op: Opcode) -> bool {
+        use Opcode as O;
+        let r = role(op);
+        match self {
+            Flag::Ecall => matches!(op, O::Ecall),
+            Flag::Alu => r.alu_op.is_some(),
+            Flag::Auipc => matches!(op, O::Auipc),
+            Flag::BImm => r.alu_op.is_some() && r.b_is_imm,
+            Flag::WritesRd => r.writes_rd,
+            Flag::RdFromAlu => {
+                r.alu_op.is_some()
+                    && r.writes_rd
+                    && !matches!(op, O::Lb | O::Lh | O::Lw | O::Lbu | O::Lhu | O::Jalr)
+            }
+            Flag::Jal => matches!(op, O::Jal),
+            Flag::Jalr => matches!(op, O::Jalr),
+            Flag::BranchLess => matches!(op, O::Blt | O::Bltu),
+            Flag::BranchGreaterEq => matches!(op, O::Bge | O::Bgeu),
+            Flag::Beq => matches!(op, O::Beq),
+            Flag::Bne => matches!(op, O::Bne),
+            Flag::Lw => matches!(op, O::Lw),
+            Flag::Lb => matches!(op, O::Lb),
+            Flag::Lbu => matches!(op, O::Lbu),
+            Flag::Lh => matches!(op, O::Lh),
+            Flag::Lhu => matches!(op, O::Lhu),
+            Flag::Sw => matches!(op, O::Sw),
+            Flag::Sb => matches!(op, O::Sb),
+            Flag::Sh => matches!(op, O::Sh),
+            Flag::Lui => matches!(op, O::Lui),
+        }
+    }
+
+    /// Position in [`FLAGS`] (and in the message's flag fields).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The ALU operation code `op` sends on the ALU bus (0 when it sends none).
+pub fn alu_code(op: Opcode) -> u32 {
+    role(op).alu_op.map_or(0, |a| a as u32)
+}
+
+/// Fields of the [`DECODE_BUS`] message, in order.
+pub const DECODED_LEN: usize = 4 + 3 + 4 + 1 + NUM_FLAGS;
+
+/// The decoded instruction as the CPU row uses it.
+#[derive(Clone, Debug)]
+pub struct Decoded<E> {
+    /// The instruction word as four byte limbs.
+    pub word: [E; 4],
+    pub rd: E,
+    pub rs1: E,
+    pub rs2: E,
+    /// The immediate as four byte limbs (format-dependent).
+    pub imm: [E; 4],
+    pub alu_op: E,
+    pub flags: [E; NUM_FLAGS],
+}
+
+impl<E: Clone> Decoded<E> {
+    /// The message's fields, in [`DECODED_LEN`] order.
+    pub fn fields(&self) -> Vec<E> {
+        let mut v = Vec::with_capacity(DECODED_LEN);
+        v.extend(self.word.iter().cloned());
+        v.extend([self.rd.clone(), self.rs1.clone(), self.rs2.clone()]);
+        v.extend(self.imm.iter().cloned());
+        v.push(self.alu_op.clone());
+        v.extend(self.flags.iter().cloned());
+        v
+    }
+}
+
+/// Column indices of the decode table.
+#[derive(Clone, Debug)]
+pub struct DecodeCols {
+    /// The 32 bits of the instruction word, least significant first.
+    pub bits: [usize; 32],
+    /// One boolean per [`SUPPORTED`] opcode; exactly one is set.
+    pub sel: [usize; SUPPORTED.len()],
+    /// The immediate as four byte limbs.
+    pub imm: [usize; 4],
+    /// How many CPU rows executed this word (free: the provider side).
+    pub mult: usize,
+    pub width: usize,
+}
+
+impl DecodeCols {
+    pub fn new() -> Self {
+        let mut a = ColumnAlloc::default();
+        DecodeCols {
+            bits: a.many(),
+            sel: a.many(),
+            imm: a.many(),
+            mult: a.one(),
+            width: a.width(),
+        }
+    }
+}
+
+impl Default for DecodeCols {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The decode table's AIR.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DecodeAir;
+
+impl<F> BaseAir<F> for DecodeAir {
+    fn width(&self) -> usize {
+        DecodeCols::new().width
+    }
+}
+
+/// `Σ bits[lo + j] * 2^j` for `j < len`.
+fn bits_value<E: PrimeCharacteristicRing>(bits: &[E], lo: usize, len: usize) -> E {
+    (0..len).fold(E::ZERO, |acc, j| {
+        acc + bits[lo + j].clone() * E::from_u32(1 << j)
+    })
+}
+
+impl<AB: InteractionBuilder> Air<AB> for DecodeAir
+where
+    AB::F: Field,
+{
+    fn eval(&self, builder: &mut AB) {
+        let c = DecodeCols::new();
+        let main = builder.main();
+        let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
+        let l = |i: usize| local[i].clone();
+        let k = |x: u32| AB::Expr::from_u32(x);
+        let bits: Vec<AB::Expr> = c.bits.iter().map(|&b| l(b)).collect();
+        let bit = |i: usize| bits[i].clone();
+        let field = |lo: usize, len: usize| bits_value(&bits, lo, len);
+        let sel = |op: Opcode| {
+            let i = SUPPORTED
+                .iter()
+                .position(|&o| o == op)
+                .expect("supported opcode");
+            l(c.sel[i])
+        };
+        let sum_sel = |pred: &dyn Fn(Opcode) -> bool| -> AB::Expr {
+            SUPPORTED
+                .iter()
+                .filter(|&&o| pred(o))
+                .fold(AB::Expr::ZERO, |acc, &o| acc + sel(o))
+        };
+
+        for b in &bits {
+            builder.assert_bool(b.clone());
+        }
+        let opcode7 = field(0, 7);
+        let funct3 = field(12, 3);
+        let funct7 = field(25, 7);
+        let mut sel_sum = AB::Expr::ZERO;
+        for &op in SUPPORTED.iter() {
+            let s = sel(op);
+            builder.assert_bool(s.clone());
+            sel_sum += s.clone();
+            let w = op.base_word();
+            builder.assert_zero(s.clone() * (opcode7.clone() - k(w & 0x7f)));
+            let fmt = op.format();
+            if !matches!(fmt, Format::U | Format::J) {
+                builder.assert_zero(s.clone() * (funct3.clone() - k((w >> 12) & 7)));
+            }
+            let shift_imm = matches!(op, Opcode::Slli | Opcode::Srli | Opcode::Srai);
+            if matches!(fmt, Format::R) || shift_imm {
+                builder.assert_zero(s.clone() * (funct7.clone() - k(w >> 25)));
+            }
+            if op == Opcode::Ecall {
+                builder.assert_zero(s * field(7, 25));
+            }
+        }
+        // Every row, padding included, is one supported instruction.
+        builder.assert_one(sel_sum);
+
+        // Immediates by format.
+        let b31 = bit(31);
+        let sign_hi = b31.clone() * k(0xf0);
+        let sign_byte = b31 * k(0xff);
+        let i_imm = [
+            field(20, 8),
+            field(28, 4) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let s_imm = [
+            field(7, 5) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
+            field(28, 4) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let b_imm = [
+            field(8, 4) * k(2) + bit(25) * k(32) + bit(26) * k(64) + bit(27) * k(128),
+            field(28, 3) + bit(7) * k(8) + sign_hi.clone(),
+            sign_byte.clone(),
+            sign_byte.clone(),
+        ];
+        let j_imm = [
+            field(21, 7) * k(2),
+            field(28, 3) + bit(20) * k(8) + field(12, 4) * k(16),
+            field(16, 4) + sign_hi,
+            sign_byte,
+        ];
+        let u_imm = [
+            AB::Expr::ZERO,
+            field(12, 4) * k(16),
+            field(16, 8),
+            field(24, 8),
+        ];
+        // R-type instructions have no immediate: theirs is 0, so the
+        // message says exactly one thing per word.
+        let r_imm = core::array::from_fn(|_| AB::Expr::ZERO);
+        for (f, imm) in [
+            (Format::R, r_imm),
+            (Format::I, i_imm),
+            (Format::S, s_imm),
+            (Format::B, b_imm),
+            (Format::J, j_imm),
+            (Format::U, u_imm),
+        ] {
+            let s = sum_sel(&|o: Opcode| o.format() == f);
+            for (idx, e) in c.imm.iter().zip(imm) {
+                builder.assert_zero(s.clone() * (l(*idx) - e));
+            }
+        }
+
+        let decoded = Decoded {
+            word: core::array::from_fn(|i| field(8 * i, 8)),
+            rd: field(7, 5),
+            rs1: field(15, 5),
+            rs2: field(20, 5),
+            imm: c.imm.map(l),
+            alu_op: SUPPORTED
+                .iter()
+                .fold(AB::Expr::ZERO, |acc, &o| acc + sel(o) * k(alu_code(o))),
+            flags: FLAGS.map(|f| sum_sel(&|o: Opcode| f.set_by(o))),
+        };
+        builder.push_interaction(DECODE_BUS, decoded.fields(), Count::provided(-l(c.mult)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_in_index_order() {
+        for (i, f) in FLAGS.iter().enumerate() {
+            assert_eq!(f.index(), i);
+        }
+    }
+
+    /// The flag groups the CPU constraints rely on are exclusive where the
+    /// CPU adds them up.
+    #[test]
+    fn every_opcode_sets_a_consistent_flag_set() {
+        for &op in SUPPORTED.iter() {
+            let set = |f: Flag| f.set_by(op);
+            let control = [
+                Flag::Jal,
+                Flag::Jalr,
+                Flag::BranchLess,
+                Flag::BranchGreaterEq,
+            ]
+            .iter()
+            .chain(&[Flag::Beq, Flag::Bne])
+            .filter(|&&f| set(f))
+            .count();
+            assert!(control <= 1, "{op}");
+            let memory = [
+                Flag::Lw,
+                Flag::Lb,
+                Flag::Lbu,
+                Flag::Lh,
+                Flag::Lhu,
+                Flag::Sw,
+                Flag::Sb,
+                Flag::Sh,
+            ]
+            .iter()
+            .filter(|&&f| set(f))
+            .count();
+            assert!(memory <= 1, "{op}");
+            assert!(!set(Flag::RdFromAlu) || (set(Flag::Alu) && set(Flag::WritesRd)));
+            assert!(!set(Flag::BImm) || set(Flag::Alu));
+            assert!(!set(Flag::Auipc) || set(Flag::Alu));
+            assert_eq!(alu_code(op) != 0, set(Flag::Alu), "{op}");
+        }
+    }
+}
