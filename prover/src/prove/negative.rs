@@ -192,11 +192,27 @@ fn self_cancelling_access_is_rejected() {
     let ts = Val::from_u32(8 * r as u32 + 2);
     row[c.rs1.prev_ts] = ts;
     assert!(locally_rejected(&st, &t));
-    // Even with any diff bytes, ts - prev - 1 = -1 is not three bytes.
+    // Even with any limbs, ts - prev - 1 = -1 is not two 12-bit limbs.
     for d in c.rs1.diff {
-        cpu_row(&mut t, r)[d] = Val::from_u32(255);
+        cpu_row(&mut t, r)[d] = Val::from_u32(4095);
     }
     assert!(locally_rejected(&st, &t));
+}
+
+/// The gap `ts - prev_ts - 1` has other decompositions than its 12-bit
+/// limbs (`d0 - 4096`, `d1 + 1`); only the limb bus refuses them. With
+/// unbounded limbs a gap could be negative, and an access could consume a
+/// token produced after it.
+#[test]
+fn timestamp_gap_limbs_must_be_12_bit() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = row_of(&t, Opcode::Sub);
+    let row = cpu_row(&mut t, r);
+    row[c.rs1.diff[0]] -= Val::from_u32(4096);
+    row[c.rs1.diff[1]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t), "only the limb bus can see it");
+    assert!(verifier_rejects(&st, &t));
 }
 
 #[test]

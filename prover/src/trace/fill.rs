@@ -2,6 +2,7 @@
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use sluice_verifier::air::cpu::TsCols;
+use sluice_verifier::air::ts_range::TS_LIMB_BITS;
 use sluice_verifier::stark::config::Val;
 
 use super::ByteCounts;
@@ -27,9 +28,16 @@ pub fn put_bytes(row: &mut [Val], cols: &[usize], x: u32, bytes: &mut ByteCounts
     }
 }
 
-/// A memory access's previous timestamp and the bytes of `ts - prev - 1`.
+/// A memory access's previous timestamp and the 12-bit limbs of
+/// `ts - prev - 1`, each sent on the timestamp-limb bus.
 pub fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut ByteCounts) {
     debug_assert!(prev < ts);
     row[cols.prev_ts] = Val::from_u32(prev);
-    put_bytes(row, &cols.diff, ts - prev - 1, bytes);
+    let gap = ts - prev - 1;
+    debug_assert!(gap < 1 << (2 * TS_LIMB_BITS));
+    for (i, c) in cols.diff.iter().enumerate() {
+        let limb = (gap >> (TS_LIMB_BITS as usize * i)) & ((1 << TS_LIMB_BITS) - 1);
+        row[*c] = Val::from_u32(limb);
+        bytes.add_ts_limb(limb);
+    }
 }

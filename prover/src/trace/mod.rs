@@ -19,7 +19,7 @@ use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
     epoch_airs, SluiceAir, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE,
-    OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE,
+    OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE, TS_RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -219,6 +219,7 @@ pub fn generate_with(
     let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let range = range::range_trace(&bytes);
+    let ts_range = range::ts_range_trace(&bytes);
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min))?;
 
     let mut traces = Vec::with_capacity(airs.len());
@@ -232,6 +233,7 @@ pub fn generate_with(
     traces.push(io_words);
     traces.push(output);
     traces.push(decode);
+    traces.push(ts_range);
     debug_assert_eq!(traces.len(), airs.len());
     // The executor cut the epoch so that every table fits; say so here
     // rather than write a proof the verifier would refuse by its shape.
@@ -255,6 +257,7 @@ pub fn generate_with(
                 && IO_WORDS_TABLE == 12
                 && OUTPUT_TABLE == 13
                 && DECODE_TABLE == 14
+                && TS_RANGE_TABLE == 15
         )
     };
     Ok(EpochTrace {

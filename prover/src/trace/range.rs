@@ -1,18 +1,21 @@
-//! The `Range` table's trace: how often each byte was sent on the byte bus.
+//! The range tables' traces: how often each byte was sent on the byte bus,
+//! and each 12-bit limb on the timestamp-limb bus.
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::range::{RANGE_ROWS, RANGE_WIDTH};
+use sluice_verifier::air::ts_range::{TS_LIMB_BITS, TS_LIMB_ROWS};
 use sluice_verifier::stark::config::Val;
 
-/// Multiplicities of the byte bus, filled by every table generator that
-/// sends bytes, then turned into the `Range` trace.
+/// Multiplicities of the byte bus and of the timestamp-limb bus, filled by
+/// every table generator that sends on them, then turned into the `Range`
+/// and `TsRange` traces.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ByteCounts(pub [u32; RANGE_ROWS]);
+pub struct ByteCounts(pub [u32; RANGE_ROWS], pub Vec<u32>);
 
 impl Default for ByteCounts {
     fn default() -> Self {
-        Self([0; RANGE_ROWS])
+        Self([0; RANGE_ROWS], vec![0; TS_LIMB_ROWS])
     }
 }
 
@@ -27,6 +30,15 @@ impl ByteCounts {
         self.0[x as usize] += 1;
     }
 
+    /// Records one send of the timestamp-gap limb `x`.
+    ///
+    /// # Panics
+    /// If `x` does not fit in a limb (a generator's bug, as for `add`).
+    pub fn add_ts_limb(&mut self, x: u32) {
+        assert!(x < 1 << TS_LIMB_BITS, "timestamp limb {x} out of range");
+        self.1[x as usize] += 1;
+    }
+
     /// Records one send of each value.
     pub fn add_all(&mut self, xs: impl IntoIterator<Item = u32>) {
         for x in xs {
@@ -34,7 +46,7 @@ impl ByteCounts {
         }
     }
 
-    /// Total number of sends recorded.
+    /// Total number of byte sends recorded.
     pub fn total(&self) -> u64 {
         self.0.iter().map(|&n| u64::from(n)).sum()
     }
@@ -44,4 +56,10 @@ impl ByteCounts {
 pub fn range_trace(counts: &ByteCounts) -> RowMajorMatrix<Val> {
     let values = counts.0.iter().map(|&n| Val::from_u32(n)).collect();
     RowMajorMatrix::new(values, RANGE_WIDTH)
+}
+
+/// The `TsRange` main trace (4,096 rows × the multiplicity column).
+pub fn ts_range_trace(counts: &ByteCounts) -> RowMajorMatrix<Val> {
+    let values = counts.1.iter().map(|&n| Val::from_u32(n)).collect();
+    RowMajorMatrix::new(values, 1)
 }

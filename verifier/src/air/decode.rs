@@ -27,9 +27,22 @@ use crate::isa::{Format, Opcode};
 /// The bus between the CPU rows and the decode table.
 pub const DECODE_BUS: &str = "decode";
 
-/// A flag of the decoded instruction: which opcodes set it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flag {
+/// Declares [`Flag`] and [`FLAGS`] (every flag, in message order) from one
+/// list, so the two cannot disagree.
+macro_rules! flags {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// A flag of the decoded instruction: which opcodes set it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Flag {
+            $($(#[$doc])* $name,)*
+        }
+
+        /// Every flag, in message order.
+        pub const FLAGS: [Flag; [$(Flag::$name),*].len()] = [$(Flag::$name),*];
+    };
+}
+
+flags! {
     /// `ECALL` (an `exit` or, with the CPU's `sys_io`, a `read`/`write`).
     Ecall,
     /// Sends the main ALU message.
@@ -61,33 +74,6 @@ pub enum Flag {
     Lui,
 }
 
-/// Every flag, in message order.
-pub const FLAGS: [Flag; 21] = {
-    use Flag::*;
-    [
-        Ecall,
-        Alu,
-        Auipc,
-        BImm,
-        WritesRd,
-        RdFromAlu,
-        Jal,
-        Jalr,
-        BranchLess,
-        BranchGreaterEq,
-        Beq,
-        Bne,
-        Lw,
-        Lb,
-        Lbu,
-        Lh,
-        Lhu,
-        Sw,
-        Sb,
-        Sh,
-        Lui,
-    ]
-};
 /// Number of flags.
 pub const NUM_FLAGS: usize = FLAGS.len();
 

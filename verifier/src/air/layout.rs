@@ -5,6 +5,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use super::bus::send_byte;
+use super::ts_range::{send_ts_limb, TS_LIMB_BITS};
 
 /// Hands out consecutive column indices while a table's layout is built.
 #[derive(Default)]
@@ -33,31 +34,30 @@ impl ColumnAlloc {
     }
 }
 
-/// One timestamped memory access: the previous timestamp and the three
-/// bytes of `ts - prev_ts - 1`.
+/// One timestamped memory access: the previous timestamp and the two
+/// 12-bit limbs of `ts - prev_ts - 1`.
 #[derive(Clone, Copy, Debug)]
 pub struct TsCols {
     pub prev_ts: usize,
-    pub diff: [usize; 3],
+    pub diff: [usize; 2],
 }
 
-/// Constrains `prev_ts < ts` (when `count` is 1) by range-checking the three
-/// bytes of `ts - prev_ts - 1`: a memory access can only consume a token
-/// produced strictly before it.
+/// Constrains `prev_ts < ts` (when `count` is 1) by range-checking the two
+/// 12-bit limbs of `ts - prev_ts - 1` ([`super::ts_range`]): a memory access
+/// can only consume a token produced strictly before it. Timestamps are
+/// below 2^23 and `p > 2^24`, so the limbs' value is the integer gap.
 pub fn check_access_order<AB: InteractionBuilder>(
     builder: &mut AB,
     ts: AB::Expr,
     prev_ts: AB::Expr,
-    diff: [AB::Expr; 3],
+    diff: [AB::Expr; 2],
     count: AB::Expr,
 ) {
-    let [d0, d1, d2] = diff;
-    let value = d0.clone()
-        + d1.clone() * AB::Expr::from_u32(1 << 8)
-        + d2.clone() * AB::Expr::from_u32(1 << 16);
+    let [d0, d1] = diff;
+    let value = d0.clone() + d1.clone() * AB::Expr::from_u32(1 << TS_LIMB_BITS);
     builder.assert_zero(count.clone() * (ts - prev_ts - AB::Expr::ONE - value));
-    for d in [d0, d1, d2] {
-        send_byte(builder, d, count.clone());
+    for d in [d0, d1] {
+        send_ts_limb(builder, d, count.clone());
     }
 }
 

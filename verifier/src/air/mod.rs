@@ -5,8 +5,8 @@
 //! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
 //! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`),
 //! [`io::IO_BUS`] (`io`), [`io::IO_WORDS_BUS`] (`io_words`),
-//! [`io_words::OUTPUT_BUS`] (`output`) and [`decode::DECODE_BUS`]
-//! (`decode`).
+//! [`io_words::OUTPUT_BUS`] (`output`), [`decode::DECODE_BUS`]
+//! (`decode`) and [`ts_range::TS_LIMB`] (`ts_limb`).
 //!
 //! Memory is bound to the statement's roots by three tables: the page table
 //! opens every word of every touched page to the memory check and hashes
@@ -34,6 +34,7 @@ pub mod output;
 pub mod page;
 pub mod poseidon2;
 pub mod range;
+pub mod ts_range;
 
 use alloc::vec::Vec;
 use p3_matrix::dense::RowMajorMatrix;
@@ -53,6 +54,7 @@ pub use output::OutputAir;
 pub use page::PageAir;
 pub use poseidon2::Poseidon2Air;
 pub use range::RangeAir;
+pub use ts_range::TsRangeAir;
 
 /// Applies `$body` to the inner AIR of every variant.
 macro_rules! dispatch {
@@ -73,6 +75,7 @@ macro_rules! dispatch {
             Table::IoWords($a) => $body,
             Table::Output($a) => $body,
             Table::Decode($a) => $body,
+            Table::TsRange($a) => $body,
         }
     };
 }
@@ -115,6 +118,8 @@ pub enum Table {
     Output(OutputAir),
     /// One row per distinct instruction word executed: the decoder.
     Decode(DecodeAir),
+    /// 12-bit limbs of timestamp gaps (fixed 4,096 rows).
+    TsRange(TsRangeAir),
 }
 
 impl SluiceAir {
@@ -136,7 +141,20 @@ impl SluiceAir {
             Table::IoWords(_) => "io_words",
             Table::Output(_) => "output",
             Table::Decode(_) => "decode",
+            Table::TsRange(_) => "ts_range",
         }
+    }
+
+    /// Whether any constraint or bus message of the table reads the next
+    /// row. Tables that do not are opened at `zeta` only (Plonky3 skips
+    /// their `zeta * g` openings), which shortens the proof; the test
+    /// `next_row_reads_are_declared` checks every table's claim against its
+    /// symbolic constraints, in both modes.
+    pub fn reads_next_row(&self) -> bool {
+        matches!(
+            self.table,
+            Table::Cpu(_) | Table::Page(_) | Table::Merkle(_) | Table::Io(_) | Table::IoWords(_)
+        )
     }
 
     /// The trace height (log2) the table must have whatever the epoch, for
@@ -144,6 +162,7 @@ impl SluiceAir {
     pub fn fixed_log_height(&self) -> Option<usize> {
         match &self.table {
             Table::Range(_) => Some(range::RANGE_LOG_ROWS),
+            Table::TsRange(_) => Some(ts_range::TS_LIMB_LOG_ROWS),
             Table::Output(o) => Some(o.log_height),
             _ => None,
         }
@@ -170,6 +189,8 @@ pub const IO_WORDS_TABLE: usize = 12;
 pub const OUTPUT_TABLE: usize = 13;
 /// Index of the decode table in [`epoch_airs`].
 pub const DECODE_TABLE: usize = 14;
+/// Index of the timestamp-limb table in [`epoch_airs`].
+pub const TS_RANGE_TABLE: usize = 15;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents). In
@@ -191,6 +212,7 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::IoWords(IoWordsAir),
         Table::Output(OutputAir::new(output, params.min_log_height())),
         Table::Decode(DecodeAir),
+        Table::TsRange(TsRangeAir),
     ]
     .into_iter()
     .map(|table| SluiceAir {
@@ -223,11 +245,16 @@ impl<F: Field> BaseAir<F> for SluiceAir {
     }
 
     fn main_next_row_columns(&self) -> Vec<usize> {
-        dispatch!(self, a => BaseAir::<F>::main_next_row_columns(a))
+        if self.reads_next_row() {
+            (0..BaseAir::<F>::width(self)).collect()
+        } else {
+            Vec::new()
+        }
     }
 
+    /// No table reads its preprocessed columns' next row.
     fn preprocessed_next_row_columns(&self) -> Vec<usize> {
-        dispatch!(self, a => BaseAir::<F>::preprocessed_next_row_columns(a))
+        Vec::new()
     }
 }
 
@@ -239,6 +266,83 @@ where
         dispatch!(self, a => a.eval(builder));
         if self.blinded {
             blind::eval(builder, dispatch!(self, a => BaseAir::<AB::F>::width(a)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stark::config::{Challenge, Val};
+    use alloc::collections::BTreeSet;
+    use p3_air::symbolic::{
+        AirLayout, BaseEntry, BaseLeaf, ExtLeaf, SymbolicExpr, SymbolicExpression,
+        SymbolicExpressionExt,
+    };
+    use p3_batch_stark::symbolic::get_symbolic_constraints;
+    use p3_lookup::{LogUpGadget, Lookups};
+
+    /// Whether `e` reads a main or preprocessed column's next row. The
+    /// trees share sub-expressions (`Arc`), so each node is visited once.
+    fn reads_next(e: &SymbolicExpression<Val>, seen: &mut BTreeSet<usize>) -> bool {
+        if !seen.insert(e as *const _ as usize) {
+            return false;
+        }
+        match e {
+            SymbolicExpr::Leaf(BaseLeaf::Variable(v)) => matches!(
+                v.entry,
+                BaseEntry::Main { offset: 1 } | BaseEntry::Preprocessed { offset: 1 }
+            ),
+            SymbolicExpr::Leaf(_) => false,
+            SymbolicExpr::Add { x, y, .. }
+            | SymbolicExpr::Sub { x, y, .. }
+            | SymbolicExpr::Mul { x, y, .. } => reads_next(x, seen) || reads_next(y, seen),
+            SymbolicExpr::Neg { x, .. } => reads_next(x, seen),
+        }
+    }
+
+    /// LogUp columns always read their next row; only the trace's own
+    /// (main and preprocessed) next-row reads count here.
+    fn ext_reads_next(
+        e: &SymbolicExpressionExt<Val, Challenge>,
+        seen: &mut BTreeSet<usize>,
+    ) -> bool {
+        if !seen.insert(e as *const _ as usize) {
+            return false;
+        }
+        match e {
+            SymbolicExpr::Leaf(ExtLeaf::Base(b)) => reads_next(b, seen),
+            SymbolicExpr::Leaf(_) => false,
+            SymbolicExpr::Add { x, y, .. }
+            | SymbolicExpr::Sub { x, y, .. }
+            | SymbolicExpr::Mul { x, y, .. } => ext_reads_next(x, seen) || ext_reads_next(y, seen),
+            SymbolicExpr::Neg { x, .. } => ext_reads_next(x, seen),
+        }
+    }
+
+    /// A table that reads its next row but is not opened there would be
+    /// checked against values the proof never binds: every table's claim
+    /// must match what its constraints and bus messages actually read.
+    #[test]
+    fn next_row_reads_are_declared() {
+        for zk in [false, true] {
+            let params = ProofParams {
+                zk,
+                ..ProofParams::DEFAULT
+            };
+            for air in epoch_airs(b"out", &params) {
+                let lookups = Lookups::<Val>::from_air::<Challenge, _>(&air);
+                let (base, ext) = get_symbolic_constraints::<Val, Challenge, SluiceAir, _>(
+                    &air,
+                    AirLayout::from_air::<Val>(&air),
+                    &lookups,
+                    &LogUpGadget::new(),
+                );
+                let mut seen = BTreeSet::new();
+                let reads = base.iter().any(|e| reads_next(e, &mut seen))
+                    || ext.iter().any(|e| ext_reads_next(e, &mut seen));
+                assert_eq!(reads, air.reads_next_row(), "{} (zk {zk})", air.name());
+            }
         }
     }
 }

@@ -34,8 +34,7 @@ impl<F: Field> BaseAir<F> for RangeAir {
     }
 
     fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
-        let values: Vec<F> = (0..RANGE_ROWS as u32).map(F::from_u32).collect();
-        Some(RowMajorMatrix::new(values, 1))
+        Some(values_column(RANGE_ROWS))
     }
 
     fn preprocessed_width(&self) -> usize {
@@ -48,16 +47,31 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let x: AB::Expr = builder
-            .preprocessed()
-            .current(0)
-            .expect("range table has one preprocessed column")
-            .into();
-        let mult: AB::Expr = builder
-            .main()
-            .current(MULT)
-            .expect("range table has one main column")
-            .into();
+        let (x, mult) = value_and_multiplicity(builder);
         receive_byte_table(builder, x, mult);
     }
+}
+
+/// `0..rows` as one column: the fixed contents of a range table.
+pub(super) fn values_column<F: Field>(rows: usize) -> RowMajorMatrix<F> {
+    let values: Vec<F> = (0..rows as u32).map(F::from_u32).collect();
+    RowMajorMatrix::new(values, 1)
+}
+
+/// A range table row's value (its preprocessed column) and multiplicity
+/// (its one main column).
+pub(super) fn value_and_multiplicity<AB: InteractionBuilder>(
+    builder: &mut AB,
+) -> (AB::Expr, AB::Expr) {
+    let x = builder
+        .preprocessed()
+        .current(0)
+        .expect("a range table has one preprocessed column")
+        .into();
+    let mult = builder
+        .main()
+        .current(MULT)
+        .expect("a range table has one main column")
+        .into();
+    (x, mult)
 }
