@@ -24,8 +24,8 @@ pub use crate::params::MIN_LOG_HEIGHT;
 use crate::params::{ProofParams, MAX_TRACE_LOG2};
 use crate::statement::{EpochRole, EpochStatement};
 
-/// Largest epoch size (log2) the STARK supports: timestamps `8 * clk + 5`
-/// must stay below 2^24 (three range-checked bytes).
+/// Largest epoch size (log2) the STARK supports: timestamp gaps (below
+/// `8 * 2^20 + 8`) must stay below 2^24 (two range-checked 12-bit limbs).
 pub const MAX_EPOCH_SIZE_LOG2: u8 = MAX_TRACE_LOG2 as u8;
 
 /// Largest height (log2) of a table sized by the execution: `2^20` rows,
