@@ -28,7 +28,7 @@ use tracing_subscriber::Layer;
 use sluice_prover::executor::{Config, Executor, Program};
 use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::{prove_trace, statement_for};
-use sluice_prover::trace::generate;
+use sluice_prover::trace::{generate, EpochTrace};
 use sluice_verifier::air::epoch_airs;
 use sluice_verifier::digest::Digest;
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
@@ -93,27 +93,29 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Base-field cells the prover commits for these traces, before the
-/// low-degree extension: per table, its committed height (doubled in ZK
+/// Base-field cells the prover commits for the epoch's tables, before the
+/// low-degree extension: per present table (0 for an absent one), its committed height (doubled in ZK
 /// mode) times its main columns (blinding included), plus 4 per LogUp
 /// extension column (the packed lookups and the accumulator), plus 4 per
 /// quotient chunk. The hiding PCS's 4 random codewords per matrix are left
 /// out. Shapes from `security::epoch_shape`, the figure the calculator uses.
-fn committed_cells(
-    traces: &[p3_matrix::dense::RowMajorMatrix<sluice_verifier::stark::config::Val>],
-    params: &ProofParams,
-) -> u64 {
+fn committed_cells(trace: &EpochTrace, params: &ProofParams) -> Vec<u64> {
     let zk = params.zk;
     let shape = sluice_verifier::security::epoch_shape(params);
-    traces
+    trace
+        .traces
         .iter()
         .zip(&shape.tables)
-        .map(|(t, s)| {
+        .enumerate()
+        .map(|(i, (t, s))| {
+            if !trace.tables.contains(i) {
+                return 0;
+            }
             let height = (p3_matrix::Matrix::height(t) as u64) << u64::from(zk);
             let per_row = s.width + 4 * (s.num_lookups + 1) + 4 * s.num_quotient_chunks;
             height * per_row as u64
         })
-        .sum()
+        .collect()
 }
 
 /// Plonky3's own Poseidon2 AIR (`p3-poseidon2-air`, KoalaBear, width 16,
@@ -278,11 +280,23 @@ fn main() {
         let t = Instant::now();
         let trace = generate(&record, &transition, &params).unwrap();
         let t_gen = t.elapsed();
-        let cells = committed_cells(&trace.traces, &params);
+        let table_cells = committed_cells(&trace, &params);
+        let cells: u64 = table_cells.iter().sum();
         let heights: Vec<String> = names
             .iter()
             .zip(&trace.traces)
-            .map(|(n, m)| format!("{n}=2^{}", p3_matrix::Matrix::height(m).ilog2()))
+            .zip(&table_cells)
+            .enumerate()
+            .map(|(i, ((n, m), c))| {
+                if !trace.tables.contains(i) {
+                    return format!("{n} absent");
+                }
+                format!(
+                    "{n}=2^{} ({:.1} cells/cycle)",
+                    p3_matrix::Matrix::height(m).ilog2(),
+                    *c as f64 / record.cycles as f64
+                )
+            })
             .collect();
         let t = Instant::now();
         let proof = prove_trace(&params, &image, k as u8, 0, &st, &trace).unwrap();
@@ -319,7 +333,7 @@ fn main() {
 
         println!(
             "\n2^{k} cycles, zk {zk}; table heights: {}",
-            heights.join(" ")
+            heights.join(", ")
         );
         println!("| phase | wall time | count | share of prove |");
         println!("|---|---|---|---|");

@@ -39,28 +39,29 @@ pub const MIN_ROW_CAP_LOG2: u32 = 15;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EpochUse {
     pub cycles: u64,
-    /// AddSub rows: at most one per cycle plus one more per jump (JAL, JALR
-    /// send a second, link addition).
-    pub jumps: u64,
+    /// Add/sub table rows, counted exactly
+    /// (`sluice_verifier::air::cpu::ADD_SUB_ROWS`): at most two per cycle.
+    pub add_sub: u64,
     /// I/O word rows and public output bytes.
     pub io_words: u64,
     pub output: u64,
 }
 
-/// The worst one cycle can add, besides one cycle and one AddSub row.
+/// The worst one cycle can add, besides one cycle.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CycleCost {
     pub pages: u64,
-    pub jumps: u64,
+    pub add_sub: u64,
     pub io_words: u64,
     pub output: u64,
 }
 
 impl CycleCost {
-    /// An instruction other than a syscall: a fetch page and a data page.
+    /// An instruction other than a syscall: a fetch page and a data page,
+    /// two add/sub rows (`JALR`: its target and its link).
     pub const INSTRUCTION: CycleCost = CycleCost {
         pages: 2,
-        jumps: 1,
+        add_sub: 2,
         io_words: 0,
         output: 0,
     };
@@ -72,7 +73,7 @@ impl CycleCost {
         let len = u64::from(len.min(MAX_IO_LEN));
         CycleCost {
             pages: 1 + len.div_ceil(PAGE_SIZE as u64) + 1,
-            jumps: 0,
+            add_sub: 0,
             io_words: len / 4 + 2,
             output: if public { len } else { 0 },
         }
@@ -108,11 +109,11 @@ impl RowCap {
 
     /// How many more instructions (not syscalls, which check themselves)
     /// certainly fit after one that [`Self::fits`]: each adds at most one
-    /// cycle, one AddSub row beyond it and two pages.
+    /// cycle, two add/sub rows and two pages.
     pub fn instructions_that_fit(&self, used: &EpochUse, pages: u64) -> u64 {
         let cap = self.rows;
         let cycles = cap.saturating_sub(used.cycles + 2);
-        let add_sub = cap.saturating_sub(used.cycles + used.jumps + 2) / 2;
+        let add_sub = cap.saturating_sub(used.add_sub + 4) / 2;
         let pages = ((cap - 1) / ROWS_PER_PAGE).saturating_sub(pages + 4) / 2;
         cycles.min(add_sub).min(pages)
     }
@@ -122,7 +123,7 @@ impl RowCap {
     pub fn fits(&self, used: &EpochUse, pages: u64, next: &CycleCost) -> bool {
         let cap = self.rows;
         let cycles = used.cycles + 1;
-        let add_sub = cycles + used.jumps + next.jumps;
+        let add_sub = used.add_sub + next.add_sub;
         let page_rows = (pages + next.pages) * ROWS_PER_PAGE + 1;
         let words = used.io_words + next.io_words;
         let output = used.output + next.output;
@@ -163,15 +164,18 @@ mod tests {
     }
 
     #[test]
-    fn jumps_count_twice_at_the_largest_epoch() {
+    fn add_sub_rows_bound_the_largest_epoch() {
         let cap = RowCap::default();
         let used = EpochUse {
             cycles: (1 << 20) - 10,
-            jumps: 8,
+            add_sub: (1 << 20) - 2,
             ..EpochUse::default()
         };
         assert!(cap.fits(&used, 3, &CycleCost::INSTRUCTION));
-        let used = EpochUse { jumps: 9, ..used };
+        let used = EpochUse {
+            add_sub: (1 << 20) - 1,
+            ..used
+        };
         assert!(!cap.fits(&used, 3, &CycleCost::INSTRUCTION));
     }
 }

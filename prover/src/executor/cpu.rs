@@ -1,5 +1,6 @@
 //! One instruction step.
 
+use sluice_verifier::air::cpu::ADD_SUB_ROWS;
 use sluice_verifier::isa::{decode, Opcode};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
@@ -66,6 +67,9 @@ impl Executor {
             Ok(ins) => ins,
             Err(_) => return Err(Cause::IllegalInstruction { word }),
         };
+        if RECORD {
+            self.epoch_use.add_sub += u64::from(ADD_SUB_ROWS[ins.opcode as usize]);
+        }
         let a = self.regs[ins.rs1 as usize & 31];
         let b = self.regs[ins.rs2 as usize & 31];
         let imm = ins.imm;
@@ -95,16 +99,10 @@ impl Executor {
             Auipc => pc.wrapping_add(imm),
             Jal => {
                 jump!(pc.wrapping_add(imm));
-                if RECORD {
-                    self.epoch_use.jumps += 1;
-                }
                 pc.wrapping_add(4)
             }
             Jalr => {
                 jump!(a.wrapping_add(imm) & !1);
-                if RECORD {
-                    self.epoch_use.jumps += 1;
-                }
                 pc.wrapping_add(4)
             }
             Beq => branch!(a == b),

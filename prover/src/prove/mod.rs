@@ -65,14 +65,15 @@ pub fn prove_trace(
         index,
         statement,
     };
-    let airs = epoch_airs(&statement.output, params);
+    let airs = trace.tables.select(epoch_airs(&statement.output, params));
+    let traces = trace.tables.select(&trace.traces);
     if params.zk {
         let mut rng = os_rng()?;
-        let traces = blind(&trace.traces, &mut rng);
-        prove_zk(&ctx, &airs, trace, &traces, rng)
+        let blinded = blind(&traces, &mut rng);
+        prove_zk(&ctx, &airs, trace, &blinded.iter().collect::<Vec<_>>(), rng)
     } else {
         let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &config, &airs, &ctx, trace, &trace.traces)
+        prove_with(&config, &config, &airs, &ctx, trace, &traces)
     }
 }
 
@@ -82,13 +83,13 @@ fn os_rng() -> anyhow::Result<ZkRng> {
         .map_err(|e| anyhow!("the operating system's random generator failed: {e}"))
 }
 
-/// The zero-knowledge proof of already blinded `traces`, masked and salted
-/// from `rng`.
+/// The zero-knowledge proof of already blinded `traces` (those of the
+/// tables in `trace.tables`, as are `airs`), masked and salted from `rng`.
 fn prove_zk(
     ctx: &EpochContext<'_>,
     airs: &[SluiceAir],
     trace: &EpochTrace,
-    traces: &[RowMajorMatrix<Val>],
+    traces: &[&RowMajorMatrix<Val>],
     rng: ZkRng,
 ) -> anyhow::Result<Vec<u8>> {
     let config = zk_epoch_config(ctx, rng).map_err(|e| anyhow!("{e}"))?;
@@ -97,15 +98,16 @@ fn prove_zk(
     prove_with(&config, &public, airs, ctx, trace, traces)
 }
 
-/// One batch proof of `traces` (the epoch's, blinded in ZK mode) under
-/// `config`; `public` commits the preprocessed (public) columns.
+/// One batch proof of `traces` (the epoch's present tables, blinded in ZK
+/// mode; `airs` are theirs) under `config`; `public` commits the
+/// preprocessed (public) columns.
 fn prove_with<SC: EpochStarkConfig>(
     config: &SC,
     public: &SC,
     airs: &[SluiceAir],
     ctx: &EpochContext<'_>,
     trace: &EpochTrace,
-    traces: &[RowMajorMatrix<Val>],
+    traces: &[&RowMajorMatrix<Val>],
 ) -> anyhow::Result<Vec<u8>>
 where
     SC::Pcs: Sync,
@@ -118,7 +120,7 @@ where
         .iter()
         .zip(traces)
         .zip(pvs)
-        .map(|((air, trace), public_values)| StarkInstance {
+        .map(|((air, &trace), public_values)| StarkInstance {
             air,
             trace,
             public_values,
@@ -127,7 +129,7 @@ where
     let zk = usize::from(SC::ZK);
     let ext_degrees: Vec<usize> = traces
         .iter()
-        .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(t)) + zk)
+        .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(*t)) + zk)
         .collect();
     let prover_data = epoch_prover_data(public, airs, &ext_degrees, &ctx.params)
         .map_err(|e| anyhow!("preprocessing failed: {e}"))?;
@@ -135,6 +137,7 @@ where
         .map_err(|e| anyhow!("proving failed: {e:?}"))?;
     Ok(encode_proof(&EpochProof {
         zk: SC::ZK,
+        tables: trace.tables,
         start_pc: trace.start_pc,
         end_pc: trace.end_pc,
         start_root: trace.start_root,
@@ -170,7 +173,7 @@ pub fn constraint_failures(
     let pvs = trace_public_values(&airs, statement, trace);
     let blinded;
     let traces = if params.zk {
-        blinded = blind(&trace.traces, &mut public_rng());
+        blinded = blind(&trace.traces.iter().collect::<Vec<_>>(), &mut public_rng());
         &blinded
     } else {
         &trace.traces
@@ -267,3 +270,6 @@ mod negative_memory;
 
 #[cfg(test)]
 mod zk_tests;
+
+#[cfg(test)]
+mod negative_tables;

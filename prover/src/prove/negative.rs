@@ -467,3 +467,57 @@ fn sys_io_flag_cannot_be_forged() {
     assert!(locally_rejected(&st, &t3));
     assert!(verifier_rejects(&st, &t3));
 }
+
+/// The ALU tables trust their operands to be bytes (`air::alu`): an operand
+/// is a register value, and a register value is a memory token, which is
+/// always bytes. Here an ADD reads `rs1` in another limb form of the same
+/// integer (limb 0 raised by 256, limb 1 = -1) and the add/sub table adds
+/// with those limbs (carry 1 out of limb 0): every local constraint and the
+/// ALU bus still hold, and only the memory bus can reject it.
+#[test]
+fn a_register_read_in_non_byte_limbs_is_rejected() {
+    use sluice_verifier::air::alu::add_sub::{A, B, C, CARRY, IS_ADD};
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let table = epoch_airs(&st.output, &params_under_test())
+        .iter()
+        .position(|a| a.name() == "add_sub")
+        .unwrap();
+    let add_rows: Vec<usize> = (0..t.cycles as usize)
+        .filter(|&r| op_at(&t, r) == Opcode::Add)
+        .collect();
+    let w = t.traces[table].width;
+    let mut forged = None;
+    for r in add_rows {
+        let row = cpu_row(&mut t, r).to_vec();
+        let word = |cols: [usize; 4]| cols.map(|i| row[i]);
+        let (a, b, sum) = (word(c.alu_a), word(c.alu_b), word(c.alu_c));
+        // The table row of this addition, with no carry out of limb 0.
+        let found = t.traces[table].values.chunks_exact(w).position(|x| {
+            x[IS_ADD] == Val::ONE
+                && x[A..A + 4] == a
+                && x[B..B + 4] == b
+                && x[C..C + 4] == sum
+                && x[CARRY] == Val::ZERO
+        });
+        if let Some(i) = found {
+            forged = Some((r, i));
+            break;
+        }
+    }
+    let (r, i) = forged.expect("an ADD without a carry out of limb 0");
+    let k = Val::from_u32(256);
+    let row = cpu_row(&mut t, r);
+    for col in [c.rs1_val[0], c.alu_a[0]] {
+        row[col] += k;
+    }
+    for col in [c.rs1_val[1], c.alu_a[1]] {
+        row[col] -= Val::ONE;
+    }
+    let x = &mut t.traces[table].values[i * w..(i + 1) * w];
+    x[A] += k;
+    x[A + 1] -= Val::ONE;
+    x[CARRY] = Val::ONE;
+    assert!(!locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+}

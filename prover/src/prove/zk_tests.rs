@@ -4,6 +4,7 @@
 use super::tests::{first_epoch, mixed_program};
 use super::*;
 use p3_field::PrimeCharacteristicRing;
+use sluice_verifier::air::TableSet;
 use sluice_verifier::stark::config::{SluiceConfig, SluiceZkConfig};
 use sluice_verifier::stark::proof::decode_proof;
 use sluice_verifier::stark::verify_epoch;
@@ -55,14 +56,24 @@ fn zk_proofs_verify_differ_and_are_bound_to_their_mode() {
         cb.unwrap(),
         "the commitments must be randomized"
     );
-    // The committed heights are doubled by the randomized rows.
-    let plain_bits = decode_proof::<SluiceConfig>(&p.plain)
-        .unwrap()
-        .batch
-        .degree_bits;
-    for (zk_bits, plain_bits) in a.batch.degree_bits.iter().zip(&plain_bits) {
-        assert!(*zk_bits > zk.min_log_height());
-        assert!(*zk_bits > *plain_bits);
+    // The committed heights are doubled by the randomized rows (tables
+    // matched by index: the ZK proof keeps the unused ones).
+    let plain_proof = decode_proof::<SluiceConfig>(&p.plain).unwrap();
+    let by_table = |set: TableSet, bits: &[usize]| -> Vec<(usize, usize)> {
+        set.select(0..32)
+            .into_iter()
+            .zip(bits.iter().copied())
+            .collect()
+    };
+    let zk_bits = by_table(a.tables, &a.batch.degree_bits);
+    let plain_bits = by_table(plain_proof.tables, &plain_proof.batch.degree_bits);
+    assert!(zk_bits.len() > plain_bits.len());
+    for &(_, bits) in &zk_bits {
+        assert!(bits > zk.min_log_height());
+    }
+    for (table, bits) in plain_bits {
+        let (_, zk) = zk_bits.iter().find(|(t, _)| *t == table).unwrap();
+        assert!(*zk > bits);
     }
 
     // Each mode's verifier rejects the other mode's proof, saying why.
@@ -131,6 +142,7 @@ fn prove_blinded(
     trace: &EpochTrace,
     traces: &[RowMajorMatrix<Val>],
 ) -> Result<(), &'static str> {
+    let traces: Vec<&RowMajorMatrix<Val>> = traces.iter().collect();
     let zk = ProofParams::DEFAULT_ZK;
     let ctx = EpochContext {
         params: zk,
@@ -139,8 +151,8 @@ fn prove_blinded(
         index: 0,
         statement: st,
     };
-    let airs = epoch_airs(&st.output, &zk);
-    let proof = prove_zk(&ctx, &airs, trace, traces, os_rng().unwrap()).unwrap();
+    let airs = trace.tables.select(epoch_airs(&st.output, &zk));
+    let proof = prove_zk(&ctx, &airs, trace, &traces, os_rng().unwrap()).unwrap();
     verify_epoch(&zk, &IMAGE, K, 0, st, &proof).map_err(|e| e.check)
 }
 
@@ -155,7 +167,7 @@ fn the_blinding_ring_is_checked_by_the_verifier() {
     let zk = ProofParams::DEFAULT_ZK;
     let trace = generate(&record, &tr, &zk).unwrap();
     let st = statement_for(&record, &tr);
-    let honest = blind(&trace.traces, &mut os_rng().unwrap());
+    let honest = blind(&trace.tables.select(&trace.traces), &mut os_rng().unwrap());
     assert_eq!(prove_blinded(&st, &trace, &honest), Ok(()));
 
     let base = |t: &RowMajorMatrix<Val>| t.width - BLIND_WIDTH;
@@ -172,8 +184,8 @@ fn the_blinding_ring_is_checked_by_the_verifier() {
         let at = base(t) + SEL;
         t.values[at] = Val::TWO;
     }
-    assert!(!table_fails(&zk, &st, &unbalanced, 5));
-    assert!(table_fails(&zk, &st, &doubled, 5));
+    assert!(!table_fails(&zk, trace.tables, &st, &unbalanced, 5));
+    assert!(table_fails(&zk, trace.tables, &st, &doubled, 5));
     assert_eq!(prove_blinded(&st, &trace, &doubled), Err("stark"));
 
     let mut unblinded = honest;
@@ -186,15 +198,16 @@ fn the_blinding_ring_is_checked_by_the_verifier() {
     assert_eq!(prove_blinded(&st, &trace, &unblinded), Ok(()));
 }
 
-/// Whether table `i` (one without public values) of already blinded
-/// traces violates a constraint of its own.
+/// Whether table `i` of `tables` (one without public values) of already
+/// blinded traces violates a constraint of its own.
 fn table_fails(
     params: &ProofParams,
+    tables: TableSet,
     st: &EpochStatement,
     traces: &[RowMajorMatrix<Val>],
     i: usize,
 ) -> bool {
-    let air = &epoch_airs(&st.output, params)[i];
+    let air = &tables.select(epoch_airs(&st.output, params))[i];
     assert_eq!(p3_air::BaseAir::<Val>::num_public_values(air), 0);
     !p3_air::check_all_constraints(air, &traces[i], &[], Some(1))
         .failures

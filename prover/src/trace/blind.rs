@@ -8,11 +8,14 @@ use sluice_verifier::air::blind::{BLIND_MESSAGE_LEN, BLIND_WIDTH, IN, OUT, SEL};
 use sluice_verifier::stark::config::Val;
 use zk_rand::{CryptoRng, RngExt};
 
-/// `traces` (every table of an epoch, in batch order) with the blinding
+/// `traces` (every table of an epoch proof, in batch order) with the blinding
 /// columns appended: in row 0, table `i` sends a random message and
 /// receives table `i - 1`'s (table `n - 1`'s for table 0); every other row's
 /// blinding columns are zero.
-pub fn blind(traces: &[RowMajorMatrix<Val>], rng: &mut impl CryptoRng) -> Vec<RowMajorMatrix<Val>> {
+pub fn blind(
+    traces: &[&RowMajorMatrix<Val>],
+    rng: &mut impl CryptoRng,
+) -> Vec<RowMajorMatrix<Val>> {
     let messages: Vec<[Val; BLIND_MESSAGE_LEN]> = (0..traces.len())
         .map(|_| core::array::from_fn(|_| rng.random()))
         .collect();

@@ -18,8 +18,8 @@ use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
-    epoch_airs, SluiceAir, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE, MERKLE_TABLE,
-    OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE, TS_RANGE_TABLE,
+    epoch_airs, SluiceAir, Table, TableSet, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE,
+    MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE, TS_RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -59,6 +59,9 @@ pub struct EpochTrace {
     pub exit_code: Option<u32>,
     /// Every ALU-bus message `(op, a, b)` the CPU sent.
     pub alu_events: Vec<AluEvent>,
+    /// Which tables the proof holds: the required ones, and each optional
+    /// table (`SluiceAir::is_optional`) that has real rows.
+    pub tables: TableSet,
 }
 
 fn log_height_for(rows: usize, min_log_height: usize) -> usize {
@@ -72,7 +75,7 @@ fn alu_traces(
     events: &[AluEvent],
     bytes: &mut ByteCounts,
     min_log_height: usize,
-) -> Result<Vec<RowMajorMatrix<Val>>, TraceError> {
+) -> Result<Vec<(RowMajorMatrix<Val>, bool)>, TraceError> {
     let tables = alu::alu_traces(events, bytes, 1 << min_log_height)
         .map_err(|e| TraceError::Diverged(format!("{:?} sent on the ALU bus", e.0)))?;
     // `AluTable::ALL` order is the batch order after the range table.
@@ -84,7 +87,13 @@ fn alu_traces(
         names,
         ["add_sub", "logic", "compare", "shift", "mul", "div_rem"]
     );
-    Ok(tables.into_iter().map(|(_, t)| t).collect())
+    Ok(tables
+        .into_iter()
+        .map(|(table, t)| {
+            let used = events.iter().any(|e| alu::AluTable::of(e.0) == Some(table));
+            (t, used)
+        })
+        .collect())
 }
 
 /// Replays `record` and builds every table's trace for a proof with
@@ -223,18 +232,38 @@ pub fn generate_with(
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min))?;
 
     let mut traces = Vec::with_capacity(airs.len());
-    traces.push(cpu);
-    traces.push(page);
-    traces.push(range);
-    traces.extend(alu_tables);
-    traces.push(merkle);
-    traces.push(poseidon2);
-    traces.push(io_table);
-    traces.push(io_words);
-    traces.push(output);
-    traces.push(decode);
-    traces.push(ts_range);
+    let mut used = Vec::with_capacity(airs.len());
+    let mut push = |t: RowMajorMatrix<Val>, is_used: bool| {
+        traces.push(t);
+        used.push(is_used);
+    };
+    push(cpu, true);
+    push(page, true);
+    push(range, true);
+    for (t, is_used) in alu_tables {
+        push(t, is_used);
+    }
+    push(merkle, true);
+    push(poseidon2, true);
+    push(io_table, !io.rows.is_empty());
+    push(io_words, words > 0);
+    push(output, !record.public_output.is_empty());
+    push(decode, true);
+    push(ts_range, true);
     debug_assert_eq!(traces.len(), airs.len());
+    // Only optional tables may be left out, and in zero-knowledge mode only
+    // the output table (whose presence the statement already shows): which
+    // operation families an epoch used is private there.
+    let tables = TableSet::from_flags(
+        &airs
+            .iter()
+            .zip(&used)
+            .map(|(air, &u)| {
+                let hidden = params.zk && !matches!(air.table, Table::Output(_));
+                u || hidden || !air.is_optional()
+            })
+            .collect::<Vec<_>>(),
+    );
     // The executor cut the epoch so that every table fits; say so here
     // rather than write a proof the verifier would refuse by its shape.
     for (air, t) in airs.iter().zip(&traces) {
@@ -269,5 +298,6 @@ pub fn generate_with(
         cycles: record.cycles,
         exit_code: record.exit_code,
         alu_events: alu,
+        tables,
     })
 }

@@ -283,6 +283,22 @@ pub const fn role(op: Opcode) -> Role {
     }
 }
 
+/// Rows of the add/sub table that one execution of each opcode takes
+/// (indexed by `opcode as usize`): one for a main ALU message whose
+/// operation is `ADD` or `SUB`, one more for a jump's link `pc + 4`. The
+/// executor sums them to cut an epoch before that table is full.
+pub const ADD_SUB_ROWS: [u8; Opcode::COUNT] = {
+    let mut rows = [0; Opcode::COUNT];
+    let mut i = 0;
+    while i < Opcode::COUNT {
+        let r = role(Opcode::ALL[i]);
+        let main = matches!(r.alu_op, Some(Opcode::Add | Opcode::Sub));
+        rows[Opcode::ALL[i] as usize] = main as u8 + r.links as u8;
+        i += 1;
+    }
+    rows
+};
+
 /// The CPU table's AIR.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuAir;

@@ -157,6 +157,28 @@ impl SluiceAir {
         )
     }
 
+    /// Whether an epoch proof may leave the table out. A table left out
+    /// adds no constraint and no bus message, exactly as a table of padding
+    /// rows would, so leaving one out proves nothing a padded table could
+    /// not: the prover may omit an ALU or I/O table the epoch does not use.
+    /// The output table is present exactly when the statement has output
+    /// (the verifier decides, [`TableSet::check`]). The tables with public
+    /// values (CPU, Merkle) and those every epoch uses are always present.
+    pub fn is_optional(&self) -> bool {
+        matches!(
+            self.table,
+            Table::AddSub(_)
+                | Table::Logic(_)
+                | Table::Compare(_)
+                | Table::Shift(_)
+                | Table::Mul(_)
+                | Table::DivRem(_)
+                | Table::Io(_)
+                | Table::IoWords(_)
+                | Table::Output(_)
+        )
+    }
+
     /// The trace height (log2) the table must have whatever the epoch, for
     /// tables of fixed contents; `None` for tables sized by the execution.
     pub fn fixed_log_height(&self) -> Option<usize> {
@@ -220,6 +242,75 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         blinded: params.zk,
     })
     .collect()
+}
+
+/// Which tables of [`epoch_airs`] an epoch proof holds: bit `i` for table
+/// `i`, in batch order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableSet(pub u32);
+
+impl TableSet {
+    /// Every table.
+    pub fn all(airs: &[SluiceAir]) -> Self {
+        TableSet((1u32 << airs.len()) - 1)
+    }
+
+    /// The set whose table `i` is present when `present[i]`.
+    pub fn from_flags(present: &[bool]) -> Self {
+        TableSet(
+            present
+                .iter()
+                .enumerate()
+                .filter(|(_, &p)| p)
+                .map(|(i, _)| 1u32 << i)
+                .sum(),
+        )
+    }
+
+    pub fn contains(&self, table: usize) -> bool {
+        table < 32 && self.0 >> table & 1 == 1
+    }
+
+    /// Checks the set against the epoch's tables and its public output: no
+    /// table that does not exist, every required table present, the output
+    /// table present exactly when there is output. Returns the name of the
+    /// offending table and what is wrong with it.
+    pub fn check(&self, airs: &[SluiceAir], output: &[u8]) -> Result<(), alloc::string::String> {
+        if self.0 >> airs.len() != 0 {
+            return Err(alloc::format!(
+                "table set {:#x} names tables beyond the {}",
+                self.0,
+                airs.len()
+            ));
+        }
+        for (i, air) in airs.iter().enumerate() {
+            let present = self.contains(i);
+            let required = match air.table {
+                Table::Output(_) => Some(!output.is_empty()),
+                _ if air.is_optional() => None,
+                _ => Some(true),
+            };
+            if let Some(want) = required.filter(|&want| want != present) {
+                return Err(alloc::format!(
+                    "table {} is {} but must be {}",
+                    air.name(),
+                    if present { "present" } else { "missing" },
+                    if want { "present" } else { "absent" }
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The present members of `items` (one per table, in batch order).
+    pub fn select<T>(&self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        items
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| self.contains(*i))
+            .map(|(_, t)| t)
+            .collect()
+    }
 }
 
 impl<F: Field> BaseAir<F> for SluiceAir {

@@ -39,6 +39,9 @@ pub const MAX_PROOF_BYTES: usize = 32 << 20;
 pub struct EpochProof<SC: EpochStarkConfig> {
     /// The mode label (see the module documentation).
     pub zk: bool,
+    /// The tables the batch holds, in batch order; the verifier checks the
+    /// set ([`crate::air::TableSet::check`]) before anything else.
+    pub tables: crate::air::TableSet,
     pub start_pc: u32,
     pub end_pc: u32,
     pub start_root: crate::digest::Digest,

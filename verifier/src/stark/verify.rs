@@ -16,7 +16,7 @@ use super::proof::{decode_proof, EpochProof, Rejection};
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
 use crate::air::output::MAX_EPOCH_OUTPUT;
-use crate::air::{epoch_airs, merkle, SluiceAir, CPU_TABLE, MERKLE_TABLE};
+use crate::air::{epoch_airs, merkle, SluiceAir, Table};
 use crate::digest::Digest;
 use crate::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 use crate::memory::state_digest;
@@ -111,15 +111,10 @@ pub fn public_values(
     end: (u32, &Digest),
 ) -> Vec<Vec<Val>> {
     airs.iter()
-        .enumerate()
-        .map(|(i, air)| {
-            if i == CPU_TABLE {
-                cpu_public_values(statement, start.0, end.0)
-            } else if i == MERKLE_TABLE {
-                merkle_public_values(start.1, end.1)
-            } else {
-                vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)]
-            }
+        .map(|air| match air.table {
+            Table::Cpu(_) => cpu_public_values(statement, start.0, end.0),
+            Table::Merkle(_) => merkle_public_values(start.1, end.1),
+            _ => vec![Val::ZERO; <SluiceAir as BaseAir<Val>>::num_public_values(air)],
         })
         .collect()
 }
@@ -179,13 +174,9 @@ pub fn expected_log_heights(
     statement: &EpochStatement,
 ) -> Vec<Option<usize>> {
     airs.iter()
-        .enumerate()
-        .map(|(i, air)| {
-            if i == CPU_TABLE {
-                Some(cpu_log_height(statement.cycles, params.min_log_height()))
-            } else {
-                air.fixed_log_height()
-            }
+        .map(|air| match air.table {
+            Table::Cpu(_) => Some(cpu_log_height(statement.cycles, params.min_log_height())),
+            _ => air.fixed_log_height(),
         })
         .collect()
 }
@@ -233,7 +224,12 @@ pub fn verify_decoded<SC: EpochStarkConfig>(
             ));
         }
     }
-    let airs = epoch_airs(&statement.output, params);
+    let all = epoch_airs(&statement.output, params);
+    proof
+        .tables
+        .check(&all, &statement.output)
+        .map_err(|e| Rejection::new("table set", e))?;
+    let airs = proof.tables.select(all);
     let degree_bits = &proof.batch.degree_bits;
     if degree_bits.len() != airs.len() {
         return Err(Rejection::new(

@@ -49,11 +49,5 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
         set(row, CARRY + i, carry);
     }
     set(row, if is_add { IS_ADD } else { IS_SUB }, 1);
-    bytes.add_all(
-        a.to_le_bytes()
-            .into_iter()
-            .chain(b.to_le_bytes())
-            .chain(c.to_le_bytes())
-            .map(u32::from),
-    );
+    bytes.add_all(c.to_le_bytes().map(u32::from));
 }

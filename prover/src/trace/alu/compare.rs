@@ -50,12 +50,6 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
     set(row, SX, am ^ bm);
     set(row, LT, lt);
     set(row, sel, 1);
-    bytes.add_all(
-        a.to_le_bytes()
-            .into_iter()
-            .chain(b.to_le_bytes())
-            .chain(d.to_le_bytes())
-            .map(u32::from),
-    );
+    bytes.add_all(d.to_le_bytes().map(u32::from));
     bytes.add_all([2 * al, 2 * bl]);
 }

@@ -167,7 +167,7 @@ pub fn fill_witness(
     }
 
     bytes.add_all(
-        [a, b, q, r, abs_b, abs_r, d]
+        [q, r, abs_b, abs_r, d]
             .into_iter()
             .flat_map(u32::to_le_bytes)
             .map(u32::from),

@@ -16,7 +16,7 @@ use sluice_verifier::air::alu::div_rem::DivRemAir;
 use sluice_verifier::air::alu::logic::LogicAir;
 use sluice_verifier::air::alu::mul::MulAir;
 use sluice_verifier::air::alu::shift::ShiftAir;
-use sluice_verifier::air::bus::{send_alu, ALU_MESSAGE_LEN};
+use sluice_verifier::air::bus::{send_alu, send_byte, ALU_MESSAGE_LEN};
 use sluice_verifier::air::range::RangeAir;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::params::ProofParams;
@@ -63,7 +63,9 @@ pub fn reference(op: Opcode, a: u32, b: u32) -> u32 {
 
 /// Stand-in for the CPU table: sends one ALU message per active row,
 /// `[op, a0..a3, b0..b3, c0..c3, active]`. Tests and benchmarks only: it
-/// does not constrain the messages it sends.
+/// does not constrain the results it claims, but it range-checks its
+/// operands, as the ALU tables require of every sender (the CPU's operands
+/// are bytes by construction).
 #[derive(Clone, Copy, Debug)]
 pub struct DriverAir;
 
@@ -86,7 +88,22 @@ impl<AB: InteractionBuilder> Air<AB> for DriverAir {
         let active = r[ALU_MESSAGE_LEN].clone();
         builder.assert_bool(active.clone());
         let w = |at: usize| -> [AB::Expr; 4] { core::array::from_fn(|i| r[at + i].clone()) };
+        for x in w(1).into_iter().chain(w(5)) {
+            send_byte(builder, x, active.clone());
+        }
         send_alu(builder, r[0].clone(), w(1), w(5), w(9), active);
+    }
+}
+
+/// The driver's operand range checks.
+fn driver_bytes(events: &[AluEvent], bytes: &mut ByteCounts) {
+    for &(_, a, b) in events {
+        bytes.add_all(
+            a.to_le_bytes()
+                .into_iter()
+                .chain(b.to_le_bytes())
+                .map(u32::from),
+        );
     }
 }
 
@@ -173,6 +190,7 @@ impl Batch {
     /// `result` (normally [`reference`]).
     pub fn new(events: &[AluEvent], result: impl Fn(Opcode, u32, u32) -> u32) -> Self {
         let mut bytes = ByteCounts::default();
+        driver_bytes(events, &mut bytes);
         let alu = alu_traces(events, &mut bytes, MIN_HEIGHT).expect("ALU ops only");
         let mut airs = vec![TestAir::Range(RangeAir), TestAir::Driver(DriverAir)];
         let mut traces = vec![range_trace(&bytes), driver_trace(events, result)];
@@ -329,7 +347,8 @@ impl Batch {
 }
 
 /// A one-event batch whose table row is replaced by the row `fill` builds
-/// (recording its byte sends, which become the whole Range trace) and whose
+/// (recording its byte sends, which with the driver's become the whole
+/// Range trace) and whose
 /// driver claims `op(a, b) = claimed`: both buses balance, so only the
 /// table's own constraints can reject it.
 pub fn forged(
@@ -344,6 +363,7 @@ pub fn forged(
     let t = table_index(table);
     let w = batch.traces[t].width;
     let mut bytes = ByteCounts::default();
+    driver_bytes(&[(op, a, b)], &mut bytes);
     let mut row = Val::zero_vec(w);
     fill(&mut row, &mut bytes);
     batch.traces[t].values[..w].copy_from_slice(&row);

@@ -104,12 +104,6 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
     };
     set_word(row, C, c);
     set(row, sel, 1);
-    bytes.add_all(
-        a.to_le_bytes()
-            .into_iter()
-            .chain(b.to_le_bytes())
-            .chain(p.to_le_bytes())
-            .map(u32::from),
-    );
+    bytes.add_all(p.to_le_bytes().map(u32::from));
     bytes.add_all([2 * al, 2 * bl]);
 }

@@ -59,11 +59,5 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
     }
     set_word(row, C, c);
     set(row, sel, 1);
-    bytes.add_all(
-        a.to_le_bytes()
-            .into_iter()
-            .chain(b.to_le_bytes().into_iter().skip(1))
-            .map(u32::from),
-    );
     bytes.add(2 * low);
 }

@@ -3,9 +3,9 @@
 //! Both are one byte-wise addition chain: ADD checks `a + b = c + 2³²·k`,
 //! SUB checks `c + b = a + 2³²·k` (i.e. `c = a − b mod 2³²`), with a boolean
 //! carry per limb. Swapping the roles of `a` and `c` by selector keeps it at
-//! one chain and degree 2. With `a`, `b`, `c` range-checked to bytes and the
-//! carries boolean, each limb equation is an integer equation, so `c` is
-//! exactly the RV32 result.
+//! one chain and degree 2. With `a`, `b` bytes (the sender's guarantee, see
+//! [`super`]), `c` range-checked to bytes and the carries boolean, each limb
+//! equation is an integer equation, so `c` is exactly the RV32 result.
 
 use p3_air::{Air, BaseAir};
 use p3_field::PrimeCharacteristicRing;
@@ -61,7 +61,7 @@ impl<AB: InteractionBuilder> Air<AB> for AddSubAir {
         }
         let op = is_add * opcode_expr::<AB::Expr>(Opcode::Add)
             + is_sub * opcode_expr::<AB::Expr>(Opcode::Sub);
-        send_bytes(builder, a.iter().chain(&b).chain(&c).cloned(), &mult);
+        send_bytes(builder, c.iter().cloned(), &mult);
         receive_alu(builder, op, a, b, c, mult);
     }
 }

@@ -87,7 +87,7 @@ impl<AB: InteractionBuilder> Air<AB> for CompareAir {
             + is_sltu * opcode_expr::<AB::Expr>(Opcode::Sltu);
         send_bytes(
             builder,
-            a.iter().chain(&b).chain(&d).cloned().chain([
+            d.iter().cloned().chain([
                 r[A_LOW].clone() * k::<AB::Expr>(2),
                 r[B_LOW].clone() * k::<AB::Expr>(2),
             ]),

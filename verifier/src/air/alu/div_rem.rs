@@ -259,9 +259,7 @@ impl<AB: InteractionBuilder> Air<AB> for DivRemAir {
         let lows = [A_LOW, B_LOW, Q_LOW, R_LOW].map(|i| r[i].clone() * k::<AB::Expr>(2));
         send_bytes(
             builder,
-            a.iter()
-                .chain(&b)
-                .chain(&q)
+            q.iter()
                 .chain(&rem)
                 .chain(&abs_b)
                 .chain(&abs_r)

@@ -5,20 +5,30 @@
 //! row's (boolean, mutually exclusive) operation selectors: a row with no
 //! selector set is padding and contributes nothing to any bus. Each table
 //! constrains `c` completely from `a` and `b` with exact RV32IM semantics and
-//! range-checks every limb it relies on by sending it on the
+//! range-checks every limb it computes by sending it on the
 //! [`BYTE`](super::bus::BYTE) bus (gated by the same multiplicity, so padding
 //! rows cost the `Range` table nothing).
+//!
+//! **The operands are not range-checked here: the sender guarantees them.**
+//! The CPU table is the only sender on the ALU bus, and its operands are
+//! always bytes: register values (every value on the memory bus is bytes:
+//! `docs/proof-system.md`, "Soundness of the memory argument"), the
+//! range-checked pc limbs, decoded immediates (bytes by the decode table's
+//! construction) and the constant 4 of a link. The tables lean on that
+//! (`a`, `b` bytes) exactly as they leaned on their own checks before
+//! protocol 5; a new sender must range-check its operands itself, as the
+//! test harness's driver table does.
 //!
 //! The maximum constraint degree of every table is 3. Column counts:
 //!
 //! | table | ops | columns | byte sends/row |
 //! |---|---|---|---|
-//! | [`add_sub::AddSubAir`] | ADD SUB | 18 | 12 |
+//! | [`add_sub::AddSubAir`] | ADD SUB | 18 | 4 |
 //! | [`logic::LogicAir`] | AND OR XOR | 71 | 0 |
-//! | [`compare::CompareAir`] | SLT SLTU | 24 | 14 |
-//! | [`shift::ShiftAir`] | SLL SRL SRA | 38 | 16 |
-//! | [`mul::MulAir`] | MUL MULH MULHSU MULHU | 46 | 34 |
-//! | [`div_rem::DivRemAir`] | DIV DIVU REM REMU | 80 | 48 |
+//! | [`compare::CompareAir`] | SLT SLTU | 24 | 6 |
+//! | [`shift::ShiftAir`] | SLL SRL SRA | 38 | 9 |
+//! | [`mul::MulAir`] | MUL MULH MULHSU MULHU | 46 | 26 |
+//! | [`div_rem::DivRemAir`] | DIV DIVU REM REMU | 80 | 40 |
 
 // Limb-indexed loops read like the equations they constrain.
 #![allow(clippy::needless_range_loop)]
@@ -73,9 +83,11 @@ pub(crate) fn exclusive_selectors<AB: AirBuilder>(builder: &mut AB, sel: &[AB::E
 }
 
 /// Splits the top limb `x3` of a word into its sign bit and low seven bits:
-/// `x3 = 128·msb + low`, `msb` boolean. The caller must send both `x3` and
-/// `2·low` on the byte bus: `2·low` being a byte forces `low` to be either in
-/// `0..=127` or about `p/2`, and the second is impossible because `x3` is a byte.
+/// `x3 = 128·msb + low`, `msb` boolean. The caller must send `2·low` on the
+/// byte bus, and `x3` must be a byte (an operand's top limb: the sender
+/// guarantees it, see the module documentation): `2·low` being a byte forces
+/// `low` to be either in `0..=127` or about `p/2`, and the second is
+/// impossible because `x3` is a byte.
 pub(crate) fn sign_split<AB: AirBuilder>(
     builder: &mut AB,
     x3: AB::Expr,
@@ -172,29 +184,23 @@ mod tests {
             assert_eq!(byte, bytes, "{name}: BYTE sends");
             assert_eq!(width, w, "{name}: width");
         };
-        check(
-            "add_sub",
-            shape(&add_sub::AddSubAir),
-            add_sub::WIDTH,
-            18,
-            12,
-        );
+        check("add_sub", shape(&add_sub::AddSubAir), add_sub::WIDTH, 18, 4);
         check("logic", shape(&logic::LogicAir), logic::WIDTH, 71, 0);
         check(
             "compare",
             shape(&compare::CompareAir),
             compare::WIDTH,
             24,
-            14,
+            6,
         );
-        check("shift", shape(&shift::ShiftAir), shift::WIDTH, 38, 16);
-        check("mul", shape(&mul::MulAir), mul::WIDTH, 46, 34);
+        check("shift", shape(&shift::ShiftAir), shift::WIDTH, 38, 9);
+        check("mul", shape(&mul::MulAir), mul::WIDTH, 46, 26);
         check(
             "div_rem",
             shape(&div_rem::DivRemAir),
             div_rem::WIDTH,
             80,
-            48,
+            40,
         );
     }
 }

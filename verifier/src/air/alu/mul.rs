@@ -111,14 +111,10 @@ impl<AB: InteractionBuilder> Air<AB> for MulAir {
             + is_mulhu * opcode_expr::<AB::Expr>(Opcode::Mulhu);
         send_bytes(
             builder,
-            a.iter()
-                .chain(&b)
-                .chain(&r[P..CARRY_HI + 8])
-                .cloned()
-                .chain([
-                    r[A_LOW].clone() * k::<AB::Expr>(2),
-                    r[B_LOW].clone() * k::<AB::Expr>(2),
-                ]),
+            r[P..CARRY_HI + 8].iter().cloned().chain([
+                r[A_LOW].clone() * k::<AB::Expr>(2),
+                r[B_LOW].clone() * k::<AB::Expr>(2),
+            ]),
             &mult,
         );
         receive_alu(builder, op, a, b, c, mult);

@@ -167,9 +167,7 @@ impl<AB: InteractionBuilder> Air<AB> for ShiftAir {
         ];
         send_bytes(
             builder,
-            a.iter()
-                .chain(&b[1..])
-                .chain(&lo)
+            lo.iter()
                 .chain(&hi)
                 .cloned()
                 .chain([r[A_LOW].clone() * k::<AB::Expr>(2)]),
