@@ -1,6 +1,7 @@
 //! The one place that decides which epoch proof verifier the WebAssembly
 //! module runs. Everything else in this crate is generic over
-//! [`EpochProofVerifier`] through [`ActiveProofVerifier`].
+//! [`EpochProofVerifier`](sluice_verifier::stream::EpochProofVerifier)
+//! through [`ActiveProofVerifier`].
 //!
 //! * Shipped build (no features): the STARK verifier,
 //!   [`sluice_verifier::stark::StarkEpochVerifier`] — the same code
@@ -9,9 +10,6 @@
 //!   [`crate::test_double`], so the stream and the bindings can be tested
 //!   with bundles of any shape cheaply. A module built this way says so
 //!   through `proofVerifier()`, and `verify.js` and the page warn.
-
-#[cfg(feature = "test-double")]
-use sluice_verifier::stream::EpochProofVerifier;
 
 /// The verifier the module runs; see the module docs.
 #[cfg(not(feature = "test-double"))]
