@@ -14,6 +14,7 @@
 //! builds), so an epoch is sometimes cut a little before a table is full,
 //! never after.
 
+use sluice_verifier::air::cpu::ADD_SUB_ROWS;
 use sluice_verifier::air::io::MAX_IO_LEN;
 use sluice_verifier::air::output::{BYTES_PER_ROW, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
@@ -39,29 +40,34 @@ pub const MIN_ROW_CAP_LOG2: u32 = 15;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EpochUse {
     pub cycles: u64,
-    /// Add/sub table rows, counted exactly
-    /// (`sluice_verifier::air::cpu::ADD_SUB_ROWS`): at most two per cycle.
-    pub add_sub: u64,
     /// I/O word rows and public output bytes.
     pub io_words: u64,
     pub output: u64,
 }
 
+/// Every cycle takes at most one row of each arithmetic table (an `ADD` is
+/// computed in the CPU row; a jump's link is its only add/sub row), so the
+/// CPU table's bound covers them all.
+const _: () = {
+    let mut i = 0;
+    while i < ADD_SUB_ROWS.len() {
+        assert!(ADD_SUB_ROWS[i] <= 1);
+        i += 1;
+    }
+};
+
 /// The worst one cycle can add, besides one cycle.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CycleCost {
     pub pages: u64,
-    pub add_sub: u64,
     pub io_words: u64,
     pub output: u64,
 }
 
 impl CycleCost {
-    /// An instruction other than a syscall: a fetch page and a data page,
-    /// two add/sub rows (`JALR`: its target and its link).
+    /// An instruction other than a syscall: a fetch page and a data page.
     pub const INSTRUCTION: CycleCost = CycleCost {
         pages: 2,
-        add_sub: 2,
         io_words: 0,
         output: 0,
     };
@@ -73,7 +79,6 @@ impl CycleCost {
         let len = u64::from(len.min(MAX_IO_LEN));
         CycleCost {
             pages: 1 + len.div_ceil(PAGE_SIZE as u64) + 1,
-            add_sub: 0,
             io_words: len / 4 + 2,
             output: if public { len } else { 0 },
         }
@@ -109,13 +114,12 @@ impl RowCap {
 
     /// How many more instructions (not syscalls, which check themselves)
     /// certainly fit after one that [`Self::fits`]: each adds at most one
-    /// cycle, two add/sub rows and two pages.
+    /// cycle and two pages.
     pub fn instructions_that_fit(&self, used: &EpochUse, pages: u64) -> u64 {
         let cap = self.rows;
         let cycles = cap.saturating_sub(used.cycles + 2);
-        let add_sub = cap.saturating_sub(used.add_sub + 4) / 2;
         let pages = ((cap - 1) / ROWS_PER_PAGE).saturating_sub(pages + 4) / 2;
-        cycles.min(add_sub).min(pages)
+        cycles.min(pages)
     }
 
     /// Whether an epoch that has used `used` and touched `pages` pages can
@@ -123,12 +127,10 @@ impl RowCap {
     pub fn fits(&self, used: &EpochUse, pages: u64, next: &CycleCost) -> bool {
         let cap = self.rows;
         let cycles = used.cycles + 1;
-        let add_sub = used.add_sub + next.add_sub;
         let page_rows = (pages + next.pages) * ROWS_PER_PAGE + 1;
         let words = used.io_words + next.io_words;
         let output = used.output + next.output;
         cycles <= cap
-            && add_sub <= cap
             && page_rows <= cap
             && words <= cap
             && output <= MAX_EPOCH_OUTPUT as u64
@@ -161,21 +163,5 @@ mod tests {
         assert!(cap.fits(&used, max_pages, &CycleCost::INSTRUCTION));
         assert!(!cap.fits(&used, max_pages + 1, &CycleCost::INSTRUCTION));
         assert_eq!(ROWS_PER_PAGE, 172);
-    }
-
-    #[test]
-    fn add_sub_rows_bound_the_largest_epoch() {
-        let cap = RowCap::default();
-        let used = EpochUse {
-            cycles: (1 << 20) - 10,
-            add_sub: (1 << 20) - 2,
-            ..EpochUse::default()
-        };
-        assert!(cap.fits(&used, 3, &CycleCost::INSTRUCTION));
-        let used = EpochUse {
-            add_sub: (1 << 20) - 1,
-            ..used
-        };
-        assert!(!cap.fits(&used, 3, &CycleCost::INSTRUCTION));
     }
 }

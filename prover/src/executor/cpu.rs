@@ -1,6 +1,5 @@
 //! One instruction step.
 
-use sluice_verifier::air::cpu::ADD_SUB_ROWS;
 use sluice_verifier::isa::{decode, Opcode};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
@@ -67,9 +66,6 @@ impl Executor {
             Ok(ins) => ins,
             Err(_) => return Err(Cause::IllegalInstruction { word }),
         };
-        if RECORD {
-            self.epoch_use.add_sub += u64::from(ADD_SUB_ROWS[ins.opcode as usize]);
-        }
         let a = self.regs[ins.rs1 as usize & 31];
         let b = self.regs[ins.rs2 as usize & 31];
         let imm = ins.imm;

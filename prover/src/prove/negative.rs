@@ -468,56 +468,78 @@ fn sys_io_flag_cannot_be_forged() {
     assert!(verifier_rejects(&st, &t3));
 }
 
-/// The ALU tables trust their operands to be bytes (`air::alu`): an operand
-/// is a register value, and a register value is a memory token, which is
-/// always bytes. Here an ADD reads `rs1` in another limb form of the same
-/// integer (limb 0 raised by 256, limb 1 = -1) and the add/sub table adds
-/// with those limbs (carry 1 out of limb 0): every local constraint and the
-/// ALU bus still hold, and only the memory bus can reject it.
+/// The adders trust their operands to be bytes (`air::alu`, and the CPU's
+/// own `ADD`): an operand is a register value, and a register value is a
+/// memory token, which is always bytes. Here an ADD reads `rs1` in another
+/// limb form of the same integer (limb 0 raised by 256, limb 1 = -1) and
+/// adds with those limbs (carry 1 out of limb 0): every local constraint
+/// still holds, and only the memory bus can reject it.
 #[test]
 fn a_register_read_in_non_byte_limbs_is_rejected() {
-    use sluice_verifier::air::alu::add_sub::{A, B, C, CARRY, IS_ADD};
     let (st, mut t) = setup();
     let c = CpuCols::new();
-    let table = epoch_airs(&st.output, &params_under_test())
-        .iter()
-        .position(|a| a.name() == "add_sub")
-        .unwrap();
-    let add_rows: Vec<usize> = (0..t.cycles as usize)
-        .filter(|&r| op_at(&t, r) == Opcode::Add)
-        .collect();
-    let w = t.traces[table].width;
-    let mut forged = None;
-    for r in add_rows {
-        let row = cpu_row(&mut t, r).to_vec();
-        let word = |cols: [usize; 4]| cols.map(|i| row[i]);
-        let (a, b, sum) = (word(c.alu_a), word(c.alu_b), word(c.alu_c));
-        // The table row of this addition, with no carry out of limb 0.
-        let found = t.traces[table].values.chunks_exact(w).position(|x| {
-            x[IS_ADD] == Val::ONE
-                && x[A..A + 4] == a
-                && x[B..B + 4] == b
-                && x[C..C + 4] == sum
-                && x[CARRY] == Val::ZERO
-        });
-        if let Some(i) = found {
-            forged = Some((r, i));
-            break;
-        }
-    }
-    let (r, i) = forged.expect("an ADD without a carry out of limb 0");
-    let k = Val::from_u32(256);
+    let r = (0..t.cycles as usize)
+        .find(|&r| {
+            matches!(op_at(&t, r), Opcode::Add | Opcode::Addi)
+                && cpu_row(&mut t, r)[c.add_carry[0]] == Val::ZERO
+        })
+        .expect("an ADD without a carry out of limb 0");
     let row = cpu_row(&mut t, r);
     for col in [c.rs1_val[0], c.alu_a[0]] {
-        row[col] += k;
+        row[col] += Val::from_u32(256);
     }
     for col in [c.rs1_val[1], c.alu_a[1]] {
         row[col] -= Val::ONE;
     }
-    let x = &mut t.traces[table].values[i * w..(i + 1) * w];
-    x[A] += k;
-    x[A + 1] -= Val::ONE;
-    x[CARRY] = Val::ONE;
+    row[c.add_carry[0]] = Val::ONE;
+    assert!(!locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// The first ADD or ADDI row whose addition carries out of limb 3.
+fn add_row_with_top_carry(t: &mut EpochTrace) -> usize {
+    let c = CpuCols::new();
+    (0..t.cycles as usize)
+        .find(|&r| {
+            matches!(op_at(t, r), Opcode::Add | Opcode::Addi)
+                && cpu_row(t, r)[c.add_carry[3]] == Val::ONE
+                && cpu_row(t, r)[c.rd_num] != Val::ZERO
+        })
+        .expect("an ADDI of a negative immediate")
+}
+
+/// The CPU row's own adder: a sum off by one, or a carry that is not a
+/// bit, breaks its constraints.
+#[test]
+fn an_in_row_addition_is_checked() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = add_row_with_top_carry(&mut t);
+    let honest = cpu_row(&mut t, r).to_vec();
+    for col in [c.alu_c[0], c.rd_new[0]] {
+        cpu_row(&mut t, r)[col] += Val::ONE;
+    }
+    assert!(locally_rejected(&st, &t));
+    assert!(cheat_fails(&st, &t));
+
+    cpu_row(&mut t, r).copy_from_slice(&honest);
+    cpu_row(&mut t, r)[c.add_carry[1]] = Val::TWO;
+    assert!(locally_rejected(&st, &t));
+}
+
+/// A sum whose top limb keeps the carry (limb 3 = 256, no carry out)
+/// satisfies the adder's equations; only the range check on the result's
+/// limbs, a bus the verifier checks, rejects it.
+#[test]
+fn an_in_row_sum_limb_above_a_byte_is_rejected_by_the_verifier() {
+    let (st, mut t) = setup();
+    let c = CpuCols::new();
+    let r = add_row_with_top_carry(&mut t);
+    let row = cpu_row(&mut t, r);
+    row[c.add_carry[3]] = Val::ZERO;
+    for col in [c.alu_c[3], c.rd_new[3]] {
+        row[col] += Val::from_u32(256);
+    }
     assert!(!locally_rejected(&st, &t));
     assert!(verifier_rejects(&st, &t));
 }

@@ -184,7 +184,17 @@ pub fn fill_row(
         put_word(row, c.alu_a, x);
         put_word(row, c.alu_b, y);
         put_word(row, c.alu_c, alu_c);
-        alu.push((alu_op, x, y));
+        if alu_op == Add {
+            let mut carry = 0;
+            for (i, &col) in c.add_carry.iter().enumerate() {
+                let sum = (x >> (8 * i) & 0xff) + (y >> (8 * i) & 0xff) + carry;
+                carry = sum >> 8;
+                row[col] = f(carry);
+            }
+            bytes.add_all(alu_c.to_le_bytes().map(u32::from));
+        } else {
+            alu.push((alu_op, x, y));
+        }
     }
     let link = pc.wrapping_add(4);
     if r.links {

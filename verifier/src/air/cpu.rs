@@ -102,10 +102,12 @@ pub struct CpuCols {
     pub imm: [usize; 4],
     pub alu_op: usize,
     pub flags: [usize; NUM_FLAGS],
-    /// The main ALU message `c = op(a, b)`.
+    /// The main ALU operation `c = op(a, b)`: sent on the ALU bus, or for
+    /// `ADD` computed in the row with one carry per limb.
     pub alu_a: [usize; 4],
     pub alu_b: [usize; 4],
     pub alu_c: [usize; 4],
+    pub add_carry: [usize; 4],
     /// `pc + 4` as limbs (the link of `JAL`/`JALR`).
     pub link: [usize; 4],
     /// Branch decision, and the equality gadget for `BEQ`/`BNE`.
@@ -164,6 +166,7 @@ impl CpuCols {
             alu_a: a.many(),
             alu_b: a.many(),
             alu_c: a.many(),
+            add_carry: a.many(),
             link: a.many(),
             taken: a.one(),
             eq: a.one(),
@@ -285,14 +288,15 @@ pub const fn role(op: Opcode) -> Role {
 
 /// Rows of the add/sub table that one execution of each opcode takes
 /// (indexed by `opcode as usize`): one for a main ALU message whose
-/// operation is `ADD` or `SUB`, one more for a jump's link `pc + 4`. The
-/// executor sums them to cut an epoch before that table is full.
+/// operation is `SUB` (an `ADD` is computed in the CPU row), one more for a
+/// jump's link `pc + 4`. The executor sums them to cut an epoch before that
+/// table is full.
 pub const ADD_SUB_ROWS: [u8; Opcode::COUNT] = {
     let mut rows = [0; Opcode::COUNT];
     let mut i = 0;
     while i < Opcode::COUNT {
         let r = role(Opcode::ALL[i]);
-        let main = matches!(r.alu_op, Some(Opcode::Add | Opcode::Sub));
+        let main = matches!(r.alu_op, Some(Opcode::Sub));
         rows[Opcode::ALL[i] as usize] = main as u8 + r.links as u8;
         i += 1;
     }
@@ -426,14 +430,30 @@ where
             builder.assert_zero(b_rs2.clone() * (b.clone() - l(c.rs2_val[i])));
             builder.assert_zero(b_imm_sel.clone() * (b - l(c.imm[i])));
         }
+        let add_here = flag(Flag::AddHere);
         send_alu(
             builder,
             alu_op,
             ls(c.alu_a),
             ls(c.alu_b),
             ls(c.alu_c),
-            alu_count,
+            alu_count - add_here.clone(),
         );
+        // ADD in the row: a + b = c + 2^32·k limb by limb, boolean carries,
+        // `c` range-checked (`a`, `b` are bytes: registers, pc, immediate).
+        let mut carry_in = AB::Expr::ZERO;
+        for i in 0..4 {
+            let carry = l(c.add_carry[i]);
+            builder.assert_bool(carry.clone());
+            builder.assert_zero(
+                add_here.clone()
+                    * (l(c.alu_a[i]) + l(c.alu_b[i]) + carry_in
+                        - l(c.alu_c[i])
+                        - carry.clone() * k(256)),
+            );
+            send_byte(builder, l(c.alu_c[i]), add_here.clone());
+            carry_in = carry;
+        }
         // link = pc + 4
         let four = [k(4), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO];
         send_alu(

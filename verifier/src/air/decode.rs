@@ -45,8 +45,11 @@ macro_rules! flags {
 flags! {
     /// `ECALL` (an `exit` or, with the CPU's `sys_io`, a `read`/`write`).
     Ecall,
-    /// Sends the main ALU message.
+    /// Has a main ALU operation (sent on the ALU bus unless `AddHere`).
     Alu,
+    /// The operation is `ADD` (ADD, ADDI, AUIPC, JALR's target, a load's or
+    /// store's address): the CPU row adds itself instead of sending it.
+    AddHere,
     /// ALU operand `a` is `pc`.
     Auipc,
     /// ALU operand `b` is the immediate (else `rs2`).
@@ -86,6 +89,7 @@ impl Flag {
         match self {
             Flag::Ecall => matches!(op, O::Ecall),
             Flag::Alu => r.alu_op.is_some(),
+            Flag::AddHere => matches!(r.alu_op, Some(O::Add)),
             Flag::Auipc => matches!(op, O::Auipc),
             Flag::BImm => r.alu_op.is_some() && r.b_is_imm,
             Flag::WritesRd => r.writes_rd,

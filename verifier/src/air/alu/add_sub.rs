@@ -1,4 +1,5 @@
-//! ADD and SUB.
+//! ADD and SUB. The CPU computes its own additions in its row; the ADDs
+//! that reach this table are the links `pc + 4` of JAL and JALR.
 //!
 //! Both are one byte-wise addition chain: ADD checks `a + b = c + 2³²·k`,
 //! SUB checks `c + b = a + 2³²·k` (i.e. `c = a − b mod 2³²`), with a boolean
