@@ -4,7 +4,8 @@
 //! decoding in the decode table ([`super::decode`], over [`DECODE_BUS`]),
 //! reads two registers, optionally reads or writes one memory word,
 //! optionally writes `rd`, and fixes `next_pc`.
-//! Arithmetic is delegated to the ALU tables over the [`bus::ALU`] bus; range
+//! An `ADD` is computed in the row (four carries); other arithmetic is
+//! delegated to the ALU tables over the [`bus::ALU`] bus; range
 //! checks go over [`bus::BYTE`]; every memory access (registers included) is
 //! a pair of messages on [`MEM_BUS`] checked offline against the page
 //! table ([`super::memory`], [`super::page`]).

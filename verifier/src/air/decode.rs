@@ -373,6 +373,9 @@ mod tests {
             assert!(!set(Flag::RdFromAlu) || (set(Flag::Alu) && set(Flag::WritesRd)));
             assert!(!set(Flag::BImm) || set(Flag::Alu));
             assert!(!set(Flag::Auipc) || set(Flag::Alu));
+            // The CPU's ALU message count `Alu - AddHere` is 0 or 1.
+            assert!(!set(Flag::AddHere) || set(Flag::Alu));
+            assert_eq!(set(Flag::AddHere), alu_code(op) == Opcode::Add as u32);
             assert_eq!(alu_code(op) != 0, set(Flag::Alu), "{op}");
         }
     }
