@@ -185,10 +185,11 @@ pub fn fill_row(
         put_word(row, c.alu_b, y);
         put_word(row, c.alu_c, alu_c);
         if alu_op == Add {
-            let mut carry = 0;
-            for (i, &col) in c.add_carry.iter().enumerate() {
-                let sum = (x >> (8 * i) & 0xff) + (y >> (8 * i) & 0xff) + carry;
-                carry = sum >> 8;
+            for (&col, carry) in c
+                .add_carry
+                .iter()
+                .zip(super::alu::add_sub::limb_carries(x, y))
+            {
                 row[col] = f(carry);
             }
             bytes.add_all(alu_c.to_le_bytes().map(u32::from));

@@ -87,13 +87,7 @@ fn alu_traces(
         names,
         ["add_sub", "logic", "compare", "shift", "mul", "div_rem"]
     );
-    Ok(tables
-        .into_iter()
-        .map(|(table, t)| {
-            let used = events.iter().any(|e| alu::AluTable::of(e.0) == Some(table));
-            (t, used)
-        })
-        .collect())
+    Ok(tables.into_iter().map(|(_, t, used)| (t, used)).collect())
 }
 
 /// Replays `record` and builds every table's trace for a proof with

@@ -24,6 +24,16 @@ pub fn trace(
     )
 }
 
+/// The carry out of each byte limb of `x + y` (the last one is the carry out
+/// of 32 bits).
+pub(crate) fn limb_carries(x: u32, y: u32) -> [u32; 4] {
+    let mut carry = 0;
+    core::array::from_fn(|i| {
+        carry = (((x >> (8 * i)) & 255) + ((y >> (8 * i)) & 255) + carry) >> 8;
+        carry
+    })
+}
+
 /// Fills one row for `op(a, b)` and records its byte sends.
 pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts) {
     let is_add = match op {
@@ -41,11 +51,8 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
     set_word(row, C, c);
     // ADD: a + b + cin = c + 256·cout; SUB: c + b + cin = a + 256·cout.
     let (x, z) = if is_add { (a, c) } else { (c, a) };
-    let mut carry = 0;
-    for i in 0..4 {
-        let s = ((x >> (8 * i)) & 255) + ((b >> (8 * i)) & 255) + carry;
-        debug_assert_eq!(s & 255, (z >> (8 * i)) & 255);
-        carry = s >> 8;
+    debug_assert_eq!(x.wrapping_add(b), z);
+    for (i, carry) in limb_carries(x, b).into_iter().enumerate() {
         set(row, CARRY + i, carry);
     }
     set(row, if is_add { IS_ADD } else { IS_SUB }, 1);

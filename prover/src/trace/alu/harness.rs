@@ -194,7 +194,7 @@ impl Batch {
         let alu = alu_traces(events, &mut bytes, MIN_HEIGHT).expect("ALU ops only");
         let mut airs = vec![TestAir::Range(RangeAir), TestAir::Driver(DriverAir)];
         let mut traces = vec![range_trace(&bytes), driver_trace(events, result)];
-        for (t, trace) in alu {
+        for (t, trace, _) in alu {
             airs.push(match t {
                 AluTable::AddSub => TestAir::AddSub(AddSubAir),
                 AluTable::Logic => TestAir::Logic(LogicAir),

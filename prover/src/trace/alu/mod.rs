@@ -100,12 +100,13 @@ impl AluTable {
 pub struct NotAnAluOp(pub Opcode);
 
 /// The traces of all arithmetic tables for one set of events, in
-/// [`AluTable::ALL`] order, each at least `min_rows` rows high.
+/// [`AluTable::ALL`] order, each at least `min_rows` rows high, and
+/// whether any event went to it.
 pub fn alu_traces(
     events: &[AluEvent],
     bytes: &mut ByteCounts,
     min_rows: usize,
-) -> Result<Vec<(AluTable, RowMajorMatrix<Val>)>, NotAnAluOp> {
+) -> Result<Vec<(AluTable, RowMajorMatrix<Val>, bool)>, NotAnAluOp> {
     let mut split: [Vec<AluEvent>; 6] = Default::default();
     for &e in events {
         let t = AluTable::of(e.0).ok_or(NotAnAluOp(e.0))?;
@@ -115,7 +116,7 @@ pub fn alu_traces(
     Ok(AluTable::ALL
         .iter()
         .zip(split.iter())
-        .map(|(&t, ev)| (t, t.trace(ev, bytes, min_rows)))
+        .map(|(&t, ev)| (t, t.trace(ev, bytes, min_rows), !ev.is_empty()))
         .collect())
 }
 
