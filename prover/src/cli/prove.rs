@@ -499,6 +499,7 @@ mod tests {
             image_id: None,
             elf: None,
             json: true,
+            jobs: None,
         };
         let mut out = Vec::new();
         let file = std::fs::File::open(path).unwrap();

@@ -8,18 +8,22 @@
 
 use std::fmt::Write as _;
 use std::io::{Read, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use sluice_prover::executor::Program;
 use sluice_verifier::digest::Digest;
 use sluice_verifier::stream::{
-    verify_reader, EpochProofVerifier, Event, ReadError, Summary, READ_CHUNK,
+    verify_reader_parallel, EpochProofVerifier, Event, ReadError, Summary, READ_CHUNK,
 };
 
 pub const LONG_HELP: &str = "\
-Reads the bundle in 64 KiB chunks and checks each epoch (statement against
-the chain, then its proof) as soon as its last byte arrives, so memory stays
-at one record however long the run. `-` reads stdin:
+Reads the bundle in 64 KiB chunks and checks each epoch's statement against
+the chain as soon as its last byte arrives, in order; its proof is checked
+on one of --jobs threads while the next records are read. At most jobs + 1
+records are in memory however long the run. Epochs are reported in order,
+and a rejection names the earliest failing epoch and check, exactly as with
+--jobs 1 (which checks each proof in place). `-` reads stdin:
 
   prover prove guest.elf -o - | prover verify -
 
@@ -43,11 +47,14 @@ pub struct Args {
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Threads checking proofs (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
 }
 
 /// Runs `verify` with `verifier` and the image-ID function `image_id` (for
 /// `--elf`). Returns the exit code.
-pub fn run_with<V: EpochProofVerifier>(
+pub fn run_with<V: EpochProofVerifier + Sync>(
     args: Args,
     verifier: V,
     image_id: impl Fn(&Program) -> Digest,
@@ -68,7 +75,7 @@ pub fn run_with<V: EpochProofVerifier>(
 }
 
 /// The command on any reader and writer (tests drive it directly).
-pub fn run_on<V: EpochProofVerifier>(
+pub fn run_on<V: EpochProofVerifier + Sync>(
     args: &Args,
     input: impl Read,
     verifier: V,
@@ -84,10 +91,14 @@ pub fn run_on<V: EpochProofVerifier>(
         }
     };
     let mut security_bits = 0;
-    let result = verify_reader(
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN));
+    let result = verify_reader_parallel(
         std::io::BufReader::with_capacity(READ_CHUNK, input),
-        verifier,
+        &verifier,
         expected,
+        jobs,
         |event| {
             if let Event::Header {
                 security_bits: bits,
@@ -301,6 +312,7 @@ mod tests {
             image_id,
             elf: None,
             json,
+            jobs: None,
         }
     }
 
@@ -393,6 +405,75 @@ mod tests {
                 false
             ),
             2
+        );
+    }
+
+    /// A bundle of `epochs` continuing epochs and a halting one, each
+    /// proof the epoch's index (what [`IndexProof`] accepts).
+    fn long_bundle(epochs: u64) -> Vec<u8> {
+        use sluice_prover::bundle_writer::BundleWriter;
+        use sluice_verifier::params::ProofParams;
+        use sluice_verifier::statement::EpochRole;
+        let ctx = ChainContext {
+            protocol_version: sluice_verifier::PROTOCOL_VERSION,
+            params: ProofParams::DEFAULT,
+            image_id: Digest([7; 8]),
+            epoch_size_log2: 2,
+        };
+        let mut w = BundleWriter::new(Vec::new(), &ctx).unwrap();
+        for i in 0..=epochs {
+            let st = EpochStatement {
+                start: Digest([7 + i as u32; 8]),
+                end: Digest([8 + i as u32; 8]),
+                cycles: 4,
+                role: if i == epochs {
+                    EpochRole::Halt { exit_code: 0 }
+                } else {
+                    EpochRole::Continue
+                },
+                output: vec![i as u8],
+            };
+            w.write_epoch(i, &st, &i.to_le_bytes()).unwrap();
+        }
+        w.finish().unwrap().0
+    }
+
+    #[test]
+    fn every_job_count_gives_the_same_answer() {
+        let good = long_bundle(9);
+        // Epoch 6's proof claims to be epoch 7's.
+        let at = good
+            .windows(8)
+            .rposition(|w| w == 6u64.to_le_bytes())
+            .unwrap();
+        let mut bad = good.clone();
+        bad[at] = 7;
+        let no_elf = |_: &Program| -> Digest { unreachable!("no --elf given") };
+        for bundle in [&good, &bad] {
+            let outputs: Vec<(u8, String)> = [1, 2, 3, 8]
+                .into_iter()
+                .map(|jobs| {
+                    let mut out = Vec::new();
+                    let a = Args {
+                        jobs: NonZeroUsize::new(jobs),
+                        ..args(true, None)
+                    };
+                    let code = run_on(&a, &bundle[..], IndexProof, no_elf, &mut out, false);
+                    (code, String::from_utf8(out).unwrap())
+                })
+                .collect();
+            assert!(outputs.windows(2).all(|w| w[0] == w[1]), "{outputs:?}");
+        }
+        let mut out = Vec::new();
+        let a = Args {
+            jobs: NonZeroUsize::new(3),
+            ..args(true, None)
+        };
+        assert_eq!(run_on(&a, &bad[..], IndexProof, no_elf, &mut out, false), 1);
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("\"check\":\"proof\",\"epoch\":6,"),
+            "{text}"
         );
     }
 

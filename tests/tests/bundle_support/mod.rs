@@ -21,9 +21,11 @@ use sluice_verifier::layout::GUEST_MEMORY_START;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::statement::{EpochRole, EpochStatement};
 use sluice_verifier::stream::{
-    ChainContext, EpochProofVerifier, Event, ProofRejected, StreamVerifier, Summary, VerifyError,
+    verify_reader_parallel, ChainContext, EpochProofVerifier, Event, ProofRejected, ReadError,
+    StreamVerifier, Summary, VerifyError,
 };
 use sluice_verifier::PROTOCOL_VERSION;
+use std::num::NonZeroUsize;
 
 const KEY: &[u8] = b"sluice bundle test double key";
 
@@ -219,7 +221,40 @@ pub fn small_bundle(iterations: u32, epoch_size_log2: u8) -> (Vec<u8>, ChainCont
 }
 
 /// Pushes `bytes` in the given chunk sizes (cycled), then finishes.
+///
+/// Every call also verifies the same bytes, read in the same chunks, with
+/// [`verify_reader_parallel`] at 1 and 3 jobs and asserts the same verdict
+/// and the same events in the same order: the whole tamper suite holds the
+/// parallel verifier to the sequential one.
 pub fn verify_chunked(
+    bytes: &[u8],
+    chunks: &[usize],
+    expected: Option<Digest>,
+) -> (Vec<Event>, Result<Summary, VerifyError>, usize) {
+    let sequential = push_chunked(bytes, chunks, expected);
+    for jobs in [1, 3] {
+        let (events, verdict) = read_parallel(bytes, chunks, expected, jobs);
+        assert_eq!(
+            verdict, sequential.1,
+            "{jobs} job(s) disagree on the verdict"
+        );
+        // A push that fails returns no events, so the sequential list may
+        // miss the epochs completed in the failing chunk; the reader
+        // reports every epoch verified before the failure.
+        if sequential.1.is_ok() {
+            assert_eq!(events, sequential.0, "{jobs} job(s) report other events");
+        } else {
+            assert!(
+                events.starts_with(&sequential.0),
+                "{jobs} job(s) report other events: {events:?} / {:?}",
+                sequential.0
+            );
+        }
+    }
+    sequential
+}
+
+fn push_chunked(
     bytes: &[u8],
     chunks: &[usize],
     expected: Option<Digest>,
@@ -239,6 +274,49 @@ pub fn verify_chunked(
     }
     let peak = v.peak_buffered_bytes();
     (events, v.finish(), peak)
+}
+
+/// Yields `bytes` in the given read sizes (cycled).
+pub struct ChunkedReader<'a> {
+    pub bytes: &'a [u8],
+    pub chunks: &'a [usize],
+    pub reads: usize,
+}
+
+impl std::io::Read for ChunkedReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = self.chunks[self.reads % self.chunks.len()].max(1);
+        self.reads += 1;
+        let n = want.min(buf.len()).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// Verifies with [`verify_reader_parallel`] on `jobs` threads; returns the
+/// events in the order they were reported, and the verdict.
+pub fn read_parallel(
+    bytes: &[u8],
+    chunks: &[usize],
+    expected: Option<Digest>,
+    jobs: usize,
+) -> (Vec<Event>, Result<Summary, VerifyError>) {
+    let reader = ChunkedReader {
+        bytes,
+        chunks,
+        reads: 0,
+    };
+    let mut events = Vec::new();
+    let jobs = NonZeroUsize::new(jobs).expect("at least one job");
+    let verdict = verify_reader_parallel(reader, &KeyedVerifier, expected, jobs, |e| {
+        events.push(e.clone())
+    })
+    .map_err(|e| match e {
+        ReadError::Rejected(e) => e,
+        ReadError::Io(e) => panic!("an in-memory reader cannot fail: {e}"),
+    });
+    (events, verdict)
 }
 
 /// Verifies in one push.

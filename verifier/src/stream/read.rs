@@ -1,10 +1,10 @@
-//! Driving a [`StreamVerifier`] from an `io::Read` (with `std`): fixed-size
+//! Driving the stream verifier from an `io::Read` (with `std`): fixed-size
 //! reads into one reused buffer, so memory stays flat however long the
 //! stream is.
 
 use std::io::{ErrorKind, Read};
 
-use super::{EpochProofVerifier, Event, StreamVerifier, Summary, VerifyError};
+use super::{EpochProofVerifier, Event, Step, StreamChecker, Summary, VerifyError};
 use crate::digest::Digest;
 
 /// Bytes read per `read` call (64 KiB).
@@ -22,14 +22,15 @@ pub enum ReadError {
 }
 
 /// Verifies the bundle `reader` yields, calling `on_event` for each event
-/// as soon as it happens.
+/// as soon as it happens: every epoch verified before a failure is
+/// reported, even one that completed in the same read as the failure.
 pub fn verify_reader<V: EpochProofVerifier, R: Read>(
     mut reader: R,
     verifier: V,
     expected_image_id: Option<Digest>,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Summary, ReadError> {
-    let mut stream = StreamVerifier::new(verifier, expected_image_id);
+    let mut checker = StreamChecker::new(expected_image_id);
     let mut chunk = std::vec![0u8; READ_CHUNK];
     loop {
         let n = match reader.read(&mut chunk) {
@@ -38,9 +39,20 @@ pub fn verify_reader<V: EpochProofVerifier, R: Read>(
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(ReadError::Io(e)),
         };
-        for event in stream.push(&chunk[..n])? {
-            on_event(&event);
+        let mut rest = &chunk[..n];
+        loop {
+            let (taken, step) = checker.feed(rest)?;
+            rest = &rest[taken..];
+            match step {
+                None => break,
+                Some(Step::Header(event)) => on_event(&event),
+                Some(Step::Done) => on_event(&Event::Done),
+                Some(Step::Epoch(job)) => {
+                    on_event(&job.verify(&verifier)?);
+                    checker.recycle(job);
+                }
+            }
         }
     }
-    Ok(stream.finish()?)
+    Ok(checker.finish()?)
 }

@@ -1,0 +1,226 @@
+//! Verifying on several threads (with `std`): one thread reads the stream
+//! and checks the chain in order, `jobs` threads check the proofs.
+//!
+//! The verdict and the events are exactly those of the sequential
+//! [`super::verify_reader`] for any input: events are reported in epoch
+//! order, and the failure reported is the earliest one in the stream (an
+//! epoch's proof is earlier than any chain or framing error found after its
+//! record). At most `jobs + 1` records are in memory: one per proof being
+//! checked and the one being read; an epoch is handed out only when it is
+//! fewer than `jobs` epochs ahead of the oldest one not yet reported. On the first failure no new proof is
+//! started; those already running finish (a proof check cannot be
+//! interrupted) and are discarded unless they fail earlier in the stream.
+
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read};
+use std::num::NonZeroUsize;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Mutex;
+use std::vec::Vec;
+
+use super::{
+    verify_reader, EpochJob, EpochProofVerifier, Event, ReadError, Step, StreamChecker, Summary,
+    VerifyError, READ_CHUNK,
+};
+use crate::digest::Digest;
+
+/// A proof check's outcome (or the panic it raised, to be raised again on
+/// the reading thread as sequential verification would), and the record's
+/// buffer for reuse.
+struct Outcome {
+    index: u64,
+    verdict: std::thread::Result<Result<Event, VerifyError>>,
+    record: Vec<u8>,
+}
+
+/// [`verify_reader`] with the proofs checked on `jobs` threads. With one
+/// job it is [`verify_reader`] itself: no thread is started.
+pub fn verify_reader_parallel<V, R>(
+    reader: R,
+    verifier: &V,
+    expected_image_id: Option<Digest>,
+    jobs: NonZeroUsize,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Summary, ReadError>
+where
+    V: EpochProofVerifier + Sync + ?Sized,
+    R: Read,
+{
+    if jobs.get() == 1 {
+        return verify_reader(reader, verifier, expected_image_id, on_event);
+    }
+    let (job_tx, job_rx) = channel::<EpochJob>();
+    let (out_tx, out_rx) = channel::<Outcome>();
+    let job_rx = Mutex::new(job_rx);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.get() {
+            let out_tx = out_tx.clone();
+            let job_rx = &job_rx;
+            scope.spawn(move || worker(verifier, job_rx, out_tx));
+        }
+        drop(out_tx);
+        let mut pool = Pool {
+            jobs: jobs.get(),
+            job_tx: Some(job_tx),
+            out_rx,
+            in_flight: 0,
+            next_to_report: 0,
+            finished: BTreeMap::new(),
+            failure: None,
+            checker: StreamChecker::new(expected_image_id),
+        };
+        let result = pool.run(reader, &mut on_event);
+        // Closing the job channel ends the workers; the scope joins them.
+        pool.job_tx = None;
+        result
+    })
+}
+
+fn worker<V: EpochProofVerifier + ?Sized>(
+    verifier: &V,
+    jobs: &Mutex<Receiver<EpochJob>>,
+    out: Sender<Outcome>,
+) {
+    loop {
+        // The lock is held only while waiting for the next job.
+        let next = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(job) = next else { return };
+        let verdict = catch_unwind(AssertUnwindSafe(|| job.verify(verifier)));
+        let index = job.index();
+        let outcome = Outcome {
+            index,
+            verdict,
+            record: job.into_record(),
+        };
+        if out.send(outcome).is_err() {
+            return;
+        }
+    }
+}
+
+/// The reading thread's side of the pool.
+struct Pool {
+    jobs: usize,
+    job_tx: Option<Sender<EpochJob>>,
+    out_rx: Receiver<Outcome>,
+    in_flight: usize,
+    /// Index of the next epoch whose event is due.
+    next_to_report: u64,
+    /// Verdicts that arrived ahead of an earlier epoch's.
+    finished: BTreeMap<u64, Result<Event, VerifyError>>,
+    /// The earliest proof failure, once reached in order.
+    failure: Option<VerifyError>,
+    checker: StreamChecker,
+}
+
+impl Pool {
+    fn run<R: Read>(
+        &mut self,
+        mut reader: R,
+        on_event: &mut impl FnMut(&Event),
+    ) -> Result<Summary, ReadError> {
+        let mut chunk = std::vec![0u8; READ_CHUNK];
+        'read: loop {
+            let n = match reader.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // A proof that failed before the unreadable bytes is
+                    // the verdict, as it would have been sequentially.
+                    self.drain(on_event);
+                    return Err(match self.failure.take() {
+                        Some(failure) => failure.into(),
+                        None => ReadError::Io(e),
+                    });
+                }
+            };
+            let mut rest = &chunk[..n];
+            loop {
+                let (taken, step) = match self.checker.feed(rest) {
+                    Ok(fed) => fed,
+                    Err(stream_error) => {
+                        // Every proof in flight precedes this record.
+                        self.drain(on_event);
+                        return Err(self.failure.take().unwrap_or(stream_error).into());
+                    }
+                };
+                rest = &rest[taken..];
+                match step {
+                    None => break,
+                    Some(Step::Header(event)) => on_event(&event),
+                    Some(Step::Done) => {
+                        // The end record follows every epoch: report them
+                        // all first.
+                        self.drain(on_event);
+                        if self.failure.is_some() {
+                            break 'read;
+                        }
+                        on_event(&Event::Done);
+                    }
+                    Some(Step::Epoch(job)) => {
+                        // A window of `jobs` epochs past the oldest one not
+                        // yet reported: a slow proof stalls the reading
+                        // instead of piling up verdicts behind it.
+                        while job.index() >= self.next_to_report + self.jobs as u64
+                            && self.failure.is_none()
+                        {
+                            self.receive_one(on_event);
+                        }
+                        if self.failure.is_some() {
+                            break 'read;
+                        }
+                        self.in_flight += 1;
+                        let sent = match &self.job_tx {
+                            Some(tx) => tx.send(job).is_ok(),
+                            None => false,
+                        };
+                        assert!(
+                            sent,
+                            "the verification threads stopped while the stream was being read"
+                        );
+                    }
+                }
+            }
+        }
+        self.drain(on_event);
+        if let Some(failure) = self.failure.take() {
+            return Err(failure.into());
+        }
+        let checker = std::mem::replace(&mut self.checker, StreamChecker::new(None));
+        Ok(checker.finish()?)
+    }
+
+    /// Waits for every proof in flight and reports what is due.
+    fn drain(&mut self, on_event: &mut impl FnMut(&Event)) {
+        while self.in_flight > 0 {
+            self.receive_one(on_event);
+        }
+    }
+
+    /// Waits for one proof check; reports, in order, every verdict now due.
+    fn receive_one(&mut self, on_event: &mut impl FnMut(&Event)) {
+        let outcome = self
+            .out_rx
+            .recv()
+            .expect("a verification thread stopped with a proof in flight");
+        self.in_flight -= 1;
+        let verdict = outcome.verdict.unwrap_or_else(|panic| resume_unwind(panic));
+        self.finished.insert(outcome.index, verdict);
+        self.checker.recycle_buffer(outcome.record);
+        while self.failure.is_none() {
+            let Some(verdict) = self.finished.remove(&self.next_to_report) else {
+                break;
+            };
+            self.next_to_report += 1;
+            match verdict {
+                Ok(event) => on_event(&event),
+                Err(e) => self.failure = Some(e),
+            }
+        }
+    }
+}
