@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly verifier and its JavaScript glue.
 #
-#   scripts/build-wasm.sh                 the shipped module:
-#       verifier-wasm/pkg/node/  (wasm-bindgen --target nodejs; verify.js loads it)
-#       verifier-wasm/pkg/web/   (wasm-bindgen --target web), copied to web/pkg/
+#   scripts/build-wasm.sh                 the shipped module (profile
+#       wasm-release: fat LTO, stripped):
+#       verifier-wasm/pkg/web/   (wasm-bindgen --target web): the npm package
+#           (lib/, verify.js) loads it in Node and browsers; copied to web/pkg/
+#       verifier-wasm/pkg/node/  (wasm-bindgen --target nodejs): for the tests
+#           of the low-level bindings
 #   scripts/build-wasm.sh --test-double   the test-only module whose epoch proof
 #       verifier is the test double, into verifier-wasm/pkg-test-double/{node,web}
 #       (never copied into web/; the tests serve it from a copy of the page).
@@ -38,11 +41,11 @@ if [ "$have" != "$want" ]; then
     exit 2
 fi
 
-log "cargo build --release --target wasm32-unknown-unknown -p verifier-wasm ${features[*]:-}"
-cargo build --release --locked --target wasm32-unknown-unknown -p verifier-wasm "${features[@]}"
+log "cargo build --profile wasm-release --target wasm32-unknown-unknown -p verifier-wasm ${features[*]:-}"
+cargo build --profile wasm-release --locked --target wasm32-unknown-unknown -p verifier-wasm "${features[@]}"
 # Cargo keeps one uplifted copy per crate; keep our own per flavour so the two
 # builds do not keep re-running wasm-bindgen on each other's output.
-module=target/wasm32-unknown-unknown/release/sluice_verifier_wasm.wasm
+module=target/wasm32-unknown-unknown/wasm-release/sluice_verifier_wasm.wasm
 mkdir -p "$out"
 if ! cmp -s "$module" "$out/module.wasm"; then
     cp "$module" "$out/module.wasm"
@@ -56,6 +59,9 @@ for target in nodejs web; do
         wasm-bindgen --target "$target" --out-dir "$dir" --no-typescript "$out/module.wasm" --out-name sluice_verifier_wasm
     fi
 done
+# The web glue is an ES module; the npm package (lib/*.mjs) loads it in Node
+# too, where a .js file is ESM only under a "type": "module" package.json.
+echo '{ "type": "module" }' >"$out/web/package.json"
 
 if [ "$copy_to_web" -eq 1 ]; then
     mkdir -p web/pkg

@@ -24,8 +24,14 @@ use alloc::string::{String, ToString};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use alloc::vec::Vec;
+
+use sluice_verifier::bundle::{decode_header_body, encode_header, BundleHeader, FRAME_PREFIX_LEN};
 use sluice_verifier::digest::Digest;
-use sluice_verifier::stream::{Event, StreamVerifier, Summary, VerifyError, VerifyErrorKind};
+use sluice_verifier::stream::{
+    ChainContext, EpochJob, Event, Step, StreamChecker, StreamVerifier, Summary, VerifyError,
+    VerifyErrorKind,
+};
 
 pub use proof_verifier::{active_proof_verifier, ActiveProofVerifier, ACTIVE_PROOF_VERIFIER_NAME};
 
@@ -67,12 +73,7 @@ impl Verifier {
     /// other program is rejected at its header. Throws on malformed hex.
     #[wasm_bindgen(constructor)]
     pub fn new(expected_image_id: Option<String>) -> Result<Verifier, JsValue> {
-        let expected = match expected_image_id.as_deref() {
-            None => None,
-            Some(text) => Some(Digest::from_hex(text).map_err(|e| {
-                usage_error(&format!("expected image ID {text:?} is not a digest: {e}"))
-            })?),
-        };
+        let expected = parse_image_id(expected_image_id)?;
         Ok(Verifier {
             inner: Some(StreamVerifier::new(active_proof_verifier(), expected)),
         })
@@ -105,6 +106,186 @@ impl Verifier {
     pub fn buffered_bytes(&self) -> f64 {
         self.inner.as_ref().map_or(0, |v| v.buffered_bytes()) as f64
     }
+}
+
+/// The parallel verifier's reading side: checks everything but the proofs
+/// and hands each epoch out as an [`Job`] (`EpochJob` in JS) to verify here
+/// or, through its record bytes and `verifyEpoch`, in a worker.
+///
+/// `push(chunk)` takes the next bytes (held until consumed); `nextStep()`
+/// returns the next step they complete, or `null` when they are used up:
+/// `{type: 'header', event, context}` (`context`: bytes for
+/// `verifyEpoch`), `{type: 'epoch', job}` or `{type: 'done'}`. A caller that
+/// stops calling `nextStep()` after an epoch holds that epoch's record and the
+/// rest of one chunk, nothing more.
+#[wasm_bindgen]
+pub struct Checker {
+    /// `None` once `finish()` has consumed it.
+    inner: Option<StreamChecker>,
+    /// The pushed bytes not yet fed to the checker.
+    pending: Vec<u8>,
+    pos: usize,
+}
+
+#[wasm_bindgen]
+impl Checker {
+    /// `new Checker(expectedImageIdHex?)`, as `new Verifier(…)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(expected_image_id: Option<String>) -> Result<Checker, JsValue> {
+        Ok(Checker {
+            inner: Some(StreamChecker::new(parse_image_id(expected_image_id)?)),
+            pending: Vec::new(),
+            pos: 0,
+        })
+    }
+
+    /// Takes the next bytes of the bundle. Throws a `UsageError` if the
+    /// previous ones were not all consumed by `nextStep()`.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        if self.pos < self.pending.len() {
+            return Err(usage_error(
+                "Checker.push: call nextStep() until it returns null first",
+            ));
+        }
+        self.pending.clear();
+        self.pending.extend_from_slice(chunk);
+        self.pos = 0;
+        Ok(())
+    }
+
+    /// The next step the pushed bytes complete, or `null`. Throws a
+    /// verification error (sticky) for anything but a bad proof.
+    #[wasm_bindgen(js_name = nextStep)]
+    pub fn next_step(&mut self) -> Result<JsValue, JsValue> {
+        let inner = self.inner.as_mut().ok_or_else(finished_error)?;
+        let (taken, step) = inner
+            .feed(&self.pending[self.pos..])
+            .map_err(|e| verify_error(&e, inner.epochs_accepted()))?;
+        self.pos += taken;
+        let Some(step) = step else {
+            return Ok(JsValue::NULL);
+        };
+        let obj = Object::new();
+        match step {
+            Step::Header(event) => {
+                set(&obj, "type", "header");
+                if let Some(ctx) = inner.context() {
+                    set(
+                        &obj,
+                        "context",
+                        js_sys::Uint8Array::from(&context_bytes(ctx)[..]),
+                    );
+                }
+                set(&obj, "event", event_to_js(&event));
+            }
+            Step::Epoch(job) => {
+                set(&obj, "type", "epoch");
+                set(&obj, "job", Job { inner: job });
+            }
+            Step::Done => set(&obj, "type", "done"),
+        }
+        Ok(obj.into())
+    }
+
+    /// Ends the stream: the summary, valid once every job's proof passed;
+    /// throws if the stream stopped early or was rejected.
+    pub fn finish(&mut self) -> Result<Object, JsValue> {
+        let inner = self.inner.take().ok_or_else(finished_error)?;
+        let accepted = inner.epochs_accepted();
+        let summary = inner.finish().map_err(|e| verify_error(&e, accepted))?;
+        Ok(summary_to_js(&summary))
+    }
+
+    /// Bytes held: the record being read plus the pushed bytes not yet
+    /// consumed.
+    #[wasm_bindgen(js_name = bufferedBytes)]
+    pub fn buffered_bytes(&self) -> f64 {
+        let record = self.inner.as_ref().map_or(0, |c| c.buffered_bytes());
+        (record + self.pending.len() - self.pos) as f64
+    }
+}
+
+/// One epoch whose statement the chain accepted and whose proof is still
+/// to be checked.
+#[wasm_bindgen(js_name = EpochJob)]
+pub struct Job {
+    inner: EpochJob,
+}
+
+#[wasm_bindgen(js_class = EpochJob)]
+impl Job {
+    /// The epoch's position in the chain.
+    #[wasm_bindgen(getter)]
+    pub fn index(&self) -> f64 {
+        self.inner.index() as f64
+    }
+
+    /// Stream offset of the epoch's record.
+    #[wasm_bindgen(getter)]
+    pub fn offset(&self) -> f64 {
+        self.inner.offset() as f64
+    }
+
+    /// Checks the proof here; returns the epoch's event or throws its
+    /// verification error.
+    pub fn verify(&self) -> Result<JsValue, JsValue> {
+        self.inner
+            .verify(&active_proof_verifier())
+            .map(|event| event_to_js(&event))
+            .map_err(|e| verify_error(&e, self.inner.index()))
+    }
+
+    /// A copy of the record's bytes, for `verifyEpoch` in a worker.
+    pub fn record(&self) -> Vec<u8> {
+        self.inner.record().to_vec()
+    }
+}
+
+/// `verifyEpoch(context, offset, record)`: checks one epoch's proof from
+/// the bytes a `Checker` handed out (the header step's `context`, the job's
+/// `offset` and `record()`); returns the epoch's event or throws its
+/// verification error. The chain was checked by that `Checker`: this is the
+/// proof check alone, for a worker.
+#[wasm_bindgen(js_name = verifyEpoch)]
+pub fn verify_epoch(context: &[u8], offset: f64, record: Vec<u8>) -> Result<JsValue, JsValue> {
+    let ctx = context_from_bytes(context)?;
+    let job = EpochJob::from_record(ctx, offset as u64, record).map_err(|e| verify_error(&e, 0))?;
+    let index = job.index();
+    job.verify(&active_proof_verifier())
+        .map(|event| event_to_js(&event))
+        .map_err(|e| verify_error(&e, index))
+}
+
+/// A chain context as the bytes of a header record.
+fn context_bytes(ctx: &ChainContext) -> Vec<u8> {
+    encode_header(&BundleHeader {
+        protocol_version: ctx.protocol_version,
+        params: ctx.params,
+        image_id: ctx.image_id,
+        epoch_size_log2: ctx.epoch_size_log2,
+    })
+}
+
+fn context_from_bytes(bytes: &[u8]) -> Result<ChainContext, JsValue> {
+    let header = bytes
+        .get(FRAME_PREFIX_LEN..)
+        .ok_or(())
+        .and_then(|body| decode_header_body(body).map_err(|_| ()))
+        .map_err(|()| usage_error("verifyEpoch: the context is not a Checker's header context"))?;
+    Ok(ChainContext {
+        protocol_version: header.protocol_version,
+        params: header.params,
+        image_id: header.image_id,
+        epoch_size_log2: header.epoch_size_log2,
+    })
+}
+
+fn parse_image_id(text: Option<String>) -> Result<Option<Digest>, JsValue> {
+    text.map(|text| {
+        Digest::from_hex(&text)
+            .map_err(|e| usage_error(&format!("expected image ID {text:?} is not a digest: {e}")))
+    })
+    .transpose()
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {

@@ -471,10 +471,7 @@ mod tests {
         };
         assert_eq!(run_on(&a, &bad[..], IndexProof, no_elf, &mut out, false), 1);
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.contains("\"check\":\"proof\",\"epoch\":6,"),
-            "{text}"
-        );
+        assert!(text.contains("\"check\":\"proof\",\"epoch\":6,"), "{text}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ const { ROOT, VERIFY_JS, tempDir, records } = require('./helpers.js');
 const BUNDLE = process.env.SLUICE_STARK_BUNDLE || path.join(ROOT, 'build', 'collatz.bundle');
 const ELF = process.env.SLUICE_STARK_ELF || path.join(ROOT, 'build', 'guests', 'collatz.elf');
 const OTHER_ELF = path.join(ROOT, 'build', 'guests', 'fibonacci.elf');
-const SHIPPED_PKG = path.join(ROOT, 'verifier-wasm', 'pkg', 'node');
+const SHIPPED_PKG = path.join(ROOT, 'verifier-wasm', 'pkg', 'web');
 const BUILD = path.join(ROOT, 'build');
 
 for (const f of [BUNDLE, ELF, path.join(SHIPPED_PKG, 'sluice_verifier_wasm.js'), path.join(ROOT, 'web', 'pkg', 'sluice_verifier_wasm_bg.wasm')]) {

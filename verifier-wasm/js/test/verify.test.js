@@ -25,13 +25,23 @@ const dir = tempDir('sluice-verify-test-');
 const good = makeBundle(path.join(dir, 'good.bin'), { epochs: EPOCHS, epochSizeLog2: K, lastCycles: LAST, exitCode: 3, output: OUTPUT });
 const goodBytes = fs.readFileSync(good.file);
 
-function verifyJs(args, { input } = {}) {
+function verifyJsWith(args, input) {
   const r = spawnSync(process.execPath, [VERIFY_JS, ...args], {
     input,
     encoding: 'utf8',
-    env: { ...process.env, SLUICE_WASM_PKG: path.join(TEST_PKG, 'node') },
+    env: { ...process.env, SLUICE_WASM_PKG: path.join(TEST_PKG, 'web') },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/// Runs verify.js with proofs checked on the main thread (--jobs 1) and on
+/// three workers (--jobs 3) and asserts identical results, so every case in
+/// this file holds parallel verification to sequential verification.
+function verifyJs(args, { input } = {}) {
+  const one = verifyJsWith(['--jobs', '1', ...args], input);
+  const three = verifyJsWith(['--jobs', '3', ...args], input);
+  assert.deepEqual(three, one, `--jobs 3 and --jobs 1 disagree on ${args.join(' ')}`);
+  return one;
 }
 
 function withBytes(name, bytes) {

@@ -451,9 +451,8 @@ impl StreamChecker {
     /// Checks an epoch statement against the chain and moves the chain on.
     fn epoch(&mut self) -> Result<(ChainContext, Accepted), VerifyErrorKind> {
         let entry = decode_epoch_body(&self.buf)?;
-        // Where the proof lies in the record: the job keeps the record.
-        let proof_start = entry.proof.as_ptr() as usize - self.buf.as_ptr() as usize;
-        let proof = proof_start..proof_start + entry.proof.len();
+        // The job keeps the record.
+        let proof = super::job::proof_range(&self.buf, entry.proof);
         let Some(chain) = self.chain.as_mut() else {
             // check_kind admits epoch records only after the header.
             return Err(VerifyErrorKind::Truncated {

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 use super::{ChainContext, EpochProofVerifier, Event, VerifyError, VerifyErrorKind};
+use crate::bundle::decode_epoch_body;
 use crate::statement::{EpochRole, EpochStatement};
 
 /// An epoch whose statement fits the chain and whose proof is still to be
@@ -41,6 +42,25 @@ impl EpochJob {
         }
     }
 
+    /// A job for an epoch record `record` (its body) read at `offset` in a
+    /// stream with context `ctx`: for a worker that receives the bytes of a
+    /// record whose statement a [`super::StreamChecker`] elsewhere accepted.
+    /// Only the record's form is checked here, not the chain.
+    pub fn from_record(
+        ctx: ChainContext,
+        offset: u64,
+        record: Vec<u8>,
+    ) -> Result<Self, VerifyError> {
+        let entry = decode_epoch_body(&record).map_err(|e| VerifyError {
+            epoch: None,
+            offset,
+            kind: e.into(),
+        })?;
+        let proof = proof_range(&record, entry.proof);
+        let (index, statement) = (entry.index, entry.statement);
+        Ok(EpochJob::new(ctx, offset, index, statement, record, proof))
+    }
+
     /// The epoch's position in the chain.
     pub fn index(&self) -> u64 {
         self.index
@@ -56,9 +76,14 @@ impl EpochJob {
         &self.statement
     }
 
-    /// Bytes of the record this job holds.
-    pub fn record_len(&self) -> usize {
-        self.record.len()
+    /// The context the proof is checked in.
+    pub fn context(&self) -> &ChainContext {
+        &self.ctx
+    }
+
+    /// The record's body.
+    pub fn record(&self) -> &[u8] {
+        &self.record
     }
 
     /// Checks the proof; on success, the event that reports the epoch.
@@ -95,4 +120,10 @@ impl EpochJob {
     pub fn into_record(self) -> Vec<u8> {
         self.record
     }
+}
+
+/// Where `proof`, a slice of `record`, lies in it.
+pub(super) fn proof_range(record: &[u8], proof: &[u8]) -> Range<usize> {
+    let start = proof.as_ptr() as usize - record.as_ptr() as usize;
+    start..start + proof.len()
 }

@@ -1,0 +1,287 @@
+#!/usr/bin/env node
+// sluice-verify: verifies a Sluice proof bundle in Node, streaming, with the
+// same WebAssembly verifier the browser page runs, its proofs checked on
+// worker threads.
+//
+//   sluice-verify bundle.bin                 verify a file
+//   prover prove … -o - | sluice-verify -    verify while proving
+//
+// Memory stays flat: the file is read in fixed-size chunks, and at most one
+// epoch record per worker plus the one being read are held.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { imageIdFromElf, init, isVerifyError, verifyStream } from '../lib/node.mjs';
+
+const EXIT_VERIFIED = 0;
+const EXIT_REJECTED = 1;
+const EXIT_USAGE = 2;
+
+// Bytes read per chunk: large enough to keep the push overhead negligible,
+// small enough that memory does not depend on the bundle's size.
+const CHUNK_BYTES = 256 * 1024;
+
+const USAGE = `Usage: sluice-verify [options] <bundle.bin | ->
+
+Verifies a Sluice proof bundle as it streams (use - for standard input) and
+prints the verified result: image ID, epochs, cycles, exit code, public output.
+
+Options:
+  --image-id HEX   accept only a bundle for the program with this image ID
+  --elf FILE       accept only a bundle for this RISC-V ELF (computes its image ID)
+  --jobs N         check proofs on N worker threads (default: one per core;
+                   1 checks them on the main thread)
+  --json           print one JSON object on stdout instead of text
+  -h, --help       show this help
+
+Epochs are reported in order and a rejection names the earliest failing
+epoch and check, whatever --jobs is. At most N + 1 epoch records are held.
+
+Exit codes: 0 verified, 1 rejected, 2 usage or I/O error.`;
+
+class UsageError extends Error {}
+
+function parseArgs(argv) {
+  const opts = { input: null, imageId: null, elf: null, json: false, help: false, jobs: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`);
+      return argv[++i];
+    };
+    if (arg === '-h' || arg === '--help') opts.help = true;
+    else if (arg === '--json') opts.json = true;
+    else if (arg === '--image-id') opts.imageId = value();
+    else if (arg.startsWith('--image-id=')) opts.imageId = arg.slice('--image-id='.length);
+    else if (arg === '--elf') opts.elf = value();
+    else if (arg === '--jobs') opts.jobs = parseJobs(value());
+    else if (arg.startsWith('--jobs=')) opts.jobs = parseJobs(arg.slice('--jobs='.length));
+    else if (arg.startsWith('--elf=')) opts.elf = arg.slice('--elf='.length);
+    else if (arg === '--') {
+      for (const rest of argv.slice(i + 1)) setInput(opts, rest);
+      break;
+    } else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+    else setInput(opts, arg);
+  }
+  if (opts.help) return opts;
+  if (opts.input === null) throw new UsageError('missing the bundle to verify (a file, or - for stdin)');
+  if (opts.imageId !== null && opts.elf !== null) throw new UsageError('give --image-id or --elf, not both');
+  return opts;
+}
+
+function parseJobs(text) {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--jobs takes a positive integer, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+function setInput(opts, arg) {
+  if (opts.input !== null) throw new UsageError(`more than one bundle given (${opts.input}, ${arg})`);
+  opts.input = arg;
+}
+
+function humanBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/// Progress on stderr, only when a person is watching it.
+function makeProgress(total) {
+  if (!process.stderr.isTTY) return { update() {}, done() {} };
+  let last = 0;
+  let shown = false;
+  return {
+    update(bytes, epochs, force) {
+      const now = Date.now();
+      if (!force && now - last < 100) return;
+      last = now;
+      const of = total ? ` / ${humanBytes(total)} (${((100 * bytes) / total).toFixed(0)}%)` : '';
+      process.stderr.write(`\r\x1b[Kverifying: ${humanBytes(bytes)}${of}, ${epochs} epochs verified`);
+      shown = true;
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/// Where the module comes from: the package's own, or SLUICE_WASM_PKG (a
+/// directory holding another `wasm-bindgen --target web` build of it; the
+/// tests use that for the test-double build).
+function wasmOptions() {
+  const dir = process.env.SLUICE_WASM_PKG;
+  if (!dir) return {};
+  const glue = path.resolve(dir, 'sluice_verifier_wasm.js');
+  if (!fs.existsSync(glue)) {
+    throw new UsageError(`WebAssembly verifier not built (${glue} is missing); run scripts/build-wasm.sh`);
+  }
+  return { glueUrl: pathToFileURL(glue).href };
+}
+
+async function run(argv) {
+  const opts = parseArgs(argv);
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n');
+    return EXIT_VERIFIED;
+  }
+  const wasm = wasmOptions();
+  let info;
+  try {
+    info = await init(wasm);
+  } catch (e) {
+    throw new UsageError(`cannot load the WebAssembly verifier: ${e.message}`);
+  }
+  if (info.proofVerifier !== 'stark') {
+    process.stderr.write(
+      info.proofVerifier === 'test-double'
+        ? 'WARNING: this WebAssembly build checks epoch proofs with the TEST DOUBLE, not the STARK verifier (tests only)\n'
+        : `WARNING: this WebAssembly build has no STARK epoch verifier (${info.proofVerifier}); it rejects every epoch\n`,
+    );
+  }
+
+  let imageId = opts.imageId;
+  if (opts.elf !== null) {
+    let elf;
+    try {
+      elf = fs.readFileSync(opts.elf);
+    } catch (e) {
+      throw new UsageError(`cannot read ${opts.elf}: ${e.message}`);
+    }
+    try {
+      imageId = await imageIdFromElf(elf, wasm);
+    } catch (e) {
+      throw new UsageError(`${opts.elf}: ${e.message}`);
+    }
+  }
+
+  let total = null;
+  let input;
+  if (opts.input === '-') {
+    input = process.stdin;
+  } else {
+    try {
+      const st = fs.statSync(opts.input);
+      if (!st.isFile()) throw new Error('not a regular file');
+      total = st.size;
+    } catch (e) {
+      throw new UsageError(`cannot read ${opts.input}: ${e.message}`);
+    }
+    input = fs.createReadStream(opts.input, { highWaterMark: CHUNK_BYTES });
+  }
+  // Read errors are not verdicts: tell them apart from the verifier's.
+  let readError = null;
+  input.on('error', (e) => {
+    readError = e;
+  });
+
+  const progress = makeProgress(total);
+  let header = null;
+  let bytes = 0;
+  let epochsVerified = 0;
+  let verdict;
+  try {
+    const summary = await verifyStream(input, {
+      imageId: imageId ?? undefined,
+      jobs: opts.jobs ?? undefined,
+      wasm,
+      onEvent(ev) {
+        if (ev.type === 'header') header = ev;
+        else if (ev.type === 'epoch') epochsVerified += 1;
+      },
+      onProgress(p) {
+        bytes = p.bytes;
+        progress.update(bytes, epochsVerified, false);
+      },
+    });
+    progress.update(bytes, epochsVerified, true);
+    verdict = { verified: true, summary };
+  } catch (e) {
+    if (e && e.name === 'UsageError') throw new UsageError(e.message);
+    if (!isVerifyError(e)) {
+      if (readError) throw new UsageError(`cannot read ${opts.input === '-' ? 'standard input' : opts.input}: ${readError.message}`);
+      throw e;
+    }
+    verdict = { verified: false, error: e };
+  } finally {
+    progress.done();
+  }
+
+  if (verdict.verified) {
+    const s = verdict.summary;
+    process.stderr.write(info.soundnessWarning + '\n');
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ verified: true, ...plain(s), securityBits: header ? header.securityBits : null, bytes: total ?? bytes }) + '\n');
+    } else {
+      const lines = [
+        'VERIFIED',
+        `  image ID       ${s.imageId}`,
+        `  epochs         ${s.epochs}`,
+        `  cycles         ${s.cycles}`,
+        `  exit code      ${s.exitCode}`,
+        `  zero-knowledge ${s.zeroKnowledge ? 'yes' : 'no'}`,
+        `  security       ${header ? header.securityBits : '?'} bits (conjectured)`,
+        `  output bytes   ${s.outputLen}${s.outputTruncated ? ` (first ${s.outputHex.length / 2} shown)` : ''}`,
+        `  output sha256  ${s.outputSha256}`,
+        `  output (hex)   ${s.outputHex || '(empty)'}`,
+      ];
+      if (s.outputText !== null && s.outputText !== undefined && s.outputLen > 0) {
+        lines.push(`  output (text)  ${JSON.stringify(s.outputText)}`);
+      }
+      lines.push(`  proof verifier ${s.proofVerifier}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return EXIT_VERIFIED;
+  }
+
+  const e = verdict.error;
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({ verified: false, error: { message: e.message, epoch: e.epoch, check: e.check, proofCheck: e.proofCheck, offset: e.offset, epochsVerified: e.epochsVerified }, bytes }) + '\n',
+    );
+  } else {
+    process.stderr.write(`REJECTED: ${e.message}\n`);
+    process.stderr.write(`  ${e.epochsVerified} epoch${e.epochsVerified === 1 ? '' : 's'} verified before the failure\n`);
+  }
+  return EXIT_REJECTED;
+}
+
+function plain(obj) {
+  const out = {};
+  for (const k of Object.keys(obj)) out[k] = obj[k];
+  return out;
+}
+
+/// Runs the command and sets the exit code (verify.js and the npm bin).
+export function main(argv) {
+  // `sluice-verify big.bin | head`: a closed stdout is not an error of ours.
+  process.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  return run(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`sluice-verify: ${e.message}\n`);
+        if (!e.message.startsWith('cannot read') && !e.message.includes('not built') && !e.message.startsWith('cannot load')) {
+          process.stderr.write(`Try 'sluice-verify --help'.\n`);
+        }
+      } else {
+        process.stderr.write(`sluice-verify: internal error: ${e && e.stack ? e.stack : e}\n`);
+      }
+      process.exitCode = EXIT_USAGE;
+    },
+  );
+}
+
+export { run, parseArgs };
+
+if (import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1] ?? '')).href) {
+  main(process.argv.slice(2));
+}
