@@ -4,7 +4,8 @@
 #   scripts/build-wasm.sh                 the shipped module (profile
 #       wasm-release: fat LTO, stripped):
 #       verifier-wasm/pkg/web/   (wasm-bindgen --target web): the npm package
-#           (lib/, verify.js) loads it in Node and browsers; copied to web/pkg/
+#           (lib/, verify.js) loads it in Node and browsers; copied with
+#           the browser part of lib/ to web/sluice-verify/ for the page
 #       verifier-wasm/pkg/node/  (wasm-bindgen --target nodejs): for the tests
 #           of the low-level bindings
 #   scripts/build-wasm.sh --test-double   the test-only module whose epoch proof
@@ -64,9 +65,15 @@ done
 echo '{ "type": "module" }' >"$out/web/package.json"
 
 if [ "$copy_to_web" -eq 1 ]; then
-    mkdir -p web/pkg
-    for f in sluice_verifier_wasm.js sluice_verifier_wasm_bg.wasm; do
-        cmp -s "$out/web/$f" "web/pkg/$f" || cp "$out/web/$f" "web/pkg/$f"
+    # The page (web/) runs the npm package's browser build: its lib/ and the
+    # web glue, in the package's own layout.
+    rm -rf web/pkg
+    mkdir -p web/sluice-verify/lib web/sluice-verify/pkg/web
+    for f in core.mjs browser.mjs worker-browser.mjs; do
+        cmp -s "verifier-wasm/lib/$f" "web/sluice-verify/lib/$f" || cp "verifier-wasm/lib/$f" "web/sluice-verify/lib/$f"
+    done
+    for f in package.json sluice_verifier_wasm.js sluice_verifier_wasm_bg.wasm; do
+        cmp -s "$out/web/$f" "web/sluice-verify/pkg/web/$f" || cp "$out/web/$f" "web/sluice-verify/pkg/web/$f"
     done
 fi
 

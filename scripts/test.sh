@@ -64,5 +64,6 @@ target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-
     --zk -o build/sha256-zk.bundle
 
 log "node --test: verify.js and the browser page (headless Chromium)"
-node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/browser.test.js \
+node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/library.test.mjs \
+    verifier-wasm/js/test/package.test.mjs verifier-wasm/js/test/browser.test.js \
     verifier-wasm/js/test/stark.test.js

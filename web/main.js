@@ -50,7 +50,9 @@ function verify(job) {
   running = true;
   reset(job.file ? `Verifying ${job.file.name}…` : `Verifying ${job.url}…`);
   const imageId = $('image-id').value.trim();
-  worker.postMessage({ type: 'verify', imageId: imageId || undefined, ...job });
+  // ?jobs=N picks the number of proof-checking workers.
+  const jobs = Number(new URLSearchParams(location.search).get('jobs')) || undefined;
+  worker.postMessage({ type: 'verify', imageId: imageId || undefined, jobs, ...job });
 }
 
 function showProgress(bytes, buffered) {
@@ -132,6 +134,7 @@ function onWorkerMessage(m) {
     }
     case 'start':
       state.total = m.total;
+      document.body.dataset.jobs = String(m.jobs);
       showProgress(0, 0);
       break;
     case 'progress':

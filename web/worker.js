@@ -1,20 +1,21 @@
-// Module Web Worker: runs the WebAssembly streaming verifier off the page's
+// Module Web Worker: the page's verification coordinator, off the page's
 // thread. It reads the bundle as a stream (a File's stream() or a fetch()
-// body), pushes each chunk into the verifier and drops it, and posts what it
-// learns back to the page.
+// body) and runs the sluice-verify library on it: the chain is checked here
+// in order, the proofs in N nested workers that share one streamed-compiled
+// module. It posts what it learns back to the page.
 //
-// Messages in:  {type: 'verify', file?: File, url?: string, imageId?: string}
-// Messages out: {type: 'ready', proofVerifier}
-//               {type: 'start', total}               total bytes, or null
+// Messages in:  {type: 'verify', file?: File, url?: string, imageId?: string, jobs?: number}
+// Messages out: {type: 'ready', proofVerifier, jobs}  jobs: the default worker count
+//               {type: 'start', total, jobs}          total bytes, or null
 //               {type: 'progress', bytes, buffered}
 //               {type: 'event', event}               header / epoch / done
 //               {type: 'summary', summary, bytes, ms}
 //               {type: 'rejected', message, epoch, check, epochsVerified, bytes}
 //               {type: 'failed', message}            could not read / bad input
-import init, { Verifier, proofVerifier } from './pkg/sluice_verifier_wasm.js';
+import { defaultJobs, init, isVerifyError, verifyStream } from './sluice-verify/lib/browser.mjs';
 
-const ready = init({ module_or_path: new URL('./pkg/sluice_verifier_wasm_bg.wasm', import.meta.url) }).then(() => {
-  postMessage({ type: 'ready', proofVerifier: proofVerifier() });
+const ready = init().then((info) => {
+  postMessage({ type: 'ready', proofVerifier: info.proofVerifier, jobs: defaultJobs() });
 });
 
 let busy = false;
@@ -47,43 +48,31 @@ async function openStream(job) {
 }
 
 async function verify(job) {
-  let verifier;
-  try {
-    verifier = new Verifier(job.imageId ? job.imageId : undefined);
-  } catch (e) {
-    postMessage({ type: 'failed', message: e.message });
-    return;
-  }
   const started = performance.now();
   const { stream, total } = await openStream(job);
-  postMessage({ type: 'start', total });
-  const reader = stream.getReader();
+  const jobs = job.jobs ?? defaultJobs();
+  postMessage({ type: 'start', total, jobs });
   let bytes = 0;
   let lastProgress = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.length;
-      for (const event of verifier.push(value)) postMessage({ type: 'event', event });
-      const now = performance.now();
-      if (now - lastProgress > 50) {
-        lastProgress = now;
-        postMessage({ type: 'progress', bytes, buffered: verifier.bufferedBytes() });
-      }
-    }
-    postMessage({ type: 'progress', bytes, buffered: verifier.bufferedBytes() });
-    const summary = verifier.finish();
+    const summary = await verifyStream(stream, {
+      imageId: job.imageId,
+      jobs,
+      onEvent: (event) => postMessage({ type: 'event', event }),
+      onProgress: (p) => {
+        bytes = p.bytes;
+        const now = performance.now();
+        if (now - lastProgress > 50) {
+          lastProgress = now;
+          postMessage({ type: 'progress', bytes, buffered: p.bufferedBytes });
+        }
+      },
+    });
+    postMessage({ type: 'progress', bytes, buffered: 0 });
     postMessage({ type: 'summary', summary, bytes, ms: performance.now() - started });
   } catch (e) {
-    reader.cancel().catch(() => {});
-    if (e && e.name === 'VerifyError') {
-      postMessage({ type: 'progress', bytes, buffered: null });
-      postMessage({ type: 'rejected', message: e.message, epoch: e.epoch, check: e.check, epochsVerified: e.epochsVerified, bytes });
-    } else {
-      throw e;
-    }
-  } finally {
-    verifier.free();
+    if (!isVerifyError(e)) throw e;
+    postMessage({ type: 'progress', bytes, buffered: null });
+    postMessage({ type: 'rejected', message: e.message, epoch: e.epoch, check: e.check, epochsVerified: e.epochsVerified, bytes });
   }
 }

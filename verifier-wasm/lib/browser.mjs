@@ -50,5 +50,5 @@ const api = makeApi(platform);
 export const init = api.init;
 export const verifyStream = api.verifyStream;
 export const imageIdFromElf = api.imageIdFromElf;
-export { isVerifyError };
+export { isVerifyError, defaultJobs };
 export { Verifier, Checker, EpochJob, verifyEpoch, proofVerifier, soundnessWarning } from '../pkg/web/sluice_verifier_wasm.js';

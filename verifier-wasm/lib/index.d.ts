@@ -128,6 +128,9 @@ export function init(options?: WasmOptions): Promise<{ proofVerifier: string; so
 /** The image ID (hex) of a RISC-V ELF, to pass as `imageId`. */
 export function imageIdFromElf(elf: Uint8Array, options?: WasmOptions): Promise<string>;
 
+/** The workers `verifyStream` uses when `jobs` is not given. */
+export function defaultJobs(): number;
+
 /** Whether `e` is a verdict on the bundle (rather than a usage or I/O error). */
 export function isVerifyError(e: unknown): e is VerifyError;
 

@@ -8,9 +8,14 @@ import { Worker } from 'node:worker_threads';
 
 import { isVerifyError, makeApi } from './core.mjs';
 
+/// Workers by default: one per core.
+function defaultJobs() {
+  return availableParallelism();
+}
+
 const platform = {
   compile: async (url) => WebAssembly.compile(await readFile(url)),
-  defaultJobs: () => availableParallelism(),
+  defaultJobs,
   startWorker(onMessage, onError) {
     const worker = new Worker(new URL('./worker-node.mjs', import.meta.url));
     worker.on('message', onMessage);
@@ -35,5 +40,5 @@ const api = makeApi(platform);
 export const init = api.init;
 export const verifyStream = api.verifyStream;
 export const imageIdFromElf = api.imageIdFromElf;
-export { isVerifyError };
+export { isVerifyError, defaultJobs };
 export { Verifier, Checker, EpochJob, verifyEpoch, proofVerifier, soundnessWarning } from '../pkg/web/sluice_verifier_wasm.js';

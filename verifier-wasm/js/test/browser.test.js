@@ -28,6 +28,8 @@ const BUILD = path.join(ROOT, 'build');
 const SITE = path.join(BUILD, 'web-test-double');
 const EPOCHS = 6;
 const OUTPUT = 'Hello, browser!';
+// Where the page loads the module from (scripts/build-wasm.sh puts it there).
+const WASM_DIR = path.join('sluice-verify', 'pkg', 'web');
 
 let server;
 let context;
@@ -36,15 +38,11 @@ let base;
 let good;
 
 test.before(async () => {
-  // A copy of the page with the test-double module in pkg/.
+  // A copy of the page with the test-double module in the library's place.
   fs.rmSync(SITE, { recursive: true, force: true });
-  fs.mkdirSync(path.join(SITE, 'pkg'), { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, 'web'))) {
-    const from = path.join(ROOT, 'web', f);
-    if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(SITE, f));
-  }
+  fs.cpSync(path.join(ROOT, 'web'), SITE, { recursive: true });
   for (const f of ['sluice_verifier_wasm.js', 'sluice_verifier_wasm_bg.wasm']) {
-    fs.copyFileSync(path.join(TEST_PKG, 'web', f), path.join(SITE, 'pkg', f));
+    fs.copyFileSync(path.join(TEST_PKG, 'web', f), path.join(SITE, WASM_DIR, f));
   }
   good = makeBundle(path.join(SITE, 'good.bin'), { epochs: EPOCHS, epochSizeLog2: 5, lastCycles: 9, exitCode: 0, output: OUTPUT });
   const bytes = fs.readFileSync(good.file);
@@ -73,10 +71,10 @@ test.after(async () => {
 });
 
 test('server: .wasm as application/wasm with Content-Length and no-store; no escaping the root', async () => {
-  const r = await fetch(base + 'pkg/sluice_verifier_wasm_bg.wasm');
+  const r = await fetch(base + 'sluice-verify/pkg/web/sluice_verifier_wasm_bg.wasm');
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'application/wasm');
-  assert.equal(Number(r.headers.get('content-length')), fs.statSync(path.join(SITE, 'pkg', 'sluice_verifier_wasm_bg.wasm')).size);
+  assert.equal(Number(r.headers.get('content-length')), fs.statSync(path.join(SITE, WASM_DIR, 'sluice_verifier_wasm_bg.wasm')).size);
   assert.equal(r.headers.get('cache-control'), 'no-store');
   await r.arrayBuffer();
   const up = await fetch(base + '..%2f..%2fCargo.toml');
@@ -150,4 +148,25 @@ test('page verifies a dropped 200-epoch bundle streamed in many chunks (test-dou
   assert.equal(await page.textContent('#s-output-text'), 'many epochs');
   assert.equal(await page.locator('#epochs li').count(), 200);
   assert.match(await page.textContent('#epochs-text'), /^200 epochs, 12,737 cycles$/);
+});
+
+test('page verifies and rejects the same way with 1 and 3 proof-checking workers (test-double proof verifier)', async () => {
+  for (const jobs of [1, 3]) {
+    const p = await context.newPage();
+    try {
+      await p.goto(`${base}?jobs=${jobs}&url=${encodeURIComponent(base + 'good.bin')}`);
+      await p.waitForSelector('#status.ok', { timeout: 30000 });
+      assert.equal(await p.getAttribute('body', 'data-jobs'), String(jobs));
+      assert.equal(await p.textContent('#s-epochs'), String(EPOCHS));
+      assert.equal(await p.locator('#epochs li').count(), EPOCHS);
+      await p.fill('#url', base + 'tampered.bin');
+      await p.click('#url-form button');
+      await p.waitForSelector('#status.bad', { timeout: 30000 });
+      const failure = await p.textContent('#failure');
+      assert.match(failure, /at epoch 3/, `${jobs} jobs`);
+      assert.match(failure, /epochs 0–2 verified before it/, `${jobs} jobs`);
+    } finally {
+      await p.close();
+    }
+  }
 });

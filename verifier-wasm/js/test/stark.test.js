@@ -23,7 +23,7 @@ const OTHER_ELF = path.join(ROOT, 'build', 'guests', 'fibonacci.elf');
 const SHIPPED_PKG = path.join(ROOT, 'verifier-wasm', 'pkg', 'web');
 const BUILD = path.join(ROOT, 'build');
 
-for (const f of [BUNDLE, ELF, path.join(SHIPPED_PKG, 'sluice_verifier_wasm.js'), path.join(ROOT, 'web', 'pkg', 'sluice_verifier_wasm_bg.wasm')]) {
+for (const f of [BUNDLE, ELF, path.join(SHIPPED_PKG, 'sluice_verifier_wasm.js'), path.join(ROOT, 'web', 'sluice-verify', 'pkg', 'web', 'sluice_verifier_wasm_bg.wasm')]) {
   if (!fs.existsSync(f)) {
     throw new Error(`${f} is missing: run scripts/test.sh (it builds the module and proves the bundle first)`);
   }
