@@ -26,7 +26,9 @@ function fmtBytes(n) {
 }
 
 function reset(title) {
-  state = { total: null, bytes: 0, epochs: 0, cycles: 0, listed: 0, hidden: 0 };
+  state = { total: null, bytes: 0, epochs: 0, cycles: 0, listed: 0, hidden: 0, jobs: null, started: performance.now(), samples: [], drawPending: false };
+  $('rate').textContent = '';
+  drawChart();
   const status = $('status');
   status.hidden = false;
   status.className = 'running';
@@ -55,8 +57,63 @@ function verify(job) {
   worker.postMessage({ type: 'verify', imageId: imageId || undefined, jobs, ...job });
 }
 
+// The live chart: bytes received and epochs verified against time, each on
+// its own scale (bytes: the bundle's size when known; epochs: the most so
+// far). At most MAX_SAMPLES points: when full, every other one is dropped.
+const MAX_SAMPLES = 400;
+
+function sample() {
+  const t = (performance.now() - state.started) / 1000;
+  state.samples.push({ t, bytes: state.bytes, epochs: state.epochs });
+  if (state.samples.length > MAX_SAMPLES) state.samples = state.samples.filter((_, i) => i % 2 === 0 || i === state.samples.length - 1);
+  const jobs = state.jobs ? ` · ${state.jobs} worker${state.jobs === 1 ? '' : 's'}` : '';
+  if (t > 0) $('rate').textContent = `${fmtBytes(Math.round(state.bytes / t))}/s · ${(state.epochs / t).toFixed(1)} epochs/s · ${t.toFixed(1)} s${jobs}`;
+  if (!state.drawPending) {
+    state.drawPending = true;
+    requestAnimationFrame(() => {
+      state.drawPending = false;
+      drawChart();
+    });
+  }
+}
+
+function drawChart() {
+  const canvas = $('chart');
+  const ctx = canvas.getContext('2d');
+  const w = canvas.width;
+  const h = canvas.height;
+  ctx.clearRect(0, 0, w, h);
+  const points = state ? state.samples : [];
+  if (points.length < 2) return;
+  const pad = 4;
+  const tMax = Math.max(points.at(-1).t, 0.001);
+  const bytesMax = state.total || Math.max(1, points.at(-1).bytes);
+  const epochsMax = Math.max(1, ...points.map((p) => p.epochs));
+  const line = (color, value) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    points.forEach((p, i) => {
+      const x = pad + ((w - 2 * pad) * p.t) / tMax;
+      const y = h - pad - (h - 2 * pad) * value(p);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+  };
+  line('#3a6ea5', (p) => p.bytes / bytesMax);
+  line('#2e8b57', (p) => p.epochs / epochsMax);
+  ctx.fillStyle = '#444';
+  ctx.font = '11px sans-serif';
+  ctx.fillText(`${fmtBytes(bytesMax)}`, pad + 2, 12);
+  const label = `${epochsMax} epochs`;
+  ctx.fillText(label, w - pad - 2 - ctx.measureText(label).width, 12);
+  ctx.fillText(`${tMax.toFixed(1)} s`, w - pad - 40, h - pad - 2);
+}
+
 function showProgress(bytes, buffered) {
   state.bytes = bytes;
+  sample();
   const total = state.total;
   if (total) {
     $('bytes-bar').max = total;
@@ -75,12 +132,19 @@ function showProgress(bytes, buffered) {
   }
 }
 
-function addEpoch(ev) {
+function addEpoch(ev, info) {
   state.epochs += 1;
   state.cycles += ev.cycles;
+  sample();
   const list = $('epochs');
   const li = document.createElement('li');
   li.textContent = `epoch ${ev.index}: ${ev.cycles.toLocaleString('en')} cycles, ${ev.outputLen} output bytes${ev.halted ? ', halted' : ''} ✓`;
+  if (info) {
+    const where = document.createElement('span');
+    where.className = 'where';
+    where.textContent = ` — ${info.verifyMs.toFixed(0)} ms on ${info.worker === 0 ? 'the coordinator' : `worker ${info.worker}`}`;
+    li.append(where);
+  }
   if (ev.halted) li.className = 'halt';
   list.append(li);
   if (list.children.length > MAX_LISTED_EPOCHS) {
@@ -135,6 +199,7 @@ function onWorkerMessage(m) {
     case 'start':
       state.total = m.total;
       document.body.dataset.jobs = String(m.jobs);
+      state.jobs = m.jobs;
       showProgress(0, 0);
       break;
     case 'progress':
@@ -145,11 +210,12 @@ function onWorkerMessage(m) {
         const e = m.event;
         $('header-info').textContent = `Program ${e.imageId} · epochs of 2^${e.epochSizeLog2} cycles · ${e.securityBits} bits of conjectured security · zero-knowledge: ${e.zeroKnowledge ? 'yes' : 'no'}`;
       } else if (m.event.type === 'epoch') {
-        addEpoch(m.event);
+        addEpoch(m.event, m.info);
       }
       break;
     case 'summary':
       running = false;
+      sample();
       showSummary(m.summary, m.ms);
       break;
     case 'rejected': {

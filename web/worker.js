@@ -8,7 +8,8 @@
 // Messages out: {type: 'ready', proofVerifier, jobs}  jobs: the default worker count
 //               {type: 'start', total, jobs}          total bytes, or null
 //               {type: 'progress', bytes, buffered}
-//               {type: 'event', event}               header / epoch / done
+//               {type: 'event', event, info}         header / epoch / done; info:
+//                                                    {worker, verifyMs} for an epoch
 //               {type: 'summary', summary, bytes, ms}
 //               {type: 'rejected', message, epoch, check, epochsVerified, bytes}
 //               {type: 'failed', message}            could not read / bad input
@@ -58,7 +59,7 @@ async function verify(job) {
     const summary = await verifyStream(stream, {
       imageId: job.imageId,
       jobs,
-      onEvent: (event) => postMessage({ type: 'event', event }),
+      onEvent: (event, info) => postMessage({ type: 'event', event, info }),
       onProgress: (p) => {
         bytes = p.bytes;
         const now = performance.now();

@@ -1,9 +1,11 @@
 // Times verification of one bundle in headless Chromium through the page
 // (module Web Worker, streaming fetch), for docs/benchmarks.md.
 //
-//   node verifier-wasm/js/bench-browser.js BUNDLE
+//   node verifier-wasm/js/bench-browser.js BUNDLE [JOBS]
 //
-// Prints epochs, wall seconds from the click to the verdict, and ms/epoch.
+// JOBS: proof-checking workers (the page's ?jobs=; default: the page's).
+// Prints epochs, wall seconds from the click to the verdict, ms/epoch, and
+// the summed peak RSS (VmHWM) of every Chromium process of the run.
 'use strict';
 
 const fs = require('node:fs');
@@ -19,13 +21,15 @@ async function main() {
     process.exit(2);
   }
   const root = path.resolve(__dirname, '..', '..');
+  const jobs = process.argv[3];
   const site = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-web-'));
   fs.cpSync(path.join(root, 'web'), site, { recursive: true });
   fs.copyFileSync(bundle, path.join(site, 'bundle.bin'));
   const { startServer } = await import(pathToFileURL(path.join(root, 'web', 'serve.mjs')).href);
   const server = await startServer({ root: site, port: 0 });
   const base = `http://127.0.0.1:${server.address().port}/`;
-  const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-chromium-')), {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -33,7 +37,7 @@ async function main() {
   });
   try {
     const page = await context.newPage();
-    await page.goto(base);
+    await page.goto(jobs ? `${base}?jobs=${jobs}` : base);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
     await page.fill('#url', base + 'bundle.bin');
     const started = process.hrtime.bigint();
@@ -42,11 +46,38 @@ async function main() {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const ok = await page.$('#status.ok');
     const epochs = ok ? Number((await page.textContent('#s-epochs')).replace(/,/g, '')) : NaN;
-    console.log(JSON.stringify({ verified: Boolean(ok), epochs, seconds, msPerEpoch: (seconds * 1000) / epochs }));
+    const workers = Number(await page.getAttribute('body', 'data-jobs'));
+    console.log(JSON.stringify({ verified: Boolean(ok), epochs, jobs: workers, seconds, msPerEpoch: (seconds * 1000) / epochs, chromiumPeakRssMiB: peakRssMiB(profile) }));
   } finally {
     await context.close();
     await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/// Summed VmHWM of the processes whose command line names `profile`
+/// (Chromium's browser, renderer, GPU and utility processes of this run).
+function peakRssMiB(profile) {
+  let kib = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile) && !isChildOf(pid, profile)) continue;
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kib += Number(m[1]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return Math.round(kib / 1024);
+}
+
+function isChildOf(pid, profile) {
+  // Zygote-forked renderers do not repeat the profile; their parent chain does.
+  for (let p = pid, depth = 0; p && p !== '1' && depth < 6; depth++) {
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    p = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    if (p !== '1' && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(profile)) return true;
+  }
+  return false;
 }
 
 main().catch((e) => {

@@ -88,6 +88,7 @@ class Pool {
     this.broken = null;
     for (let i = 0; i < size; i++) {
       const worker = platform.startWorker((message) => this.#receive(worker, message), (error) => this.#fail(error));
+      worker.id = i + 1;
       worker.post({ type: 'init', module: wasm.module, glueUrl: wasm.glueUrl });
       this.workers.push(worker);
       this.idle.push(worker);
@@ -111,6 +112,7 @@ class Pool {
   #receive(worker, message) {
     if (message.type === 'failed') return this.#fail(new Error(`verification worker failed: ${message.message}`));
     if (message.type !== 'result') return;
+    message.worker = worker.id;
     this.idle.push(worker);
     if (this.waiting) {
       const { resolve } = this.waiting;
@@ -167,8 +169,10 @@ function makeVerifyStream(platform, load) {
     const finished = new Map();
     let failure = null;
 
-    const report = (event) => {
-      onEvent(event);
+    // Epoch events come with where and how long their proof took:
+    // `{ worker, verifyMs }` (worker 0: the calling thread).
+    const report = (event, info) => {
+      onEvent(event, info);
     };
     // Waits for one worker result, then reports every verdict now due.
     const receiveOne = async () => {
@@ -183,7 +187,7 @@ function makeVerifyStream(platform, load) {
           break;
         }
         nextToReport += 1;
-        report(r.event);
+        report(r.event, { worker: r.worker, verifyMs: r.ms });
       }
     };
     const drain = async () => {
@@ -213,8 +217,10 @@ function makeVerifyStream(platform, load) {
               const job = step.job;
               if (!pool) {
                 try {
-                  report(job.verify());
+                  const started = performance.now();
+                  const event = job.verify();
                   nextToReport += 1;
+                  report(event, { worker: 0, verifyMs: performance.now() - started });
                 } finally {
                   job.free();
                 }
@@ -278,8 +284,10 @@ export function makeWorkerHandler(post) {
       if (message.type !== 'job') return;
       await ready;
       const { index, offset, context, record } = message;
+      const started = performance.now();
       try {
-        post({ type: 'result', index, ok: true, event: glue.verifyEpoch(context, offset, record) });
+        const event = glue.verifyEpoch(context, offset, record);
+        post({ type: 'result', index, ok: true, event, ms: performance.now() - started });
       } catch (e) {
         if (!isVerifyError(e)) throw e;
         const error = { message: e.message, epoch: e.epoch, check: e.check, offset: e.offset, proofCheck: e.proofCheck, epochsVerified: 0 };

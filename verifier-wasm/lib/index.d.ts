@@ -78,6 +78,12 @@ export interface VerifyError extends Error {
   epochsVerified: number;
 }
 
+/** Where and how long an epoch's proof check ran. */
+export interface EpochInfo {
+  worker: number;
+  verifyMs: number;
+}
+
 export interface Progress {
   /** Bundle bytes read so far. */
   bytes: number;
@@ -104,8 +110,12 @@ export interface VerifyOptions {
    * devices. 1 checks proofs on the calling thread, with no worker.
    */
   jobs?: number;
-  /** Called for every event, in stream order (epochs in index order). */
-  onEvent?: (event: VerifyEvent) => void;
+  /**
+   * Called for every event, in stream order (epochs in index order). Epoch
+   * events come with where their proof was checked (`worker` 1..jobs, or 0
+   * for the calling thread) and how long it took.
+   */
+  onEvent?: (event: VerifyEvent, info?: EpochInfo) => void;
   /** Called after each chunk of the source is consumed. */
   onProgress?: (progress: Progress) => void;
   /** Aborting stops reading and terminates the workers. */

@@ -159,6 +159,27 @@ test('page verifies and rejects the same way with 1 and 3 proof-checking workers
       assert.equal(await p.getAttribute('body', 'data-jobs'), String(jobs));
       assert.equal(await p.textContent('#s-epochs'), String(EPOCHS));
       assert.equal(await p.locator('#epochs li').count(), EPOCHS);
+      // Each epoch says how long its proof took and where.
+      const where = await p.locator('#epochs li .where').allTextContents();
+      assert.equal(where.length, EPOCHS);
+      for (const w of where) assert.match(w, jobs === 1 ? /^ — \d+ ms on the coordinator$/ : /^ — \d+ ms on worker [1-3]$/);
+      assert.match(await p.textContent('#rate'), new RegExp(`^[0-9.]+ (B|KiB|MiB|GiB)/s · [0-9.]+ epochs/s · [0-9.]+ s · ${jobs} workers?$`));
+      // The chart drew both series: pixels of both colours on the canvas.
+      const colours = await p.$eval('#chart', (c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let bytes = 0;
+        let epochs = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+          if (a < 128) continue;
+          // Blue-ish (#3a6ea5) and green-ish (#2e8b57), antialiasing allowed.
+          if (b - g > 25 && b - r > 50) bytes++;
+          if (g - r > 40 && g - b > 20) epochs++;
+        }
+        return { bytes, epochs };
+      });
+      assert.ok(colours.bytes > 20 && colours.epochs > 20, JSON.stringify(colours));
+      if (jobs === 3) await p.screenshot({ path: path.join(BUILD, 'web-parallel.png'), fullPage: true });
       await p.fill('#url', base + 'tampered.bin');
       await p.click('#url-form button');
       await p.waitForSelector('#status.bad', { timeout: 30000 });
