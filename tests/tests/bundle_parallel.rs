@@ -355,3 +355,66 @@ fn chunkings_and_job_counts_agree_on_a_valid_and_a_tampered_bundle() {
         }
     }
 }
+
+/// The keyed double, except that epoch `panics_at` panics at once and epoch
+/// 0 takes a while.
+struct PanicsAt(u64);
+
+impl EpochProofVerifier for PanicsAt {
+    fn verify_epoch(
+        &self,
+        ctx: &ChainContext,
+        index: u64,
+        statement: &EpochStatement,
+        proof: &[u8],
+    ) -> Result<(), ProofRejected> {
+        if index == self.0 {
+            panic!("verifier bug on epoch {index}");
+        }
+        if index == 0 {
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        KeyedVerifier.verify_epoch(ctx, index, statement, proof)
+    }
+}
+
+#[test]
+fn a_panic_waits_for_its_epochs_turn() {
+    let (bytes, _) = small_bundle(40, 4);
+    // Epoch 1 panics while epoch 0 is still being checked: epoch 0 is
+    // reported first, then the panic, as sequentially.
+    for jobs in [2, 3] {
+        let mut events = Vec::new();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            verify_reader_parallel(
+                &bytes[..],
+                &PanicsAt(1),
+                None,
+                NonZeroUsize::new(jobs).unwrap(),
+                |e| events.push(e.clone()),
+            )
+        }));
+        assert!(outcome.is_err(), "{jobs} jobs: no panic");
+        assert_eq!(epoch_indices(&events), vec![0], "{jobs} jobs");
+    }
+    // A bad proof before the panicking epoch is the verdict.
+    let mut frames = Frames::split(&bytes);
+    break_proof(&mut frames, 2);
+    let bad = frames.join();
+    for jobs in [1, 2, 3, 4] {
+        let verdict = std::panic::catch_unwind(|| {
+            verify_reader_parallel(
+                &bad[..],
+                &PanicsAt(3),
+                None,
+                NonZeroUsize::new(jobs).unwrap(),
+                |_| {},
+            )
+        });
+        match verdict {
+            Ok(Err(ReadError::Rejected(e))) => assert_eq!(e.epoch, Some(2), "{jobs} jobs"),
+            Ok(other) => panic!("{jobs} jobs: {other:?}"),
+            Err(_) => panic!("{jobs} jobs: the later epoch's panic won"),
+        }
+    }
+}

@@ -32,6 +32,7 @@ const platform = {
   startWorker(onMessage, onError) {
     const worker = new Worker(new URL('./worker-browser.mjs', import.meta.url), { type: 'module' });
     worker.onmessage = (event) => onMessage(event.data);
+    worker.onmessageerror = () => onError(new Error('verification worker: a message could not be read'));
     worker.onerror = (event) => {
       event.preventDefault?.();
       onError(new Error(`verification worker failed: ${event.message || 'could not start'}`));

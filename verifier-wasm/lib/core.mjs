@@ -23,6 +23,9 @@ function verifyErrorFrom(fields) {
   return e;
 }
 
+/// The module each glue was instantiated with.
+const initialised = new WeakMap();
+
 /// Loads the glue and compiles its module once per glue URL.
 function makeLoader(platform) {
   const loaded = new Map();
@@ -33,7 +36,16 @@ function makeLoader(platform) {
     const promise = (async () => {
       const glue = glueUrl ? await import(glueUrl) : packagedGlue;
       const wasmUrl = options.wasmUrl ?? (glueUrl ? new URL('sluice_verifier_wasm_bg.wasm', glueUrl) : PACKAGED_WASM_URL);
-      const module = options.module ?? (await platform.compile(wasmUrl));
+      // A glue instantiates one module for good: the workers must get the
+      // same one, or proofs and chain would be checked by different builds.
+      const first = initialised.get(glue);
+      const module = options.module ?? first ?? (await platform.compile(wasmUrl));
+      if (first && first !== module) {
+        const e = new Error('this glue was already initialised with another WebAssembly module; pass the same `wasm.module` everywhere');
+        e.name = 'UsageError';
+        throw e;
+      }
+      initialised.set(glue, module);
       glue.initSync({ module });
       return { glue, module, glueUrl };
     })();
@@ -61,7 +73,7 @@ export async function* chunksOf(source) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;
-        yield value;
+        for (let at = 0; at < value.length; at += SLICE) yield value.subarray(at, at + SLICE);
       }
     } finally {
       reader.releaseLock();
@@ -70,7 +82,9 @@ export async function* chunksOf(source) {
   if (source && (source[Symbol.asyncIterator] || source[Symbol.iterator])) {
     for await (const chunk of source) {
       if (typeof chunk === 'string') throw new TypeError('verifyStream: the source yielded a string; give bytes (Uint8Array)');
-      yield chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+      const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk);
+      // At most SLICE bytes are copied into the module at a time.
+      for (let at = 0; at < bytes.length; at += SLICE) yield bytes.subarray(at, at + SLICE);
     }
     return;
   }
@@ -78,16 +92,19 @@ export async function* chunksOf(source) {
 }
 
 /// A pool of workers, each with its own instance of one compiled module.
-/// Results come back in completion order through `next()`.
+/// Every result goes to `onResult` as it arrives; a worker that fails or
+/// exits goes to `onBroken`.
 class Pool {
-  constructor(platform, size, wasm) {
+  constructor(platform, size, wasm, onResult, onBroken) {
     this.workers = [];
     this.idle = [];
-    this.results = [];
-    this.waiting = null;
-    this.broken = null;
+    this.onResult = onResult;
+    this.onBroken = onBroken;
     for (let i = 0; i < size; i++) {
-      const worker = platform.startWorker((message) => this.#receive(worker, message), (error) => this.#fail(error));
+      const worker = platform.startWorker(
+        (message) => this.#receive(worker, message),
+        (error) => this.onBroken(error instanceof Error ? error : new Error(String(error))),
+      );
       worker.id = i + 1;
       worker.post({ type: 'init', module: wasm.module, glueUrl: wasm.glueUrl });
       this.workers.push(worker);
@@ -101,35 +118,12 @@ class Pool {
     worker.post({ type: 'job', ...job }, [job.record.buffer]);
   }
 
-  next() {
-    if (this.results.length) return Promise.resolve(this.results.shift());
-    if (this.broken) return Promise.reject(this.broken);
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-  }
-
   #receive(worker, message) {
-    if (message.type === 'failed') return this.#fail(new Error(`verification worker failed: ${message.message}`));
+    if (message.type === 'failed') return this.onBroken(new Error(`verification worker failed: ${message.message}`));
     if (message.type !== 'result') return;
     message.worker = worker.id;
     this.idle.push(worker);
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve(message);
-    } else {
-      this.results.push(message);
-    }
-  }
-
-  #fail(error) {
-    this.broken ??= error instanceof Error ? error : new Error(String(error));
-    if (this.waiting) {
-      const { reject } = this.waiting;
-      this.waiting = null;
-      reject(this.broken);
-    }
+    this.onResult(message);
   }
 
   terminate() {
@@ -160,104 +154,130 @@ function makeVerifyStream(platform, load) {
     signal?.throwIfAborted();
     const wasm = await load(options.wasm ?? {});
     const checker = new wasm.glue.Checker(imageId ?? undefined);
-    const pool = jobs > 1 ? new Pool(platform, jobs, wasm) : null;
 
     let context = null;
     let bytes = 0;
     let nextToReport = 0;
     let inFlight = 0;
     const finished = new Map();
+    // The earliest proof failure, once every epoch before it passed.
     let failure = null;
+    // What ends the run at once: a failure, a broken worker, an abort.
+    let stop = null;
+    let wake = null;
+    const stopped = new Promise((_, reject) => {
+      wake = reject;
+    });
+    stopped.catch(() => {});
+    const halt = (error) => {
+      if (stop) return;
+      stop = error;
+      wake(error);
+    };
+    const onAbort = () => halt(signal.reason ?? new DOMException('aborted', 'AbortError'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Resolves on the next proof verdict; rejects once the run must stop.
+    let progressed = null;
+    const nextVerdict = () =>
+      Promise.race([
+        new Promise((resolve) => {
+          progressed = resolve;
+        }),
+        stopped,
+      ]);
 
     // Epoch events come with where and how long their proof took:
     // `{ worker, verifyMs }` (worker 0: the calling thread).
-    const report = (event, info) => {
-      onEvent(event, info);
-    };
-    // Waits for one worker result, then reports every verdict now due.
-    const receiveOne = async () => {
-      const result = await pool.next();
+    const onResult = (r) => {
       inFlight -= 1;
-      finished.set(result.index, result);
+      finished.set(r.index, r);
       while (!failure && finished.has(nextToReport)) {
-        const r = finished.get(nextToReport);
+        const due = finished.get(nextToReport);
         finished.delete(nextToReport);
-        if (!r.ok) {
-          failure = verifyErrorFrom(r.error);
+        if (!due.ok) {
+          failure = verifyErrorFrom(due.error);
+          halt(failure);
           break;
         }
         nextToReport += 1;
-        report(r.event, { worker: r.worker, verifyMs: r.ms });
+        onEvent(due.event, { worker: due.worker, verifyMs: due.ms });
       }
+      progressed?.();
     };
+    const pool = jobs > 1 ? new Pool(platform, jobs, wasm, onResult, halt) : null;
     const drain = async () => {
-      while (inFlight > 0) await receiveOne();
+      while (inFlight > 0) await nextVerdict();
     };
-    // The verdict for an error found while reading: a proof that failed
-    // earlier in the stream wins, as it would sequentially.
-    const settle = async (error) => {
-      if (error && error.name === 'AbortError') throw error;
-      if (pool) await drain();
-      throw failure ?? error;
-    };
+    const chunks = chunksOf(source)[Symbol.asyncIterator]();
 
     try {
-      try {
-        for await (const chunk of chunksOf(source)) {
-          signal?.throwIfAborted();
-          bytes += chunk.length;
-          checker.push(chunk);
-          for (;;) {
-            const step = checker.nextStep();
-            if (step === null) break;
-            if (step.type === 'header') {
-              context = step.context;
-              report(step.event);
-            } else if (step.type === 'epoch') {
-              const job = step.job;
-              if (!pool) {
-                try {
-                  const started = performance.now();
-                  const event = job.verify();
-                  nextToReport += 1;
-                  report(event, { worker: 0, verifyMs: performance.now() - started });
-                } finally {
-                  job.free();
-                }
-                continue;
-              }
-              const index = job.index;
-              while (index >= nextToReport + jobs && !failure) await receiveOne();
-              if (failure) {
+      for (;;) {
+        const next = await Promise.race([chunks.next(), stopped]);
+        if (next.done) break;
+        const chunk = next.value;
+        bytes += chunk.length;
+        checker.push(chunk);
+        for (;;) {
+          const step = checker.nextStep();
+          if (step === null) break;
+          if (step.type === 'header') {
+            context = step.context;
+            onEvent(step.event);
+          } else if (step.type === 'epoch') {
+            const job = step.job;
+            if (!pool) {
+              try {
+                const started = performance.now();
+                const event = job.verify();
+                nextToReport += 1;
+                onEvent(event, { worker: 0, verifyMs: performance.now() - started });
+              } finally {
                 job.free();
-                throw failure;
               }
-              const record = job.record();
-              const offset = job.offset;
-              job.free();
-              inFlight += 1;
-              pool.run({ index, offset, context, record });
-            } else if (step.type === 'done') {
-              if (pool) await drain();
-              if (failure) throw failure;
-              report({ type: 'done' });
+              continue;
             }
+            const index = job.index;
+            try {
+              // A window of `jobs` epochs past the oldest one not reported.
+              while (index >= nextToReport + jobs) await nextVerdict();
+              const record = job.record();
+              pool.run({ index, offset: job.offset, context, record });
+              inFlight += 1;
+            } finally {
+              job.free();
+            }
+          } else if (step.type === 'done') {
+            await drain();
+            if (stop) throw stop;
+            onEvent({ type: 'done' });
           }
-          if (onProgress) onProgress({ bytes, epochsVerified: nextToReport, bufferedBytes: checker.bufferedBytes() });
         }
-      } catch (e) {
-        await settle(e);
+        if (onProgress) onProgress({ bytes, epochsVerified: nextToReport, bufferedBytes: checker.bufferedBytes() });
       }
-      if (pool) await drain();
-      if (failure) throw failure;
+      await drain();
+      // A verdict that came in after the last wait.
+      if (stop) throw stop;
       return checker.finish();
     } catch (e) {
-      // Epochs reported before the failure (a failing chunk's earlier
-      // epochs included).
-      if (isVerifyError(e)) e.epochsVerified = nextToReport;
-      throw e;
+      // The verdict for an error found while reading: a proof that failed
+      // earlier in the stream wins, as it would sequentially. A stop
+      // (failure, broken worker, abort) needs no more waiting.
+      let error = e;
+      if (!stop && pool) {
+        try {
+          await drain();
+        } catch (stopping) {
+          error = stopping;
+        }
+      }
+      error = failure ?? error;
+      // Epochs reported before the failure.
+      if (isVerifyError(error)) error.epochsVerified = nextToReport;
+      throw error;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       pool?.terminate();
+      chunks.return?.().catch(() => {});
       try {
         checker.free();
       } catch {

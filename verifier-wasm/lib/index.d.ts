@@ -179,7 +179,11 @@ export type CheckerStep =
   | { type: 'epoch'; job: EpochJob }
   | { type: 'done' };
 
-/** The reading side of parallel verification (after `init`). */
+/**
+ * The reading side of parallel verification (after `init`). The errors it
+ * throws count in `epochsVerified` the statements it accepted, whose proofs
+ * it does not check.
+ */
 export class Checker {
   constructor(expectedImageId?: string);
   push(chunk: Uint8Array): void;

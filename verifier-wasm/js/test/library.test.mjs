@@ -209,3 +209,47 @@ test('the package entry can be required from CommonJS', () => {
   assert.equal(typeof lib.verifyStream, 'function');
   assert.equal(typeof lib.Verifier, 'function');
 });
+
+test('a bad proof stops the run while the source stalls, and so does an abort', async () => {
+  const bad = withBadProofs(1);
+  const stalling = () =>
+    (async function* () {
+      yield bad.subarray(0, epochRecords[4].end);
+      await new Promise(() => {}); // a live stream that never sends more
+    })();
+  for (const jobs of [1, 2, 3]) {
+    const r = await collect(stalling(), { jobs });
+    assert.equal(r.error?.epoch, 1, `${jobs} jobs: ${r.error}`);
+    assert.equal(r.error.check, 'proof');
+    assert.deepEqual(epochIndices(r.events), [0]);
+  }
+  const controller = new AbortController();
+  const good = (async function* () {
+    yield goodBytes.subarray(0, epochRecords[4].end);
+    setTimeout(() => controller.abort(), 50);
+    await new Promise(() => {});
+  })();
+  await assert.rejects(verifyStream(good, { wasm, jobs: 2, signal: controller.signal }), { name: 'AbortError' });
+});
+
+test('a worker that breaks fails the run instead of hanging it', async () => {
+  const api = makeApi({
+    compile: async (url) => WebAssembly.compile(await readFile(url)),
+    defaultJobs: () => 2,
+    startWorker(onMessage, onError) {
+      return {
+        post(message) {
+          if (message.type === 'job') setTimeout(() => onError(new Error('worker died')), 5);
+        },
+        terminate() {},
+      };
+    },
+  });
+  await assert.rejects(api.verifyStream(goodBytes, { wasm, jobs: 2 }), /worker died/);
+});
+
+test('the workers cannot be given another module than the calling thread', async () => {
+  const other = await WebAssembly.compile(await readFile(new URL('../../pkg/web/sluice_verifier_wasm_bg.wasm', import.meta.url)));
+  await init(wasm);
+  await assert.rejects(verifyStream(goodBytes, { wasm: { ...wasm, module: other }, jobs: 2 }), { name: 'UsageError' });
+});

@@ -7,9 +7,13 @@
 //! epoch's proof is earlier than any chain or framing error found after its
 //! record). At most `jobs + 1` records are in memory: one per proof being
 //! checked and the one being read; an epoch is handed out only when it is
-//! fewer than `jobs` epochs ahead of the oldest one not yet reported. On the first failure no new proof is
-//! started; those already running finish (a proof check cannot be
-//! interrupted) and are discarded unless they fail earlier in the stream.
+//! fewer than `jobs` epochs ahead of the oldest one not yet reported.
+//! Verdicts are collected after every read, so a failure stops the reading
+//! as soon as the reader next gets bytes (or the stream ends). On the first
+//! failure no new proof is started; those already running finish (a proof
+//! check cannot be interrupted) and are discarded unless they fail earlier
+//! in the stream. A panicking proof verifier panics the caller when its
+//! epoch's turn comes, as sequentially.
 
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read};
@@ -110,8 +114,8 @@ struct Pool {
     in_flight: usize,
     /// Index of the next epoch whose event is due.
     next_to_report: u64,
-    /// Verdicts that arrived ahead of an earlier epoch's.
-    finished: BTreeMap<u64, Result<Event, VerifyError>>,
+    /// Verdicts (or panics) that arrived ahead of an earlier epoch's.
+    finished: BTreeMap<u64, std::thread::Result<Result<Event, VerifyError>>>,
     /// The earliest proof failure, once reached in order.
     failure: Option<VerifyError>,
     checker: StreamChecker,
@@ -139,6 +143,13 @@ impl Pool {
                     });
                 }
             };
+            // Verdicts that came in while reading are reported now, and a
+            // failure stops the reading (a failure found while `read`
+            // blocks is reported when it returns).
+            self.receive_ready(on_event);
+            if self.failure.is_some() {
+                break 'read;
+            }
             let mut rest = &chunk[..n];
             loop {
                 let (taken, step) = match self.checker.feed(rest) {
@@ -208,9 +219,22 @@ impl Pool {
             .out_rx
             .recv()
             .expect("a verification thread stopped with a proof in flight");
+        self.accept(outcome, on_event);
+    }
+
+    /// Takes every proof check that has finished, without waiting.
+    fn receive_ready(&mut self, on_event: &mut impl FnMut(&Event)) {
+        while let Ok(outcome) = self.out_rx.try_recv() {
+            self.accept(outcome, on_event);
+        }
+    }
+
+    /// Files a verdict and reports, in order, every verdict now due. A
+    /// panic is raised again only when its epoch's turn comes and nothing
+    /// failed before it, as sequential verification would have met it.
+    fn accept(&mut self, outcome: Outcome, on_event: &mut impl FnMut(&Event)) {
         self.in_flight -= 1;
-        let verdict = outcome.verdict.unwrap_or_else(|panic| resume_unwind(panic));
-        self.finished.insert(outcome.index, verdict);
+        self.finished.insert(outcome.index, outcome.verdict);
         self.checker.recycle_buffer(outcome.record);
         while self.failure.is_none() {
             let Some(verdict) = self.finished.remove(&self.next_to_report) else {
@@ -218,8 +242,9 @@ impl Pool {
             };
             self.next_to_report += 1;
             match verdict {
-                Ok(event) => on_event(&event),
-                Err(e) => self.failure = Some(e),
+                Ok(Ok(event)) => on_event(&event),
+                Ok(Err(e)) => self.failure = Some(e),
+                Err(panic) => resume_unwind(panic),
             }
         }
     }
