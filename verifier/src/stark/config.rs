@@ -94,17 +94,29 @@ pub trait EpochStarkConfig:
         Challenge = Challenge,
         Challenger = Challenger,
     > + Sync
+    + 'static
 {
     /// Whether proofs under this configuration are zero-knowledge.
     const ZK: bool;
+
+    /// The verifier's preprocessing cache for this configuration.
+    fn common_cache() -> &'static super::common_cache::CommonCache<Self>;
 }
 
 impl EpochStarkConfig for SluiceConfig {
     const ZK: bool = false;
+
+    fn common_cache() -> &'static super::common_cache::CommonCache<Self> {
+        &super::common_cache::PLAIN
+    }
 }
 
 impl EpochStarkConfig for SluiceZkConfig {
     const ZK: bool = true;
+
+    fn common_cache() -> &'static super::common_cache::CommonCache<Self> {
+        &super::common_cache::ZK
+    }
 }
 
 /// Seed of the salts of **public** commitments in zero-knowledge mode.

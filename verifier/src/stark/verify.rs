@@ -8,6 +8,7 @@ use p3_air::BaseAir;
 use p3_batch_stark::verify_batch;
 use p3_field::PrimeCharacteristicRing;
 
+use super::common_cache::ShapeKey;
 use super::config::{
     config_with_challenger, public_rng, zk_config_with_challenger, EpochStarkConfig, SluiceConfig,
     SluiceZkConfig, Val,
@@ -255,9 +256,18 @@ pub fn verify_decoded<SC: EpochStarkConfig>(
             ));
         }
     }
-    let common = super::lookups::epoch_prover_data(config, &airs, degree_bits, params)
-        .map_err(|e| Rejection::new("proof shape", e))?
-        .common;
+    // Consecutive epochs of one shape share their preprocessing.
+    let shape = ShapeKey {
+        params: *params,
+        tables: proof.tables,
+        degree_bits: degree_bits.clone(),
+        output: statement.output.clone(),
+    };
+    let common = SC::common_cache()
+        .get_or_try_insert(&shape, || {
+            super::lookups::epoch_prover_data(config, &airs, degree_bits, params).map(|d| d.common)
+        })
+        .map_err(|e| Rejection::new("proof shape", e))?;
     let pvs = public_values(
         &airs,
         statement,
