@@ -162,29 +162,43 @@ function makeVerifyStream(platform, load) {
     const finished = new Map();
     // The earliest proof failure, once every epoch before it passed.
     let failure = null;
-    // What ends the run at once: a failure, a broken worker, an abort.
+    // What ends the run at once: a failure, a broken worker, an abort. It
+    // interrupts the one wait in progress (the code below waits for one
+    // thing at a time). Each wait is a fresh promise: racing every wait
+    // against one long-pending promise would keep every settled wait (and
+    // the chunk it carried) reachable until the run ends.
     let stop = null;
-    let wake = null;
-    const stopped = new Promise((_, reject) => {
-      wake = reject;
-    });
-    stopped.catch(() => {});
+    let interrupt = null;
     const halt = (error) => {
       if (stop) return;
       stop = error;
-      wake(error);
+      interrupt?.(error);
     };
+    const stoppable = (promise) =>
+      new Promise((resolve, reject) => {
+        if (stop) return reject(stop);
+        interrupt = reject;
+        promise.then(
+          (value) => {
+            interrupt = null;
+            resolve(value);
+          },
+          (error) => {
+            interrupt = null;
+            reject(error);
+          },
+        );
+      });
     const onAbort = () => halt(signal.reason ?? new DOMException('aborted', 'AbortError'));
     signal?.addEventListener('abort', onAbort, { once: true });
     // Resolves on the next proof verdict; rejects once the run must stop.
     let progressed = null;
     const nextVerdict = () =>
-      Promise.race([
+      stoppable(
         new Promise((resolve) => {
           progressed = resolve;
         }),
-        stopped,
-      ]);
+      );
 
     // Epoch events come with where and how long their proof took:
     // `{ worker, verifyMs }` (worker 0: the calling thread).
@@ -212,7 +226,7 @@ function makeVerifyStream(platform, load) {
 
     try {
       for (;;) {
-        const next = await Promise.race([chunks.next(), stopped]);
+        const next = await stoppable(chunks.next());
         if (next.done) break;
         const chunk = next.value;
         bytes += chunk.length;

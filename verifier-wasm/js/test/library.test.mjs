@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 
 import { verifyStream, init, imageIdFromElf, isVerifyError } from '../../lib/node.mjs';
 import { makeApi, makeWorkerHandler } from '../../lib/core.mjs';
@@ -252,4 +253,29 @@ test('the workers cannot be given another module than the calling thread', async
   const other = await WebAssembly.compile(await readFile(new URL('../../pkg/web/sluice_verifier_wasm_bg.wasm', import.meta.url)));
   await init(wasm);
   await assert.rejects(verifyStream(goodBytes, { wasm: { ...wasm, module: other }, jobs: 2 }), { name: 'UsageError' });
+});
+
+test('a run keeps no chunk it has consumed (memory stays flat with the stream)', () => {
+  const big = makeBundle(path.join(dir, 'big.bin'), { epochs: 150, epochSizeLog2: 20, lastCycles: 9, proofBytes: 400000, seed: 'big' });
+  assert.ok(fs.statSync(big.file).size > 50 * 1024 * 1024);
+  const script = path.join(dir, 'held.mjs');
+  fs.writeFileSync(
+    script,
+    `import { createReadStream } from 'node:fs';
+import { verifyStream } from ${JSON.stringify(new URL('../../lib/node.mjs', import.meta.url).href)};
+const wasm = ${JSON.stringify(wasm)};
+for (const jobs of [1, 2]) {
+  const s = await verifyStream(createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), { wasm, jobs });
+  if (s.epochs !== 150) throw new Error('epochs ' + s.epochs);
+}
+await new Promise((r) => setTimeout(r, 50));
+globalThis.gc();
+console.log(process.memoryUsage().arrayBuffers);
+`,
+  );
+  const r = spawnSync(process.execPath, ['--expose-gc', script, big.file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const held = Number(r.stdout.trim());
+  // A few records and chunks at most, not the 60 MB that went through.
+  assert.ok(held < 16 * 1024 * 1024, `${held} bytes of ArrayBuffers still held`);
 });
