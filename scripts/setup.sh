@@ -57,4 +57,20 @@ if ! command -v chromium >/dev/null || ! [ -d /usr/share/fonts/truetype/liberati
     apt_install chromium fonts-liberation
 fi
 
+# QEMU's RISC-V user-mode emulator: the executor's differential test
+# (tests/tests/qemu_differential.rs).
+if ! command -v qemu-riscv32 >/dev/null; then
+    apt_install qemu-user
+fi
+
+# Coverage-guided fuzzing (scripts/fuzz.sh): cargo-fuzz needs nightly.
+if ! rustup toolchain list | grep -q '^nightly'; then
+    log "rustup toolchain install nightly --profile minimal"
+    rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "cargo install cargo-fuzz --locked"
+    cargo install cargo-fuzz --locked
+fi
+
 log "ready"

@@ -11,6 +11,7 @@ scripts/build-guests.sh
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
+(cd fuzz && cargo fmt -- --check)
 
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -19,7 +20,8 @@ log "verifier builds for wasm32-unknown-unknown without std"
 cargo build --locked -p verifier --no-default-features --target wasm32-unknown-unknown
 
 log "cargo test"
-cargo test --workspace --locked
+# The executor's differential test against QEMU must run here, not skip.
+SLUICE_REQUIRE_QEMU=1 cargo test --workspace --locked
 
 # The tamper suites again, in zero-knowledge mode: every forged witness and
 # tampered proof must be rejected by the ZK verifier too
@@ -67,3 +69,6 @@ log "node --test: verify.js and the browser page (headless Chromium)"
 node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/library.test.mjs \
     verifier-wasm/js/test/package.test.mjs verifier-wasm/js/test/browser.test.js \
     verifier-wasm/js/test/stark.test.js
+
+log "fuzzing smoke run: every cargo-fuzz target for 30 s (scripts/fuzz.sh)"
+scripts/fuzz.sh 30

@@ -8,8 +8,9 @@
 //! anyway, for its missing end record).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use sluice_verifier::bundle::{
     encode_end, encode_epoch_prefix, encode_header, encode_preamble, BundleEnd, BundleHeader,
@@ -43,7 +44,13 @@ pub struct BundleWriter<W: Write> {
     output_len: u64,
     halted: bool,
     bytes_written: u64,
+    records: RecordLock,
 }
+
+/// Held while a record is being written; holds the number of epochs whose
+/// records are complete. Whoever takes it sees the bundle between two
+/// records: this is how an interrupted `prove` stops without cutting one.
+pub type RecordLock = Arc<Mutex<u64>>;
 
 impl<W: Write> BundleWriter<W> {
     /// Writes the preamble and the header for `ctx`, and flushes them.
@@ -56,6 +63,7 @@ impl<W: Write> BundleWriter<W> {
             output_len: 0,
             halted: false,
             bytes_written: 0,
+            records: RecordLock::default(),
         };
         writer.put(&encode_preamble(), true)?;
         let header = encode_header(&BundleHeader {
@@ -67,6 +75,34 @@ impl<W: Write> BundleWriter<W> {
         writer.put(&header, true)?;
         writer.out.flush()?;
         Ok(writer)
+    }
+
+    /// Continues a bundle whose first `prefix_len` bytes (preamble, header
+    /// and the epochs with statements `written`) are already in `out`, with
+    /// `hasher` holding their running checksum ([`crate::resume`]).
+    pub fn resume(
+        out: W,
+        prefix_len: u64,
+        hasher: StreamHasher,
+        written: &[EpochStatement],
+    ) -> Self {
+        BundleWriter {
+            out,
+            hasher,
+            next_index: written.len() as u64,
+            cycles: written.iter().map(|s| s.cycles).sum(),
+            output_len: written.iter().map(|s| s.output.len() as u64).sum(),
+            halted: written
+                .last()
+                .is_some_and(|s| matches!(s.role, EpochRole::Halt { .. })),
+            bytes_written: prefix_len,
+            records: Arc::new(Mutex::new(written.len() as u64)),
+        }
+    }
+
+    /// The lock each record is written under (see [`RecordLock`]).
+    pub fn record_lock(&self) -> RecordLock {
+        Arc::clone(&self.records)
     }
 
     fn put(&mut self, bytes: &[u8], hashed: bool) -> io::Result<()> {
@@ -97,9 +133,13 @@ impl<W: Write> BundleWriter<W> {
         }
         let prefix = encode_epoch_prefix(index, statement, proof.len())
             .map_err(|source| WriteError::Format { index, source })?;
+        let records = Arc::clone(&self.records);
+        let mut complete = records.lock().unwrap_or_else(|e| e.into_inner());
         self.put(&prefix, true)?;
         self.put(proof, true)?;
         self.out.flush()?;
+        *complete += 1;
+        drop(complete);
         self.next_index += 1;
         self.cycles += statement.cycles;
         self.output_len += statement.output.len() as u64;
@@ -128,6 +168,8 @@ impl<W: Write> BundleWriter<W> {
             output_len: self.output_len,
             stream_sha256: self.hasher.current(),
         };
+        let records = Arc::clone(&self.records);
+        let _complete = records.lock().unwrap_or_else(|e| e.into_inner());
         self.put(&encode_end(&end), false)?;
         self.out.flush()?;
         Ok((self.out, end))
@@ -141,7 +183,7 @@ pub enum BundleOutput {
         file: BufWriter<File>,
         partial: PathBuf,
         path: PathBuf,
-        committed: bool,
+        keep: bool,
     },
 }
 
@@ -161,8 +203,33 @@ impl BundleOutput {
             file: BufWriter::with_capacity(1 << 16, file),
             partial,
             path: target.to_path_buf(),
-            committed: false,
+            keep: false,
         })
+    }
+
+    /// Opens `<target>.partial` to continue it: the file is cut to its
+    /// first `keep_len` bytes and written on from there.
+    pub fn reopen(target: &Path, keep_len: u64) -> io::Result<Self> {
+        let partial = partial_path(target);
+        let mut file = std::fs::OpenOptions::new().write(true).open(&partial)?;
+        file.set_len(keep_len)?;
+        file.seek(io::SeekFrom::Start(keep_len))?;
+        Ok(BundleOutput::File {
+            file: BufWriter::with_capacity(1 << 16, file),
+            partial,
+            path: target.to_path_buf(),
+            // It held epochs before this run; it keeps them after.
+            keep: true,
+        })
+    }
+
+    /// Keeps `<target>.partial` when this output is dropped unfinished, so
+    /// the run can be resumed (`prove --resume`). Without this, dropping
+    /// the output deletes it.
+    pub fn keep_partial(&mut self) {
+        if let BundleOutput::File { keep, .. } = self {
+            *keep = true;
+        }
     }
 
     /// Call once the end record is written: syncs a file and renames it into
@@ -174,12 +241,12 @@ impl BundleOutput {
                 file,
                 partial,
                 path,
-                committed,
+                keep,
             } => {
                 file.flush()?;
                 file.get_ref().sync_all()?;
                 std::fs::rename(&*partial, &*path)?;
-                *committed = true;
+                *keep = true;
                 Ok(())
             }
         }
@@ -211,11 +278,8 @@ impl Write for BundleOutput {
 
 impl Drop for BundleOutput {
     fn drop(&mut self) {
-        if let BundleOutput::File {
-            partial, committed, ..
-        } = self
-        {
-            if !*committed {
+        if let BundleOutput::File { partial, keep, .. } = self {
+            if !*keep {
                 let _ = std::fs::remove_file(&*partial);
             }
         }

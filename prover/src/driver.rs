@@ -43,6 +43,13 @@ pub trait EpochProver: Sync {
         work: &EpochWork,
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)>;
+
+    /// The statement [`EpochProver::prove_epoch`] claims for `work`, without
+    /// proving it: a resumed run re-executes the epochs already in its
+    /// bundle and checks that they still make these statements.
+    fn statement(&self, work: &EpochWork) -> EpochStatement {
+        crate::prove::statement_for(&work.record, &work.transition)
+    }
 }
 
 impl<T: EpochProver + ?Sized> EpochProver for &T {
@@ -53,6 +60,10 @@ impl<T: EpochProver + ?Sized> EpochProver for &T {
         input: &[u8],
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
         (**self).prove_epoch(ctx, work, input)
+    }
+
+    fn statement(&self, work: &EpochWork) -> EpochStatement {
+        (**self).statement(work)
     }
 }
 
@@ -101,11 +112,15 @@ impl Default for DriverOptions {
 /// What a finished run produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProveReport {
+    /// Epochs and cycles proven by this run.
     pub epochs: u64,
     pub cycles: u64,
+    /// Epochs and cycles that were already in a resumed bundle.
+    pub resumed_epochs: u64,
+    pub resumed_cycles: u64,
     pub exit_code: u32,
     pub output_len: u64,
-    /// Sum of the proof lengths.
+    /// Sum of the lengths of the proofs this run wrote.
     pub proof_bytes: u64,
     /// The end record written.
     pub end: BundleEnd,
@@ -129,6 +144,10 @@ pub enum DriveError {
     Incomplete,
     #[error("memory commitment: {0}")]
     Memory(#[from] ImageError),
+    #[error(
+        "epoch {index} of the bundle being resumed is not what this guest and input run: {what}"
+    )]
+    ResumeMismatch { index: u64, what: String },
 }
 
 /// Receives progress as epochs are written.
@@ -191,9 +210,33 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
     input: &[u8],
     ctx: &ChainContext,
     options: &DriverOptions,
-    mut writer: BundleWriter<W>,
+    writer: BundleWriter<W>,
     progress: &mut dyn Progress,
 ) -> Result<(ProveReport, W), DriveError> {
+    resume_bundle(prover, program, input, ctx, options, writer, &[], progress)
+}
+
+/// [`prove_bundle`] for a bundle whose first epochs, with statements
+/// `written`, are already in `writer` ([`BundleWriter::resume`]). Those
+/// epochs are executed again but not proven: each must make the statement
+/// it made before, or the run stops with [`DriveError::ResumeMismatch`]
+/// before anything is written.
+#[allow(clippy::too_many_arguments)]
+pub fn resume_bundle<P: EpochProver, W: Write>(
+    prover: &P,
+    program: &Program,
+    input: &[u8],
+    ctx: &ChainContext,
+    options: &DriverOptions,
+    mut writer: BundleWriter<W>,
+    written: &[EpochStatement],
+    progress: &mut dyn Progress,
+) -> Result<(ProveReport, W), DriveError> {
+    assert_eq!(
+        writer.epochs(),
+        written.len() as u64,
+        "the writer holds exactly the epochs being resumed"
+    );
     let started = Instant::now();
     let jobs = options.jobs.max(1);
     let window = options.window.max(jobs);
@@ -216,13 +259,21 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
     let record_rx = Mutex::new(record_rx);
     let (proven_tx, proven_rx) = channel::<(u64, Proven)>();
 
-    let mut stats = (0u64, 0u64, 0u32, 0u64); // epochs, cycles, exit code, proof bytes
+    // Epochs, cycles and proof bytes proven by this run; the exit code.
+    let mut stats = (0u64, 0u64, 0u32, 0u64);
+    if let Some(EpochRole::Halt { exit_code }) = written.last().map(|s| s.role) {
+        stats.2 = exit_code;
+    }
     let outcome = std::thread::scope(|s| {
         let (abort_ref, in_flight_ref, peak_ref) = (&abort, &in_flight, &peak);
         let exec = s.spawn(move || -> Result<(), DriveError> {
             let (abort, in_flight, peak) = (abort_ref, in_flight_ref, peak_ref);
             let mut executor = executor;
             let mut image = MemoryImage::new(program);
+            if let Err(e) = fast_forward(prover, &mut executor, &mut image, written, abort) {
+                abort.store(true, Ordering::Relaxed);
+                return Err(e);
+            }
             loop {
                 if permit_rx.recv().is_err() || abort.load(Ordering::Relaxed) {
                     return Ok(());
@@ -294,7 +345,7 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
         let written = (|| -> Result<(), DriveError> {
             let mut pending: BTreeMap<u64, (EpochRecord, EpochStatement, Vec<u8>)> =
                 BTreeMap::new();
-            let mut chain_state = ctx.image_id;
+            let mut chain_state = written.last().map_or(ctx.image_id, |s| s.end);
             for (index, result) in proven_rx.iter() {
                 pending.insert(index, result?);
                 while let Some((record, statement, proof)) = pending.remove(&writer.epochs()) {
@@ -340,6 +391,8 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
         ProveReport {
             epochs,
             cycles,
+            resumed_epochs: written.len() as u64,
+            resumed_cycles: written.iter().map(|s| s.cycles).sum(),
             exit_code,
             output_len: end.output_len,
             proof_bytes,
@@ -349,6 +402,54 @@ pub fn prove_bundle<P: EpochProver, W: Write>(
         },
         out,
     ))
+}
+
+/// Runs the epochs of a resumed bundle again without proving them, and
+/// checks that each makes the statement the bundle holds for it: another
+/// ELF, input or epoch size would not (up to what the epochs so far read
+/// of the input, which is all their proofs depend on).
+fn fast_forward<P: EpochProver>(
+    prover: &P,
+    executor: &mut Executor,
+    image: &mut MemoryImage,
+    written: &[EpochStatement],
+    abort: &AtomicBool,
+) -> Result<(), DriveError> {
+    for (index, expected) in (0u64..).zip(written) {
+        if abort.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let Some(record) = executor.run_epoch()? else {
+            return Err(DriveError::ResumeMismatch {
+                index,
+                what: "the guest halts before it".into(),
+            });
+        };
+        let transition = image.apply_epoch(&record, executor.memory())?;
+        let actual = prover.statement(&EpochWork { record, transition });
+        if let Some(what) = statement_difference(expected, &actual) {
+            return Err(DriveError::ResumeMismatch { index, what });
+        }
+    }
+    Ok(())
+}
+
+/// How the statement in a bundle differs from the one re-executed.
+fn statement_difference(bundle: &EpochStatement, now: &EpochStatement) -> Option<String> {
+    let what = if bundle.start != now.start {
+        "it starts from another state".to_string()
+    } else if bundle.cycles != now.cycles {
+        format!("{} cycles in the bundle, {} now", bundle.cycles, now.cycles)
+    } else if bundle.role != now.role {
+        format!("{:?} in the bundle, {:?} now", bundle.role, now.role)
+    } else if bundle.output != now.output {
+        "its public output differs".to_string()
+    } else if bundle.end != now.end {
+        "it ends in another state (registers, pc or memory)".to_string()
+    } else {
+        return None;
+    };
+    Some(what)
 }
 
 /// Progress on stderr: a bar (epochs, cycles/s, ETA) on a terminal, one

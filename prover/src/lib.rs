@@ -6,4 +6,5 @@ pub mod driver;
 pub mod executor;
 pub mod memory_image;
 pub mod prove;
+pub mod resume;
 pub mod trace;

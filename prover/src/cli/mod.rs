@@ -2,8 +2,11 @@
 
 mod execute;
 mod image_id;
+mod interrupt;
 mod params;
 mod prove;
+mod resume;
+mod sizing;
 mod verify;
 
 use std::process::ExitCode;
@@ -27,6 +30,8 @@ pub mod exit {
     /// `prove`: the guest ran, but uses a syscall shape the proof cannot
     /// show yet (nothing was proven).
     pub const UNPROVABLE: u8 = 4;
+    // `prove` stopped by a signal exits with 128 + its number (130 for
+    // SIGINT, 143 for SIGTERM), as shells report it.
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -37,7 +42,9 @@ Exit status:
   3  the guest faulted (illegal instruction, misaligned or unmapped access,
      unknown syscall, bad file descriptor, ebreak) or hit --max-cycles
   4  (prove) the guest ran but uses a syscall shape the proof cannot show
-     yet; nothing was proven";
+     yet; nothing was proven
+  130, 143  (prove) stopped by SIGINT or SIGTERM; FILE.partial is kept for
+     --resume";
 
 /// Sluice: a streaming zkVM for RISC-V RV32IM.
 #[derive(Debug, Parser)]
@@ -95,9 +102,12 @@ pub fn main() -> ExitCode {
         Command::ImageId(args) => image_id::run(args),
         Command::Prove(args) => prove::run_with(
             args,
-            &StarkEpochProver,
-            ProofParams::DEFAULT,
-            sluice_verifier::memory::image_id,
+            prove::Provers {
+                prover: &StarkEpochProver,
+                verifier: &StarkEpochVerifier,
+                params: ProofParams::DEFAULT,
+                image_id: sluice_verifier::memory::image_id,
+            },
         ),
         Command::Verify(args) => {
             verify::run_with(args, StarkEpochVerifier, sluice_verifier::memory::image_id)

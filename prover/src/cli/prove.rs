@@ -9,18 +9,19 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use sluice_prover::bundle_writer::{BundleOutput, BundleWriter};
+use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
 use sluice_prover::driver::{
-    prove_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
+    resume_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
 };
 use sluice_prover::executor::{execute, Config, Outcome, Program};
 use sluice_verifier::digest::Digest;
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
-use sluice_verifier::stream::ChainContext;
+use sluice_verifier::stream::{ChainContext, EpochProofVerifier};
 use sluice_verifier::PROTOCOL_VERSION;
 
-use super::exit;
+use super::sizing::{auto_epoch_size_log2, available_memory, default_jobs, peak_bytes};
+use super::{exit, interrupt, resume};
 
 pub const LONG_HELP: &str = "\
 Executes the guest once, cuts the run into epochs of at most 2^K cycles
@@ -33,7 +34,10 @@ bundle goes to stdout, so it can be verified while it is being proven:
   prover prove guest.elf -o - | prover verify -
 
 A file is written as FILE.partial and renamed to FILE only when complete.
-Progress and the summary go to stderr.
+If the run is stopped (Ctrl-C, SIGTERM, a crash, a reboot), FILE.partial
+keeps every epoch proven so far, and the same command with --resume
+continues it: the finished FILE is byte for byte the one an uninterrupted
+run writes. Progress and the summary go to stderr.
 
 Exit status:
   0  bundle written; the guest exited with code 0
@@ -41,7 +45,9 @@ Exit status:
   2  usage error, unreadable file, invalid ELF, I/O error or proving failure
   3  the guest faulted or hit --max-cycles (nothing is proven)
   4  the guest ran, but a syscall it makes is of a shape the proof cannot
-     show yet (reported before any epoch is proven; nothing is proven)";
+     show yet (reported before any epoch is proven; nothing is proven)
+  130, 143  stopped by SIGINT or SIGTERM after a complete record
+     (FILE.partial is kept for --resume)";
 
 /// `--epoch-size-log2`: a fixed size or the memory-driven choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,35 +111,81 @@ pub struct Args {
     /// Stop with an error after this many cycles without a halt.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_cycles)]
     pub max_cycles: u64,
+    /// Continue FILE.partial, left by a run that was stopped, after its last
+    /// complete epoch. The ELF, the parameters and --zk must be those it was
+    /// started with (the input too: the epochs kept are executed again and
+    /// must make the statements they made); --jobs may differ, and
+    /// --epoch-size-log2 auto takes the file's. The epochs kept are verified
+    /// first; a record cut off or rejected is proven again.
+    #[arg(long)]
+    pub resume: bool,
 }
 
-/// Runs `prove` with `prover`, proof parameters `params` and the image-ID
-/// function `image_id`. Returns the exit code.
-pub fn run_with<P: EpochProver>(
-    args: Args,
-    prover: &P,
-    params: ProofParams,
-    image_id: impl Fn(&Program) -> Digest,
-) -> u8 {
-    run_with_progress(args, prover, params, image_id, &mut ConsoleProgress::new())
+/// What `prove` proves with: the epoch prover, the verifier a resumed
+/// file's epochs are checked with, the proof parameters and the image-ID
+/// function.
+pub struct Provers<'a, P, V, F> {
+    pub prover: &'a P,
+    pub verifier: &'a V,
+    pub params: ProofParams,
+    pub image_id: F,
 }
 
-pub fn run_with_progress<P: EpochProver>(
+/// Runs `prove` as the binary does: progress on the console, SIGINT and
+/// SIGTERM stop between two records. Returns the exit code.
+pub fn run_with<P, V, F>(args: Args, provers: Provers<'_, P, V, F>) -> u8
+where
+    P: EpochProver,
+    V: EpochProofVerifier + Sync,
+    F: Fn(&Program) -> Digest,
+{
+    run_with_progress(args, provers, &mut ConsoleProgress::new(), true)
+}
+
+pub fn run_with_progress<P, V, F>(
     args: Args,
-    prover: &P,
-    params: ProofParams,
-    image_id: impl Fn(&Program) -> Digest,
+    provers: Provers<'_, P, V, F>,
     progress: &mut dyn Progress,
-) -> u8 {
+    handle_signals: bool,
+) -> u8
+where
+    P: EpochProver,
+    V: EpochProofVerifier + Sync,
+    F: Fn(&Program) -> Digest,
+{
+    let Provers {
+        prover,
+        verifier,
+        params,
+        image_id,
+    } = provers;
     let params = ProofParams {
         zk: params.zk || args.zk,
         ..params
     };
+    let to_stdout = args.output.as_os_str() == "-";
+    if args.resume && to_stdout {
+        eprintln!(
+            "error: --resume continues a file (-o FILE); a bundle sent to stdout cannot be resumed"
+        );
+        return exit::USAGE_OR_INPUT;
+    }
+    let resuming = if args.resume {
+        match resume::header(&args.output) {
+            Ok(found) => found,
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
     let available = available_memory();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let epoch_size_log2 = match args.epoch_size_log2 {
-        EpochSize::Log2(k) => k,
-        EpochSize::Auto => auto_epoch_size_log2(available, args.jobs.unwrap_or(cores), params.zk),
+    let epoch_size_log2 = match (args.epoch_size_log2, &resuming) {
+        (EpochSize::Log2(k), _) => k,
+        (EpochSize::Auto, Some(found)) => found.epoch_size_log2,
+        (EpochSize::Auto, None) => {
+            auto_epoch_size_log2(available, args.jobs.unwrap_or(cores), params.zk)
+        }
     };
     let bits = params.conjectured_security_bits();
     if bits < MIN_SECURITY_BITS {
@@ -189,6 +241,16 @@ pub fn run_with_progress<P: EpochProver>(
         image_id: image_id(&program),
         epoch_size_log2,
     };
+    if let Some(why) = resuming
+        .as_ref()
+        .and_then(|found| resume::mismatch(found, &ctx))
+    {
+        eprintln!(
+            "error: cannot resume `{}`: {why}",
+            partial_path(&args.output).display()
+        );
+        return exit::USAGE_OR_INPUT;
+    }
     // A run shorter than one epoch proves a shorter trace.
     let height_log2 =
         (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
@@ -205,42 +267,80 @@ pub fn run_with_progress<P: EpochProver>(
             available >> 20,
         );
     }
-    let chosen = match args.epoch_size_log2 {
-        EpochSize::Auto => " (--epoch-size-log2 auto: what the available memory holds)",
-        EpochSize::Log2(_) => "",
+    let chosen = match (args.epoch_size_log2, &resuming) {
+        (EpochSize::Auto, Some(_)) => " (--epoch-size-log2 auto: the resumed file's)",
+        (EpochSize::Auto, None) => " (--epoch-size-log2 auto: what the available memory holds)",
+        (EpochSize::Log2(_), _) => "",
     };
     eprintln!(
         "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
         outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
-    let out = match BundleOutput::create(&args.output) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: cannot create `{}`: {e}", args.output.display());
-            return exit::USAGE_OR_INPUT;
+    let (writer, written) = if resuming.is_some() {
+        match resume::reopen(&args.output, verifier, jobs) {
+            Ok(r) => (r.writer, r.written),
+            Err(code) => return code,
+        }
+    } else {
+        let mut out = match BundleOutput::create(&args.output) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: cannot create `{}`: {e}", args.output.display());
+                return exit::USAGE_OR_INPUT;
+            }
+        };
+        // A run that fails after this keeps its epochs for --resume.
+        out.keep_partial();
+        match BundleWriter::new(out, &ctx) {
+            Ok(w) => (w, Vec::new()),
+            Err(e) => {
+                eprintln!("error: cannot write the bundle: {e}");
+                return exit::USAGE_OR_INPUT;
+            }
         }
     };
-    let writer = match BundleWriter::new(out, &ctx) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot write the bundle: {e}");
-            return exit::USAGE_OR_INPUT;
+    let _watch = if handle_signals {
+        let partial = (!to_stdout).then(|| partial_path(&args.output));
+        match interrupt::watch(writer.record_lock(), partial) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("warning: cannot watch for Ctrl-C ({e}); an interrupted run may cut its last record, which --resume then proves again");
+                None
+            }
         }
+    } else {
+        None
     };
     let options = DriverOptions {
         max_cycles: args.max_cycles,
         ..DriverOptions::with_jobs(jobs)
     };
-    progress.start(Some(outcome.epochs), Some(outcome.cycles));
-    let result = prove_bundle(prover, &program, &input, &ctx, &options, writer, progress);
+    let done_cycles: u64 = written.iter().map(|s| s.cycles).sum();
+    progress.start(
+        Some(outcome.epochs.saturating_sub(written.len() as u64)),
+        Some(outcome.cycles.saturating_sub(done_cycles)),
+    );
+    let result = resume_bundle(
+        prover, &program, &input, &ctx, &options, writer, &written, progress,
+    );
     let (report, out) = match result {
         Ok(r) => r,
         Err(DriveError::Exec(e)) => {
+            // Unreachable after the pre-pass unless the executor is not
+            // deterministic; nothing here could ever be completed.
+            let _ = std::fs::remove_file(partial_path(&args.output));
             eprintln!("error: guest faulted: {e}");
             return exit::GUEST_FAULT;
         }
         Err(e) => {
             eprintln!("error: {e}");
+            if !to_stdout && partial_path(&args.output).exists() {
+                eprintln!(
+                    "note: `{}` keeps the epochs written so far; once the cause is fixed, the \
+                     same command with --resume continues it",
+                    partial_path(&args.output).display()
+                );
+            }
             return exit::USAGE_OR_INPUT;
         }
     };
@@ -252,8 +352,12 @@ pub fn run_with_progress<P: EpochProver>(
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "proved {} epochs, {} cycles in {secs:.2} s ({:.0} cycles/s); {} proof bytes; exit code {}; {} bytes of public output",
+        "proved {} epochs{}, {} cycles in {secs:.2} s ({:.0} cycles/s); {} proof bytes; exit code {}; {} bytes of public output",
         report.epochs,
+        match report.resumed_epochs {
+            0 => String::new(),
+            n => format!(" after the {n} resumed"),
+        },
         report.cycles,
         report.cycles as f64 / secs.max(1e-9),
         report.proof_bytes,
@@ -268,82 +372,6 @@ pub fn run_with_progress<P: EpochProver>(
     } else {
         exit::GUEST_EXIT_NONZERO
     }
-}
-
-/// Peak memory of one proving job per cycle of its epoch, measured
-/// (`docs/benchmarks.md`, § Proving: 8.7 KiB at 2^16–2^20), rounded up.
-const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
-/// What a job needs besides its epoch: the executor, the memory image and
-/// the process itself (≈ 35 MiB measured for small epochs), rounded up.
-const BASE_BYTES: u64 = 64 << 20;
-
-/// Zero-knowledge mode commits every trace at twice its height, with four
-/// times the quotient domain: 26.2–26.4 KiB per cycle measured at 2^18 and
-/// 2^19 (`docs/benchmarks.md`), three times the plain figure.
-const ZK_MEMORY_FACTOR: u64 = 3;
-
-/// The smallest epoch size `auto` picks.
-const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
-
-/// `--epoch-size-log2 auto`: the largest size whose `jobs` proving jobs
-/// fit the available memory together. When that is unknown, 2^18 (2.3 GiB
-/// a job, 6.8 GiB with zero knowledge) rather than 2^20, which would not
-/// fit most machines.
-fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, zk: bool) -> u8 {
-    let Some(available) = available else {
-        return 18;
-    };
-    (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
-        .rev()
-        .find(|&k| peak_bytes(jobs.max(1), k, zk) <= available)
-        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
-}
-
-/// Expected peak memory of `jobs` proving jobs at once, each proving a trace
-/// of `2^height_log2` rows.
-fn peak_bytes(jobs: usize, height_log2: u8, zk: bool) -> u64 {
-    let per_cycle = if zk {
-        PEAK_BYTES_PER_CYCLE * ZK_MEMORY_FACTOR
-    } else {
-        PEAK_BYTES_PER_CYCLE
-    };
-    BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
-}
-
-/// The kernel's estimate of memory available without swapping (Linux), in
-/// bytes; `None` elsewhere or when unreadable.
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib = info
-        .lines()
-        .find_map(|l| l.strip_prefix("MemAvailable:"))?
-        .trim()
-        .strip_suffix("kB")?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    kib.checked_mul(1024)
-}
-
-/// Proving jobs when `--jobs` is not given: one per core, but no more than
-/// there are epochs, and no more than the available memory holds (each job
-/// holds one epoch's traces and their low-degree extensions at once). At
-/// least one.
-fn default_jobs(
-    cores: usize,
-    available: Option<u64>,
-    height_log2: u8,
-    epochs: u64,
-    zk: bool,
-) -> usize {
-    let by_epochs = usize::try_from(epochs).unwrap_or(usize::MAX);
-    let mut jobs = cores.min(by_epochs);
-    if let Some(available) = available {
-        while jobs > 1 && peak_bytes(jobs, height_log2, zk) > available {
-            jobs -= 1;
-        }
-    }
-    jobs.max(1)
 }
 
 /// The safety net of the pre-pass: a run the proof cannot show is refused
@@ -407,7 +435,12 @@ mod tests {
             if Some(r.index) == self.fail_at {
                 anyhow::bail!("simulated failure");
             }
-            let statement = EpochStatement {
+            Ok((self.statement(work), r.index.to_le_bytes().to_vec()))
+        }
+
+        fn statement(&self, work: &EpochWork) -> EpochStatement {
+            let r = &work.record;
+            EpochStatement {
                 start: state(r.start_pc, &r.start_registers, r.start_cycle),
                 end: state(r.end_pc, &r.end_registers, r.start_cycle + r.cycles),
                 cycles: r.cycles,
@@ -417,8 +450,7 @@ mod tests {
                         exit_code,
                     }),
                 output: r.public_output.clone(),
-            };
-            Ok((statement, r.index.to_le_bytes().to_vec()))
+            }
         }
     }
 
@@ -486,11 +518,18 @@ mod tests {
             jobs: Some(2),
             max_cycles: 1 << 20,
             zk: false,
+            resume: false,
         }
     }
 
     fn prove(a: Args, prover: &IndexProver) -> u8 {
-        run_with_progress(a, prover, ProofParams::DEFAULT, image_id, &mut NoProgress)
+        let provers = Provers {
+            prover,
+            verifier: &IndexVerifier,
+            params: ProofParams::DEFAULT,
+            image_id,
+        };
+        run_with_progress(a, provers, &mut NoProgress, false)
     }
 
     fn verify_json(path: &std::path::Path) -> (u8, String) {
@@ -560,14 +599,54 @@ mod tests {
         assert_eq!(prove(a, &ok), exit::GUEST_FAULT);
         assert!(!out.exists() && !partial_path(&out).exists());
 
-        // Prover failure: exit 2, nothing left behind.
+        // Prover failure: exit 2, the epochs before it kept in FILE.partial;
+        // --resume proves the rest into the bundle an unbroken run writes.
         let a = args(&dir, &guest(10, 0), "fails");
         let out = a.output.clone();
         assert_eq!(
             prove(a, &IndexProver { fail_at: Some(3) }),
             exit::USAGE_OR_INPUT
         );
-        assert!(!out.exists() && !partial_path(&out).exists());
+        assert!(!out.exists() && partial_path(&out).exists());
+        let mut a = args(&dir, &guest(10, 0), "fails");
+        a.resume = true;
+        assert_eq!(prove(a, &ok), exit::OK);
+        assert!(out.exists() && !partial_path(&out).exists());
+        let a = args(&dir, &guest(10, 0), "unbroken");
+        let unbroken = a.output.clone();
+        assert_eq!(prove(a, &ok), exit::OK);
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            std::fs::read(&unbroken).unwrap()
+        );
+        assert_eq!(verify_json(&out).0, 0);
+
+        // Nothing to resume, or a partial file of another program: exit 2,
+        // the partial file untouched.
+        let mut a = args(&dir, &guest(10, 0), "absent");
+        a.resume = true;
+        assert_eq!(prove(a, &ok), exit::USAGE_OR_INPUT);
+        let a = args(&dir, &guest(10, 0), "other");
+        let other = a.output.clone();
+        assert_eq!(
+            prove(a, &IndexProver { fail_at: Some(2) }),
+            exit::USAGE_OR_INPUT
+        );
+        let before = std::fs::read(partial_path(&other)).unwrap();
+        let mut a = args(&dir, &guest(11, 0), "other");
+        a.resume = true;
+        assert_eq!(prove(a, &ok), exit::USAGE_OR_INPUT);
+        let mut a = args(&dir, &guest(10, 0), "other");
+        (a.resume, a.epoch_size_log2) = (true, EpochSize::Log2(4));
+        assert_eq!(prove(a, &ok), exit::USAGE_OR_INPUT);
+        assert_eq!(std::fs::read(partial_path(&other)).unwrap(), before);
+        let mut a = args(&dir, &guest(10, 0), "other");
+        (a.resume, a.epoch_size_log2) = (true, EpochSize::Auto);
+        assert_eq!(prove(a, &ok), exit::OK);
+        assert_eq!(
+            std::fs::read(&other).unwrap(),
+            std::fs::read(&unbroken).unwrap()
+        );
 
         // Unreadable and invalid ELF: exit 2.
         let a = args(&dir, b"not an elf", "bad");
@@ -587,49 +666,6 @@ mod tests {
         assert_eq!(code, 1, "{json}");
         assert!(json.starts_with("{\"verified\":false"), "{json}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn default_jobs_one_per_core_when_memory_allows() {
-        assert_eq!(default_jobs(2, Some(24 << 30), 16, 100, false), 2);
-    }
-
-    #[test]
-    fn default_jobs_never_more_than_epochs() {
-        assert_eq!(default_jobs(8, None, 10, 3, false), 3);
-        assert_eq!(default_jobs(8, None, 10, 0, false), 1);
-    }
-
-    #[test]
-    fn default_jobs_bounded_by_available_memory() {
-        // 2^20-cycle epochs need ~9 GiB each: 12 GiB holds one, 20 GiB two.
-        assert_eq!(default_jobs(4, Some(12 << 30), 20, 10, false), 1);
-        assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, false), 2);
-        assert_eq!(default_jobs(4, Some(2 << 30), 20, 10, false), 1);
-        assert!(peak_bytes(1, 20, false) > 2 << 30, "the CLI warns at 2 GiB");
-        // Zero knowledge triples each job's memory: 20 GiB hold one at 2^19.
-        assert_eq!(default_jobs(4, Some(20 << 30), 19, 10, true), 1);
-        assert_eq!(default_jobs(4, Some(60 << 30), 19, 10, true), 4);
-    }
-
-    #[test]
-    fn auto_epoch_size_fits_the_jobs_in_memory() {
-        // Plain: ~9 GiB a job at 2^20, ~4.5 at 2^19, ~2.3 at 2^18.
-        assert_eq!(auto_epoch_size_log2(Some(24 << 30), 2, false), 20);
-        assert_eq!(auto_epoch_size_log2(Some(12 << 30), 2, false), 19);
-        assert_eq!(auto_epoch_size_log2(Some(12 << 30), 1, false), 20);
-        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 2, false), 17);
-        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 8, false), 19);
-        // Zero knowledge: 27 GiB at 2^20, 13.5 at 2^19, 6.8 at 2^18.
-        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 1, true), 20);
-        assert_eq!(auto_epoch_size_log2(Some(23 << 30), 1, true), 19);
-        assert_eq!(auto_epoch_size_log2(Some(23 << 30), 2, true), 18);
-        assert_eq!(auto_epoch_size_log2(Some(8 << 30), 1, true), 18);
-        // Never below 2^12, even when nothing fits; `--jobs 0` counts as one.
-        assert_eq!(auto_epoch_size_log2(Some(1 << 20), 2, true), 12);
-        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 0, false), 18);
-        assert_eq!(auto_epoch_size_log2(None, 2, false), 18);
-        assert_eq!(auto_epoch_size_log2(None, 1, true), 18);
     }
 
     #[test]

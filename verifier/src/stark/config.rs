@@ -23,7 +23,6 @@
 //! `p3-batch-stark` clones the config's challenger at the start of both
 //! proving and verification. One config is therefore built per epoch.
 
-use p3_challenger::DuplexChallenger;
 use p3_commit::ExtensionMmcs;
 use p3_commit::UnivariateStarkPcs;
 use p3_dft::Radix2DitParallel;
@@ -54,8 +53,9 @@ pub type ValMmcs =
     MerkleTreeMmcs<<Val as Field>::Packing, <Val as Field>::Packing, LeafHash, NodeCompress, 2, 8>;
 /// Merkle commitments to extension-field matrices (FRI layers, LogUp columns).
 pub type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
-/// The Fiat–Shamir challenger.
-pub type Challenger = DuplexChallenger<Val, Perm, 16, 8>;
+/// The Fiat–Shamir challenger: Plonky3's duplex sponge (width 16, rate 8)
+/// with a deterministic proof-of-work search.
+pub use super::challenger::Challenger;
 /// The FFT used for low-degree extensions.
 pub type Dft = Radix2DitParallel<Val>;
 /// The polynomial commitment scheme.

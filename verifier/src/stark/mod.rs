@@ -5,6 +5,7 @@
 //! of [`crate::air`], linked by LogUp buses (`p3-lookup`). See
 //! `docs/proof-system.md` for the tables, buses, parameters and known gaps.
 
+pub mod challenger;
 pub mod common_cache;
 pub mod config;
 pub mod lookups;
