@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target (fuzz/fuzz_targets) for SECONDS each (default
-# 60), after installing what is missing: the nightly toolchain and
-# cargo-fuzz. Seeds: the committed ones in fuzz/seeds/<target>, plus real
+# 60), after installing what is missing (scripts/setup.sh: the nightly
+# toolchain and cargo-fuzz). Seeds: the committed ones in fuzz/seeds/<target>, plus real
 # bundles and proofs proven here into fuzz/generated/ (with the guests that
 # scripts/build-guests.sh builds). The working corpus is fuzz/corpus/<target>
 # (kept between runs); crashes land in fuzz/artifacts/<target>.
@@ -17,13 +17,9 @@ log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*" >&2; }
 seconds="${1:-60}"
 shift || true
 
-if ! rustup toolchain list | grep -q '^nightly'; then
-    log "rustup toolchain install nightly --profile minimal"
-    rustup toolchain install nightly --profile minimal
-fi
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    log "cargo install cargo-fuzz --locked"
-    cargo install cargo-fuzz --locked
+# The nightly toolchain and cargo-fuzz come with the project's set-up.
+if ! rustup toolchain list | grep -q '^nightly' || ! cargo fuzz --version >/dev/null 2>&1; then
+    scripts/setup.sh
 fi
 
 targets=("$@")
