@@ -8,14 +8,14 @@
 //! after it, is dropped and proven again.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use sluice_verifier::bundle::StreamHasher;
 use sluice_verifier::statement::EpochStatement;
 use sluice_verifier::stream::{
-    ChainContext, EpochJob, EpochProofVerifier, Step, StreamChecker, VerifyError,
+    read_some, ChainContext, EpochJob, EpochProofVerifier, Step, StreamChecker, VerifyError,
 };
 
 /// What a partial bundle file holds that can be kept.
@@ -154,18 +154,12 @@ impl Scan {
         loop {
             if self.at == self.chunk.len() {
                 self.chunk.resize(1 << 20, 0);
-                let n = loop {
-                    match self.file.read(&mut self.chunk) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(source) => {
-                            return Err(ResumeError::Io {
-                                path: self.path.clone(),
-                                source,
-                            })
-                        }
+                let n = read_some(&mut self.file, &mut self.chunk).map_err(|source| {
+                    ResumeError::Io {
+                        path: self.path.clone(),
+                        source,
                     }
-                };
+                })?;
                 self.chunk.truncate(n);
                 self.at = 0;
                 if n == 0 {

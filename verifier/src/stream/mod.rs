@@ -31,6 +31,6 @@ pub use job::EpochJob;
 #[cfg(feature = "std")]
 pub use parallel::verify_reader_parallel;
 #[cfg(feature = "std")]
-pub use read::{verify_reader, ReadError, READ_CHUNK};
+pub use read::{read_some, verify_reader, ReadError, READ_CHUNK};
 pub use seam::{ChainContext, EpochProofVerifier, ProofRejected};
 pub use verifier::StreamVerifier;

@@ -16,13 +16,14 @@
 //! epoch's turn comes, as sequentially.
 
 use std::collections::BTreeMap;
-use std::io::{ErrorKind, Read};
+use std::io::Read;
 use std::num::NonZeroUsize;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Mutex;
 use std::vec::Vec;
 
+use super::read::read_some;
 use super::{
     verify_reader, EpochJob, EpochProofVerifier, Event, ReadError, Step, StreamChecker, Summary,
     VerifyError, READ_CHUNK,
@@ -129,10 +130,9 @@ impl Pool {
     ) -> Result<Summary, ReadError> {
         let mut chunk = std::vec![0u8; READ_CHUNK];
         'read: loop {
-            let n = match reader.read(&mut chunk) {
+            let n = match read_some(&mut reader, &mut chunk) {
                 Ok(0) => break,
                 Ok(n) => n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
                     // A proof that failed before the unreadable bytes is
                     // the verdict, as it would have been sequentially.

@@ -10,6 +10,17 @@ use crate::digest::Digest;
 /// Bytes read per `read` call (64 KiB).
 pub const READ_CHUNK: usize = 64 * 1024;
 
+/// One `read` into `buf`, retried while it is interrupted by a signal.
+/// `Ok(0)` is the end of the stream.
+pub fn read_some<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
 /// Why [`verify_reader`] did not return a summary.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -33,10 +44,9 @@ pub fn verify_reader<V: EpochProofVerifier, R: Read>(
     let mut checker = StreamChecker::new(expected_image_id);
     let mut chunk = std::vec![0u8; READ_CHUNK];
     loop {
-        let n = match reader.read(&mut chunk) {
+        let n = match read_some(&mut reader, &mut chunk) {
             Ok(0) => break,
             Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(ReadError::Io(e)),
         };
         let mut rest = &chunk[..n];
