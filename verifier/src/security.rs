@@ -28,7 +28,7 @@ use p3_air::BaseAir;
 use p3_batch_stark::num_batched_openings;
 use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
 use p3_field::{BasedVectorSpace, PrimeField32};
-use p3_lookup::{LogUpGadget, Lookups};
+use p3_lookup::LogUpGadget;
 use p3_security::budget::{
     security_report, AirShape, InstanceShape, LookupShape, ProtocolParams, SecurityReport,
 };
@@ -37,9 +37,8 @@ use p3_uni_stark::OpeningShape;
 
 use crate::air::{epoch_airs, SluiceAir};
 use crate::params::{ProofParams, MAX_TRACE_LOG2, ZK_RANDOM_CODEWORDS};
-use crate::stark::config::{
-    unchecked_config, unchecked_zk_config, Challenge, EpochStarkConfig, Val,
-};
+use crate::stark::config::{Challenge, Val};
+use crate::stark::lookups::packed_lookups;
 
 /// Collision resistance of the Merkle and transcript hash, in bits: Poseidon2
 /// over KoalaBear with 8-element (≈ 248-bit) digests, so birthday-bound
@@ -132,19 +131,6 @@ pub fn term_bits(bits: u64) -> f64 {
     bits as f64 / fixed::ONE as f64
 }
 
-/// Every table's lookups as `p3-batch-stark` packs them under `config`.
-fn packed_lookups<SC: EpochStarkConfig>(
-    config: &SC,
-    airs: &[SluiceAir],
-    ext_degrees: &[usize],
-    params: &ProofParams,
-) -> Vec<Lookups<Val>> {
-    crate::stark::lookups::epoch_prover_data(config, airs, ext_degrees, params)
-        .expect("the epoch tables commit their preprocessed columns")
-        .common
-        .lookups
-}
-
 fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
     // Lookup packing depends on the AIRs, the heights, the mode and the
     // blowup only.
@@ -161,11 +147,7 @@ fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
         .collect();
     let is_zk = usize::from(zk);
     let ext_degrees: Vec<usize> = degrees.iter().map(|d| d + is_zk).collect();
-    let common = if zk {
-        packed_lookups(&unchecked_zk_config(&params), &airs, &ext_degrees, &params)
-    } else {
-        packed_lookups(&unchecked_config(&params), &airs, &ext_degrees, &params)
-    };
+    let common = packed_lookups(&airs, &ext_degrees, &params);
     let openings = if zk {
         OpeningShape::hiding(ZK_RANDOM_CODEWORDS)
     } else {
@@ -275,6 +257,46 @@ mod tests {
         let r = report(params);
         let t = r.terms().iter().find(|t| t.label == label).unwrap();
         fixed::to_bits(t.bits)
+    }
+
+    /// The security calculator folds the lookups without committing the
+    /// preprocessed columns; the prover and verifier fold them while
+    /// committing. Both must agree for every mode and blowup a header may
+    /// name, or the calculator would judge a different protocol.
+    #[test]
+    fn packing_without_preprocessing_matches_plonky3s() {
+        use crate::stark::config::{unchecked_config, unchecked_zk_config};
+        use crate::stark::lookups::epoch_prover_data;
+        for zk in [false, true] {
+            for log_blowup in 1..=6 {
+                let params = ProofParams {
+                    zk,
+                    log_blowup,
+                    ..ProofParams::DEFAULT
+                };
+                let airs = epoch_airs(&[], &params);
+                // Small variable tables keep the commitment cheap; the fixed
+                // tables keep their real heights.
+                let degrees: Vec<usize> = airs
+                    .iter()
+                    .map(|a| a.fixed_log_height().unwrap_or(6) + usize::from(zk))
+                    .collect();
+                let ours = packed_lookups(&airs, &degrees, &params);
+                let theirs = if zk {
+                    let config = unchecked_zk_config(&params);
+                    epoch_prover_data(&config, &airs, &degrees, &params).map(|d| d.common.lookups)
+                } else {
+                    let config = unchecked_config(&params);
+                    epoch_prover_data(&config, &airs, &degrees, &params).map(|d| d.common.lookups)
+                }
+                .unwrap();
+                assert_eq!(
+                    alloc::format!("{ours:?}"),
+                    alloc::format!("{theirs:?}"),
+                    "zk {zk}, log_blowup {log_blowup}"
+                );
+            }
+        }
     }
 
     fn ungrounded() -> ProofParams {

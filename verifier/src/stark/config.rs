@@ -188,6 +188,7 @@ pub fn zk_config_with_challenger(
 }
 
 /// [`zk_config_with_challenger`] without validation (shapes only).
+#[cfg(test)]
 pub(crate) fn unchecked_zk_config(params: &ProofParams) -> SluiceZkConfig {
     build_zk_config(params, blank_challenger(), public_rng())
 }
@@ -206,8 +207,9 @@ fn build_zk_config(params: &ProofParams, challenger: Challenger, mut rng: ZkRng)
 }
 
 /// A configuration for `params` without [`ProofParams::validate`]: only for
-/// reading the tables' shapes off Plonky3 ([`crate::security`]), which the
-/// validation itself needs. Never used to prove or verify.
+/// checking that [`crate::stark::lookups::packed_lookups`] folds as
+/// Plonky3's own preprocessing does, in the security tests. Never used to prove or verify.
+#[cfg(test)]
 pub(crate) fn unchecked_config(params: &ProofParams) -> SluiceConfig {
     build_config(params, blank_challenger())
 }

@@ -18,11 +18,16 @@
 
 use alloc::string::String;
 use alloc::vec;
+use alloc::vec::Vec;
 
-use p3_batch_stark::ProverData;
-
+use p3_air::symbolic::AirLayout;
 use p3_air::Air;
-use p3_lookup::InteractionSymbolicBuilder;
+use p3_batch_stark::symbolic::get_log_num_quotient_chunks_for_domain;
+use p3_batch_stark::ProverData;
+use p3_commit::PolynomialSpace;
+use p3_field::coset::TwoAdicMultiplicativeCoset;
+use p3_field::PrimeCharacteristicRing;
+use p3_lookup::{InteractionSymbolicBuilder, LogUpGadget, Lookups};
 
 use super::config::{Challenge, EpochStarkConfig, Val};
 use crate::params::ProofParams;
@@ -39,6 +44,53 @@ pub fn lookup_budget(params: &ProofParams) -> usize {
     } else {
         (1usize << params.log_blowup.saturating_sub(1)) + 1
     }
+}
+
+/// The packed lookups of `airs` at the committed heights `ext_degrees`,
+/// exactly as [`epoch_prover_data`] folds them, without committing the
+/// preprocessed columns.
+///
+/// The security calculator needs only the packing, and it runs for every
+/// header a verifier accepts: committing the preprocessed tables made each
+/// new (mode, blowup) pair cost a low-degree extension and a Merkle tree
+/// (tens of milliseconds natively at the largest blowup, more in
+/// WebAssembly). A test checks that both agree for every accepted pair.
+pub fn packed_lookups<A>(
+    airs: &[A],
+    ext_degrees: &[usize],
+    params: &ProofParams,
+) -> Vec<Lookups<Val>>
+where
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
+{
+    let is_zk = usize::from(params.zk);
+    let budget = lookup_budget(params);
+    let gadget = LogUpGadget::new();
+    airs.iter()
+        .zip(ext_degrees)
+        .map(|(air, &ext_bits)| {
+            // The trace's own domain (before the zero-knowledge rows), as
+            // the PCS's natural domain for that height.
+            let domain = TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - is_zk)
+                .expect("epoch heights fit the two-adic subgroup");
+            let unpacked = Lookups::<Val>::from_air::<Challenge, A>(air);
+            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, A, _>(
+                air,
+                AirLayout::from_air(air),
+                domain,
+                &unpacked,
+                is_zk,
+                &gadget,
+            );
+            // Packing may fill the quotient's current chunk count for free;
+            // an explicit budget can go further.
+            let free = (1usize << log_chunks) + 1 - is_zk;
+            unpacked.pack_same_bus_with_degree(free.max(budget), |lookup| {
+                gadget
+                    .constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
+            })
+        })
+        .collect()
 }
 
 /// Preprocessed commitment and packed lookups of the tables `airs` (the
