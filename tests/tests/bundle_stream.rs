@@ -134,19 +134,38 @@ fn truncation_at_every_offset_is_rejected() {
     );
 }
 
+/// Regression (found by the `stream_test_double` fuzz target): the error
+/// counted the trailing bytes of the push that revealed them, so the same
+/// stream gave different errors in different chunkings. The error is now
+/// the same for every chunking: the check and the offset of the first
+/// trailing byte.
+#[test]
+fn trailing_bytes_give_one_error_for_every_chunking() {
+    let (mut bytes, _) = bundle();
+    let end = bytes.len() as u64;
+    bytes.extend_from_slice(&[0x44; 128]);
+    let whole = verify_chunked(&bytes, &[bytes.len()], None).1.unwrap_err();
+    assert_eq!((whole.kind.clone(), whole.offset), (K::TrailingBytes, end));
+    for chunks in [&[1][..], &[7], &[64, 3], &[255, 106], &[4093]] {
+        let e = verify_chunked(&bytes, chunks, None).1.unwrap_err();
+        assert_eq!(e, whole, "chunks {chunks:?}");
+    }
+}
+
 #[test]
 fn trailing_bytes_are_rejected() {
     let (mut bytes, _) = bundle();
     bytes.push(0);
     let e = verify_all(&bytes, None).unwrap_err();
-    assert_eq!(e.kind, K::TrailingBytes { count: 1 });
+    assert_eq!(e.kind, K::TrailingBytes);
     // Also when they arrive in a later push, after Done.
     let (bytes, _) = bundle();
     let mut v = StreamVerifier::new(KeyedVerifier, None);
     let events = v.push(&bytes).unwrap();
     assert_eq!(events.last(), Some(&Event::Done));
     let e = v.push(&bytes[..12]).unwrap_err();
-    assert_eq!(e.kind, K::TrailingBytes { count: 12 });
+    assert_eq!(e.kind, K::TrailingBytes);
+    assert_eq!(e.offset, bytes.len() as u64);
     // Sticky.
     assert_eq!(v.push(&[]).unwrap_err(), e);
     assert_eq!(v.finish().unwrap_err(), e);
@@ -509,6 +528,26 @@ fn header_checks() {
             min: 100
         }
     );
+    // Secure enough, but outside the supported ranges: refused at the
+    // header, not at every epoch's proof check.
+    let out_of_range = ProofParams {
+        num_queries: 255,
+        ..ProofParams::DEFAULT
+    };
+    assert!(out_of_range.conjectured_security_bits() >= 100);
+    let e = verify_all(
+        &header_frame(BundleHeader {
+            params: out_of_range,
+            ..h
+        }),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.kind,
+        K::InvalidParams(out_of_range.validate().unwrap_err())
+    );
+    assert_eq!((e.check(), e.offset), ("params", 12));
     let e = verify_all(
         &header_frame(BundleHeader {
             epoch_size_log2: 33,

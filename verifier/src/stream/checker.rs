@@ -15,7 +15,7 @@ use crate::bundle::{
     MIN_EPOCH_SIZE_LOG2, PREAMBLE_LEN,
 };
 use crate::digest::Digest;
-use crate::params::MIN_SECURITY_BITS;
+use crate::params::{ParamsError, MIN_SECURITY_BITS};
 use crate::statement::EpochRole;
 use crate::PROTOCOL_VERSION;
 
@@ -131,12 +131,7 @@ impl StreamChecker {
             }
             let need = match self.expect {
                 Expect::Finished => {
-                    let count = rest.len() as u64;
-                    return Err(self.fail_at(
-                        None,
-                        self.consumed,
-                        VerifyErrorKind::TrailingBytes { count },
-                    ));
+                    return Err(self.fail_at(None, self.consumed, VerifyErrorKind::TrailingBytes));
                 }
                 Expect::Preamble => PREAMBLE_LEN,
                 Expect::Prefix => FRAME_PREFIX_LEN,
@@ -410,13 +405,20 @@ impl StreamChecker {
                 max: MAX_EPOCH_SIZE_LOG2,
             });
         }
-        let security_bits = header.params.conjectured_security_bits();
-        if security_bits < MIN_SECURITY_BITS {
-            return Err(VerifyErrorKind::InsecureParams {
-                bits: security_bits,
-                min: MIN_SECURITY_BITS,
-            });
+        // The ranges first: a header cannot make the security computation
+        // (or, later, every epoch's proof check) work on parameters the
+        // protocol never uses.
+        match header.params.validate() {
+            Ok(()) => {}
+            Err(ParamsError::TooWeak { bits }) => {
+                return Err(VerifyErrorKind::InsecureParams {
+                    bits,
+                    min: MIN_SECURITY_BITS,
+                })
+            }
+            Err(e) => return Err(VerifyErrorKind::InvalidParams(e)),
         }
+        let security_bits = header.params.conjectured_security_bits();
         if let Some(expected) = self.expected_image_id {
             if expected != header.image_id {
                 return Err(VerifyErrorKind::ImageIdMismatch {

@@ -58,6 +58,10 @@ pub enum VerifyErrorKind {
     ProtocolVersion { found: u32, expected: u32 },
     #[error("proof parameters give {bits} bits of conjectured security; at least {min} required")]
     InsecureParams { bits: u32, min: u32 },
+    /// Parameters outside what the protocol supports (checked at the
+    /// header, before any epoch is read).
+    #[error("proof parameters are not supported: {0}")]
+    InvalidParams(crate::params::ParamsError),
     #[error("epoch_size_log2 is {found}; must be within {min}..={max}")]
     EpochSizeOutOfRange { found: u8, min: u8, max: u8 },
     #[error("bundle proves image ID {found}, but {expected} was expected")]
@@ -87,8 +91,11 @@ pub enum VerifyErrorKind {
     },
     #[error("end record checksum does not match the bytes before it")]
     ChecksumMismatch,
-    #[error("{count} bytes follow the end record")]
-    TrailingBytes { count: u64 },
+    /// Bytes after the end record. How many is not reported: the verifier
+    /// stops at the first one, and how many it had seen by then depends on
+    /// how the stream was chunked.
+    #[error("bytes follow the end record")]
+    TrailingBytes,
     #[error("stream ended {place}")]
     Truncated { place: &'static str },
 }
@@ -100,6 +107,7 @@ impl VerifyErrorKind {
             VerifyErrorKind::Format(_) => "format",
             VerifyErrorKind::ProtocolVersion { .. } => "protocol-version",
             VerifyErrorKind::InsecureParams { .. } => "security",
+            VerifyErrorKind::InvalidParams(_) => "params",
             VerifyErrorKind::EpochSizeOutOfRange { .. } => "epoch-size",
             VerifyErrorKind::ImageIdMismatch { .. } => "image-id",
             VerifyErrorKind::WrongIndex { .. } => "index",
@@ -111,7 +119,7 @@ impl VerifyErrorKind {
             VerifyErrorKind::NoHaltingEpoch => "halt",
             VerifyErrorKind::EndMismatch { .. } => "end",
             VerifyErrorKind::ChecksumMismatch => "checksum",
-            VerifyErrorKind::TrailingBytes { .. } => "trailing-bytes",
+            VerifyErrorKind::TrailingBytes => "trailing-bytes",
             VerifyErrorKind::Truncated { .. } => "truncated",
         }
     }
