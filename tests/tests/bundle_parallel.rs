@@ -66,17 +66,19 @@ fn staggered(slow_below: u64) -> Staggered {
 
 /// A reader handing out `step` bytes per read and publishing how many it
 /// has handed out.
-struct CountingReader<'a> {
-    bytes: &'a [u8],
+struct CountingReader {
+    bytes: Vec<u8>,
+    at: usize,
     step: usize,
-    read: &'a AtomicU64,
+    read: &'static AtomicU64,
 }
 
-impl std::io::Read for CountingReader<'_> {
+impl std::io::Read for CountingReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.step.min(buf.len()).min(self.bytes.len());
-        buf[..n].copy_from_slice(&self.bytes[..n]);
-        self.bytes = &self.bytes[n..];
+        let rest = &self.bytes[self.at..];
+        let n = self.step.min(buf.len()).min(rest.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
         self.read.fetch_add(n as u64, Ordering::SeqCst);
         Ok(n)
     }
@@ -92,7 +94,8 @@ fn run(
     Result<sluice_verifier::stream::Summary, ReadError>,
 ) {
     let reader = CountingReader {
-        bytes,
+        bytes: bytes.to_vec(),
+        at: 0,
         step,
         read: verifier.read,
     };
@@ -242,12 +245,12 @@ fn a_read_error_after_a_failed_proof_reports_the_proof() {
     let bad = frames.join();
     let fail_from = frames.offset_of(4) as usize;
     /// Fails every read once `fail_from` bytes were handed out.
-    struct Failing<'a> {
-        bytes: &'a [u8],
+    struct Failing {
+        bytes: Vec<u8>,
         pos: usize,
         fail_from: usize,
     }
-    impl std::io::Read for Failing<'_> {
+    impl std::io::Read for Failing {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             if self.pos >= self.fail_from {
                 return Err(std::io::Error::other("disk on fire"));
@@ -261,7 +264,7 @@ fn a_read_error_after_a_failed_proof_reports_the_proof() {
     for jobs in [1, 2, 3] {
         let verifier = staggered(1);
         let reader = Failing {
-            bytes: &bad,
+            bytes: bad.clone(),
             pos: 0,
             fail_from,
         };
@@ -282,7 +285,7 @@ fn a_read_error_after_a_failed_proof_reports_the_proof() {
     }
     // Without the bad proof, the read error is the verdict.
     let reader = Failing {
-        bytes: &bytes,
+        bytes: bytes.clone(),
         pos: 0,
         fail_from,
     };
@@ -317,7 +320,7 @@ fn a_panicking_proof_verifier_panics_the_caller_instead_of_hanging() {
     for jobs in [2, 3] {
         let outcome = std::panic::catch_unwind(|| {
             verify_reader_parallel(
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 &Panics,
                 None,
                 NonZeroUsize::new(jobs).unwrap(),
@@ -387,7 +390,7 @@ fn a_panic_waits_for_its_epochs_turn() {
         let mut events = Vec::new();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             verify_reader_parallel(
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 &PanicsAt(1),
                 None,
                 NonZeroUsize::new(jobs).unwrap(),
@@ -404,7 +407,7 @@ fn a_panic_waits_for_its_epochs_turn() {
     for jobs in [1, 2, 3, 4] {
         let verdict = std::panic::catch_unwind(|| {
             verify_reader_parallel(
-                &bad[..],
+                std::io::Cursor::new(bad.clone()),
                 &PanicsAt(3),
                 None,
                 NonZeroUsize::new(jobs).unwrap(),
@@ -416,5 +419,108 @@ fn a_panic_waits_for_its_epochs_turn() {
             Ok(other) => panic!("{jobs} jobs: {other:?}"),
             Err(_) => panic!("{jobs} jobs: the later epoch's panic won"),
         }
+    }
+}
+
+/// Hands out `bytes[..stall_at]` in 64-byte reads, then blocks until
+/// `release` fires (or is dropped), then ends the stream: a live stream
+/// whose prover went quiet.
+struct Stalling {
+    bytes: Vec<u8>,
+    at: usize,
+    stall_at: usize,
+    release: std::sync::mpsc::Receiver<()>,
+}
+
+impl std::io::Read for Stalling {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.stall_at {
+            let _ = self.release.recv();
+            return Ok(0);
+        }
+        let n = 64.min(buf.len()).min(self.stall_at - self.at);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Regression (found by the hostile-input drills): verdicts used to be
+/// collected only when a read returned, so the epochs before a silent
+/// stretch were reported only when the next bytes came, and a bad proof
+/// followed by a stalled stream was never rejected. Now both arrive while
+/// the reader is still blocked.
+#[test]
+fn verdicts_arrive_while_the_stream_is_silent() {
+    let (bytes, _) = small_bundle(40, 4);
+    let frames = Frames::split(&bytes);
+    let mut broken = Frames::split(&bytes);
+    break_proof(&mut broken, 1);
+    // Header and epochs 0..=2 arrive, then nothing.
+    let stall_at = frames.offset_of(4) as usize;
+    for jobs in [2, 3] {
+        // Good epochs: all three reported before the stream resumes.
+        let (release, wait) = std::sync::mpsc::channel();
+        let (events_tx, events) = std::sync::mpsc::channel();
+        let reader = Stalling {
+            bytes: frames.join(),
+            at: 0,
+            stall_at,
+            release: wait,
+        };
+        let verifying = std::thread::spawn(move || {
+            verify_reader_parallel(
+                reader,
+                &KeyedVerifier,
+                None,
+                NonZeroUsize::new(jobs).unwrap(),
+                |e| {
+                    let _ = events_tx.send(e.clone());
+                },
+            )
+        });
+        let mut verified = Vec::new();
+        while verified.len() < 3 {
+            match events.recv_timeout(Duration::from_secs(60)) {
+                Ok(Event::EpochVerified { index, .. }) => verified.push(index),
+                Ok(_) => {}
+                Err(e) => panic!("{jobs} jobs: epochs {verified:?} reported, then {e:?}"),
+            }
+        }
+        assert_eq!(verified, [0, 1, 2], "{jobs} jobs");
+        release.send(()).unwrap();
+        let verdict = verifying.join().unwrap().unwrap_err();
+        assert!(
+            matches!(&verdict, ReadError::Rejected(e) if matches!(e.kind, K::Truncated { .. })),
+            "{jobs} jobs: {verdict:?}"
+        );
+
+        // A bad proof, then silence: rejected without the stream resuming.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (verdict_tx, verdict_rx) = std::sync::mpsc::channel();
+        let reader = Stalling {
+            bytes: broken.join(),
+            at: 0,
+            stall_at,
+            release: wait,
+        };
+        std::thread::spawn(move || {
+            let v = verify_reader_parallel(
+                reader,
+                &KeyedVerifier,
+                None,
+                NonZeroUsize::new(jobs).unwrap(),
+                |_| {},
+            );
+            let _ = verdict_tx.send(v);
+        });
+        match verdict_rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Err(ReadError::Rejected(e))) => {
+                assert_eq!(e.epoch, Some(1), "{jobs} jobs");
+                assert!(matches!(e.kind, K::ProofRejected(_)), "{jobs} jobs: {e:?}");
+            }
+            other => panic!("{jobs} jobs: {other:?} while the stream was silent"),
+        }
+        drop(release);
     }
 }

@@ -7,8 +7,12 @@
 //! ```text
 //! test_bundle --epochs N --epoch-size-log2 K --last-cycles C --exit-code E
 //!             --output TEXT --seed S [--output-bytes N] [--image-id HEX]
-//!             [--proof-bytes N] -o FILE|-
+//!             [--proof-bytes N] [--endless] -o FILE|-
 //! ```
+//!
+//! `--endless` writes valid epochs forever and never the end record (the
+//! hostile-input drills' endless stream); it stops quietly when the reader
+//! goes away.
 //! Prints the image ID (hex) on stdout (or stderr with `-o -`).
 
 use std::io::{BufWriter, Write};
@@ -34,6 +38,7 @@ struct Args {
     seed: String,
     image_id: Option<Digest>,
     proof_bytes: usize,
+    endless: bool,
     out: String,
 }
 
@@ -47,6 +52,7 @@ fn parse() -> Result<Args, String> {
         seed: "default".into(),
         image_id: None,
         proof_bytes: test_double::TAG_LEN,
+        endless: false,
         out: String::new(),
     };
     let mut it = std::env::args().skip(1);
@@ -71,6 +77,7 @@ fn parse() -> Result<Args, String> {
             "--image-id" => {
                 a.image_id = Some(Digest::from_hex(&value()?).map_err(|e| e.to_string())?)
             }
+            "--endless" => a.endless = true,
             "-o" => a.out = value()?,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -142,10 +149,15 @@ fn main() -> ExitCode {
             }),
         )?;
         // The output is split evenly over the epochs, the remainder in the last.
-        let per = args.output.len() as u64 / args.epochs;
+        let per = if args.endless {
+            0
+        } else {
+            args.output.len() as u64 / args.epochs
+        };
         let (mut cycles, mut at, mut start) = (0u64, 0usize, image_id);
-        for index in 0..args.epochs {
-            let last = index + 1 == args.epochs;
+        let count = if args.endless { u64::MAX } else { args.epochs };
+        for index in 0..count {
+            let last = index + 1 == count && !args.endless;
             let take = if last {
                 args.output.len() - at
             } else {
@@ -181,6 +193,9 @@ fn main() -> ExitCode {
     })();
     let (cycles, output_len) = match result {
         Ok(v) => v,
+        Err(e) if args.endless && e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("test_bundle: {e}");
             return ExitCode::from(2);

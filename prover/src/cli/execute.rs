@@ -1,11 +1,12 @@
 //! `prover execute`: run a guest natively.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sluice_prover::executor::{Cause, Config, Executor, Program, MAX_EPOCH_SIZE_LOG2};
 
 use super::exit;
+use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
 
 pub const LONG_HELP: &str = "\
 Guest stdout (fd 1) and stderr (fd 2) are forwarded to this process's stdout
@@ -48,9 +49,9 @@ pub struct Args {
     pub max_cycles: u64,
 }
 
-fn read_file(what: &str, path: &PathBuf) -> Result<Vec<u8>, u8> {
-    std::fs::read(path).map_err(|e| {
-        eprintln!("error: cannot read {what} `{}`: {e}", path.display());
+fn read_file(what: &str, path: &Path, limit: u64) -> Result<Vec<u8>, u8> {
+    read_bounded(what, path, limit).map_err(|e| {
+        eprintln!("error: {e}");
         exit::USAGE_OR_INPUT
     })
 }
@@ -72,7 +73,7 @@ fn printable_text(bytes: &[u8]) -> Option<&str> {
 }
 
 pub fn run(args: Args) -> u8 {
-    let elf = match read_file("ELF", &args.elf) {
+    let elf = match read_file("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(code) => return code,
     };
@@ -88,7 +89,7 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let input = match &args.input {
-        Some(path) => match read_file("input", path) {
+        Some(path) => match read_file("input", path, MAX_INPUT_BYTES) {
             Ok(b) => b,
             Err(code) => return code,
         },

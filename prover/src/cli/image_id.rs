@@ -6,6 +6,7 @@ use sluice_prover::executor::Program;
 use sluice_verifier::memory::image_id;
 
 use super::exit;
+use super::files::{read_bounded, MAX_ELF_BYTES};
 
 pub const LONG_HELP: &str = "\
 Prints the image ID of a guest ELF: the state digest of its initial state
@@ -27,10 +28,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let bytes = match std::fs::read(&args.elf) {
+    let bytes = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read ELF `{}`: {e}", args.elf.display());
+            eprintln!("error: {e}");
             return exit::USAGE_OR_INPUT;
         }
     };

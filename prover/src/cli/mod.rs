@@ -1,6 +1,7 @@
 //! Command-line interface: one subcommand per module.
 
 mod execute;
+mod files;
 mod image_id;
 mod interrupt;
 mod params;

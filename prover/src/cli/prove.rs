@@ -20,6 +20,7 @@ use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::{ChainContext, EpochProofVerifier};
 use sluice_verifier::PROTOCOL_VERSION;
 
+use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
 use super::sizing::{auto_epoch_size_log2, available_memory, default_jobs, peak_bytes};
 use super::{exit, interrupt, resume};
 
@@ -192,10 +193,10 @@ where
         eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
         return exit::USAGE_OR_INPUT;
     }
-    let elf = match std::fs::read(&args.elf) {
+    let elf = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read ELF `{}`: {e}", args.elf.display());
+            eprintln!("error: {e}");
             return exit::USAGE_OR_INPUT;
         }
     };
@@ -207,10 +208,10 @@ where
         }
     };
     let input = match &args.input {
-        Some(path) => match std::fs::read(path) {
+        Some(path) => match read_bounded("input", path, MAX_INPUT_BYTES) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("error: cannot read input `{}`: {e}", path.display());
+                eprintln!("error: {e}");
                 return exit::USAGE_OR_INPUT;
             }
         },

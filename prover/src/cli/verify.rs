@@ -60,8 +60,8 @@ pub fn run_with<V: EpochProofVerifier + Sync>(
     image_id: impl Fn(&Program) -> Digest,
 ) -> u8 {
     let mut stdout = std::io::stdout().lock();
-    let input: Box<dyn Read> = if args.bundle.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let input: Box<dyn Read + Send> = if args.bundle.as_os_str() == "-" {
+        Box::new(std::io::stdin())
     } else {
         match std::fs::File::open(&args.bundle) {
             Ok(f) => Box::new(f),
@@ -77,7 +77,7 @@ pub fn run_with<V: EpochProofVerifier + Sync>(
 /// The command on any reader and writer (tests drive it directly).
 pub fn run_on<V: EpochProofVerifier + Sync>(
     args: &Args,
-    input: impl Read,
+    input: impl Read + Send + 'static,
     verifier: V,
     image_id: impl Fn(&Program) -> Digest,
     out: &mut dyn Write,
@@ -172,8 +172,7 @@ fn expected_image_id(
             .map_err(|e| format!("--image-id: {e}"));
     }
     if let Some(path) = &args.elf {
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read ELF `{}`: {e}", path.display()))?;
+        let bytes = super::files::read_bounded("ELF", path, super::files::MAX_ELF_BYTES)?;
         let program = Program::from_elf(&bytes)
             .map_err(|e| format!("cannot load `{}`: {e}", path.display()))?;
         return Ok(Some(image_id(&program)));
@@ -324,7 +323,7 @@ mod tests {
         assert_eq!(
             run_on(
                 &args(true, None),
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 IndexProof,
                 no_elf,
                 &mut out,
@@ -346,7 +345,7 @@ mod tests {
         assert_eq!(
             run_on(
                 &args(false, Some(id.to_string())),
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 IndexProof,
                 no_elf,
                 &mut out,
@@ -363,7 +362,7 @@ mod tests {
         assert_eq!(
             run_on(
                 &args(true, None),
-                &bad[..],
+                std::io::Cursor::new(bad.clone()),
                 IndexProof,
                 no_elf,
                 &mut out,
@@ -384,7 +383,7 @@ mod tests {
         assert_eq!(
             run_on(
                 &args(false, Some(other)),
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 IndexProof,
                 no_elf,
                 &mut out,
@@ -398,7 +397,7 @@ mod tests {
         assert_eq!(
             run_on(
                 &args(false, Some("zz".into())),
-                &bytes[..],
+                std::io::Cursor::new(bytes.clone()),
                 IndexProof,
                 no_elf,
                 &mut out,
@@ -458,7 +457,14 @@ mod tests {
                         jobs: NonZeroUsize::new(jobs),
                         ..args(true, None)
                     };
-                    let code = run_on(&a, &bundle[..], IndexProof, no_elf, &mut out, false);
+                    let code = run_on(
+                        &a,
+                        std::io::Cursor::new(bundle.clone()),
+                        IndexProof,
+                        no_elf,
+                        &mut out,
+                        false,
+                    );
                     (code, String::from_utf8(out).unwrap())
                 })
                 .collect();
@@ -469,7 +475,17 @@ mod tests {
             jobs: NonZeroUsize::new(3),
             ..args(true, None)
         };
-        assert_eq!(run_on(&a, &bad[..], IndexProof, no_elf, &mut out, false), 1);
+        assert_eq!(
+            run_on(
+                &a,
+                std::io::Cursor::new(bad.clone()),
+                IndexProof,
+                no_elf,
+                &mut out,
+                false
+            ),
+            1
+        );
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("\"check\":\"proof\",\"epoch\":6,"), "{text}");
     }

@@ -277,19 +277,21 @@ fn push_chunked(
 }
 
 /// Yields `bytes` in the given read sizes (cycled).
-pub struct ChunkedReader<'a> {
-    pub bytes: &'a [u8],
-    pub chunks: &'a [usize],
+pub struct ChunkedReader {
+    pub bytes: Vec<u8>,
+    pub at: usize,
+    pub chunks: Vec<usize>,
     pub reads: usize,
 }
 
-impl std::io::Read for ChunkedReader<'_> {
+impl std::io::Read for ChunkedReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let want = self.chunks[self.reads % self.chunks.len()].max(1);
         self.reads += 1;
-        let n = want.min(buf.len()).min(self.bytes.len());
-        buf[..n].copy_from_slice(&self.bytes[..n]);
-        self.bytes = &self.bytes[n..];
+        let rest = &self.bytes[self.at..];
+        let n = want.min(buf.len()).min(rest.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
         Ok(n)
     }
 }
@@ -303,8 +305,9 @@ pub fn read_parallel(
     jobs: usize,
 ) -> (Vec<Event>, Result<Summary, VerifyError>) {
     let reader = ChunkedReader {
-        bytes,
-        chunks,
+        bytes: bytes.to_vec(),
+        at: 0,
+        chunks: chunks.to_vec(),
         reads: 0,
     };
     let mut events = Vec::new();

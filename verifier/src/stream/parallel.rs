@@ -8,12 +8,19 @@
 //! record). At most `jobs + 1` records are in memory: one per proof being
 //! checked and the one being read; an epoch is handed out only when it is
 //! fewer than `jobs` epochs ahead of the oldest one not yet reported.
-//! Verdicts are collected after every read, so a failure stops the reading
-//! as soon as the reader next gets bytes (or the stream ends). On the first
-//! failure no new proof is started; those already running finish (a proof
-//! check cannot be interrupted) and are discarded unless they fail earlier
-//! in the stream. A panicking proof verifier panics the caller when its
-//! epoch's turn comes, as sequentially.
+//!
+//! The stream is read on a thread of its own, one chunk at a time (it
+//! reads the next chunk only once the last one is checked), so verdicts are
+//! reported as soon as they are known, also while the stream is silent: a
+//! live stream's last epoch is reported before the next one arrives, and a
+//! bad proof followed by a stalled stream is rejected at once instead of
+//! never. The reading thread is left behind when the verdict comes first
+//! (a read cannot be interrupted); it ends when its read returns.
+//!
+//! On the first failure no new proof is started; those already running
+//! finish (a proof check cannot be interrupted) and are discarded unless
+//! they fail earlier in the stream. A panicking proof verifier panics the
+//! caller when its epoch's turn comes, as sequentially.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -31,7 +38,7 @@ use super::{
 use crate::digest::Digest;
 
 /// A proof check's outcome (or the panic it raised, to be raised again on
-/// the reading thread as sequential verification would), and the record's
+/// the calling thread as sequential verification would), and the record's
 /// buffer for reuse.
 struct Outcome {
     index: u64,
@@ -39,8 +46,33 @@ struct Outcome {
     record: Vec<u8>,
 }
 
-/// [`verify_reader`] with the proofs checked on `jobs` threads. With one
-/// job it is [`verify_reader`] itself: no thread is started.
+/// What the calling thread waits for: a proof check's outcome, or what the
+/// reading thread read (the chunk and how many bytes of it are new; zero at
+/// the end of the stream).
+enum Message {
+    Outcome(Outcome),
+    Read(std::io::Result<(Vec<u8>, usize)>),
+}
+
+/// The reading thread: reads one chunk each time it is handed the buffer
+/// back, until the stream ends or fails, or nobody listens.
+fn read_chunks<R: Read>(mut reader: R, buffers: Receiver<Vec<u8>>, out: Sender<Message>) {
+    while let Ok(mut chunk) = buffers.recv() {
+        // A reader that panics ends the stream with an error rather than
+        // leaving the caller waiting for a chunk that never comes.
+        let read = catch_unwind(AssertUnwindSafe(|| read_some(&mut reader, &mut chunk)))
+            .unwrap_or_else(|_| Err(std::io::Error::other("the stream's reader panicked")))
+            .map(|n| (chunk, n));
+        let last = !matches!(read, Ok((_, n)) if n > 0);
+        if out.send(Message::Read(read)).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// [`verify_reader`] with the proofs checked on `jobs` threads and the
+/// stream read on one more. With one job it is [`verify_reader`] itself: no
+/// thread is started.
 pub fn verify_reader_parallel<V, R>(
     reader: R,
     verifier: &V,
@@ -50,14 +82,19 @@ pub fn verify_reader_parallel<V, R>(
 ) -> Result<Summary, ReadError>
 where
     V: EpochProofVerifier + Sync + ?Sized,
-    R: Read,
+    R: Read + Send + 'static,
 {
     if jobs.get() == 1 {
         return verify_reader(reader, verifier, expected_image_id, on_event);
     }
     let (job_tx, job_rx) = channel::<EpochJob>();
-    let (out_tx, out_rx) = channel::<Outcome>();
+    let (out_tx, out_rx) = channel::<Message>();
+    let (buffer_tx, buffer_rx) = channel::<Vec<u8>>();
     let job_rx = Mutex::new(job_rx);
+    {
+        let out_tx = out_tx.clone();
+        std::thread::spawn(move || read_chunks(reader, buffer_rx, out_tx));
+    }
     std::thread::scope(|scope| {
         for _ in 0..jobs.get() {
             let out_tx = out_tx.clone();
@@ -68,6 +105,7 @@ where
         let mut pool = Pool {
             jobs: jobs.get(),
             job_tx: Some(job_tx),
+            buffer_tx: Some(buffer_tx),
             out_rx,
             in_flight: 0,
             next_to_report: 0,
@@ -75,9 +113,12 @@ where
             failure: None,
             checker: StreamChecker::new(expected_image_id),
         };
-        let result = pool.run(reader, &mut on_event);
+        let result = pool.run(&mut on_event);
         // Closing the job channel ends the workers; the scope joins them.
+        // Closing the buffer channel ends the reading thread once its read
+        // (if one is under way) returns.
         pool.job_tx = None;
+        pool.buffer_tx = None;
         result
     })
 }
@@ -85,7 +126,7 @@ where
 fn worker<V: EpochProofVerifier + ?Sized>(
     verifier: &V,
     jobs: &Mutex<Receiver<EpochJob>>,
-    out: Sender<Outcome>,
+    out: Sender<Message>,
 ) {
     loop {
         // The lock is held only while waiting for the next job.
@@ -101,7 +142,7 @@ fn worker<V: EpochProofVerifier + ?Sized>(
             verdict,
             record: job.into_record(),
         };
-        if out.send(outcome).is_err() {
+        if out.send(Message::Outcome(outcome)).is_err() {
             return;
         }
     }
@@ -111,7 +152,9 @@ fn worker<V: EpochProofVerifier + ?Sized>(
 struct Pool {
     jobs: usize,
     job_tx: Option<Sender<EpochJob>>,
-    out_rx: Receiver<Outcome>,
+    /// Hands the reading thread its buffer: the next chunk may be read.
+    buffer_tx: Option<Sender<Vec<u8>>>,
+    out_rx: Receiver<Message>,
     in_flight: usize,
     /// Index of the next epoch whose event is due.
     next_to_report: u64,
@@ -123,17 +166,26 @@ struct Pool {
 }
 
 impl Pool {
-    fn run<R: Read>(
-        &mut self,
-        mut reader: R,
-        on_event: &mut impl FnMut(&Event),
-    ) -> Result<Summary, ReadError> {
-        let mut chunk = std::vec![0u8; READ_CHUNK];
+    fn run(&mut self, on_event: &mut impl FnMut(&Event)) -> Result<Summary, ReadError> {
+        self.next_chunk(std::vec![0u8; READ_CHUNK]);
         'read: loop {
-            let n = match read_some(&mut reader, &mut chunk) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
+            let message = self
+                .out_rx
+                .recv()
+                .expect("the reading thread holds a sender until it reports the end");
+            let (chunk, n) = match message {
+                // A verdict while the stream is silent is reported now,
+                // and a failure stops the reading.
+                Message::Outcome(outcome) => {
+                    self.accept(outcome, on_event);
+                    if self.failure.is_some() {
+                        break 'read;
+                    }
+                    continue;
+                }
+                Message::Read(Ok((_, 0))) => break,
+                Message::Read(Ok(read)) => read,
+                Message::Read(Err(e)) => {
                     // A proof that failed before the unreadable bytes is
                     // the verdict, as it would have been sequentially.
                     self.drain(on_event);
@@ -143,13 +195,6 @@ impl Pool {
                     });
                 }
             };
-            // Verdicts that came in while reading are reported now, and a
-            // failure stops the reading (a failure found while `read`
-            // blocks is reported when it returns).
-            self.receive_ready(on_event);
-            if self.failure.is_some() {
-                break 'read;
-            }
             let mut rest = &chunk[..n];
             loop {
                 let (taken, step) = match self.checker.feed(rest) {
@@ -197,6 +242,7 @@ impl Pool {
                     }
                 }
             }
+            self.next_chunk(chunk);
         }
         self.drain(on_event);
         if let Some(failure) = self.failure.take() {
@@ -204,6 +250,15 @@ impl Pool {
         }
         let checker = std::mem::replace(&mut self.checker, StreamChecker::new(None));
         Ok(checker.finish()?)
+    }
+
+    /// Lets the reading thread read the next chunk into `chunk`.
+    fn next_chunk(&mut self, chunk: Vec<u8>) {
+        if let Some(tx) = &self.buffer_tx {
+            // The reading thread is gone only after reporting the end,
+            // which stops the loop above before asking for more.
+            let _ = tx.send(chunk);
+        }
     }
 
     /// Waits for every proof in flight and reports what is due.
@@ -214,18 +269,17 @@ impl Pool {
     }
 
     /// Waits for one proof check; reports, in order, every verdict now due.
+    /// A chunk the reading thread delivers meanwhile is dropped: it can
+    /// only come after a failure (otherwise the reading thread is waiting
+    /// for its buffer while a chunk is being checked), and then nothing
+    /// more is read.
     fn receive_one(&mut self, on_event: &mut impl FnMut(&Event)) {
-        let outcome = self
-            .out_rx
-            .recv()
-            .expect("a verification thread stopped with a proof in flight");
-        self.accept(outcome, on_event);
-    }
-
-    /// Takes every proof check that has finished, without waiting.
-    fn receive_ready(&mut self, on_event: &mut impl FnMut(&Event)) {
-        while let Ok(outcome) = self.out_rx.try_recv() {
-            self.accept(outcome, on_event);
+        loop {
+            match self.out_rx.recv() {
+                Ok(Message::Outcome(outcome)) => return self.accept(outcome, on_event),
+                Ok(Message::Read(_)) => debug_assert!(self.failure.is_some()),
+                Err(_) => panic!("a verification thread stopped with a proof in flight"),
+            }
         }
     }
 
