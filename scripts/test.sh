@@ -68,7 +68,7 @@ target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-
 log "node --test: verify.js and the browser page (headless Chromium)"
 node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/library.test.mjs \
     verifier-wasm/js/test/package.test.mjs verifier-wasm/js/test/browser.test.js \
-    verifier-wasm/js/test/stark.test.js
+    verifier-wasm/js/test/stark.test.js verifier-wasm/js/test/hostile.test.js
 
 log "fuzzing smoke run: every cargo-fuzz target for 30 s (scripts/fuzz.sh)"
 scripts/fuzz.sh 30

@@ -109,6 +109,39 @@ function makeProgress(total) {
   };
 }
 
+/// The largest ELF read (as `prover`): guest memory plus 256 MiB of
+/// headers, symbols and debug sections.
+const MAX_ELF_BYTES = 1280 * 1024 * 1024;
+
+/// A file's bytes, refusing more than `limit`: a regular file from its size,
+/// anything else (a pipe, /dev/zero) after reading `limit + 1` bytes.
+function readBounded(file, limit) {
+  const tooBig = () => new UsageError(`cannot read ${file}: larger than ${limit / (1 << 20)} MiB, the most sluice-verify reads`);
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw new Error('is a directory');
+    if (st.isFile() && st.size > limit) throw tooBig();
+    const parts = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 24, limit + 1 - total));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      parts.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) throw tooBig();
+    }
+    return Buffer.concat(parts, total);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${file}: ${e.message}`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /// Where the module comes from: the package's own, or SLUICE_WASM_PKG (a
 /// directory holding another `wasm-bindgen --target web` build of it; the
 /// tests use that for the test-double build).
@@ -145,12 +178,7 @@ async function run(argv) {
 
   let imageId = opts.imageId;
   if (opts.elf !== null) {
-    let elf;
-    try {
-      elf = fs.readFileSync(opts.elf);
-    } catch (e) {
-      throw new UsageError(`cannot read ${opts.elf}: ${e.message}`);
-    }
+    const elf = readBounded(opts.elf, MAX_ELF_BYTES);
     try {
       imageId = await imageIdFromElf(elf, wasm);
     } catch (e) {

@@ -57,8 +57,11 @@ function makeLoader(platform) {
   };
 }
 
-/// Any byte source as an async iterable of Uint8Array chunks.
-export async function* chunksOf(source) {
+/// Any byte source as an async iterable of Uint8Array chunks. `onCancel`
+/// receives a function that stops the source (cancels a ReadableStream,
+/// destroys a Node stream) even while a read is pending: a verdict must not
+/// leave a download or a pipe open behind it.
+export async function* chunksOf(source, onCancel = () => {}) {
   const SLICE = 1 << 20;
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
   if (ArrayBuffer.isView(source)) {
@@ -69,16 +72,14 @@ export async function* chunksOf(source) {
   if (source && typeof source.stream === 'function' && typeof source.size === 'number') source = source.stream();
   if (source && typeof source.getReader === 'function' && !source[Symbol.asyncIterator]) {
     const reader = source.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        for (let at = 0; at < value.length; at += SLICE) yield value.subarray(at, at + SLICE);
-      }
-    } finally {
-      reader.releaseLock();
+    onCancel(() => reader.cancel().catch(() => {}));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      for (let at = 0; at < value.length; at += SLICE) yield value.subarray(at, at + SLICE);
     }
   }
+  if (source && typeof source.destroy === 'function') onCancel(() => source.destroy());
   if (source && (source[Symbol.asyncIterator] || source[Symbol.iterator])) {
     for await (const chunk of source) {
       if (typeof chunk === 'string') throw new TypeError('verifyStream: the source yielded a string; give bytes (Uint8Array)');
@@ -222,7 +223,11 @@ function makeVerifyStream(platform, load) {
     const drain = async () => {
       while (inFlight > 0) await nextVerdict();
     };
-    const chunks = chunksOf(source)[Symbol.asyncIterator]();
+    let cancelSource = null;
+    let completed = false;
+    const chunks = chunksOf(source, (cancel) => {
+      cancelSource = cancel;
+    })[Symbol.asyncIterator]();
 
     try {
       for (;;) {
@@ -271,6 +276,7 @@ function makeVerifyStream(platform, load) {
       await drain();
       // A verdict that came in after the last wait.
       if (stop) throw stop;
+      completed = true;
       return checker.finish();
     } catch (e) {
       // The verdict for an error found while reading: a proof that failed
@@ -291,6 +297,9 @@ function makeVerifyStream(platform, load) {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       pool?.terminate();
+      // A verdict before the end of the stream (or an abort): stop reading
+      // it, also when a read is still pending (a stalled stream).
+      if (!completed) cancelSource?.();
       chunks.return?.().catch(() => {});
       try {
         checker.free();

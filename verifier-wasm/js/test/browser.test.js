@@ -14,7 +14,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-const { ROOT, TEST_PKG, requireBuilt, tempDir, makeBundle, records } = require('./helpers.js');
+const { ROOT, TEST_PKG, GENERATOR, requireBuilt, tempDir, makeBundle, records } = require('./helpers.js');
+const http = require('node:http');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
 
 requireBuilt();
 const { chromium } = require('playwright-core');
@@ -32,6 +35,7 @@ const OUTPUT = 'Hello, browser!';
 const WASM_DIR = path.join('sluice-verify', 'pkg', 'web');
 
 let server;
+let profile;
 let context;
 let page;
 let base;
@@ -53,7 +57,8 @@ test.before(async () => {
   const { startServer } = await import(pathToFileURL(path.join(ROOT, 'web', 'serve.mjs')).href);
   server = await startServer({ root: SITE, port: 0 });
   base = `http://127.0.0.1:${server.address().port}/`;
-  context = await chromium.launchPersistentContext(tempDir('sluice-chromium-'), {
+  profile = tempDir('sluice-chromium-');
+  context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
@@ -189,5 +194,149 @@ test('page verifies and rejects the same way with 1 and 3 proof-checking workers
     } finally {
       await p.close();
     }
+  }
+});
+
+// ---- hostile URLs --------------------------------------------------------
+
+/// Resident memory of the whole browser (every Chromium process of this
+/// test's profile and their children), in bytes.
+function browserRss() {
+  const procs = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const rssLine = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+      procs.set(pid, { ppid, cmd, rss: rssLine ? Number(rssLine.split(/\s+/)[1]) * 1024 : 0 });
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  const ours = new Set([...procs].filter(([, p]) => p.cmd.includes(profile)).map(([pid]) => pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, p] of procs) {
+      if (!ours.has(pid) && ours.has(p.ppid)) {
+        ours.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const pid of ours) total += procs.get(pid).rss;
+  return total;
+}
+
+/// A server on another origin (CORS allowed) whose responses never end:
+/// /valid streams test-double epochs forever (test_bundle --endless),
+/// /junk a valid preamble then random bytes forever, /stall a bad proof
+/// then silence. Counts what each
+/// response sent and notes when the browser closed it.
+async function startHostileServer() {
+  const responses = [];
+  const srv = http.createServer((req, res) => {
+    const r = { path: req.url, sent: 0, closed: false };
+    responses.push(r);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' });
+    res.on('close', () => (r.closed = true));
+    if (req.url === '/stall') {
+      // The tampered bundle up to the end of epoch 4 (epoch 3's proof is
+      // bad), then silence: the connection stays open.
+      const bytes = fs.readFileSync(path.join(SITE, 'tampered.bin'));
+      const upTo = records(bytes).find((x) => x.kind === 2 && x.index === 4).end;
+      res.write(bytes.subarray(0, upTo));
+      r.sent += upTo;
+    } else if (req.url === '/valid') {
+      const gen = spawn(GENERATOR, ['--endless', '--proof-bytes', '4096', '--epoch-size-log2', '4', '-o', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      gen.stdout.on('data', (d) => (r.sent += d.length));
+      gen.stdout.pipe(res);
+      res.on('close', () => gen.kill());
+    } else {
+      const preamble = Buffer.from('89534c554943450a03000000', 'hex');
+      res.write(preamble);
+      r.sent += preamble.length;
+      const more = () => {
+        while (!r.closed) {
+          const junk = crypto.randomBytes(65536);
+          r.sent += junk.length;
+          if (!res.write(junk)) return res.once('drain', more);
+        }
+      };
+      more();
+    }
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return { srv, responses, url: `http://127.0.0.1:${srv.address().port}` };
+}
+
+test('page against a URL that streams valid epochs forever: memory stays flat (test-double proof verifier)', async () => {
+  const hostile = await startHostileServer();
+  const p = await context.newPage();
+  try {
+    await p.goto(`${base}?url=${encodeURIComponent(hostile.url + '/valid')}`);
+    const epochsShown = async () => Number((await p.textContent('#epochs-text')).match(/^(\d+)/)?.[1] ?? 0);
+    const waitEpochs = async (n) => {
+      const deadline = Date.now() + 120000;
+      while ((await epochsShown()) < n) {
+        assert.ok(Date.now() < deadline, `fewer than ${n} epochs after 120 s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+    await waitEpochs(2000);
+    const early = browserRss();
+    await waitEpochs(30000);
+    const late = browserRss();
+    const sent = hostile.responses.find((r) => r.path === '/valid').sent;
+    console.log(`endless URL: browser RSS ${(early / 2 ** 20).toFixed(0)} MiB at 2,000 epochs, ${(late / 2 ** 20).toFixed(0)} MiB at 30,000 (${(sent / 2 ** 20).toFixed(0)} MiB received)`);
+    assert.ok(late - early < 96 * 2 ** 20, `browser RSS grew from ${early} to ${late}`);
+    // The list keeps the latest epochs only.
+    assert.ok((await p.locator('#epochs li').count()) <= 1000);
+    assert.equal(await p.isVisible('#summary'), false);
+  } finally {
+    await p.close();
+    await new Promise((resolve) => hostile.srv.close(resolve));
+    hostile.srv.closeAllConnections?.();
+  }
+});
+
+test('page against a URL that streams junk forever: rejected, and the download is cancelled', async () => {
+  const hostile = await startHostileServer();
+  const p = await context.newPage();
+  try {
+    await p.goto(`${base}?url=${encodeURIComponent(hostile.url + '/junk')}`);
+    await p.waitForSelector('#status.bad', { timeout: 30000 });
+    assert.match(await p.textContent('#failure'), /in the bundle header or framing/);
+    const r = hostile.responses.find((x) => x.path === '/junk');
+    const deadline = Date.now() + 10000;
+    while (!r.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    console.log(`junk URL: rejected; ${(r.sent / 2 ** 20).toFixed(1)} MiB sent before the page closed the response`);
+    assert.ok(r.closed, 'the page kept the response open after its verdict');
+    assert.ok(r.sent < 64 * 2 ** 20, `${r.sent} bytes sent`);
+  } finally {
+    await p.close();
+    await new Promise((resolve) => hostile.srv.close(resolve));
+    hostile.srv.closeAllConnections?.();
+  }
+});
+
+test('page against a URL that sends a bad proof then stalls: rejected at once, and the download is cancelled', async () => {
+  const hostile = await startHostileServer();
+  const p = await context.newPage();
+  try {
+    for (const jobs of [1, 3]) {
+      await p.goto(`${base}?jobs=${jobs}&url=${encodeURIComponent(hostile.url + '/stall')}`);
+      await p.waitForSelector('#status.bad', { timeout: 30000 });
+      assert.match(await p.textContent('#failure'), /at epoch 3/, `${jobs} jobs`);
+      const r = hostile.responses.filter((x) => x.path === '/stall').at(-1);
+      const deadline = Date.now() + 10000;
+      while (!r.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(r.closed, `${jobs} jobs: the page kept the stalled response open after its verdict`);
+    }
+  } finally {
+    await p.close();
+    await new Promise((resolve) => hostile.srv.close(resolve));
+    hostile.srv.closeAllConnections?.();
   }
 });
