@@ -524,3 +524,74 @@ fn verdicts_arrive_while_the_stream_is_silent() {
         drop(release);
     }
 }
+
+/// Hands out `bytes` in 64-byte reads and panics once `panic_at` bytes are
+/// out.
+struct PanickingReader {
+    bytes: Vec<u8>,
+    at: usize,
+    panic_at: usize,
+}
+
+impl std::io::Read for PanickingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.panic_at {
+            panic!("reader bug");
+        }
+        let n = 64.min(buf.len()).min(self.panic_at - self.at);
+        buf[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A reader that panics panics the caller, as it does sequentially (found
+/// by review: the reading thread first turned the panic into an I/O
+/// error), unless a proof before it failed.
+#[test]
+fn a_panicking_reader_panics_the_caller_as_sequentially() {
+    let (bytes, _) = small_bundle(40, 4);
+    let frames = Frames::split(&bytes);
+    let panic_at = frames.offset_of(4) as usize;
+    let mut broken = Frames::split(&bytes);
+    break_proof(&mut broken, 0);
+    for jobs in [1, 2, 3] {
+        let reader = PanickingReader {
+            bytes: bytes.clone(),
+            at: 0,
+            panic_at,
+        };
+        let outcome = std::panic::catch_unwind(|| {
+            verify_reader_parallel(
+                reader,
+                &KeyedVerifier,
+                None,
+                NonZeroUsize::new(jobs).unwrap(),
+                |_| {},
+            )
+        });
+        let panic = outcome.expect_err("the reader's panic reaches the caller");
+        assert_eq!(
+            panic.downcast_ref::<&str>(),
+            Some(&"reader bug"),
+            "{jobs} jobs"
+        );
+
+        let reader = PanickingReader {
+            bytes: broken.join(),
+            at: 0,
+            panic_at,
+        };
+        let verdict = verify_reader_parallel(
+            reader,
+            &KeyedVerifier,
+            None,
+            NonZeroUsize::new(jobs).unwrap(),
+            |_| {},
+        );
+        assert!(
+            matches!(&verdict, Err(ReadError::Rejected(e)) if e.epoch == Some(0)),
+            "{jobs} jobs: {verdict:?}"
+        );
+    }
+}

@@ -70,13 +70,25 @@ export async function* chunksOf(source, onCancel = () => {}) {
     return;
   }
   if (source && typeof source.stream === 'function' && typeof source.size === 'number') source = source.stream();
-  if (source && typeof source.getReader === 'function' && !source[Symbol.asyncIterator]) {
+  // A web ReadableStream through its reader even where it is also async
+  // iterable (Node, Chrome, Firefox): only the reader can be cancelled while
+  // a read is pending.
+  if (source && typeof source.getReader === 'function') {
     const reader = source.getReader();
     onCancel(() => reader.cancel().catch(() => {}));
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      for (let at = 0; at < value.length; at += SLICE) yield value.subarray(at, at + SLICE);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        for (let at = 0; at < value.length; at += SLICE) yield value.subarray(at, at + SLICE);
+      }
+    } finally {
+      // The caller gets its stream back (ended, or cancelled by a verdict).
+      try {
+        reader.releaseLock();
+      } catch {
+        // A read still pending on a cancelled stream: nothing to give back.
+      }
     }
   }
   if (source && typeof source.destroy === 'function') onCancel(() => source.destroy());

@@ -52,19 +52,23 @@ struct Outcome {
 enum Message {
     Outcome(Outcome),
     Read(std::io::Result<(Vec<u8>, usize)>),
+    /// The reader panicked: raised again on the calling thread, where the
+    /// sequential verifier would have met it.
+    ReadPanicked(std::boxed::Box<dyn core::any::Any + Send>),
 }
 
 /// The reading thread: reads one chunk each time it is handed the buffer
 /// back, until the stream ends or fails, or nobody listens.
 fn read_chunks<R: Read>(mut reader: R, buffers: Receiver<Vec<u8>>, out: Sender<Message>) {
     while let Ok(mut chunk) = buffers.recv() {
-        // A reader that panics ends the stream with an error rather than
-        // leaving the caller waiting for a chunk that never comes.
-        let read = catch_unwind(AssertUnwindSafe(|| read_some(&mut reader, &mut chunk)))
-            .unwrap_or_else(|_| Err(std::io::Error::other("the stream's reader panicked")))
-            .map(|n| (chunk, n));
-        let last = !matches!(read, Ok((_, n)) if n > 0);
-        if out.send(Message::Read(read)).is_err() || last {
+        // A reader that panics must not leave the caller waiting for a
+        // chunk that never comes.
+        let message = match catch_unwind(AssertUnwindSafe(|| read_some(&mut reader, &mut chunk))) {
+            Ok(read) => Message::Read(read.map(|n| (chunk, n))),
+            Err(panic) => Message::ReadPanicked(panic),
+        };
+        let last = !matches!(message, Message::Read(Ok((_, n))) if n > 0);
+        if out.send(message).is_err() || last {
             return;
         }
     }
@@ -194,6 +198,13 @@ impl Pool {
                         None => ReadError::Io(e),
                     });
                 }
+                Message::ReadPanicked(panic) => {
+                    self.drain(on_event);
+                    if let Some(failure) = self.failure.take() {
+                        return Err(failure.into());
+                    }
+                    resume_unwind(panic);
+                }
             };
             let mut rest = &chunk[..n];
             loop {
@@ -277,7 +288,9 @@ impl Pool {
         loop {
             match self.out_rx.recv() {
                 Ok(Message::Outcome(outcome)) => return self.accept(outcome, on_event),
-                Ok(Message::Read(_)) => debug_assert!(self.failure.is_some()),
+                Ok(Message::Read(_) | Message::ReadPanicked(_)) => {
+                    debug_assert!(self.failure.is_some())
+                }
                 Err(_) => panic!("a verification thread stopped with a proof in flight"),
             }
         }
