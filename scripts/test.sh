@@ -65,6 +65,18 @@ rm -f build/sha256-zk.bundle
 target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \
     --zk -o build/sha256-zk.bundle
 
+log "the host library examples: typed input in, typed output out (stats guest)"
+rm -f build/stats.bundle
+cargo run --locked --profile test -p prover --example stats_host -- build/guests/stats.elf \
+    build/stats.bundle
+cargo run --locked --profile test -p verifier --example verify_bundle -- build/stats.bundle \
+    build/guests/stats.elf
+# The same bundle checked against another guest's image ID must be rejected.
+if target/debug/examples/verify_bundle build/stats.bundle build/guests/echo.elf; then
+    log "verify_bundle accepted build/stats.bundle as a proof of echo.elf"
+    exit 1
+fi
+
 log "node --test: verify.js and the browser page (headless Chromium)"
 node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/library.test.mjs \
     verifier-wasm/js/test/package.test.mjs verifier-wasm/js/test/browser.test.js \

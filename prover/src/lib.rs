@@ -4,7 +4,9 @@
 pub mod bundle_writer;
 pub mod driver;
 pub mod executor;
+pub mod host;
 pub mod memory_image;
 pub mod prove;
 pub mod resume;
+pub mod sizing;
 pub mod trace;

@@ -28,6 +28,26 @@ pub mod stream;
 /// version is rejected before any proof is checked.
 pub const PROTOCOL_VERSION: u32 = 5;
 
+/// Verifies a whole bundle from `reader` with the STARK verifier, one epoch
+/// at a time as its bytes arrive, and returns what it proves. The bundle
+/// must prove `expected_image_id` (`memory::image_id_from_elf` of the guest
+/// ELF): a valid proof of another program is rejected. Decode a typed
+/// output with [`stream::Summary::output`]. For events as they happen, or
+/// proofs checked on several threads, see [`stream::verify_reader`] and
+/// [`stream::verify_reader_parallel`].
+#[cfg(feature = "std")]
+pub fn verify_bundle<R: std::io::Read>(
+    reader: R,
+    expected_image_id: digest::Digest,
+) -> Result<stream::Summary, stream::ReadError> {
+    stream::verify_reader(
+        reader,
+        stark::StarkEpochVerifier,
+        Some(expected_image_id),
+        |_| {},
+    )
+}
+
 /// What a verified bundle does and does not mean under this protocol
 /// version. Every verifier front end (`prover verify`, `verify.js`, the
 /// page) shows it next to a result, so no one mistakes "VERIFIED" for more

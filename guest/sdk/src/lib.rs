@@ -8,9 +8,12 @@
 //!   the stack and global pointer, calls `main`, then exits with code 0;
 //! - the linker script (`sluice-guest.ld`) that places the image at the start
 //!   of guest memory, `0x1_0000`;
-//! - syscalls: [`read_input`] / [`read_input_to_vec`] (private input),
-//!   [`commit`] (public output, covered by the proof), [`print`] / [`eprint`]
-//!   (host stdout / stderr, *not* proven), [`exit`];
+//! - typed I/O in [`io`]: [`io::read`] / [`io::read_vec`] /
+//!   [`io::read_slice`] take the values the host passed, one frame each;
+//!   [`io::commit`] / [`io::commit_slice`] append to the public output,
+//!   which the proof covers; [`io::read_raw`] / [`io::read_to_end`] read
+//!   an unframed input (a plain `--input FILE`);
+//! - [`print`] / [`eprint`] (host stdout / stderr, *not* proven), [`exit`];
 //! - a heap (feature `heap`, on by default) so `alloc` works;
 //! - a panic handler that prints the panic message to stderr and exits with
 //!   code [`PANIC_EXIT_CODE`].
@@ -19,9 +22,11 @@
 //! #![no_std]
 //! #![no_main]
 //! sluice_guest::entry!(main);
+//! use sluice_guest::io;
 //! fn main() {
-//!     let input = sluice_guest::read_input_to_vec();
-//!     sluice_guest::commit(&input);
+//!     let n: u32 = io::read();
+//!     let squares: Vec<u64> = (0..u64::from(n)).map(|i| i * i).collect();
+//!     io::commit(&squares);
 //! }
 //! ```
 #![no_std]
@@ -30,11 +35,32 @@ extern crate alloc;
 
 #[cfg(feature = "heap")]
 mod heap;
-mod io;
+pub mod io;
 mod rt;
 pub mod syscall;
 
-pub use io::{commit, eprint, print, read_input, read_input_to_vec, Stderr, Stdout};
+pub use io::{eprint, print, Stderr, Stdout};
+
+/// Reads raw private input into `buf`.
+#[deprecated(since = "0.1.0", note = "use `sluice_guest::io::read_raw`")]
+pub fn read_input(buf: &mut [u8]) -> usize {
+    io::read_raw(buf)
+}
+
+/// Reads the whole remaining private input, raw.
+#[deprecated(since = "0.1.0", note = "use `sluice_guest::io::read_to_end`")]
+pub fn read_input_to_vec() -> alloc::vec::Vec<u8> {
+    io::read_to_end()
+}
+
+/// Appends raw bytes to the public output.
+#[deprecated(
+    since = "0.1.0",
+    note = "use `sluice_guest::io::commit_slice` (raw bytes) or `io::commit` (a typed value)"
+)]
+pub fn commit<T: AsRef<[u8]> + ?Sized>(bytes: &T) {
+    io::commit_slice(bytes.as_ref())
+}
 pub use rt::{exit, PANIC_EXIT_CODE, STACK_TOP};
 
 #[cfg(feature = "heap")]

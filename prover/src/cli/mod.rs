@@ -7,7 +7,6 @@ mod interrupt;
 mod params;
 mod prove;
 mod resume;
-mod sizing;
 mod verify;
 
 use std::process::ExitCode;

@@ -10,18 +10,15 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
-use sluice_prover::driver::{
-    resume_bundle, ConsoleProgress, DriveError, DriverOptions, EpochProver, Progress,
-};
-use sluice_prover::executor::{execute, Config, Outcome, Program};
+use sluice_prover::driver::{resume_bundle, ConsoleProgress, DriveError, EpochProver, Progress};
+use sluice_prover::executor::{Config, Program};
+use sluice_prover::host::{HostError, Prover};
 use sluice_verifier::digest::Digest;
-use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
+use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
-use sluice_verifier::stream::{ChainContext, EpochProofVerifier};
-use sluice_verifier::PROTOCOL_VERSION;
+use sluice_verifier::stream::EpochProofVerifier;
 
 use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
-use super::sizing::{auto_epoch_size_log2, available_memory, default_jobs, peak_bytes};
 use super::{exit, interrupt, resume};
 
 pub const LONG_HELP: &str = "\
@@ -179,20 +176,6 @@ where
     } else {
         None
     };
-    let available = available_memory();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let epoch_size_log2 = match (args.epoch_size_log2, &resuming) {
-        (EpochSize::Log2(k), _) => k,
-        (EpochSize::Auto, Some(found)) => found.epoch_size_log2,
-        (EpochSize::Auto, None) => {
-            auto_epoch_size_log2(available, args.jobs.unwrap_or(cores), params.zk)
-        }
-    };
-    let bits = params.conjectured_security_bits();
-    if bits < MIN_SECURITY_BITS {
-        eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
-        return exit::USAGE_OR_INPUT;
-    }
     let elf = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -200,8 +183,8 @@ where
             return exit::USAGE_OR_INPUT;
         }
     };
-    let program = match Program::from_elf(&elf) {
-        Ok(p) => p,
+    let host = match Prover::new(&elf) {
+        Ok(p) => p.with_epoch_prover(prover),
         Err(e) => {
             eprintln!("error: cannot load `{}`: {e}", args.elf.display());
             return exit::USAGE_OR_INPUT;
@@ -217,31 +200,41 @@ where
         },
         None => Vec::new(),
     };
-    let config = Config {
-        epoch_size_log2: epoch_size_log2.into(),
-        max_cycles: args.max_cycles,
-    };
-    // A fast pass (no recording) first: a faulting guest fails before any
-    // proving, and the totals give the progress bar its ETA.
-    let outcome = match execute(&program, &input, &config) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!(
-                "error: guest faulted: {e} (after {} cycles); nothing was proven",
-                e.cycles
-            );
+    let mut host = host
+        .input_raw(&input)
+        .params(params)
+        .max_cycles(args.max_cycles);
+    drop(input);
+    match (args.epoch_size_log2, &resuming) {
+        (EpochSize::Log2(k), _) => host = host.epoch_size_log2(k),
+        (EpochSize::Auto, Some(found)) => host = host.epoch_size_log2(found.epoch_size_log2),
+        (EpochSize::Auto, None) => {}
+    }
+    if let Some(jobs) = args.jobs {
+        host = host.jobs(jobs);
+    }
+    // The guest runs once (no recording) before anything is proven: a
+    // faulting or unprovable guest fails here, and the totals give the
+    // progress bar its ETA.
+    let mut plan = match host.plan() {
+        Ok(plan) => plan,
+        Err(e @ HostError::Fault(_)) => {
+            eprintln!("error: {e}");
             return exit::GUEST_FAULT;
         }
+        Err(e @ HostError::Unprovable { .. }) => {
+            eprintln!("error: {e}");
+            return exit::UNPROVABLE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE_OR_INPUT;
+        }
     };
-    if let Some(code) = refuse_unprovable(&outcome) {
-        return code;
-    }
-    let ctx = ChainContext {
-        protocol_version: PROTOCOL_VERSION,
-        params,
-        image_id: image_id(&program),
-        epoch_size_log2,
-    };
+    plan.ctx.image_id = image_id(host.program());
+    let ctx = plan.ctx;
+    let outcome = &plan.outcome;
+    let jobs = plan.jobs;
     if let Some(why) = resuming
         .as_ref()
         .and_then(|found| resume::mismatch(found, &ctx))
@@ -252,19 +245,12 @@ where
         );
         return exit::USAGE_OR_INPUT;
     }
-    // A run shorter than one epoch proves a shorter trace.
-    let height_log2 =
-        (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| default_jobs(cores, available, height_log2, outcome.epochs, params.zk));
-    let needed = peak_bytes(jobs, height_log2, params.zk);
-    if let Some(available) = available.filter(|&a| a < needed) {
+    if let Some(available) = plan.available_bytes.filter(|&a| a < plan.needed_bytes) {
         eprintln!(
             "warning: {jobs} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
              are available; if proving is killed, lower --epoch-size-log2 or --jobs",
-            epoch_size_log2,
-            needed >> 20,
+            ctx.epoch_size_log2,
+            plan.needed_bytes >> 20,
             available >> 20,
         );
     }
@@ -274,8 +260,8 @@ where
         (EpochSize::Log2(_), _) => "",
     };
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
-        outcome.cycles, outcome.epochs, epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {} bits of conjectured security; zero-knowledge: {}",
+        outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, params.conjectured_security_bits(), super::yes_no(params.zk)
     );
     let (writer, written) = if resuming.is_some() {
         match resume::reopen(&args.output, verifier, jobs) {
@@ -312,17 +298,21 @@ where
     } else {
         None
     };
-    let options = DriverOptions {
-        max_cycles: args.max_cycles,
-        ..DriverOptions::with_jobs(jobs)
-    };
+    let options = host.driver_options(&plan);
     let done_cycles: u64 = written.iter().map(|s| s.cycles).sum();
     progress.start(
         Some(outcome.epochs.saturating_sub(written.len() as u64)),
         Some(outcome.cycles.saturating_sub(done_cycles)),
     );
     let result = resume_bundle(
-        prover, &program, &input, &ctx, &options, writer, &written, progress,
+        host.epoch_prover(),
+        host.program(),
+        host.input_stream(),
+        &ctx,
+        &options,
+        writer,
+        &written,
+        progress,
     );
     let (report, out) = match result {
         Ok(r) => r,
@@ -375,20 +365,6 @@ where
     }
 }
 
-/// The safety net of the pre-pass: a run the proof cannot show is refused
-/// before any epoch is proven. Every syscall the executor completes is
-/// provable today (`unsupported_shape` says so), so this only fires if a
-/// future executor feature outgrows the proof.
-fn refuse_unprovable(outcome: &Outcome) -> Option<u8> {
-    let u = outcome.unprovable.as_ref()?;
-    eprintln!(
-        "error: the guest ran (exit code {}, {} cycles), but it cannot be proven yet: the \
-         ecall at pc {:#x} is a {}; nothing was proven",
-        outcome.exit_code, outcome.cycles, u.pc, u.what
-    );
-    Some(exit::UNPROVABLE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,7 +375,7 @@ mod tests {
     use sluice_verifier::digest::KOALABEAR_MODULUS;
     use sluice_verifier::isa::{Instruction as I, Opcode::*};
     use sluice_verifier::statement::{EpochRole, EpochStatement};
-    use sluice_verifier::stream::{EpochProofVerifier, ProofRejected};
+    use sluice_verifier::stream::{ChainContext, EpochProofVerifier, ProofRejected};
 
     /// Test double digests: SHA-256 of (pc, registers, cycle), reduced.
     fn state(pc: u32, regs: &[u32; 32], cycle: u64) -> Digest {
@@ -545,25 +521,6 @@ mod tests {
         let file = std::fs::File::open(path).unwrap();
         let code = verify::run_on(&a, file, IndexVerifier, image_id, &mut out, false);
         (code, String::from_utf8(out).unwrap())
-    }
-
-    #[test]
-    fn an_unprovable_run_is_refused_before_proving_with_exit_4() {
-        let mut outcome = Outcome {
-            cycles: 10,
-            epochs: 1,
-            exit_code: 0,
-            public_output: vec![],
-            stdout: vec![],
-            stderr: vec![],
-            unprovable: None,
-        };
-        assert_eq!(refuse_unprovable(&outcome), None);
-        outcome.unprovable = Some(sluice_prover::executor::Unprovable {
-            pc: 0x1_0000,
-            what: "syscall shape".into(),
-        });
-        assert_eq!(refuse_unprovable(&outcome), Some(exit::UNPROVABLE));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!   plus each job run in place.
 //! - [`event`]: what it reports ([`Event`], [`Summary`]).
 //! - [`error`]: why it rejects ([`VerifyError`]).
+//! - [`output`]: the guest's committed values, decoded ([`Summary::output`]).
 //! - `read` (with `std`): driving it from an `io::Read` in fixed chunks.
 //! - `parallel` (with `std`): the same, with proofs checked on N threads.
 
@@ -17,6 +18,7 @@ pub mod checker;
 pub mod error;
 pub mod event;
 pub mod job;
+pub mod output;
 #[cfg(feature = "std")]
 pub mod parallel;
 #[cfg(feature = "std")]
@@ -28,6 +30,7 @@ pub use checker::{Step, StreamChecker};
 pub use error::{VerifyError, VerifyErrorKind};
 pub use event::{Event, Summary, OUTPUT_CAP};
 pub use job::EpochJob;
+pub use output::{OutputError, OutputReader};
 #[cfg(feature = "std")]
 pub use parallel::verify_reader_parallel;
 #[cfg(feature = "std")]

@@ -7,6 +7,6 @@
 sluice_guest::entry!(main);
 
 fn main() {
-    let input = sluice_guest::read_input_to_vec();
-    sluice_guest::commit(&input);
+    let input = sluice_guest::io::read_to_end();
+    sluice_guest::io::commit_slice(&input);
 }

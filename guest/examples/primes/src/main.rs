@@ -38,11 +38,11 @@ fn count_primes_below(n: usize) -> u32 {
 
 fn main() {
     let mut n = [0u8; 4];
-    let got = sluice_guest::read_input(&mut n);
+    let got = sluice_guest::io::read_raw(&mut n);
     assert!(
         got == 4,
         "input must be n as a 4-byte little-endian u32, got {got} bytes"
     );
     let n = u32::from_le_bytes(n) as usize;
-    sluice_guest::commit(&count_primes_below(n).to_le_bytes());
+    sluice_guest::io::commit_slice(&count_primes_below(n).to_le_bytes());
 }

@@ -38,43 +38,43 @@ fn recursive_sum(n: u64) -> u64 {
 }
 
 fn main() {
-    let data = sluice_guest::read_input_to_vec();
+    let data = sluice_guest::io::read_to_end();
     if data.starts_with(b"oom:") {
         // black_box: otherwise the unused allocations are optimised away.
         let first: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
         let second: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
         // Unreachable: the second allocation does not fit.
-        sluice_guest::commit(&(first.capacity() + second.capacity()).to_le_bytes());
+        sluice_guest::io::commit_slice(&(first.capacity() + second.capacity()).to_le_bytes());
         return;
     }
     if data.starts_with(b"stack:") {
-        sluice_guest::commit(&recursive_sum(50_000).to_le_bytes());
+        sluice_guest::io::commit_slice(&recursive_sum(50_000).to_le_bytes());
         return;
     }
     assert!(
-        sluice_guest::read_input(&mut [0u8; 8]) == 0,
+        sluice_guest::io::read_raw(&mut [0u8; 8]) == 0,
         "input exhausted"
     );
-    sluice_guest::commit(&(data.len() as u32).to_le_bytes());
+    sluice_guest::io::commit_slice(&(data.len() as u32).to_le_bytes());
     let reversed: Vec<u8> = data.iter().rev().copied().collect();
-    sluice_guest::commit(&reversed);
+    sluice_guest::io::commit_slice(&reversed);
 
     let mut counts = BTreeMap::new();
     for &b in &data {
         *counts.entry(b).or_insert(0u32) += 1;
     }
-    sluice_guest::commit(&(counts.len() as u32).to_le_bytes());
+    sluice_guest::io::commit_slice(&(counts.len() as u32).to_le_bytes());
 
     let mut numbers = Vec::new();
     for i in 0..10_000u64 {
         numbers.push(i);
     }
-    sluice_guest::commit(&numbers.iter().sum::<u64>().to_le_bytes());
+    sluice_guest::io::commit_slice(&numbers.iter().sum::<u64>().to_le_bytes());
 
     // black_box: keep the compiler from proving the vector zero by itself.
     let zeroed = core::hint::black_box(vec![0u8; 1 << 16]);
     let nonzero = zeroed.iter().filter(|&&b| b != 0).count() as u32;
-    sluice_guest::commit(&nonzero.to_le_bytes());
+    sluice_guest::io::commit_slice(&nonzero.to_le_bytes());
     assert!(sluice_guest::heap_used() >= data.len() + (1 << 16));
 
     let mut line = String::new();

@@ -12,11 +12,11 @@ fn main() {
     let mut hasher = Sha256::new();
     let mut buf = [0u8; 1024];
     loop {
-        let n = sluice_guest::read_input(&mut buf);
+        let n = sluice_guest::io::read_raw(&mut buf);
         hasher.update(&buf[..n]);
         if n < buf.len() {
             break;
         }
     }
-    sluice_guest::commit(&hasher.finalize());
+    sluice_guest::io::commit_slice(&hasher.finalize());
 }
