@@ -4,22 +4,24 @@
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 
 /// Peak memory of one proving job per cycle of its epoch, measured
-/// (`docs/benchmarks.md`, § Proving: 8.7 KiB at 2^16–2^20), rounded up.
-const PEAK_BYTES_PER_CYCLE: u64 = 9 * 1024;
+/// (`docs/benchmarks.md`, § "Issue 12: ADD in the CPU row": 6.3–6.5 KiB at
+/// 2^16–2^20 under protocol 5), rounded up.
+const PEAK_BYTES_PER_CYCLE: u64 = 7 * 1024;
 /// What a job needs besides its epoch: the executor, the memory image and
 /// the process itself (≈ 35 MiB measured for small epochs), rounded up.
 const BASE_BYTES: u64 = 64 << 20;
 
 /// Zero-knowledge mode commits every trace at twice its height, with four
-/// times the quotient domain: 26.2–26.4 KiB per cycle measured at 2^18 and
-/// 2^19 (`docs/benchmarks.md`), three times the plain figure.
-const ZK_MEMORY_FACTOR: u64 = 3;
+/// times the quotient domain: 24 KiB per cycle measured at 2^16 under
+/// protocol 5, 26.2–26.4 KiB at 2^18 and 2^19 before (`docs/benchmarks.md`),
+/// rounded up.
+const ZK_PEAK_BYTES_PER_CYCLE: u64 = 27 * 1024;
 
 /// The smallest epoch size `auto` picks.
 const SMALLEST_AUTO_EPOCH_LOG2: u8 = 12;
 
 /// `--epoch-size-log2 auto`: the largest size whose `jobs` proving jobs
-/// fit the available memory together. When that is unknown, 2^18 (2.3 GiB
+/// fit the available memory together. When that is unknown, 2^18 (1.8 GiB
 /// a job, 6.8 GiB with zero knowledge) rather than 2^20, which would not
 /// fit most machines.
 pub fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, zk: bool) -> u8 {
@@ -36,7 +38,7 @@ pub fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, zk: bool) -> u8
 /// of `2^height_log2` rows.
 pub fn peak_bytes(jobs: usize, height_log2: u8, zk: bool) -> u64 {
     let per_cycle = if zk {
-        PEAK_BYTES_PER_CYCLE * ZK_MEMORY_FACTOR
+        ZK_PEAK_BYTES_PER_CYCLE
     } else {
         PEAK_BYTES_PER_CYCLE
     };
@@ -96,24 +98,26 @@ mod tests {
 
     #[test]
     fn default_jobs_bounded_by_available_memory() {
-        // 2^20-cycle epochs need ~9 GiB each: 12 GiB holds one, 20 GiB two.
+        // 2^20-cycle epochs need ~7 GiB each: 12 GiB holds one, 20 GiB two.
         assert_eq!(default_jobs(4, Some(12 << 30), 20, 10, false), 1);
         assert_eq!(default_jobs(4, Some(20 << 30), 20, 10, false), 2);
         assert_eq!(default_jobs(4, Some(2 << 30), 20, 10, false), 1);
         assert!(peak_bytes(1, 20, false) > 2 << 30, "the CLI warns at 2 GiB");
-        // Zero knowledge triples each job's memory: 20 GiB hold one at 2^19.
+        // Zero knowledge needs ~4x each job's memory: 20 GiB hold one at 2^19.
         assert_eq!(default_jobs(4, Some(20 << 30), 19, 10, true), 1);
         assert_eq!(default_jobs(4, Some(60 << 30), 19, 10, true), 4);
     }
 
     #[test]
     fn auto_epoch_size_fits_the_jobs_in_memory() {
-        // Plain: ~9 GiB a job at 2^20, ~4.5 at 2^19, ~2.3 at 2^18.
+        // Plain: ~7 GiB a job at 2^20, ~3.5 at 2^19, ~1.8 at 2^18.
         assert_eq!(auto_epoch_size_log2(Some(24 << 30), 2, false), 20);
         assert_eq!(auto_epoch_size_log2(Some(12 << 30), 2, false), 19);
         assert_eq!(auto_epoch_size_log2(Some(12 << 30), 1, false), 20);
-        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 2, false), 17);
-        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 8, false), 19);
+        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 2, false), 18);
+        assert_eq!(auto_epoch_size_log2(Some(3 << 30), 2, false), 17);
+        assert_eq!(auto_epoch_size_log2(Some(64 << 30), 8, false), 20);
+        assert_eq!(auto_epoch_size_log2(Some(48 << 30), 8, false), 19);
         // Zero knowledge: 27 GiB at 2^20, 13.5 at 2^19, 6.8 at 2^18.
         assert_eq!(auto_epoch_size_log2(Some(64 << 30), 1, true), 20);
         assert_eq!(auto_epoch_size_log2(Some(23 << 30), 1, true), 19);
@@ -121,7 +125,7 @@ mod tests {
         assert_eq!(auto_epoch_size_log2(Some(8 << 30), 1, true), 18);
         // Never below 2^12, even when nothing fits; `--jobs 0` counts as one.
         assert_eq!(auto_epoch_size_log2(Some(1 << 20), 2, true), 12);
-        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 0, false), 18);
+        assert_eq!(auto_epoch_size_log2(Some(4 << 30), 0, false), 19);
         assert_eq!(auto_epoch_size_log2(None, 2, false), 18);
         assert_eq!(auto_epoch_size_log2(None, 1, true), 18);
     }

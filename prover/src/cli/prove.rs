@@ -91,8 +91,8 @@ pub struct Args {
     /// (--jobs, default one per core) fit the available memory together
     /// (2^18 when the available memory cannot be read).
     ///
-    /// Each proving job needs about 9 KiB of memory per cycle of its epoch:
-    /// ~9 GiB at K = 20, ~2.3 GiB at 18, ~1.1 GiB at 17; with --zk about
+    /// Each proving job needs about 7 KiB of memory per cycle of its epoch:
+    /// ~7 GiB at K = 20, ~1.8 GiB at 18, ~0.9 GiB at 17; with --zk about
     /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
     /// (docs/benchmarks.md). Smaller epochs prove slightly faster per cycle
     /// but make a larger bundle.
