@@ -71,9 +71,14 @@ cargo run --locked --profile test -p prover --example stats_host -- build/guests
     build/stats.bundle
 cargo run --locked --profile test -p verifier --example verify_bundle -- build/stats.bundle \
     build/guests/stats.elf
-# The same bundle checked against another guest's image ID must be rejected.
-if target/debug/examples/verify_bundle build/stats.bundle build/guests/echo.elf; then
-    log "verify_bundle accepted build/stats.bundle as a proof of echo.elf"
+# The same bundle checked against another guest's image ID must be rejected
+# (exit 1, "rejected"), not fail for another reason.
+status=0
+target/debug/examples/verify_bundle build/stats.bundle build/guests/echo.elf \
+    2> build/stats-wrong-image.txt || status=$?
+if [ "$status" -ne 1 ] || ! grep -q "^rejected: .*image-id" build/stats-wrong-image.txt; then
+    log "verify_bundle did not reject build/stats.bundle as a proof of echo.elf (exit $status)"
+    cat build/stats-wrong-image.txt >&2
     exit 1
 fi
 

@@ -44,7 +44,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Prove: the bundle streams to the file as each epoch is proven.
     let prover = Prover::new(&elf)?
         .input(&job)?
-        .input_bytes(salt)
+        .input_bytes(salt)?
         .epoch_size_log2(14);
     let file = std::io::BufWriter::new(std::fs::File::create(&bundle_path)?);
     let report = prover.prove_to(file, |event| match event {
@@ -65,6 +65,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Verify, as anyone holding the bundle and the guest's image ID would.
     let bundle = std::io::BufReader::new(std::fs::File::open(&bundle_path)?);
     let summary = sluice_verifier::verify_bundle(bundle, prover.image_id())?;
+    // The output is what the guest committed; the exit code says whether it
+    // finished (a panic after a commit still proves that commit).
+    if summary.exit_code != 0 {
+        return Err(format!("the guest exited with code {}", summary.exit_code).into());
+    }
     let mut output = summary.output_reader()?;
     let proven: Report = output.read()?;
     let first_salt_byte: Option<u8> = output.read()?;

@@ -28,6 +28,7 @@ fn a_struct_in_proves_a_struct_out_that_the_verifier_decodes() {
         .input(&job)
         .unwrap()
         .input_bytes(&salt)
+        .unwrap()
         .epoch_size_log2(11)
         .jobs(2);
     let mut bundle = Vec::new();
@@ -44,6 +45,9 @@ fn a_struct_in_proves_a_struct_out_that_the_verifier_decodes() {
     assert_eq!(epochs_seen, report.epochs);
 
     let summary = sluice_verifier::verify_bundle(&bundle[..], prover.image_id()).unwrap();
+    assert_eq!(summary.exit_code, 0);
+    // Executing without proving reports the output the proof shows.
+    assert_eq!(prover.execute().unwrap().public_output, summary.output);
     let mut out = summary.output_reader().unwrap();
     assert_eq!(out.read::<Report>().unwrap(), Report::of(&job, &salt));
     assert_eq!(out.read::<Option<u8>>().unwrap(), Some(9));
@@ -56,14 +60,15 @@ fn a_struct_in_proves_a_struct_out_that_the_verifier_decodes() {
 }
 
 #[test]
-fn execute_gives_the_same_output_as_the_proof() {
+fn execute_runs_the_guest_without_proving() {
     let (elf, _) = guest("stats");
     let job = job();
     let prover = Prover::new(&elf)
         .unwrap()
         .input(&job)
         .unwrap()
-        .input_bytes(b"");
+        .input_bytes(b"")
+        .unwrap();
     let outcome = prover.execute().unwrap();
     assert_eq!(outcome.exit_code, 0);
     let mut out = sluice_verifier::stream::OutputReader::new(&outcome.public_output);
@@ -102,7 +107,7 @@ fn inputs_that_do_not_match_the_guest_fail_in_the_guest_with_a_message() {
     let mut bytes = postcard_bytes(&job());
     bytes.push(0);
     guest_panics_with(
-        base().input_bytes(&bytes),
+        base().input_bytes(&bytes).unwrap(),
         "bytes left over after the value",
     );
     // A frame whose length lies: 100 bytes announced, 2 given.
@@ -136,4 +141,73 @@ fn postcard_bytes(job: &Job) -> Vec<u8> {
         .input_stream()
         .to_vec();
     stream[4..].to_vec()
+}
+
+/// The SDK's frame readers on the `sdk-check` guest's `frames:` mode:
+/// empty frames, frames around the VM's 64 KiB per-`read` bound, and
+/// `read_slice` next to `read_vec`.
+#[test]
+fn frames_of_every_size_arrive_whole() {
+    let (elf, _) = guest("sdk-check");
+    let lens = [0usize, 1, 65_535, 65_536, 65_537, 200_000, 0, 3];
+    let mut prover = Prover::new(&elf)
+        .unwrap()
+        .input_raw(b"frames:")
+        .input(&(lens.len() as u32))
+        .unwrap();
+    let mut expected = Vec::new();
+    for (i, &len) in lens.iter().enumerate() {
+        let bytes: Vec<u8> = (0..len).map(|j| (j * 7 + i) as u8).collect();
+        if i % 2 == 1 {
+            prover = prover.input(&(len as u32)).unwrap();
+        }
+        prover = prover.input_bytes(&bytes).unwrap();
+        expected.push((len as u32, bytes.iter().map(|&b| u64::from(b)).sum::<u64>()));
+    }
+    let outcome = prover.execute().unwrap();
+    assert_eq!(
+        outcome.exit_code,
+        0,
+        "{}",
+        String::from_utf8_lossy(&outcome.stderr)
+    );
+    let mut out = sluice_verifier::stream::OutputReader::new(&outcome.public_output);
+    for want in expected {
+        assert_eq!(out.read::<(u32, u64)>().unwrap(), want);
+    }
+    assert!(out.remaining().is_empty());
+}
+
+#[test]
+fn a_frame_cut_short_is_reported_with_what_arrived() {
+    let (elf, _) = guest("sdk-check");
+    let base = || {
+        Prover::new(&elf)
+            .unwrap()
+            .input_raw(b"frames:")
+            .input(&2u32)
+            .unwrap()
+    };
+    let announced = 200_000u32.to_le_bytes();
+    // read_vec: 64 KiB reads, the second comes up short.
+    let mut vec_frame = announced.to_vec();
+    vec_frame.extend(vec![1u8; 100_000]);
+    let outcome = base().input_raw(&vec_frame).execute().unwrap();
+    assert_eq!(outcome.exit_code, 101);
+    assert!(String::from_utf8_lossy(&outcome.stderr).contains(
+        "io::read_vec: the private input ended inside a frame (100000 of its 200000 bytes)"
+    ));
+    // read_slice: the second frame, after its length frame.
+    let outcome = base()
+        .input_bytes(b"")
+        .unwrap()
+        .input(&200_000u32)
+        .unwrap()
+        .input_raw(&vec_frame)
+        .execute()
+        .unwrap();
+    assert_eq!(outcome.exit_code, 101);
+    assert!(String::from_utf8_lossy(&outcome.stderr).contains(
+        "io::read_slice: the private input ended inside a frame (100000 of its 200000 bytes)"
+    ));
 }

@@ -14,7 +14,7 @@ use sluice_prover::driver::{resume_bundle, ConsoleProgress, DriveError, EpochPro
 use sluice_prover::executor::{Config, Program};
 use sluice_prover::host::{HostError, Prover};
 use sluice_verifier::digest::Digest;
-use sluice_verifier::params::ProofParams;
+use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::EpochProofVerifier;
 
@@ -176,6 +176,11 @@ where
     } else {
         None
     };
+    let bits = params.conjectured_security_bits();
+    if bits < MIN_SECURITY_BITS {
+        eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
+        return exit::USAGE_OR_INPUT;
+    }
     let elf = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -200,10 +205,12 @@ where
         },
         None => Vec::new(),
     };
+    let claimed_image_id = image_id(host.program());
     let mut host = host
         .input_raw(&input)
         .params(params)
-        .max_cycles(args.max_cycles);
+        .max_cycles(args.max_cycles)
+        .with_image_id(claimed_image_id);
     drop(input);
     match (args.epoch_size_log2, &resuming) {
         (EpochSize::Log2(k), _) => host = host.epoch_size_log2(k),
@@ -216,22 +223,13 @@ where
     // The guest runs once (no recording) before anything is proven: a
     // faulting or unprovable guest fails here, and the totals give the
     // progress bar its ETA.
-    let mut plan = match host.plan() {
+    let plan = match host.plan() {
         Ok(plan) => plan,
-        Err(e @ HostError::Fault(_)) => {
-            eprintln!("error: {e}");
-            return exit::GUEST_FAULT;
-        }
-        Err(e @ HostError::Unprovable { .. }) => {
-            eprintln!("error: {e}");
-            return exit::UNPROVABLE;
-        }
         Err(e) => {
             eprintln!("error: {e}");
-            return exit::USAGE_OR_INPUT;
+            return exit_code_of(&e);
         }
     };
-    plan.ctx.image_id = image_id(host.program());
     let ctx = plan.ctx;
     let outcome = &plan.outcome;
     let jobs = plan.jobs;
@@ -362,6 +360,15 @@ where
         exit::OK
     } else {
         exit::GUEST_EXIT_NONZERO
+    }
+}
+
+/// The exit code of a run the host library refused before proving.
+fn exit_code_of(e: &HostError) -> u8 {
+    match e {
+        HostError::Fault(_) => exit::GUEST_FAULT,
+        HostError::Unprovable { .. } => exit::UNPROVABLE,
+        _ => exit::USAGE_OR_INPUT,
     }
 }
 
@@ -521,6 +528,28 @@ mod tests {
         let file = std::fs::File::open(path).unwrap();
         let code = verify::run_on(&a, file, IndexVerifier, image_id, &mut out, false);
         (code, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn an_unprovable_run_is_refused_before_proving_with_exit_4() {
+        let unprovable = HostError::Unprovable {
+            exit_code: 0,
+            cycles: 10,
+            pc: 0x1_0000,
+            what: "syscall shape".into(),
+        };
+        assert_eq!(exit_code_of(&unprovable), exit::UNPROVABLE);
+        let fault = sluice_prover::executor::execute(
+            &sluice_prover::executor::Program::from_words(0x1_0000, &[0]).unwrap(),
+            &[],
+            &Config::default(),
+        )
+        .unwrap_err();
+        assert_eq!(exit_code_of(&HostError::Fault(fault)), exit::GUEST_FAULT);
+        assert_eq!(
+            exit_code_of(&HostError::TooWeak { bits: 1 }),
+            exit::USAGE_OR_INPUT
+        );
     }
 
     #[test]

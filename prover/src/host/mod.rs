@@ -8,7 +8,7 @@
 //! let mut bundle = Vec::new();
 //! let report = Prover::new(&elf)?
 //!     .input(&(7u32, "seven"))?       // the guest's `io::read::<(u32, String)>()`
-//!     .input_bytes(b"raw frame")      // the guest's `io::read_vec()`
+//!     .input_bytes(b"raw frame")?     // the guest's `io::read_vec()`
 //!     .epoch_size_log2(16)
 //!     .jobs(2)
 //!     .prove_to(&mut bundle, |event| {
@@ -46,11 +46,11 @@ use crate::sizing::{auto_epoch_size_log2, available_memory, default_jobs, peak_b
 /// Why the host library did not prove.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
-    #[error("cannot load the guest ELF: {0}")]
+    #[error("{0}")]
     Elf(#[from] ElfError),
     #[error("cannot encode an input value: {0}")]
     Encode(postcard::Error),
-    #[error("an input frame of {len} bytes does not fit a frame's u32 length")]
+    #[error("an input frame of {len} bytes is longer than a frame's u32 length allows (4 GiB)")]
     FrameTooLong { len: usize },
     #[error("epoch size 2^{0} is outside 2^1..=2^{MAX_EPOCH_SIZE_LOG2}")]
     EpochSize(u8),
@@ -59,7 +59,7 @@ pub enum HostError {
          {MIN_SECURITY_BITS} required"
     )]
     TooWeak { bits: u32 },
-    #[error("the guest faulted: {0} (after {cycles} cycles); nothing was proven", cycles = .0.cycles)]
+    #[error("guest faulted: {0} (after {cycles} cycles); nothing was proven", cycles = .0.cycles)]
     Fault(ExecError),
     #[error(
         "the guest ran (exit code {exit_code}, {cycles} cycles), but it cannot be proven yet: \
@@ -120,6 +120,7 @@ pub struct Prover<P = StarkEpochProver> {
     jobs: Option<usize>,
     params: ProofParams,
     max_cycles: u64,
+    image_id: Option<Digest>,
     epoch_prover: P,
 }
 
@@ -140,6 +141,7 @@ impl Prover {
             jobs: None,
             params: ProofParams::DEFAULT,
             max_cycles: Config::default().max_cycles,
+            image_id: None,
             epoch_prover: StarkEpochProver,
         }
     }
@@ -156,6 +158,7 @@ impl<P: EpochProver> Prover<P> {
             jobs: self.jobs,
             params: self.params,
             max_cycles: self.max_cycles,
+            image_id: self.image_id,
             epoch_prover,
         }
     }
@@ -169,9 +172,8 @@ impl<P: EpochProver> Prover<P> {
 
     /// Appends `bytes` as one input frame: the guest's next `io::read_vec()`
     /// (or `io::read_slice`) returns them.
-    pub fn input_bytes(self, bytes: &[u8]) -> Self {
+    pub fn input_bytes(self, bytes: &[u8]) -> Result<Self, HostError> {
         self.frame(bytes)
-            .expect("a frame longer than 4 GiB cannot be held in memory")
     }
 
     fn frame(mut self, bytes: &[u8]) -> Result<Self, HostError> {
@@ -235,9 +237,18 @@ impl<P: EpochProver> Prover<P> {
         &self.epoch_prover
     }
 
+    /// Claims `id` as the image ID instead of the program's own: for test
+    /// doubles of the proof system only (a real verifier rejects a bundle
+    /// whose image ID is not the program's).
+    #[doc(hidden)]
+    pub fn with_image_id(mut self, id: Digest) -> Self {
+        self.image_id = Some(id);
+        self
+    }
+
     /// The image ID a bundle of this guest proves.
     pub fn image_id(&self) -> Digest {
-        image_id(&self.program)
+        self.image_id.unwrap_or_else(|| image_id(&self.program))
     }
 
     /// Runs the guest without proving: cycles, exit code, public output.

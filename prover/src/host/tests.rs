@@ -48,6 +48,7 @@ fn inputs_are_the_frames_the_guest_sdk_reads() {
         .input(&(300u32, "ab"))
         .unwrap()
         .input_bytes(b"xyz")
+        .unwrap()
         .input_raw(b"r");
     // postcard: 300 as the varint ac 02, the string as length 2 then bytes.
     assert_eq!(

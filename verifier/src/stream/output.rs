@@ -3,11 +3,19 @@
 //!
 //! The output is one byte stream without frames; postcard values delimit
 //! themselves, so several commits decode in order with an [`OutputReader`].
-//! Only what the [`Summary`] kept (the first [`super::OUTPUT_CAP`] bytes) can
-//! be decoded: a longer output is refused as [`OutputError::Truncated`]
-//! rather than decoded from a prefix.
+//! The [`Summary`] keeps the first [`super::OUTPUT_CAP`] bytes: a longer
+//! output is refused as [`OutputError::Truncated`] rather than decoded from
+//! a prefix; decode it with [`Summary::output_from`], from the whole output
+//! obtained elsewhere (the prover's report, a file) and checked against the
+//! proven length and SHA-256.
+//!
+//! The output is proven, but it is whatever the guest committed: check
+//! [`Summary::exit_code`] too (a guest that commits and then panics still
+//! proves its output, with exit code 101). postcard does not limit nesting:
+//! decode deeply recursive types only from guests you expect to produce them.
 
 use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
 
 use super::Summary;
 
@@ -17,9 +25,15 @@ pub enum OutputError {
     /// The summary keeps only a prefix of this output.
     #[error(
         "the public output has {len} bytes and the summary keeps only the first {kept}; decode \
-         it from the whole output instead"
+         the whole output with Summary::output_from"
     )]
     Truncated { kept: usize, len: u64 },
+    /// Bytes given to [`Summary::output_from`] are not the proven output.
+    #[error(
+        "the {given} bytes given are not the proven public output ({len} bytes; length and \
+         SHA-256 compared)"
+    )]
+    NotTheOutput { given: usize, len: u64 },
     /// The bytes are not a value of the requested type.
     #[error("the public output does not decode as `{ty}`: {source}")]
     Decode {
@@ -89,6 +103,19 @@ impl Summary {
         }
     }
 
+    /// A reader over `whole_output`, checked to be the proven public output
+    /// (its length and SHA-256): for outputs longer than the summary keeps.
+    pub fn output_from<'a>(&self, whole_output: &'a [u8]) -> Result<OutputReader<'a>, OutputError> {
+        let digest: [u8; 32] = Sha256::digest(whole_output).into();
+        if whole_output.len() as u64 != self.output_len || digest != self.output_sha256 {
+            return Err(OutputError::NotTheOutput {
+                given: whole_output.len(),
+                len: self.output_len,
+            });
+        }
+        Ok(OutputReader::new(whole_output))
+    }
+
     /// A reader over the whole public output, for guests that commit
     /// several values.
     pub fn output_reader(&self) -> Result<OutputReader<'_>, OutputError> {
@@ -120,6 +147,7 @@ mod tests {
     }
 
     fn summary(output: Vec<u8>, output_len: u64) -> Summary {
+        let output_sha256 = Sha256::digest(&output).into();
         Summary {
             image_id: Digest::default(),
             epochs: 1,
@@ -127,7 +155,7 @@ mod tests {
             exit_code: 0,
             output,
             output_len,
-            output_sha256: [0; 32],
+            output_sha256,
             zero_knowledge: false,
         }
     }
@@ -173,6 +201,49 @@ mod tests {
         assert!(matches!(
             s.output::<u8>(),
             Err(OutputError::Truncated { kept: 1, len }) if len == 1 << 20
+        ));
+    }
+}
+
+#[cfg(test)]
+mod whole_output_tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::digest::Digest;
+
+    #[test]
+    fn a_long_output_decodes_from_the_whole_bytes_once_they_match_the_proof() {
+        let values: Vec<u32> = (0..40_000).collect();
+        let whole = postcard::to_allocvec(&values).unwrap();
+        assert!(whole.len() > crate::stream::OUTPUT_CAP);
+        let s = Summary {
+            image_id: Digest::default(),
+            epochs: 1,
+            cycles: 1,
+            exit_code: 0,
+            output: whole[..crate::stream::OUTPUT_CAP].to_vec(),
+            output_len: whole.len() as u64,
+            output_sha256: Sha256::digest(&whole).into(),
+            zero_knowledge: false,
+        };
+        assert!(matches!(
+            s.output::<Vec<u32>>(),
+            Err(OutputError::Truncated { .. })
+        ));
+        assert_eq!(
+            s.output_from(&whole).unwrap().read::<Vec<u32>>().unwrap(),
+            values
+        );
+        let mut forged = whole.clone();
+        *forged.last_mut().unwrap() ^= 1;
+        assert!(matches!(
+            s.output_from(&forged),
+            Err(OutputError::NotTheOutput { .. })
+        ));
+        assert!(matches!(
+            s.output_from(&whole[1..]),
+            Err(OutputError::NotTheOutput { .. })
         ));
     }
 }

@@ -8,7 +8,11 @@
 //! (u32 LE, always 0). Stdout: "<len> bytes\n". Stderr: "sdk-check\n".
 //! If the input starts with `exit:`, exits with the code in the next byte.
 //!
-//! Two other modes, chosen by the input's prefix:
+//! Three other modes, chosen by the input's prefix:
+//! - `frames:` then typed frames (`sluice_guest::io`): a `u32` count, then
+//!   that many byte frames, read alternately with `io::read_vec` and (after
+//!   a `u32` length frame) `io::read_slice`; commits `(len, byte sum)` as a
+//!   `(u32, u64)` per frame.
 //! - `oom:` allocates 768 MiB twice; the second allocation cannot fit in the
 //!   heap, so the guest panics (exit code 101) with alloc's
 //!   "memory allocation of … bytes failed".
@@ -37,8 +41,32 @@ fn recursive_sum(n: u64) -> u64 {
     core::hint::black_box(n + rest)
 }
 
+/// The `frames:` mode.
+fn frames() {
+    use sluice_guest::io;
+    let count: u32 = io::read();
+    for i in 0..count {
+        let bytes = if i % 2 == 0 {
+            io::read_vec()
+        } else {
+            let len: u32 = io::read();
+            let mut buf = vec![0u8; len as usize];
+            io::read_slice(&mut buf);
+            buf
+        };
+        let sum: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+        io::commit(&(bytes.len() as u32, sum));
+    }
+}
+
 fn main() {
-    let data = sluice_guest::io::read_to_end();
+    let mut tag = [0u8; 7];
+    let got = sluice_guest::io::read_raw(&mut tag);
+    if &tag[..got] == b"frames:" {
+        return frames();
+    }
+    let mut data = tag[..got].to_vec();
+    data.extend(sluice_guest::io::read_to_end());
     if data.starts_with(b"oom:") {
         // black_box: otherwise the unused allocations are optimised away.
         let first: Vec<u8> = core::hint::black_box(Vec::with_capacity(768 << 20));
