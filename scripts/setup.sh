@@ -63,6 +63,12 @@ if ! command -v qemu-riscv32 >/dev/null; then
     apt_install qemu-user
 fi
 
+# Redis for distributed proving's tests (prover/tests/distributed.rs starts
+# its own server on a free port, data in a temp dir).
+if ! command -v redis-server >/dev/null; then
+    apt_install redis-server
+fi
+
 # Coverage-guided fuzzing (scripts/fuzz.sh): cargo-fuzz needs nightly.
 if ! rustup toolchain list | grep -q '^nightly'; then
     log "rustup toolchain install nightly --profile minimal"

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bundle_writer;
+pub mod distributed;
 pub mod driver;
 pub mod executor;
 pub mod host;

@@ -8,6 +8,7 @@ mod params;
 mod prove;
 mod resume;
 mod verify;
+mod worker;
 
 use std::process::ExitCode;
 
@@ -70,6 +71,10 @@ pub enum Command {
     /// Verify a bundle as it streams in (file or stdin), epoch by epoch.
     #[command(after_long_help = verify::LONG_HELP)]
     Verify(verify::Args),
+    /// Prove epochs that coordinators publish on a queue
+    /// (`prove --queue`), on this machine.
+    #[command(after_long_help = worker::LONG_HELP)]
+    Worker(worker::Args),
     /// Print the proof parameters and their conjectured security, round by
     /// round, as Plonky3's calculator grades them.
     #[command(after_long_help = params::LONG_HELP)]
@@ -113,6 +118,7 @@ pub fn main() -> ExitCode {
             verify::run_with(args, StarkEpochVerifier, sluice_verifier::memory::image_id)
         }
         Command::Params(args) => params::run(args, ProofParams::DEFAULT),
+        Command::Worker(args) => worker::run(args),
     };
     ExitCode::from(code)
 }

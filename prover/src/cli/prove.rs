@@ -10,9 +10,11 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
+use sluice_prover::distributed::{QueueOptions, QueueProver};
 use sluice_prover::driver::{resume_bundle, ConsoleProgress, DriveError, EpochProver, Progress};
 use sluice_prover::executor::{Config, Program};
 use sluice_prover::host::{HostError, Prover};
+use sluice_prover::sizing::{auto_epoch_size_log2, available_memory, peak_bytes};
 use sluice_verifier::digest::Digest;
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
@@ -117,7 +119,21 @@ pub struct Args {
     /// first; a record cut off or rejected is proven again.
     #[arg(long)]
     pub resume: bool,
+    /// Prove on workers (`prover worker --queue URL`, any number of machines)
+    /// through the Redis at URL (`redis://HOST:PORT[/DB]`). The bundle is
+    /// written here, in order, byte for byte what a local run writes; --jobs
+    /// is then the number of epochs in flight (default 8), and
+    /// --epoch-size-log2 auto sizes epochs for one job of this machine's
+    /// memory. See docs/distributed.md.
+    #[arg(long, value_name = "URL")]
+    pub queue: Option<String>,
+    /// With --queue: also prove up to N epochs here while waiting.
+    #[arg(long, value_name = "N", default_value_t = 0, requires = "queue")]
+    pub local_jobs: usize,
 }
+
+/// Epochs in flight with --queue when --jobs is not given.
+const QUEUE_DEFAULT_JOBS: usize = 8;
 
 /// What `prove` proves with: the epoch prover, the verifier a resumed
 /// file's epochs are checked with, the proof parameters and the image-ID
@@ -215,10 +231,15 @@ where
     match (args.epoch_size_log2, &resuming) {
         (EpochSize::Log2(k), _) => host = host.epoch_size_log2(k),
         (EpochSize::Auto, Some(found)) => host = host.epoch_size_log2(found.epoch_size_log2),
+        (EpochSize::Auto, None) if args.queue.is_some() => {
+            host = host.epoch_size_log2(auto_epoch_size_log2(available_memory(), 1, params.zk));
+        }
         (EpochSize::Auto, None) => {}
     }
     if let Some(jobs) = args.jobs {
         host = host.jobs(jobs);
+    } else if args.queue.is_some() {
+        host = host.jobs(QUEUE_DEFAULT_JOBS.max(args.local_jobs));
     }
     // The guest runs once (no recording) before anything is proven: a
     // faulting or unprovable guest fails here, and the totals give the
@@ -243,12 +264,21 @@ where
         );
         return exit::USAGE_OR_INPUT;
     }
-    if let Some(available) = plan.available_bytes.filter(|&a| a < plan.needed_bytes) {
+    let proving_here = if args.queue.is_some() {
+        args.local_jobs
+    } else {
+        jobs
+    };
+    let needed = peak_bytes(proving_here, plan.height_log2, params.zk);
+    if let Some(available) = plan
+        .available_bytes
+        .filter(|&a| proving_here > 0 && a < needed)
+    {
         eprintln!(
-            "warning: {jobs} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
+            "warning: {proving_here} job(s) proving epochs of 2^{} cycles need about {} MiB and only {} MiB \
              are available; if proving is killed, lower --epoch-size-log2 or --jobs",
             ctx.epoch_size_log2,
-            plan.needed_bytes >> 20,
+            needed >> 20,
             available >> 20,
         );
     }
@@ -261,6 +291,29 @@ where
         "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {} bits of conjectured security; zero-knowledge: {}",
         outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, params.conjectured_security_bits(), super::yes_no(params.zk)
     );
+    let queue = match &args.queue {
+        Some(url) => {
+            let options = QueueOptions {
+                local_jobs: args.local_jobs,
+                ..QueueOptions::new(url)
+            };
+            match QueueProver::connect(&options, ctx.protocol_version, host.epoch_prover()) {
+                Ok(q) => {
+                    eprintln!(
+                        "run {} on the queue at {url}: {jobs} epoch(s) in flight, {} proven here",
+                        q.run_id(),
+                        args.local_jobs
+                    );
+                    Some(q)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::USAGE_OR_INPUT;
+                }
+            }
+        }
+        None => None,
+    };
     let (writer, written) = if resuming.is_some() {
         match resume::reopen(&args.output, verifier, jobs) {
             Ok(r) => (r.writer, r.written),
@@ -302,16 +355,31 @@ where
         Some(outcome.epochs.saturating_sub(written.len() as u64)),
         Some(outcome.cycles.saturating_sub(done_cycles)),
     );
-    let result = resume_bundle(
-        host.epoch_prover(),
-        host.program(),
-        host.input_stream(),
-        &ctx,
-        &options,
-        writer,
-        &written,
-        progress,
-    );
+    let result = match &queue {
+        Some(queue) => resume_bundle(
+            queue,
+            host.program(),
+            host.input_stream(),
+            &ctx,
+            &options,
+            writer,
+            &written,
+            progress,
+        ),
+        None => resume_bundle(
+            host.epoch_prover(),
+            host.program(),
+            host.input_stream(),
+            &ctx,
+            &options,
+            writer,
+            &written,
+            progress,
+        ),
+    };
+    if let Some(queue) = &queue {
+        queue.cleanup();
+    }
     let (report, out) = match result {
         Ok(r) => r,
         Err(DriveError::Exec(e)) => {
@@ -503,6 +571,8 @@ mod tests {
             max_cycles: 1 << 20,
             zk: false,
             resume: false,
+            queue: None,
+            local_jobs: 0,
         }
     }
 

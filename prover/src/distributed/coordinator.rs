@@ -1,0 +1,175 @@
+//! The coordinator's side: an [`EpochProver`] that proves through the
+//! queue (and, if asked, locally while it waits).
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context};
+use redis::Commands;
+use sluice_verifier::statement::EpochStatement;
+use sluice_verifier::stream::ChainContext;
+
+use super::wire::{self, JobResult};
+use super::{
+    attempts_key, client, ensure_group, fresh_id, jobs_key, now_ms, result_key, work_key,
+    workers_key, KEY_TTL_SECS,
+};
+use crate::driver::{EpochProver, EpochWork};
+
+/// How the coordinator uses the queue.
+#[derive(Clone, Debug)]
+pub struct QueueOptions {
+    /// `redis://HOST:PORT[/DB]`.
+    pub url: String,
+    /// Epochs the coordinator proves itself at once, besides the workers.
+    pub local_jobs: usize,
+    /// A warning is printed when an epoch has waited this long and no
+    /// worker of this protocol version is alive.
+    pub warn_after: Duration,
+}
+
+impl QueueOptions {
+    pub fn new(url: &str) -> Self {
+        QueueOptions {
+            url: url.to_owned(),
+            local_jobs: 0,
+            warn_after: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Proves epochs by publishing them as jobs and waiting for a worker's
+/// result; up to `local_jobs` of them are proven in-process by `local`.
+pub struct QueueProver<P> {
+    client: redis::Client,
+    url: String,
+    run: String,
+    version: u32,
+    local: P,
+    local_free: AtomicUsize,
+    warn_after: Duration,
+    warned: AtomicBool,
+}
+
+impl<P: EpochProver> QueueProver<P> {
+    /// Connects (a `PING`, so a wrong URL fails before anything runs) and
+    /// starts a run with a fresh ID for protocol `version`.
+    pub fn connect(options: &QueueOptions, version: u32, local: P) -> Result<Self, String> {
+        let client = client(&options.url)?;
+        let mut con = client
+            .get_connection()
+            .map_err(|e| format!("cannot reach the queue at {}: {e}", options.url))?;
+        redis::cmd("PING")
+            .query::<String>(&mut con)
+            .map_err(|e| format!("the queue at {} does not answer PING: {e}", options.url))?;
+        ensure_group(&mut con, &jobs_key(version))
+            .map_err(|e| format!("cannot create the job stream at {}: {e}", options.url))?;
+        Ok(QueueProver {
+            client,
+            url: options.url.clone(),
+            run: fresh_id(),
+            version,
+            local,
+            local_free: AtomicUsize::new(options.local_jobs),
+            warn_after: options.warn_after,
+            warned: AtomicBool::new(false),
+        })
+    }
+
+    /// This run's ID (its keys are `sluice:run:ID:*`).
+    pub fn run_id(&self) -> &str {
+        &self.run
+    }
+
+    /// Deletes what is left of this run in Redis (best effort).
+    pub fn cleanup(&self) {
+        if let Ok(mut con) = self.client.get_connection() {
+            let _: redis::RedisResult<()> = con.del(attempts_key(&self.run));
+        }
+    }
+
+    fn take_local_slot(&self) -> bool {
+        self.local_free
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    fn live_workers(&self, con: &mut redis::Connection) -> redis::RedisResult<u64> {
+        let since = now_ms().saturating_sub(15_000);
+        con.zcount(workers_key(self.version), since, "+inf")
+    }
+
+    fn prove_remote(
+        &self,
+        ctx: &ChainContext,
+        work: &EpochWork,
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        let epoch = work.record.index;
+        let lost = || format!("lost the queue at {} (run {})", self.url, self.run);
+        let mut con = self.client.get_connection().with_context(lost)?;
+        let blob = wire::encode_job(ctx, work);
+        let (work_key, result_key) = (work_key(&self.run, epoch), result_key(&self.run, epoch));
+        let _: () = con
+            .set_ex(&work_key, blob, KEY_TTL_SECS)
+            .with_context(lost)?;
+        let _: () = con.del(&result_key).with_context(lost)?;
+        let _: String = redis::cmd("XADD")
+            .arg(jobs_key(self.version))
+            .arg("*")
+            .arg("run")
+            .arg(&self.run)
+            .arg("epoch")
+            .arg(epoch)
+            .query(&mut con)
+            .with_context(lost)?;
+        let waiting = Instant::now();
+        loop {
+            let popped: Option<(String, Vec<u8>)> =
+                con.blpop(&result_key, 1.0).with_context(lost)?;
+            let Some((_, blob)) = popped else {
+                if waiting.elapsed() >= self.warn_after
+                    && self.live_workers(&mut con).with_context(lost)? == 0
+                    && !self.warned.swap(true, Ordering::Relaxed)
+                {
+                    eprintln!(
+                        "warning: epoch {epoch} has waited {} s and no worker for protocol {} \
+                         is alive; start one with `prover worker --queue {}`",
+                        waiting.elapsed().as_secs(),
+                        self.version,
+                        self.url
+                    );
+                }
+                continue;
+            };
+            let _: () = con.del(&[&work_key, &result_key]).with_context(lost)?;
+            return match wire::decode_result(&blob)
+                .map_err(|e| anyhow!("a worker's result is unreadable: {e}"))?
+            {
+                JobResult::Proven { statement, proof } => Ok((statement, proof)),
+                JobResult::Failed { worker, reason } => {
+                    Err(anyhow!("worker {worker} could not prove it: {reason}"))
+                }
+            };
+        }
+    }
+}
+
+impl<P: EpochProver> EpochProver for QueueProver<P> {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        work: &EpochWork,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        if self.take_local_slot() {
+            let proven = self.local.prove_epoch(ctx, work, input);
+            self.local_free.fetch_add(1, Ordering::AcqRel);
+            return proven;
+        }
+        self.prove_remote(ctx, work)
+    }
+
+    fn statement(&self, work: &EpochWork) -> EpochStatement {
+        self.local.statement(work)
+    }
+}

@@ -1,0 +1,325 @@
+//! The worker's side: take jobs, prove them, return the proofs.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use redis::streams::{StreamAutoClaimReply, StreamId, StreamReadReply};
+use redis::Commands;
+
+use super::wire::{self, JobResult};
+use super::{
+    attempts_key, client, ensure_group, fresh_id, jobs_key, now_ms, result_key, work_key,
+    workers_key, GROUP, KEY_TTL_SECS, MAX_ATTEMPTS,
+};
+use crate::driver::EpochProver;
+
+/// How a worker runs.
+#[derive(Clone, Debug)]
+pub struct WorkerOptions {
+    /// `redis://HOST:PORT[/DB]`.
+    pub url: String,
+    /// Epochs proven at once (one consumer each).
+    pub jobs: usize,
+    /// A job taken by a worker that has not renewed it for this long is
+    /// taken over (its worker is presumed dead). Workers renew their jobs
+    /// every third of it while they prove.
+    pub claim_after: Duration,
+    /// The protocol version whose jobs this worker takes.
+    pub protocol_version: u32,
+    /// Stop after this many jobs (proven or failed); `None`: until stopped.
+    pub max_jobs: Option<u64>,
+}
+
+impl WorkerOptions {
+    pub fn new(url: &str) -> Self {
+        WorkerOptions {
+            url: url.to_owned(),
+            jobs: 1,
+            claim_after: Duration::from_secs(60),
+            protocol_version: sluice_verifier::PROTOCOL_VERSION,
+            max_jobs: None,
+        }
+    }
+}
+
+/// What a worker did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkerReport {
+    pub proven: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+struct Shared<'a, P> {
+    options: &'a WorkerOptions,
+    client: redis::Client,
+    name: String,
+    prover: &'a P,
+    stop: &'a AtomicBool,
+    proven: AtomicU64,
+    failed: AtomicU64,
+    skipped: AtomicU64,
+}
+
+impl<P: EpochProver> Shared<'_, P> {
+    fn done(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+            || self.options.max_jobs.is_some_and(|max| {
+                self.proven.load(Ordering::Relaxed) + self.failed.load(Ordering::Relaxed) >= max
+            })
+    }
+
+    /// One consumer: connects (and reconnects after any Redis error) and
+    /// takes jobs until stopped.
+    fn consume(&self, consumer: &str) {
+        let stream = jobs_key(self.options.protocol_version);
+        let mut reported = false;
+        while !self.done() {
+            let result = self.client.get_connection().and_then(|mut con| {
+                ensure_group(&mut con, &stream)?;
+                if reported {
+                    eprintln!("worker {consumer}: connected to {}", self.options.url);
+                    reported = false;
+                }
+                self.serve(&mut con, &stream, consumer)
+            });
+            if let Err(e) = result {
+                if !reported {
+                    eprintln!(
+                        "worker {consumer}: queue at {} unavailable ({e}); retrying every second",
+                        self.options.url
+                    );
+                    reported = true;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+
+    fn serve(
+        &self,
+        con: &mut redis::Connection,
+        stream: &str,
+        consumer: &str,
+    ) -> redis::RedisResult<()> {
+        let workers = workers_key(self.options.protocol_version);
+        while !self.done() {
+            let _: () = con.zadd(&workers, consumer, now_ms())?;
+            let claim_ms = self.options.claim_after.as_millis() as u64;
+            let reclaimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
+                .arg(stream)
+                .arg(GROUP)
+                .arg(consumer)
+                .arg(claim_ms)
+                .arg("0-0")
+                .arg("COUNT")
+                .arg(1)
+                .query(con)?;
+            let entry = match reclaimed.claimed.into_iter().next() {
+                Some(entry) => Some(entry),
+                None => {
+                    let read: Option<StreamReadReply> = redis::cmd("XREADGROUP")
+                        .arg("GROUP")
+                        .arg(GROUP)
+                        .arg(consumer)
+                        .arg("COUNT")
+                        .arg(1)
+                        .arg("BLOCK")
+                        .arg(1000)
+                        .arg("STREAMS")
+                        .arg(stream)
+                        .arg(">")
+                        .query(con)?;
+                    read.and_then(|r| r.keys.into_iter().next())
+                        .and_then(|k| k.ids.into_iter().next())
+                }
+            };
+            if let Some(entry) = entry {
+                self.handle(con, stream, consumer, &entry)?;
+            }
+        }
+        let _: () = con.zrem(&workers, consumer)?;
+        Ok(())
+    }
+
+    fn finish(
+        &self,
+        con: &mut redis::Connection,
+        stream: &str,
+        id: &str,
+        run: &str,
+        epoch: u64,
+        result: &JobResult,
+    ) -> redis::RedisResult<()> {
+        let key = result_key(run, epoch);
+        let _: () = con.rpush(&key, wire::encode_result(result))?;
+        let _: () = con.expire(&key, KEY_TTL_SECS as i64)?;
+        let _: () = redis::cmd("XACK")
+            .arg(stream)
+            .arg(GROUP)
+            .arg(id)
+            .query(con)?;
+        let _: () = redis::cmd("XDEL").arg(stream).arg(id).query(con)?;
+        match result {
+            JobResult::Proven { .. } => self.proven.fetch_add(1, Ordering::Relaxed),
+            JobResult::Failed { .. } => self.failed.fetch_add(1, Ordering::Relaxed),
+        };
+        Ok(())
+    }
+
+    fn handle(
+        &self,
+        con: &mut redis::Connection,
+        stream: &str,
+        consumer: &str,
+        entry: &StreamId,
+    ) -> redis::RedisResult<()> {
+        let (Some(run), Some(epoch)) = (entry.get::<String>("run"), entry.get::<u64>("epoch"))
+        else {
+            eprintln!("worker {consumer}: dropping malformed job {}", entry.id);
+            let _: () = redis::cmd("XACK")
+                .arg(stream)
+                .arg(GROUP)
+                .arg(&entry.id)
+                .query(con)?;
+            return Ok(());
+        };
+        let failed = |reason: String| JobResult::Failed {
+            worker: consumer.to_owned(),
+            reason,
+        };
+        let attempts: u64 = con.hincr(attempts_key(&run), epoch, 1)?;
+        let _: () = con.expire(attempts_key(&run), KEY_TTL_SECS as i64)?;
+        if attempts > MAX_ATTEMPTS {
+            let reason = format!(
+                "it was taken {} times without a result: the workers proving it died or were \
+                 killed (out of memory?)",
+                attempts - 1
+            );
+            return self.finish(con, stream, &entry.id, &run, epoch, &failed(reason));
+        }
+        let Some(blob) = con.get::<_, Option<Vec<u8>>>(work_key(&run, epoch))? else {
+            // The run has its result already, or it is gone.
+            let _: () = redis::cmd("XACK")
+                .arg(stream)
+                .arg(GROUP)
+                .arg(&entry.id)
+                .query(con)?;
+            let _: () = redis::cmd("XDEL").arg(stream).arg(&entry.id).query(con)?;
+            self.skipped.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        };
+        let (ctx, work) = match wire::decode_job(&blob) {
+            Ok(job) => job,
+            Err(e) => {
+                let reason = format!("the job is unreadable: {e}");
+                return self.finish(con, stream, &entry.id, &run, epoch, &failed(reason));
+            }
+        };
+        if ctx.protocol_version != self.options.protocol_version {
+            // Only a job put on the wrong stream gets here: leave it to a
+            // worker of its version.
+            eprintln!(
+                "worker {consumer}: refusing epoch {epoch} of run {run}: it is for protocol {}, \
+                 this worker proves protocol {}",
+                ctx.protocol_version, self.options.protocol_version
+            );
+            self.skipped.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        eprintln!("worker {consumer}: proving epoch {epoch} of run {run}");
+        let proven = self.with_renewal(stream, consumer, &entry.id, || {
+            catch_unwind(AssertUnwindSafe(|| {
+                self.prover.prove_epoch(&ctx, &work, &[])
+            }))
+        });
+        let result = match proven {
+            Ok(Ok((statement, proof))) => JobResult::Proven { statement, proof },
+            Ok(Err(e)) => failed(format!("{e:#}")),
+            Err(panic) => failed(format!(
+                "the prover panicked: {}",
+                panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default()
+            )),
+        };
+        self.finish(con, stream, &entry.id, &run, epoch, &result)
+    }
+
+    /// Runs `prove` while a side thread renews the job (`XCLAIM` to
+    /// ourselves resets its idle time), so no other worker takes it over.
+    fn with_renewal<T>(
+        &self,
+        stream: &str,
+        consumer: &str,
+        id: &str,
+        prove: impl FnOnce() -> T,
+    ) -> T {
+        let proving = AtomicBool::new(true);
+        let every = self.options.claim_after / 3;
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let Ok(mut con) = self.client.get_connection() else {
+                    return;
+                };
+                let mut slept = Duration::ZERO;
+                while proving.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    slept += Duration::from_millis(50);
+                    if slept >= every {
+                        slept = Duration::ZERO;
+                        let _: redis::RedisResult<redis::Value> = redis::cmd("XCLAIM")
+                            .arg(stream)
+                            .arg(GROUP)
+                            .arg(consumer)
+                            .arg(0)
+                            .arg(id)
+                            .arg("JUSTID")
+                            .query(&mut con);
+                        let _: redis::RedisResult<()> = con.zadd(
+                            workers_key(self.options.protocol_version),
+                            consumer,
+                            now_ms(),
+                        );
+                    }
+                }
+            });
+            let out = prove();
+            proving.store(false, Ordering::Relaxed);
+            out
+        })
+    }
+}
+
+/// Runs a worker until `stop` is set (or `max_jobs` jobs are done): `jobs`
+/// consumers, each proving one epoch at a time with `prover`.
+pub fn run_worker<P: EpochProver>(
+    options: &WorkerOptions,
+    prover: &P,
+    stop: &AtomicBool,
+) -> Result<WorkerReport, String> {
+    let shared = Shared {
+        options,
+        client: client(&options.url)?,
+        name: fresh_id(),
+        prover,
+        stop,
+        proven: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        skipped: AtomicU64::new(0),
+    };
+    std::thread::scope(|s| {
+        for i in 0..options.jobs.max(1) {
+            let shared = &shared;
+            s.spawn(move || shared.consume(&format!("{}-{i}", shared.name)));
+        }
+    });
+    Ok(WorkerReport {
+        proven: shared.proven.into_inner(),
+        failed: shared.failed.into_inner(),
+        skipped: shared.skipped.into_inner(),
+    })
+}
