@@ -1,7 +1,9 @@
 //! The coordinator's side: an [`EpochProver`] that proves through the
 //! queue (and, if asked, locally while it waits).
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
@@ -49,6 +51,48 @@ pub struct QueueProver<P> {
     local_free: AtomicUsize,
     warn_after: Duration,
     warned: AtomicBool,
+    /// Epochs published and not yet answered: their keys are deleted by
+    /// [`QueueProver::cleanup`] (and on drop) if the run stops early.
+    outstanding: Mutex<BTreeSet<u64>>,
+}
+
+impl<P> QueueProver<P> {
+    /// This run's ID (its keys are `sluice:run:ID:*`).
+    pub fn run_id(&self) -> &str {
+        &self.run
+    }
+
+    /// Deletes what is left of this run in Redis (best effort): the
+    /// attempt counters and the keys of epochs still waiting, whose jobs
+    /// workers then skip. Also done on drop.
+    pub fn cleanup(&self) {
+        let outstanding = std::mem::take(
+            &mut *self
+                .outstanding
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        if let Ok(mut con) = self.client.get_connection() {
+            let mut keys = vec![attempts_key(&self.run)];
+            for epoch in outstanding {
+                keys.push(work_key(&self.run, epoch));
+                keys.push(result_key(&self.run, epoch));
+            }
+            let _: redis::RedisResult<()> = con.del(keys);
+        }
+    }
+
+    fn set_outstanding(&self, epoch: u64, waiting: bool) {
+        let mut set = self
+            .outstanding
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if waiting {
+            set.insert(epoch);
+        } else {
+            set.remove(&epoch);
+        }
+    }
 }
 
 impl<P: EpochProver> QueueProver<P> {
@@ -73,19 +117,8 @@ impl<P: EpochProver> QueueProver<P> {
             local_free: AtomicUsize::new(options.local_jobs),
             warn_after: options.warn_after,
             warned: AtomicBool::new(false),
+            outstanding: Mutex::new(BTreeSet::new()),
         })
-    }
-
-    /// This run's ID (its keys are `sluice:run:ID:*`).
-    pub fn run_id(&self) -> &str {
-        &self.run
-    }
-
-    /// Deletes what is left of this run in Redis (best effort).
-    pub fn cleanup(&self) {
-        if let Ok(mut con) = self.client.get_connection() {
-            let _: redis::RedisResult<()> = con.del(attempts_key(&self.run));
-        }
     }
 
     fn take_local_slot(&self) -> bool {
@@ -113,6 +146,7 @@ impl<P: EpochProver> QueueProver<P> {
             .set_ex(&work_key, blob, KEY_TTL_SECS)
             .with_context(lost)?;
         let _: () = con.del(&result_key).with_context(lost)?;
+        self.set_outstanding(epoch, true);
         let _: String = redis::cmd("XADD")
             .arg(jobs_key(self.version))
             .arg("*")
@@ -142,6 +176,7 @@ impl<P: EpochProver> QueueProver<P> {
                 continue;
             };
             let _: () = con.del(&[&work_key, &result_key]).with_context(lost)?;
+            self.set_outstanding(epoch, false);
             return match wire::decode_result(&blob)
                 .map_err(|e| anyhow!("a worker's result is unreadable: {e}"))?
             {
@@ -151,6 +186,12 @@ impl<P: EpochProver> QueueProver<P> {
                 }
             };
         }
+    }
+}
+
+impl<P> Drop for QueueProver<P> {
+    fn drop(&mut self) {
+        self.cleanup();
     }
 }
 

@@ -116,7 +116,14 @@ impl<P: EpochProver> Shared<'_, P> {
                 .arg("COUNT")
                 .arg(1)
                 .query(con)?;
-            let entry = match reclaimed.claimed.into_iter().next() {
+            let taken_over = reclaimed.claimed.into_iter().next();
+            if let Some(entry) = &taken_over {
+                eprintln!(
+                    "worker {consumer}: taking over job {} (its worker stopped renewing it)",
+                    entry.id
+                );
+            }
+            let entry = match taken_over {
                 Some(entry) => Some(entry),
                 None => {
                     let read: Option<StreamReadReply> = redis::cmd("XREADGROUP")
