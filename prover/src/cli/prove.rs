@@ -379,6 +379,11 @@ where
     };
     if let Some(queue) = &queue {
         queue.cleanup();
+        let stats = queue.stats();
+        eprintln!(
+            "queue: {} job(s) published ({} bytes, at most {} per epoch), {} result bytes received",
+            stats.jobs, stats.job_bytes, stats.max_job_bytes, stats.result_bytes
+        );
     }
     let (report, out) = match result {
         Ok(r) => r,

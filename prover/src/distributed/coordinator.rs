@@ -2,7 +2,7 @@
 //! queue (and, if asked, locally while it waits).
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,9 +54,34 @@ pub struct QueueProver<P> {
     /// Epochs published and not yet answered: their keys are deleted by
     /// [`QueueProver::cleanup`] (and on drop) if the run stops early.
     outstanding: Mutex<BTreeSet<u64>>,
+    stats: [AtomicU64; 4],
+}
+
+/// What a run moved through the queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Epochs published as jobs (the rest were proven here).
+    pub jobs: u64,
+    /// Bytes of job blobs published, and the largest one.
+    pub job_bytes: u64,
+    pub max_job_bytes: u64,
+    /// Bytes of result blobs received.
+    pub result_bytes: u64,
 }
 
 impl<P> QueueProver<P> {
+    /// What this run has moved through the queue so far.
+    pub fn stats(&self) -> QueueStats {
+        let [jobs, job_bytes, max_job_bytes, result_bytes] =
+            self.stats.each_ref().map(|a| a.load(Ordering::Relaxed));
+        QueueStats {
+            jobs,
+            job_bytes,
+            max_job_bytes,
+            result_bytes,
+        }
+    }
+
     /// This run's ID (its keys are `sluice:run:ID:*`).
     pub fn run_id(&self) -> &str {
         &self.run
@@ -118,6 +143,7 @@ impl<P: EpochProver> QueueProver<P> {
             warn_after: options.warn_after,
             warned: AtomicBool::new(false),
             outstanding: Mutex::new(BTreeSet::new()),
+            stats: Default::default(),
         })
     }
 
@@ -141,6 +167,9 @@ impl<P: EpochProver> QueueProver<P> {
         let lost = || format!("lost the queue at {} (run {})", self.url, self.run);
         let mut con = self.client.get_connection().with_context(lost)?;
         let blob = wire::encode_job(ctx, work);
+        self.stats[0].fetch_add(1, Ordering::Relaxed);
+        self.stats[1].fetch_add(blob.len() as u64, Ordering::Relaxed);
+        self.stats[2].fetch_max(blob.len() as u64, Ordering::Relaxed);
         let (work_key, result_key) = (work_key(&self.run, epoch), result_key(&self.run, epoch));
         let _: () = con
             .set_ex(&work_key, blob, KEY_TTL_SECS)
@@ -177,6 +206,7 @@ impl<P: EpochProver> QueueProver<P> {
             };
             let _: () = con.del(&[&work_key, &result_key]).with_context(lost)?;
             self.set_outstanding(epoch, false);
+            self.stats[3].fetch_add(blob.len() as u64, Ordering::Relaxed);
             return match wire::decode_result(&blob)
                 .map_err(|e| anyhow!("a worker's result is unreadable: {e}"))?
             {

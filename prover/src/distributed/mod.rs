@@ -25,7 +25,7 @@ mod coordinator;
 pub mod wire;
 mod worker;
 
-pub use coordinator::{QueueOptions, QueueProver};
+pub use coordinator::{QueueOptions, QueueProver, QueueStats};
 pub use worker::{run_worker, WorkerOptions, WorkerReport};
 
 use std::time::{SystemTime, UNIX_EPOCH};

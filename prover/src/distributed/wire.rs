@@ -311,3 +311,116 @@ pub fn encode_result(result: &JobResult) -> Vec<u8> {
 pub fn decode_result(blob: &[u8]) -> Result<JobResult, WireError> {
     decode(blob)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_verifier::memory::DEPTH;
+    use sluice_verifier::statement::EpochRole;
+
+    fn digest(seed: u32) -> Digest {
+        Digest(core::array::from_fn(|i| seed * 8 + i as u32))
+    }
+
+    fn work() -> (ChainContext, EpochWork) {
+        let mut data = Box::new([0u8; PAGE_SIZE]);
+        data[7] = 42;
+        let page = PageIn { index: 3, data };
+        let path = MerklePath::new(&(0..DEPTH as u32).map(digest).collect::<Vec<_>>()).unwrap();
+        let record = EpochRecord {
+            index: 5,
+            start_cycle: 1 << 20,
+            cycles: 77,
+            start_pc: 0x1_0000,
+            start_registers: core::array::from_fn(|i| i as u32),
+            end_pc: 0x1_0040,
+            end_registers: core::array::from_fn(|i| 100 + i as u32),
+            exit_code: Some(3),
+            public_output: b"out".to_vec(),
+            pages: vec![page.clone()],
+            start_input_eof: false,
+            end_input_eof: true,
+            read_results: vec![4, 0],
+            row_cap_log2: 12,
+            input_start: 10,
+            input_end: 14,
+            input: b"abcd".to_vec(),
+        };
+        let transition = EpochTransition {
+            index: 5,
+            start_root: digest(1),
+            end_root: digest(2),
+            start_state: digest(3),
+            end_state: digest(4),
+            page_ins: vec![PageOpening {
+                index: 3,
+                leaf: digest(5),
+                path: path.clone(),
+            }],
+            page_outs: vec![PageUpdate {
+                index: 3,
+                old_leaf: digest(5),
+                new_leaf: digest(6),
+                path,
+                root_after: digest(2),
+            }],
+            end_pages: vec![page],
+        };
+        let ctx = ChainContext {
+            protocol_version: 5,
+            params: ProofParams::DEFAULT,
+            image_id: digest(9),
+            epoch_size_log2: 12,
+        };
+        (ctx, EpochWork { record, transition })
+    }
+
+    #[test]
+    fn a_job_and_a_result_round_trip() {
+        let (ctx, work) = work();
+        let (ctx2, work2) = decode_job(&encode_job(&ctx, &work)).unwrap();
+        assert_eq!(ctx2, ctx);
+        assert_eq!(work2.record, work.record);
+        assert_eq!(work2.transition, work.transition);
+        let result = JobResult::Proven {
+            statement: EpochStatement {
+                start: digest(1),
+                end: digest(2),
+                cycles: 77,
+                role: EpochRole::Halt { exit_code: 3 },
+                output: b"out".to_vec(),
+            },
+            proof: vec![1, 2, 3],
+        };
+        assert_eq!(decode_result(&encode_result(&result)).unwrap(), result);
+    }
+
+    #[test]
+    fn damaged_blobs_are_refused_not_misread() {
+        let (ctx, work) = work();
+        let blob = encode_job(&ctx, &work);
+        assert!(matches!(decode_job(&[]), Err(WireError::Empty)));
+        let mut other = blob.clone();
+        other[0] = WIRE_VERSION + 1;
+        assert!(matches!(decode_job(&other), Err(WireError::Version(_))));
+        for cut in [1, blob.len() / 2, blob.len() - 1] {
+            assert!(
+                matches!(decode_job(&blob[..cut]), Err(WireError::Decode(_))),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = blob.clone();
+        longer.push(0);
+        assert!(matches!(decode_job(&longer), Err(WireError::Decode(_))));
+        // A page of the wrong size and a Merkle path of the wrong length.
+        let mut job: Job = decode(&blob).unwrap();
+        job.record.pages[0].data.pop();
+        assert!(decode_job(&encode(&job)).is_err());
+        let mut job: Job = decode(&blob).unwrap();
+        job.transition.page_ins[0].path.pop();
+        assert!(decode_job(&encode(&job)).is_err());
+        let mut job: Job = decode(&blob).unwrap();
+        job.record.start_registers.push(0);
+        assert!(decode_job(&encode(&job)).is_err());
+    }
+}
