@@ -14,6 +14,10 @@ use super::{
 };
 use crate::driver::EpochProver;
 
+/// How often a worker that is proving says it is alive (the coordinator
+/// counts workers seen in the last 15 s).
+const HEARTBEAT: Duration = Duration::from_secs(5);
+
 /// How a worker runs.
 #[derive(Clone, Debug)]
 pub struct WorkerOptions {
@@ -106,6 +110,8 @@ impl<P: EpochProver> Shared<'_, P> {
         let workers = workers_key(self.options.protocol_version);
         while !self.done() {
             let _: () = con.zadd(&workers, consumer, now_ms())?;
+            // Workers that vanished an hour ago leave the set.
+            let _: () = con.zrembyscore(&workers, "-inf", now_ms().saturating_sub(3_600_000))?;
             let claim_ms = self.options.claim_after.as_millis() as u64;
             let reclaimed: StreamAutoClaimReply = redis::cmd("XAUTOCLAIM")
                 .arg(stream)
@@ -257,7 +263,8 @@ impl<P: EpochProver> Shared<'_, P> {
     }
 
     /// Runs `prove` while a side thread renews the job (`XCLAIM` to
-    /// ourselves resets its idle time), so no other worker takes it over.
+    /// ourselves resets its idle time), so no other worker takes it over,
+    /// and keeps the worker's heartbeat.
     fn with_renewal<T>(
         &self,
         stream: &str,
@@ -272,12 +279,14 @@ impl<P: EpochProver> Shared<'_, P> {
                 let Ok(mut con) = self.client.get_connection() else {
                     return;
                 };
-                let mut slept = Duration::ZERO;
+                let tick = Duration::from_millis(50);
+                let (mut since_claim, mut since_beat) = (Duration::ZERO, Duration::ZERO);
                 while proving.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(50));
-                    slept += Duration::from_millis(50);
-                    if slept >= every {
-                        slept = Duration::ZERO;
+                    std::thread::sleep(tick);
+                    since_claim += tick;
+                    since_beat += tick;
+                    if since_claim >= every {
+                        since_claim = Duration::ZERO;
                         let _: redis::RedisResult<redis::Value> = redis::cmd("XCLAIM")
                             .arg(stream)
                             .arg(GROUP)
@@ -286,6 +295,9 @@ impl<P: EpochProver> Shared<'_, P> {
                             .arg(id)
                             .arg("JUSTID")
                             .query(&mut con);
+                    }
+                    if since_beat >= HEARTBEAT {
+                        since_beat = Duration::ZERO;
                         let _: redis::RedisResult<()> = con.zadd(
                             workers_key(self.options.protocol_version),
                             consumer,
