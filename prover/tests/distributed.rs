@@ -6,6 +6,8 @@
 //! nothing; a poisoned epoch fails its run by name; losing Redis fails the
 //! run cleanly and `--resume` finishes it.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -21,19 +23,7 @@ use sluice_verifier::statement::EpochStatement;
 use sluice_verifier::stream::ChainContext;
 use sluice_verifier::PROTOCOL_VERSION;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn guest(name: &str) -> String {
-    let path = root().join(format!("build/guests/{name}.elf"));
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/build-guests.sh first",
-        path.display()
-    );
-    path.to_str().unwrap().to_owned()
-}
+use common::built_guest as guest;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sluice-dist-{}-{name}", std::process::id()));

@@ -4,6 +4,8 @@
 //! continues into exactly the bytes of an uninterrupted run, which then
 //! verify. SIGINT stops between two records and says how to resume.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,18 +16,8 @@ const EPOCH_SIZE_LOG2: &str = "11";
 /// `collatz` exits with 97 (its answer): `prove` then exits 1.
 const GUEST_EXIT: i32 = 1;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn elf() -> String {
-    let path = root().join("build/guests/collatz.elf");
-    assert!(
-        path.is_file(),
-        "{} is missing: run scripts/build-guests.sh first",
-        path.display()
-    );
-    path.to_str().unwrap().to_owned()
+    common::built_guest("collatz")
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -57,29 +57,35 @@ pub fn read_raw(buf: &mut [u8]) -> usize {
     done
 }
 
+/// Appends up to `want` bytes of raw input to `out` with one `read`,
+/// straight into its spare capacity (no zero-filling: the VM writes every
+/// byte it returns); returns how many arrived.
+fn read_appending(out: &mut Vec<u8>, want: usize) -> usize {
+    out.reserve(want);
+    let len = out.len();
+    // SAFETY: the spare capacity holds at least `want` writable bytes; the
+    // VM initialises the `n <= want` bytes it returns.
+    let n = unsafe {
+        syscall3(
+            syscall::READ,
+            syscall::FD_INPUT,
+            out.as_mut_ptr().add(len) as u32,
+            want as u32,
+        )
+    } as usize;
+    let n = n.min(want);
+    // SAFETY: those `n` bytes were written by the read.
+    unsafe { out.set_len(len + n) };
+    n
+}
+
 /// Reads the whole remaining private input, raw.
 pub fn read_to_end() -> Vec<u8> {
     let mut out: Vec<u8> = Vec::new();
     loop {
-        // Grow geometrically; read straight into the spare capacity (no
-        // zero-filling: the VM writes every byte it returns).
+        // Grow geometrically.
         let want = out.capacity().clamp(4096, MAX_IO_LEN);
-        out.reserve(want);
-        let len = out.len();
-        // SAFETY: the spare capacity holds at least `want` writable bytes;
-        // the VM initialises the `n <= want` bytes it returns.
-        let n = unsafe {
-            syscall3(
-                syscall::READ,
-                syscall::FD_INPUT,
-                out.as_mut_ptr().add(len) as u32,
-                want as u32,
-            )
-        } as usize;
-        let n = n.min(want);
-        // SAFETY: those `n` bytes were written by the read.
-        unsafe { out.set_len(len + n) };
-        if n < want {
+        if read_appending(&mut out, want) < want {
             return out;
         }
     }
@@ -131,32 +137,17 @@ fn frame_len(what: &str) -> usize {
     u32::from_le_bytes(header) as usize
 }
 
-/// Reads the next frame's bytes, straight into the vector's spare capacity
-/// (no zero-filling, no over-allocation: the bump allocator grows the last
-/// block in place). The vector grows with what arrives, 64 KiB at a time,
-/// so a lying length fails as a short frame, not as an allocation of its
-/// size.
+/// Reads the next frame's bytes. The vector grows with what arrives, 64 KiB
+/// at a time and never past the frame (the bump allocator grows the last
+/// block in place), so a lying length fails as a short frame, not as an
+/// allocation of its size.
 fn read_frame(what: &str) -> Vec<u8> {
     let len = frame_len(what);
     let mut out: Vec<u8> = Vec::new();
     while out.len() < len {
         let want = (len - out.len()).min(MAX_IO_LEN);
         out.reserve_exact(want);
-        let start = out.len();
-        // SAFETY: the spare capacity holds at least `want` writable bytes;
-        // the VM initialises the `n <= want` bytes it returns.
-        let n = unsafe {
-            syscall3(
-                syscall::READ,
-                syscall::FD_INPUT,
-                out.as_mut_ptr().add(start) as u32,
-                want as u32,
-            )
-        } as usize;
-        let n = n.min(want);
-        // SAFETY: those `n` bytes were written by the read.
-        unsafe { out.set_len(start + n) };
-        if n < want {
+        if read_appending(&mut out, want) < want {
             panic!(
                 "io::{what}: the private input ended inside a frame ({} of its {len} bytes)",
                 out.len()

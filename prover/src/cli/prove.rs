@@ -355,28 +355,20 @@ where
         Some(outcome.epochs.saturating_sub(written.len() as u64)),
         Some(outcome.cycles.saturating_sub(done_cycles)),
     );
-    let result = match &queue {
-        Some(queue) => resume_bundle(
-            queue,
-            host.program(),
-            host.input_stream(),
-            &ctx,
-            &options,
-            writer,
-            &written,
-            progress,
-        ),
-        None => resume_bundle(
-            host.epoch_prover(),
-            host.program(),
-            host.input_stream(),
-            &ctx,
-            &options,
-            writer,
-            &written,
-            progress,
-        ),
+    let epoch_prover: &dyn EpochProver = match &queue {
+        Some(queue) => queue,
+        None => host.epoch_prover(),
     };
+    let result = resume_bundle(
+        &epoch_prover,
+        host.program(),
+        host.input_stream(),
+        &ctx,
+        &options,
+        writer,
+        &written,
+        progress,
+    );
     if let Some(queue) = &queue {
         queue.cleanup();
         let stats = queue.stats();

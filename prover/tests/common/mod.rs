@@ -296,3 +296,18 @@ pub fn built_elf(path: &str) -> Program {
         .unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-guests.sh first)", p.display()));
     Program::from_elf(&bytes).unwrap()
 }
+
+/// `build/guests/<name>.elf` (built by `scripts/build-guests.sh`) as a
+/// path string; panics with the fix when it is missing, so an unbuilt guest
+/// fails the test instead of skipping it.
+pub fn built_guest(name: &str) -> String {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(format!("build/guests/{name}.elf"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/build-guests.sh first",
+        path.display()
+    );
+    path.to_str().unwrap().to_owned()
+}
