@@ -16,11 +16,12 @@ of workers on any number of machines; each takes jobs of its own protocol
 version only. A job whose worker stops renewing it (killed, crashed, cut
 off) for --claim-after seconds is taken over by another worker; an epoch
 taken 3 times without a result fails its run. Ctrl-C or SIGTERM stops the
-worker after the epochs it is proving. If Redis goes away the worker
-retries every second. See docs/distributed.md.
+worker after the epochs it is proving; a second one stops it at once. If
+Redis goes away the worker retries every second. See docs/distributed.md.
 
 Exit status:
   0  stopped by Ctrl-C or SIGTERM
+  1  stopped by a second Ctrl-C or SIGTERM
   2  invalid queue URL";
 
 #[derive(Debug, clap::Args)]
@@ -41,7 +42,11 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
+        // A second signal exits at once (exit code 1), even in a long proof.
+        let registered =
+            signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
+                .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&stop)));
+        if let Err(e) = registered {
             eprintln!(
                 "warning: cannot watch for signal {signal} ({e}); stop the worker with SIGKILL"
             );

@@ -12,8 +12,11 @@ use sluice_verifier::statement::EpochStatement;
 use sluice_verifier::stream::ChainContext;
 
 use super::wire::{self, JobResult};
+use sluice_verifier::stark::StarkEpochVerifier;
+use sluice_verifier::stream::EpochProofVerifier;
+
 use super::{
-    attempts_key, client, ensure_group, fresh_id, jobs_key, now_ms, result_key, work_key,
+    attempts_key, client, connect, ensure_group, fresh_id, jobs_key, now_ms, result_key, work_key,
     workers_key, KEY_TTL_SECS,
 };
 use crate::driver::{EpochProver, EpochWork};
@@ -55,6 +58,9 @@ pub struct QueueProver<P> {
     /// [`QueueProver::cleanup`] (and on drop) if the run stops early.
     outstanding: Mutex<BTreeSet<u64>>,
     stats: [AtomicU64; 4],
+    /// Set once an epoch failed: the epochs still waiting give up at once
+    /// instead of waiting for results the run will not use.
+    failed: AtomicBool,
 }
 
 /// What a run moved through the queue.
@@ -97,7 +103,7 @@ impl<P> QueueProver<P> {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
-        if let Ok(mut con) = self.client.get_connection() {
+        if let Ok(mut con) = connect(&self.client) {
             let mut keys = vec![attempts_key(&self.run)];
             for epoch in outstanding {
                 keys.push(work_key(&self.run, epoch));
@@ -125,8 +131,7 @@ impl<P: EpochProver> QueueProver<P> {
     /// starts a run with a fresh ID for protocol `version`.
     pub fn connect(options: &QueueOptions, version: u32, local: P) -> Result<Self, String> {
         let client = client(&options.url)?;
-        let mut con = client
-            .get_connection()
+        let mut con = connect(&client)
             .map_err(|e| format!("cannot reach the queue at {}: {e}", options.url))?;
         redis::cmd("PING")
             .query::<String>(&mut con)
@@ -144,6 +149,7 @@ impl<P: EpochProver> QueueProver<P> {
             warned: AtomicBool::new(false),
             outstanding: Mutex::new(BTreeSet::new()),
             stats: Default::default(),
+            failed: AtomicBool::new(false),
         })
     }
 
@@ -165,7 +171,7 @@ impl<P: EpochProver> QueueProver<P> {
     ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
         let epoch = work.record.index;
         let lost = || format!("lost the queue at {} (run {})", self.url, self.run);
-        let mut con = self.client.get_connection().with_context(lost)?;
+        let mut con = connect(&self.client).with_context(lost)?;
         let blob = wire::encode_job(ctx, work);
         self.stats[0].fetch_add(1, Ordering::Relaxed);
         self.stats[1].fetch_add(blob.len() as u64, Ordering::Relaxed);
@@ -186,10 +192,24 @@ impl<P: EpochProver> QueueProver<P> {
             .query(&mut con)
             .with_context(lost)?;
         let waiting = Instant::now();
+        let mut checked = Instant::now();
         loop {
+            if self.failed.load(Ordering::Relaxed) {
+                return Err(anyhow!("stopped: another epoch of the run failed"));
+            }
             let popped: Option<(String, Vec<u8>)> =
                 con.blpop(&result_key, 1.0).with_context(lost)?;
             let Some((_, blob)) = popped else {
+                if checked.elapsed() >= Duration::from_secs(5) {
+                    checked = Instant::now();
+                    if !con.exists::<_, bool>(&work_key).with_context(lost)? {
+                        return Err(anyhow!(
+                            "its job vanished from the queue at {} (evicted or flushed? the \
+                             queue's Redis needs maxmemory-policy noeviction)",
+                            self.url
+                        ));
+                    }
+                }
                 if waiting.elapsed() >= self.warn_after
                     && self.live_workers(&mut con).with_context(lost)? == 0
                     && !self.warned.swap(true, Ordering::Relaxed)
@@ -207,10 +227,19 @@ impl<P: EpochProver> QueueProver<P> {
             let _: () = con.del(&[&work_key, &result_key]).with_context(lost)?;
             self.set_outstanding(epoch, false);
             self.stats[3].fetch_add(blob.len() as u64, Ordering::Relaxed);
-            return match wire::decode_result(&blob)
-                .map_err(|e| anyhow!("a worker's result is unreadable: {e}"))?
-            {
-                JobResult::Proven { statement, proof } => Ok((statement, proof)),
+            let result = wire::decode_result(&blob)
+                .map_err(|e| anyhow!("a worker's result is unreadable: {e}"))?;
+            return match result {
+                JobResult::Proven { statement, proof } => {
+                    // A worker is not trusted: its proof is checked before
+                    // the driver writes it.
+                    StarkEpochVerifier
+                        .verify_epoch(ctx, epoch, &statement, &proof)
+                        .map_err(|e| {
+                            anyhow!("a worker returned a proof that does not verify: {e}")
+                        })?;
+                    Ok((statement, proof))
+                }
                 JobResult::Failed { worker, reason } => {
                     Err(anyhow!("worker {worker} could not prove it: {reason}"))
                 }
@@ -237,7 +266,11 @@ impl<P: EpochProver> EpochProver for QueueProver<P> {
             self.local_free.fetch_add(1, Ordering::AcqRel);
             return proven;
         }
-        self.prove_remote(ctx, work)
+        let proven = self.prove_remote(ctx, work);
+        if proven.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        proven
     }
 
     fn statement(&self, work: &EpochWork) -> EpochStatement {

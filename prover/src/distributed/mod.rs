@@ -28,7 +28,7 @@ mod worker;
 pub use coordinator::{QueueOptions, QueueProver, QueueStats};
 pub use worker::{run_worker, WorkerOptions, WorkerReport};
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Consumer group of the workers.
 pub const GROUP: &str = "workers";
@@ -40,9 +40,16 @@ pub const KEY_TTL_SECS: u64 = 24 * 3600;
 /// An epoch taken this many times without a result fails the run.
 pub const MAX_ATTEMPTS: u64 = 3;
 
-/// The job stream of protocol `version`.
+/// A worker stops renewing a job after proving it this long (a prover that
+/// hangs then loses the job to another worker, and the attempt cap ends
+/// it).
+pub const MAX_PROVE: Duration = Duration::from_secs(3600);
+
+/// The job stream of protocol `version` (and of this build's job blob
+/// format, [`wire::WIRE_VERSION`]): a worker only ever reads jobs it can
+/// decode and prove.
 pub fn jobs_key(version: u32) -> String {
-    format!("sluice:v{version}:jobs")
+    format!("sluice:v{version}.{}:jobs", wire::WIRE_VERSION)
 }
 
 /// The live-worker set of protocol `version`.
@@ -96,6 +103,41 @@ pub fn client(url: &str) -> Result<redis::Client, String> {
     let client = redis::Client::open(url)
         .map_err(|e| format!("invalid queue URL `{url}`: {e} (expected redis://HOST:PORT[/DB])"))?;
     Ok(client)
+}
+
+/// A connection with timeouts: connecting takes at most 5 s, and a read
+/// or write that hangs (a network partition without a reset) fails after
+/// 15 s instead of blocking forever. Blocking commands here wait at most
+/// 1 s.
+pub fn connect(client: &redis::Client) -> redis::RedisResult<redis::Connection> {
+    let con = client.get_connection_with_timeout(Duration::from_secs(5))?;
+    con.set_read_timeout(Some(Duration::from_secs(15)))?;
+    con.set_write_timeout(Some(Duration::from_secs(15)))?;
+    Ok(con)
+}
+
+/// Pushes a result blob to `result` only while the job's `work` key exists
+/// (the coordinator is still waiting): a late duplicate, after the
+/// coordinator took the first result and deleted both keys, leaves nothing.
+/// Returns whether it was pushed.
+pub fn push_result(
+    con: &mut redis::Connection,
+    work: &str,
+    result: &str,
+    blob: &[u8],
+) -> redis::RedisResult<bool> {
+    const SCRIPT: &str = "if redis.call('EXISTS', KEYS[1]) == 1 then \
+        redis.call('RPUSH', KEYS[2], ARGV[1]); redis.call('EXPIRE', KEYS[2], ARGV[2]); \
+        return 1 end return 0";
+    let pushed: i64 = redis::cmd("EVAL")
+        .arg(SCRIPT)
+        .arg(2)
+        .arg(work)
+        .arg(result)
+        .arg(blob)
+        .arg(KEY_TTL_SECS)
+        .query(con)?;
+    Ok(pushed == 1)
 }
 
 /// Creates the consumer group of `stream` if it is missing.

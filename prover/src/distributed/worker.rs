@@ -9,8 +9,8 @@ use redis::Commands;
 
 use super::wire::{self, JobResult};
 use super::{
-    attempts_key, client, ensure_group, fresh_id, jobs_key, now_ms, result_key, work_key,
-    workers_key, GROUP, KEY_TTL_SECS, MAX_ATTEMPTS,
+    attempts_key, client, connect, ensure_group, fresh_id, jobs_key, now_ms, push_result,
+    result_key, work_key, workers_key, GROUP, KEY_TTL_SECS, MAX_ATTEMPTS, MAX_PROVE,
 };
 use crate::driver::EpochProver;
 
@@ -80,7 +80,7 @@ impl<P: EpochProver> Shared<'_, P> {
         let stream = jobs_key(self.options.protocol_version);
         let mut reported = false;
         while !self.done() {
-            let result = self.client.get_connection().and_then(|mut con| {
+            let result = connect(&self.client).and_then(|mut con| {
                 ensure_group(&mut con, &stream)?;
                 if reported {
                     eprintln!("worker {consumer}: connected to {}", self.options.url);
@@ -108,6 +108,9 @@ impl<P: EpochProver> Shared<'_, P> {
         consumer: &str,
     ) -> redis::RedisResult<()> {
         let workers = workers_key(self.options.protocol_version);
+        // XAUTOCLAIM scans the pending list from this cursor, a few entries
+        // per call, so a dead worker's job deep in it is reached too.
+        let mut cursor = String::from("0-0");
         while !self.done() {
             let _: () = con.zadd(&workers, consumer, now_ms())?;
             // Workers that vanished an hour ago leave the set.
@@ -118,10 +121,11 @@ impl<P: EpochProver> Shared<'_, P> {
                 .arg(GROUP)
                 .arg(consumer)
                 .arg(claim_ms)
-                .arg("0-0")
+                .arg(&cursor)
                 .arg("COUNT")
                 .arg(1)
                 .query(con)?;
+            cursor = reclaimed.next_stream_id;
             let taken_over = reclaimed.claimed.into_iter().next();
             if let Some(entry) = &taken_over {
                 eprintln!(
@@ -156,6 +160,9 @@ impl<P: EpochProver> Shared<'_, P> {
         Ok(())
     }
 
+    /// Returns `result` (only while the coordinator still waits for it) and
+    /// retires the job. Retried on fresh connections, so a proof is not
+    /// thrown away for one Redis error after a long proof.
     fn finish(
         &self,
         con: &mut redis::Connection,
@@ -165,15 +172,27 @@ impl<P: EpochProver> Shared<'_, P> {
         epoch: u64,
         result: &JobResult,
     ) -> redis::RedisResult<()> {
-        let key = result_key(run, epoch);
-        let _: () = con.rpush(&key, wire::encode_result(result))?;
-        let _: () = con.expire(&key, KEY_TTL_SECS as i64)?;
-        let _: () = redis::cmd("XACK")
-            .arg(stream)
-            .arg(GROUP)
-            .arg(id)
-            .query(con)?;
-        let _: () = redis::cmd("XDEL").arg(stream).arg(id).query(con)?;
+        let blob = wire::encode_result(result);
+        let (work, key) = (work_key(run, epoch), result_key(run, epoch));
+        let retire = |con: &mut redis::Connection| -> redis::RedisResult<()> {
+            push_result(con, &work, &key, &blob)?;
+            let _: () = redis::cmd("XACK")
+                .arg(stream)
+                .arg(GROUP)
+                .arg(id)
+                .query(con)?;
+            let _: () = redis::cmd("XDEL").arg(stream).arg(id).query(con)?;
+            Ok(())
+        };
+        let mut outcome = retire(con);
+        for _ in 0..5 {
+            if outcome.is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+            outcome = connect(&self.client).and_then(|mut fresh| retire(&mut fresh));
+        }
+        outcome?;
         match result {
             JobResult::Proven { .. } => self.proven.fetch_add(1, Ordering::Relaxed),
             JobResult::Failed { .. } => self.failed.fetch_add(1, Ordering::Relaxed),
@@ -202,18 +221,8 @@ impl<P: EpochProver> Shared<'_, P> {
             worker: consumer.to_owned(),
             reason,
         };
-        let attempts: u64 = con.hincr(attempts_key(&run), epoch, 1)?;
-        let _: () = con.expire(attempts_key(&run), KEY_TTL_SECS as i64)?;
-        if attempts > MAX_ATTEMPTS {
-            let reason = format!(
-                "it was taken {} times without a result: the workers proving it died or were \
-                 killed (out of memory?)",
-                attempts - 1
-            );
-            return self.finish(con, stream, &entry.id, &run, epoch, &failed(reason));
-        }
         let Some(blob) = con.get::<_, Option<Vec<u8>>>(work_key(&run, epoch))? else {
-            // The run has its result already, or it is gone.
+            // The run has this epoch's result already, or it is gone.
             let _: () = redis::cmd("XACK")
                 .arg(stream)
                 .arg(GROUP)
@@ -231,15 +240,21 @@ impl<P: EpochProver> Shared<'_, P> {
             }
         };
         if ctx.protocol_version != self.options.protocol_version {
-            // Only a job put on the wrong stream gets here: leave it to a
-            // worker of its version.
-            eprintln!(
-                "worker {consumer}: refusing epoch {epoch} of run {run}: it is for protocol {}, \
-                 this worker proves protocol {}",
+            let reason = format!(
+                "the job is for protocol {} and was queued for protocol {}",
                 ctx.protocol_version, self.options.protocol_version
             );
-            self.skipped.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            return self.finish(con, stream, &entry.id, &run, epoch, &failed(reason));
+        }
+        let attempts: u64 = con.hincr(attempts_key(&run), epoch, 1)?;
+        let _: () = con.expire(attempts_key(&run), KEY_TTL_SECS as i64)?;
+        if attempts > MAX_ATTEMPTS {
+            let reason = format!(
+                "it was taken {} times without a result: the workers proving it died, were \
+                 killed (out of memory?) or hung",
+                attempts - 1
+            );
+            return self.finish(con, stream, &entry.id, &run, epoch, &failed(reason));
         }
         eprintln!("worker {consumer}: proving epoch {epoch} of run {run}");
         let proven = self.with_renewal(stream, consumer, &entry.id, || {
@@ -262,9 +277,10 @@ impl<P: EpochProver> Shared<'_, P> {
         self.finish(con, stream, &entry.id, &run, epoch, &result)
     }
 
-    /// Runs `prove` while a side thread renews the job (`XCLAIM` to
-    /// ourselves resets its idle time), so no other worker takes it over,
-    /// and keeps the worker's heartbeat.
+    /// Runs `prove` while a side thread keeps the worker's heartbeat and
+    /// renews the job (an `XCLAIM` to ourselves resets its idle time) while
+    /// we still own it, so no other worker takes it over, for at most
+    /// [`MAX_PROVE`].
     fn with_renewal<T>(
         &self,
         stream: &str,
@@ -272,37 +288,60 @@ impl<P: EpochProver> Shared<'_, P> {
         id: &str,
         prove: impl FnOnce() -> T,
     ) -> T {
+        // Claims the job again only if `consumer` still owns it.
+        const RENEW: &str = "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], \
+            ARGV[3], 1) if p[1] and p[1][2] == ARGV[2] then redis.call('XCLAIM', KEYS[1], \
+            ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID') return 1 end return 0";
         let proving = AtomicBool::new(true);
         let every = self.options.claim_after / 3;
         std::thread::scope(|s| {
             s.spawn(|| {
-                let Ok(mut con) = self.client.get_connection() else {
-                    return;
-                };
                 let tick = Duration::from_millis(50);
+                let started = std::time::Instant::now();
                 let (mut since_claim, mut since_beat) = (Duration::ZERO, Duration::ZERO);
+                let mut con = None;
+                let mut owned = true;
                 while proving.load(Ordering::Relaxed) {
                     std::thread::sleep(tick);
                     since_claim += tick;
                     since_beat += tick;
-                    if since_claim >= every {
+                    let renew = owned && since_claim >= every && started.elapsed() < MAX_PROVE;
+                    let beat = since_beat >= HEARTBEAT;
+                    if !renew && !beat {
+                        continue;
+                    }
+                    if con.is_none() {
+                        con = connect(&self.client).ok();
+                    }
+                    let Some(c) = con.as_mut() else { continue };
+                    let mut ok = true;
+                    if renew {
                         since_claim = Duration::ZERO;
-                        let _: redis::RedisResult<redis::Value> = redis::cmd("XCLAIM")
+                        match redis::cmd("EVAL")
+                            .arg(RENEW)
+                            .arg(1)
                             .arg(stream)
                             .arg(GROUP)
                             .arg(consumer)
-                            .arg(0)
                             .arg(id)
-                            .arg("JUSTID")
-                            .query(&mut con);
+                            .query::<i64>(c)
+                        {
+                            Ok(1) => {}
+                            Ok(_) => owned = false,
+                            Err(_) => ok = false,
+                        }
                     }
-                    if since_beat >= HEARTBEAT {
+                    if beat {
                         since_beat = Duration::ZERO;
-                        let _: redis::RedisResult<()> = con.zadd(
+                        let beat: redis::RedisResult<()> = c.zadd(
                             workers_key(self.options.protocol_version),
                             consumer,
                             now_ms(),
                         );
+                        ok &= beat.is_ok();
+                    }
+                    if !ok {
+                        con = None;
                     }
                 }
             });
