@@ -50,6 +50,12 @@ pub trait EpochProver: Sync {
     fn statement(&self, work: &EpochWork) -> EpochStatement {
         crate::prove::statement_for(&work.record, &work.transition)
     }
+
+    /// Called when the run stops early (an epoch failed, a write failed,
+    /// the guest faulted): the driver then waits for the calls still in
+    /// [`EpochProver::prove_epoch`], which may give up at once. A prover
+    /// that waits on others (the queue) must; a local one may ignore it.
+    fn cancel(&self) {}
 }
 
 impl<T: EpochProver + ?Sized> EpochProver for &T {
@@ -64,6 +70,10 @@ impl<T: EpochProver + ?Sized> EpochProver for &T {
 
     fn statement(&self, work: &EpochWork) -> EpochStatement {
         (**self).statement(work)
+    }
+
+    fn cancel(&self) {
+        (**self).cancel()
     }
 }
 
@@ -272,6 +282,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
             let mut image = MemoryImage::new(program);
             if let Err(e) = fast_forward(prover, &mut executor, &mut image, written, abort) {
                 abort.store(true, Ordering::Relaxed);
+                prover.cancel();
                 return Err(e);
             }
             loop {
@@ -285,6 +296,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
                         // Nothing after this epoch can be written: stop
                         // proving the ones in flight.
                         abort.store(true, Ordering::Relaxed);
+                        prover.cancel();
                         return Err(e.into());
                     }
                 };
@@ -292,6 +304,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
                     Ok(t) => t,
                     Err(e) => {
                         abort.store(true, Ordering::Relaxed);
+                        prover.cancel();
                         return Err(e.into());
                     }
                 };
@@ -370,6 +383,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
         })();
         if written.is_err() {
             abort.store(true, Ordering::Relaxed);
+            prover.cancel();
         }
         // Unblock the executor (permits) and the workers (results); the
         // executor's exit closes the record channel and ends the workers.

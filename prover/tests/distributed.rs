@@ -450,3 +450,79 @@ fn a_job_that_vanishes_from_redis_fails_the_run_instead_of_hanging() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("vanished from the queue"), "{stderr}");
 }
+
+#[test]
+fn the_coordinator_can_prove_everything_itself() {
+    let dir = scratch("local-jobs");
+    let redis = Redis::start("local-jobs");
+    let elf = guest("collatz");
+    let local = dir.join("local.bundle");
+    assert_eq!(prove(&elf, "12", &local, &["--jobs", "2"]).0, COLLATZ_EXIT);
+    // No worker at all: every epoch is proven by the coordinator's own jobs.
+    let out = dir.join("queue.bundle");
+    let (code, stderr) = prove(
+        &elf,
+        "12",
+        &out,
+        &["--queue", &redis.url(), "--jobs", "2", "--local-jobs", "2"],
+    );
+    assert_eq!(code, COLLATZ_EXIT, "{stderr}");
+    assert!(stderr.contains("queue: 0 job(s) published"), "{stderr}");
+    same_bytes(&local, &out);
+}
+
+#[test]
+fn a_run_that_stops_early_does_not_wait_for_epochs_no_worker_proves() {
+    use sluice_prover::bundle_writer::BundleWriter;
+    use sluice_prover::driver::{prove_bundle, DriveError, DriverOptions, NoProgress};
+    use sluice_prover::executor::Program;
+    use sluice_verifier::isa::{Instruction as I, Opcode::*};
+    use sluice_verifier::params::ProofParams;
+
+    let redis = Redis::start("cancel");
+    // 2,000 cycles of a loop, then an illegal instruction: the executor
+    // fails after publishing epochs of 2^9 cycles that no worker proves.
+    let program = Program::from_words(
+        0x1_0000,
+        &[
+            I::i(Addi, 5, 0, 1000).encode(),
+            I::i(Addi, 5, 5, -1).encode(),
+            I::b(Bne, 5, 0, -4).encode(),
+            0,
+        ],
+    )
+    .unwrap();
+    let ctx = ChainContext {
+        protocol_version: PROTOCOL_VERSION,
+        params: ProofParams::DEFAULT,
+        image_id: sluice_verifier::memory::image_id(&program),
+        epoch_size_log2: 9,
+    };
+    let queue = QueueProver::connect(
+        &QueueOptions::new(&redis.url()),
+        PROTOCOL_VERSION,
+        StarkEpochProver,
+    )
+    .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let writer = BundleWriter::new(Vec::new(), &ctx).unwrap();
+        let result = prove_bundle(
+            &queue,
+            &program,
+            &[],
+            &ctx,
+            &DriverOptions {
+                window: 8,
+                ..DriverOptions::with_jobs(2)
+            },
+            writer,
+            &mut NoProgress,
+        );
+        let _ = tx.send(result.map(|_| ()));
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the run kept waiting for epochs no worker will prove");
+    assert!(matches!(result, Err(DriveError::Exec(_))), "{result:?}");
+}

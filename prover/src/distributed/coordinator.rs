@@ -195,7 +195,7 @@ impl<P: EpochProver> QueueProver<P> {
         let mut checked = Instant::now();
         loop {
             if self.failed.load(Ordering::Relaxed) {
-                return Err(anyhow!("stopped: another epoch of the run failed"));
+                return Err(anyhow!("stopped: the run is ending (another epoch failed)"));
             }
             let popped: Option<(String, Vec<u8>)> =
                 con.blpop(&result_key, 1.0).with_context(lost)?;
@@ -275,5 +275,10 @@ impl<P: EpochProver> EpochProver for QueueProver<P> {
 
     fn statement(&self, work: &EpochWork) -> EpochStatement {
         self.local.statement(work)
+    }
+
+    fn cancel(&self) {
+        self.failed.store(true, Ordering::Relaxed);
+        self.local.cancel();
     }
 }
