@@ -526,3 +526,47 @@ fn a_run_that_stops_early_does_not_wait_for_epochs_no_worker_proves() {
         .expect("the run kept waiting for epochs no worker will prove");
     assert!(matches!(result, Err(DriveError::Exec(_))), "{result:?}");
 }
+
+#[test]
+fn a_coordinator_stopped_by_ctrl_c_leaves_no_run_keys() {
+    let dir = scratch("sigint");
+    let redis = Redis::start("sigint");
+    let out = dir.join("queue.bundle");
+    let mut child = prover_cmd()
+        .args(["prove", &guest("collatz"), "--epoch-size-log2", "12", "-o"])
+        .arg(&out)
+        .args(["--queue", &redis.url()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut con = redis::Client::open(redis.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    // Wait until it has published its first jobs (no worker takes them).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg("sluice:run:*")
+            .query(&mut con)
+            .unwrap();
+        if !keys.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no job was published");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130));
+    let left: Vec<String> = redis::cmd("KEYS")
+        .arg("sluice:run:*")
+        .query(&mut con)
+        .unwrap();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

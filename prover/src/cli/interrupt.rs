@@ -20,10 +20,18 @@ impl Drop for Watch {
     }
 }
 
+/// What to do just before exiting on a signal (delete a queue run's keys).
+pub type OnStop = Box<dyn FnOnce() + Send>;
+
 /// Watches for SIGINT and SIGTERM while `prove` writes `records`' bundle
-/// to `partial` (`None`: stdout). On a signal, exits with `128 + signal`
-/// after the record being written is complete, saying how to resume.
-pub fn watch(records: RecordLock, partial: Option<PathBuf>) -> std::io::Result<Watch> {
+/// to `partial` (`None`: stdout). On a signal, runs `on_stop` and exits
+/// with `128 + signal` after the record being written is complete, saying
+/// how to resume.
+pub fn watch(
+    records: RecordLock,
+    partial: Option<PathBuf>,
+    on_stop: Option<OnStop>,
+) -> std::io::Result<Watch> {
     let mut signals = Signals::new([SIGINT, SIGTERM])?;
     let handle = signals.handle();
     std::thread::spawn(move || {
@@ -43,6 +51,9 @@ pub fn watch(records: RecordLock, partial: Option<PathBuf>) -> std::io::Result<W
                 None => {
                     eprintln!("\ninterrupted ({name}) after {complete} complete epoch(s) on stdout")
                 }
+            }
+            if let Some(on_stop) = on_stop {
+                on_stop();
             }
             std::process::exit(128 + signal);
         }

@@ -339,7 +339,10 @@ where
     };
     let _watch = if handle_signals {
         let partial = (!to_stdout).then(|| partial_path(&args.output));
-        match interrupt::watch(writer.record_lock(), partial) {
+        let on_stop = queue
+            .as_ref()
+            .map(|q| Box::new(q.cleanup_handle()) as interrupt::OnStop);
+        match interrupt::watch(writer.record_lock(), partial, on_stop) {
             Ok(w) => Some(w),
             Err(e) => {
                 eprintln!("warning: cannot watch for Ctrl-C ({e}); an interrupted run may cut its last record, which --resume then proves again");

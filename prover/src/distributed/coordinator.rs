@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
@@ -56,7 +56,7 @@ pub struct QueueProver<P> {
     warned: AtomicBool,
     /// Epochs published and not yet answered: their keys are deleted by
     /// [`QueueProver::cleanup`] (and on drop) if the run stops early.
-    outstanding: Mutex<BTreeSet<u64>>,
+    outstanding: Arc<Mutex<BTreeSet<u64>>>,
     stats: [AtomicU64; 4],
     /// Set once an epoch failed: the epochs still waiting give up at once
     /// instead of waiting for results the run will not use.
@@ -97,19 +97,32 @@ impl<P> QueueProver<P> {
     /// attempt counters and the keys of epochs still waiting, whose jobs
     /// workers then skip. Also done on drop.
     pub fn cleanup(&self) {
-        let outstanding = std::mem::take(
-            &mut *self
-                .outstanding
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        self.cleanup_handle()();
+    }
+
+    /// [`QueueProver::cleanup`] as a closure of its own, for a signal
+    /// handler that exits the process while the driver still holds the
+    /// prover.
+    pub fn cleanup_handle(&self) -> impl FnOnce() + Send + 'static {
+        let (client, run, outstanding) = (
+            self.client.clone(),
+            self.run.clone(),
+            Arc::clone(&self.outstanding),
         );
-        if let Ok(mut con) = connect(&self.client) {
-            let mut keys = vec![attempts_key(&self.run)];
-            for epoch in outstanding {
-                keys.push(work_key(&self.run, epoch));
-                keys.push(result_key(&self.run, epoch));
+        move || {
+            let outstanding = std::mem::take(
+                &mut *outstanding
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            );
+            if let Ok(mut con) = connect(&client) {
+                let mut keys = vec![attempts_key(&run)];
+                for epoch in outstanding {
+                    keys.push(work_key(&run, epoch));
+                    keys.push(result_key(&run, epoch));
+                }
+                let _: redis::RedisResult<()> = con.del(keys);
             }
-            let _: redis::RedisResult<()> = con.del(keys);
         }
     }
 
@@ -147,7 +160,7 @@ impl<P: EpochProver> QueueProver<P> {
             local_free: AtomicUsize::new(options.local_jobs),
             warn_after: options.warn_after,
             warned: AtomicBool::new(false),
-            outstanding: Mutex::new(BTreeSet::new()),
+            outstanding: Arc::new(Mutex::new(BTreeSet::new())),
             stats: Default::default(),
             failed: AtomicBool::new(false),
         })
