@@ -77,6 +77,28 @@ impl<T: EpochProver + ?Sized> EpochProver for &T {
     }
 }
 
+/// [`EpochProver::prove_epoch`], with a panic turned into an error ("the
+/// prover panicked: …"), for callers that must answer for every epoch they
+/// take (the driver's workers, the queue's workers).
+pub fn prove_catching_panics<P: EpochProver + ?Sized>(
+    prover: &P,
+    ctx: &ChainContext,
+    work: &EpochWork,
+    input: &[u8],
+) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prover.prove_epoch(ctx, work, input)
+    }))
+    .unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(anyhow::anyhow!("the prover panicked: {message}"))
+    })
+}
+
 /// One epoch ready to prove: what the executor recorded, and how it moved
 /// the committed memory (start/end roots and state digests, page openings).
 ///
@@ -332,17 +354,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
                 let index = work.record.index;
                 // A panicking prover must not strand its epoch: the writer
                 // would wait for it forever while holding the window.
-                let proven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    prover.prove_epoch(ctx, &work, input)
-                }))
-                .unwrap_or_else(|panic| {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Err(anyhow::anyhow!("the prover panicked: {message}"))
-                });
+                let proven = prove_catching_panics(prover, ctx, &work, input);
                 let result = match proven {
                     Ok((statement, proof)) => Ok((work.record, statement, proof)),
                     Err(source) => Err(DriveError::Prove { index, source }),

@@ -13,10 +13,10 @@ use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
 use sluice_prover::distributed::{QueueOptions, QueueProver};
 use sluice_prover::driver::{resume_bundle, ConsoleProgress, DriveError, EpochProver, Progress};
 use sluice_prover::executor::{Config, Program};
-use sluice_prover::host::{HostError, Prover};
+use sluice_prover::host::{check_security, HostError, Prover};
 use sluice_prover::sizing::{auto_epoch_size_log2, available_memory, peak_bytes};
 use sluice_verifier::digest::Digest;
-use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
+use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::EpochProofVerifier;
 
@@ -192,11 +192,14 @@ where
     } else {
         None
     };
-    let bits = params.conjectured_security_bits();
-    if bits < MIN_SECURITY_BITS {
-        eprintln!("error: proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required");
-        return exit::USAGE_OR_INPUT;
-    }
+    // Before any file is read.
+    let bits = match check_security(&params) {
+        Ok(bits) => bits,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_code_of(&e);
+        }
+    };
     let elf = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -288,8 +291,8 @@ where
         (EpochSize::Log2(_), _) => "",
     };
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {} bits of conjectured security; zero-knowledge: {}",
-        outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, params.conjectured_security_bits(), super::yes_no(params.zk)
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
+        outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
     let queue = match &args.queue {
         Some(url) => {
@@ -372,8 +375,8 @@ where
         &written,
         progress,
     );
+    // Dropping the queue at return deletes what is left of the run.
     if let Some(queue) = &queue {
-        queue.cleanup();
         let stats = queue.stats();
         eprintln!(
             "queue: {} job(s) published ({} bytes, at most {} per epoch), {} result bytes received",

@@ -1,6 +1,5 @@
 //! The worker's side: take jobs, prove them, return the proofs.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use super::{
     attempts_key, client, connect, ensure_group, fresh_id, jobs_key, now_ms, push_result,
     result_key, work_key, workers_key, GROUP, KEY_TTL_SECS, MAX_ATTEMPTS, MAX_PROVE,
 };
-use crate::driver::EpochProver;
+use crate::driver::{prove_catching_panics, EpochProver};
 
 /// How often a worker that is proving says it is alive (the coordinator
 /// counts workers seen in the last 15 s).
@@ -176,13 +175,7 @@ impl<P: EpochProver> Shared<'_, P> {
         let (work, key) = (work_key(run, epoch), result_key(run, epoch));
         let retire = |con: &mut redis::Connection| -> redis::RedisResult<()> {
             push_result(con, &work, &key, &blob)?;
-            let _: () = redis::cmd("XACK")
-                .arg(stream)
-                .arg(GROUP)
-                .arg(id)
-                .query(con)?;
-            let _: () = redis::cmd("XDEL").arg(stream).arg(id).query(con)?;
-            Ok(())
+            retire_job(con, stream, id)
         };
         let mut outcome = retire(con);
         for _ in 0..5 {
@@ -210,12 +203,7 @@ impl<P: EpochProver> Shared<'_, P> {
         let (Some(run), Some(epoch)) = (entry.get::<String>("run"), entry.get::<u64>("epoch"))
         else {
             eprintln!("worker {consumer}: dropping malformed job {}", entry.id);
-            let _: () = redis::cmd("XACK")
-                .arg(stream)
-                .arg(GROUP)
-                .arg(&entry.id)
-                .query(con)?;
-            return Ok(());
+            return retire_job(con, stream, &entry.id);
         };
         let failed = |reason: String| JobResult::Failed {
             worker: consumer.to_owned(),
@@ -223,14 +211,8 @@ impl<P: EpochProver> Shared<'_, P> {
         };
         let Some(blob) = con.get::<_, Option<Vec<u8>>>(work_key(&run, epoch))? else {
             // The run has this epoch's result already, or it is gone.
-            let _: () = redis::cmd("XACK")
-                .arg(stream)
-                .arg(GROUP)
-                .arg(&entry.id)
-                .query(con)?;
-            let _: () = redis::cmd("XDEL").arg(stream).arg(&entry.id).query(con)?;
             self.skipped.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            return retire_job(con, stream, &entry.id);
         };
         let (ctx, work) = match wire::decode_job(&blob) {
             Ok(job) => job,
@@ -258,21 +240,11 @@ impl<P: EpochProver> Shared<'_, P> {
         }
         eprintln!("worker {consumer}: proving epoch {epoch} of run {run}");
         let proven = self.with_renewal(stream, consumer, &entry.id, || {
-            catch_unwind(AssertUnwindSafe(|| {
-                self.prover.prove_epoch(&ctx, &work, &[])
-            }))
+            prove_catching_panics(self.prover, &ctx, &work, &[])
         });
         let result = match proven {
-            Ok(Ok((statement, proof))) => JobResult::Proven { statement, proof },
-            Ok(Err(e)) => failed(format!("{e:#}")),
-            Err(panic) => failed(format!(
-                "the prover panicked: {}",
-                panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default()
-            )),
+            Ok((statement, proof)) => JobResult::Proven { statement, proof },
+            Err(e) => failed(format!("{e:#}")),
         };
         self.finish(con, stream, &entry.id, &run, epoch, &result)
     }
@@ -350,6 +322,17 @@ impl<P: EpochProver> Shared<'_, P> {
             out
         })
     }
+}
+
+/// Acknowledges job `id` and removes it from the stream: nobody takes it
+/// again, and the stream does not grow.
+fn retire_job(con: &mut redis::Connection, stream: &str, id: &str) -> redis::RedisResult<()> {
+    let _: () = redis::cmd("XACK")
+        .arg(stream)
+        .arg(GROUP)
+        .arg(id)
+        .query(con)?;
+    redis::cmd("XDEL").arg(stream).arg(id).query(con)
 }
 
 /// Runs a worker until `stop` is set (or `max_jobs` jobs are done): `jobs`

@@ -55,8 +55,7 @@ pub enum HostError {
     #[error("epoch size 2^{0} is outside 2^1..=2^{MAX_EPOCH_SIZE_LOG2}")]
     EpochSize(u8),
     #[error(
-        "the proof parameters give {bits} bits of conjectured security; at least \
-         {MIN_SECURITY_BITS} required"
+        "proof parameters give {bits} bits of security; at least {MIN_SECURITY_BITS} required"
     )]
     TooWeak { bits: u32 },
     #[error("guest faulted: {0} (after {cycles} cycles); nothing was proven", cycles = .0.cycles)]
@@ -263,10 +262,7 @@ impl<P: EpochProver> Prover<P> {
     /// Checks the parameters, runs the guest once and decides the epoch
     /// size and jobs; every refusal happens here, before any proving.
     pub fn plan(&self) -> Result<Plan, HostError> {
-        let bits = self.params.conjectured_security_bits();
-        if bits < MIN_SECURITY_BITS {
-            return Err(HostError::TooWeak { bits });
-        }
+        check_security(&self.params)?;
         let available = available_memory();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let epoch_size_log2 = match self.epoch_size_log2 {
@@ -348,6 +344,16 @@ impl<P: EpochProver> Prover<P> {
         )?;
         Ok(report)
     }
+}
+
+/// Refuses parameters below [`MIN_SECURITY_BITS`] of conjectured security;
+/// returns the bits otherwise.
+pub fn check_security(params: &ProofParams) -> Result<u32, HostError> {
+    let bits = params.conjectured_security_bits();
+    if bits < MIN_SECURITY_BITS {
+        return Err(HostError::TooWeak { bits });
+    }
+    Ok(bits)
 }
 
 /// The safety net of the pre-pass: a run the proof cannot show is refused
