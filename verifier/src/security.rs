@@ -35,10 +35,11 @@ use p3_security::budget::{
 use p3_security::fixed;
 use p3_uni_stark::OpeningShape;
 
-use crate::air::{epoch_airs, SluiceAir};
+use crate::air::epoch_airs;
 use crate::params::{ProofParams, MAX_TRACE_LOG2, ZK_RANDOM_CODEWORDS};
 use crate::stark::config::{Challenge, Val};
 use crate::stark::lookups::packed_lookups;
+use crate::stark::shipped::{shipped_airs, ShippedAir};
 
 /// Collision resistance of the Merkle and transcript hash, in bits: Poseidon2
 /// over KoalaBear with 8-element (≈ 248-bit) digests, so birthday-bound
@@ -139,11 +140,11 @@ fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
         log_blowup,
         ..ProofParams::DEFAULT
     };
-    let airs = epoch_airs(&[], &params);
+    let airs = shipped_airs(epoch_airs(&[], &params));
     let log_max = MAX_TRACE_LOG2 as usize;
     let degrees: Vec<usize> = airs
         .iter()
-        .map(|a| a.fixed_log_height().unwrap_or(log_max))
+        .map(|a| a.air.fixed_log_height().unwrap_or(log_max))
         .collect();
     let is_zk = usize::from(zk);
     let ext_degrees: Vec<usize> = degrees.iter().map(|d| d + is_zk).collect();
@@ -162,18 +163,19 @@ fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
         .zip(common.iter())
         .map(|((air, &log_height), lookups)| {
             let layout = AirLayout::from_air::<Val>(air);
-            let (base, ext) = get_symbolic_constraints::<Val, Challenge, SluiceAir, _>(
+            // The table's own constraints' degree is shipped; the lookups'
+            // constraints are built here.
+            let (base, ext) = get_symbolic_constraints::<Val, Challenge, ShippedAir, _>(
                 air, layout, lookups, &gadget,
             );
             let max_degree = base
                 .iter()
                 .map(|c| c.degree_multiple())
                 .chain(ext.iter().map(|c| c.degree_multiple()))
-                .max()
-                .unwrap_or(0);
+                .fold(air.degree(), usize::max);
             // As `p3-batch-stark` commits them: one degree more and twice
             // the chunks under zero knowledge.
-            let log_chunks = get_log_num_quotient_chunks::<Val, Challenge, SluiceAir, _>(
+            let log_chunks = get_log_num_quotient_chunks::<Val, Challenge, ShippedAir, _>(
                 air,
                 layout,
                 1 << log_height,
@@ -194,12 +196,12 @@ fn compute_shape(zk: bool, log_blowup: u8) -> EpochShape {
                 .max()
                 .unwrap_or(0);
             TableShape {
-                name: air.name(),
+                name: air.air.name(),
                 width,
                 preprocessed_width,
                 main_next,
                 preprocessed_next,
-                num_constraints: base.len() + ext.len(),
+                num_constraints: air.num_constraints() + base.len() + ext.len(),
                 max_constraint_degree: max_degree,
                 num_quotient_chunks,
                 num_lookups,
@@ -281,7 +283,7 @@ mod tests {
                     .iter()
                     .map(|a| a.fixed_log_height().unwrap_or(6) + usize::from(zk))
                     .collect();
-                let ours = packed_lookups(&airs, &degrees, &params);
+                let ours = packed_lookups(&shipped_airs(airs.clone()), &degrees, &params);
                 let theirs = if zk {
                     let config = unchecked_zk_config(&params);
                     epoch_prover_data(&config, &airs, &degrees, &params).map(|d| d.common.lookups)

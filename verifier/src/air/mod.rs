@@ -150,6 +150,28 @@ impl SluiceAir {
     /// their `zeta * g` openings), which shortens the proof; the test
     /// `next_row_reads_are_declared` checks every table's claim against its
     /// symbolic constraints, in both modes.
+    /// The table's position in [`epoch_airs`] (and its bit in a [`TableSet`]).
+    pub fn index(&self) -> usize {
+        match self.table {
+            Table::Cpu(_) => CPU_TABLE,
+            Table::Page(_) => PAGE_TABLE,
+            Table::Range(_) => RANGE_TABLE,
+            Table::AddSub(_) => 3,
+            Table::Logic(_) => 4,
+            Table::Compare(_) => 5,
+            Table::Shift(_) => 6,
+            Table::Mul(_) => 7,
+            Table::DivRem(_) => 8,
+            Table::Merkle(_) => MERKLE_TABLE,
+            Table::Poseidon2(_) => POSEIDON2_TABLE,
+            Table::Io(_) => IO_TABLE,
+            Table::IoWords(_) => IO_WORDS_TABLE,
+            Table::Output(_) => OUTPUT_TABLE,
+            Table::Decode(_) => DECODE_TABLE,
+            Table::TsRange(_) => TS_RANGE_TABLE,
+        }
+    }
+
     pub fn reads_next_row(&self) -> bool {
         matches!(
             self.table,

@@ -22,14 +22,19 @@ use alloc::vec::Vec;
 
 use p3_air::symbolic::AirLayout;
 use p3_air::Air;
+use p3_air::BaseAir;
+use p3_batch_stark::common::{GlobalPreprocessed, PreprocessedInstanceMeta};
 use p3_batch_stark::symbolic::get_log_num_quotient_chunks_for_domain;
-use p3_batch_stark::ProverData;
+use p3_batch_stark::{CommonData, ProverData};
 use p3_commit::PolynomialSpace;
+use p3_commit::{Pcs, UnivariateStarkPcs};
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::{InteractionSymbolicBuilder, LogUpGadget, Lookups};
+use p3_matrix::Matrix;
 
 use super::config::{Challenge, EpochStarkConfig, Val};
+use super::shipped::ShippedAir;
 use crate::params::ProofParams;
 
 /// The packing budget (largest constraint degree of a LogUp column) of every
@@ -47,22 +52,18 @@ pub fn lookup_budget(params: &ProofParams) -> usize {
 }
 
 /// The packed lookups of `airs` at the committed heights `ext_degrees`,
-/// exactly as [`epoch_prover_data`] folds them, without committing the
+/// exactly as [`epoch_prover_data`] folds them from the real tables, from
+/// the shipped facts ([`super::shipped`]) and without committing the
 /// preprocessed columns.
 ///
 /// The security calculator needs only the packing, and it runs for every
-/// header a verifier accepts: committing the preprocessed tables made each
-/// new (mode, blowup) pair cost a low-degree extension and a Merkle tree
-/// (tens of milliseconds natively at the largest blowup, more in
-/// WebAssembly). A test checks that both agree for every accepted pair.
-pub fn packed_lookups<A>(
-    airs: &[A],
+/// header a verifier accepts. A test checks that this agrees with
+/// Plonky3's own folding for every accepted mode and blowup.
+pub fn packed_lookups(
+    airs: &[ShippedAir],
     ext_degrees: &[usize],
     params: &ProofParams,
-) -> Vec<Lookups<Val>>
-where
-    A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
-{
+) -> Vec<Lookups<Val>> {
     let is_zk = usize::from(params.zk);
     let budget = lookup_budget(params);
     let gadget = LogUpGadget::new();
@@ -73,8 +74,8 @@ where
             // the PCS's natural domain for that height.
             let domain = TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - is_zk)
                 .expect("epoch heights fit the two-adic subgroup");
-            let unpacked = Lookups::<Val>::from_air::<Challenge, A>(air);
-            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, A, _>(
+            let unpacked = air.lookups().clone();
+            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, _, _>(
                 air,
                 AirLayout::from_air(air),
                 domain,
@@ -91,6 +92,59 @@ where
             })
         })
         .collect()
+}
+
+/// What the verifier needs before a proof of the tables `airs` at the
+/// committed heights `ext_degrees`: the preprocessed tables' commitment and
+/// the packed lookups, the same [`CommonData`] the prover's
+/// [`epoch_prover_data`] holds, made from the shipped tables.
+pub fn verifier_common<SC: EpochStarkConfig>(
+    config: &SC,
+    airs: &[ShippedAir],
+    ext_degrees: &[usize],
+    params: &ProofParams,
+) -> Result<CommonData<SC>, String> {
+    let pcs = config.pcs();
+    let is_zk = usize::from(params.zk);
+    let mut instances = Vec::with_capacity(airs.len());
+    let mut matrix_to_instance = Vec::new();
+    let mut matrices = Vec::new();
+    for (i, (air, &ext_bits)) in airs.iter().zip(ext_degrees).enumerate() {
+        let Some(trace) = BaseAir::<Val>::preprocessed_trace(air).filter(|t| t.width() > 0) else {
+            instances.push(None);
+            continue;
+        };
+        if trace.height() != 1 << (ext_bits - is_zk) {
+            return Err(alloc::format!(
+                "table {} has {} preprocessed rows at height 2^{ext_bits}",
+                air.air.name(),
+                trace.height()
+            ));
+        }
+        instances.push(Some(PreprocessedInstanceMeta {
+            matrix_index: matrices.len(),
+            width: trace.width(),
+            degree_bits: ext_bits,
+        }));
+        matrix_to_instance.push(i);
+        matrices.push((pcs.natural_domain_for_degree(1 << ext_bits), trace));
+    }
+    let preprocessed = if matrices.is_empty() {
+        None
+    } else {
+        let (commitment, _) = pcs
+            .commit_preprocessing(matrices)
+            .map_err(|e| alloc::format!("{e:?}"))?;
+        Some(GlobalPreprocessed {
+            commitment,
+            instances,
+            matrix_to_instance,
+        })
+    };
+    Ok(CommonData::new(
+        preprocessed,
+        packed_lookups(airs, ext_degrees, params),
+    ))
 }
 
 /// Preprocessed commitment and packed lookups of the tables `airs` (the

@@ -10,6 +10,7 @@ pub mod common_cache;
 pub mod config;
 pub mod lookups;
 pub mod proof;
+pub mod shipped;
 pub mod transcript;
 pub mod verify;
 

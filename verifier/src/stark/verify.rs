@@ -13,7 +13,9 @@ use super::config::{
     config_with_challenger, public_rng, zk_config_with_challenger, EpochStarkConfig, SluiceConfig,
     SluiceZkConfig, Val,
 };
+use super::lookups::verifier_common;
 use super::proof::{decode_proof, EpochProof, Rejection};
+use super::shipped::shipped_airs;
 use super::transcript::{seeded_challenger, EpochContext};
 use crate::air::cpu::{NUM_PUBLIC_VALUES, PV_END_PC, PV_EXIT, PV_HALTED, PV_LAST_CLK, PV_START_PC};
 use crate::air::output::MAX_EPOCH_OUTPUT;
@@ -263,17 +265,18 @@ pub fn verify_decoded<SC: EpochStarkConfig>(
         degree_bits: degree_bits.clone(),
         output: statement.output.clone(),
     };
-    let common = SC::common_cache()
-        .get_or_try_insert(&shape, || {
-            super::lookups::epoch_prover_data(config, &airs, degree_bits, params).map(|d| d.common)
-        })
-        .map_err(|e| Rejection::new("proof shape", e))?;
     let pvs = public_values(
         &airs,
         statement,
         (proof.start_pc, &proof.start_root),
         (proof.end_pc, &proof.end_root),
     );
+    let airs = shipped_airs(airs);
+    let common = SC::common_cache()
+        .get_or_try_insert(&shape, || {
+            verifier_common(config, &airs, degree_bits, params)
+        })
+        .map_err(|e| Rejection::new("proof shape", e))?;
     verify_batch(config, &airs, &proof.batch, &pvs, &common)
         .map_err(|e| Rejection::new("stark", format!("{e:?}")))
 }
