@@ -13,6 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use sluice_verifier::air::cpu::CpuCols;
+use sluice_verifier::air::range::{MULT, RANGE_WIDTH, VALUE};
 use sluice_verifier::air::CPU_TABLE;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
@@ -580,10 +581,50 @@ fn a_sum_limb_of_256_is_caught_by_the_range_check_alone() {
     row[c.mem_quarter] = Val::from_u32(64);
     // Range multiplicities: c1 (1 -> 0) and the quarter (0 -> 64) are bytes
     // and are recounted; c0 (0 -> 256) cannot be.
-    let mult = &mut t.traces[RANGE_TABLE].values;
-    mult[0] -= Val::ONE;
-    mult[1] -= Val::ONE;
-    mult[64] += Val::ONE;
+    let rows = &mut t.traces[RANGE_TABLE].values;
+    rows[RANGE_WIDTH + MULT] -= Val::ONE;
+    rows[MULT] -= Val::ONE;
+    rows[64 * RANGE_WIDTH + MULT] += Val::ONE;
     assert!(!locally_rejected(&st, &t));
     assert!(verifier_rejects(&st, &t));
+    // Nor can the table provide the 256 the cheat needs: its values count
+    // `0..256` down the rows.
+    let free = t.traces[RANGE_TABLE]
+        .values
+        .chunks_exact(RANGE_WIDTH)
+        .position(|r| r[MULT] == Val::ZERO)
+        .expect("a byte never sent");
+    let row = &mut t.traces[RANGE_TABLE].values[free * RANGE_WIDTH..][..RANGE_WIDTH];
+    row[VALUE] = Val::from_u32(256);
+    row[MULT] = Val::ONE;
+    assert!(locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// A range table holds exactly `0..rows`, one per row. A row holding
+/// another value (one a cheat would need: 256 among the bytes, 4,096 among
+/// the timestamp limbs) is rejected by the verifier even when it is never
+/// used, so the bus stays balanced; a table shifted by one (every
+/// transition intact) fails its first-row check.
+#[test]
+fn range_tables_hold_exactly_their_range() {
+    use sluice_verifier::air::{RANGE_TABLE, TS_RANGE_TABLE};
+    for (table, beyond) in [(RANGE_TABLE, 256u32), (TS_RANGE_TABLE, 4096)] {
+        let (st, mut t) = setup();
+        let free = t.traces[table]
+            .values
+            .chunks_exact(RANGE_WIDTH)
+            .position(|r| r[MULT] == Val::ZERO)
+            .expect("a value never sent");
+        t.traces[table].values[free * RANGE_WIDTH + VALUE] = Val::from_u32(beyond);
+        assert!(locally_rejected(&st, &t), "table {table}");
+        assert!(verifier_rejects(&st, &t), "table {table}");
+
+        let (st, mut t) = setup();
+        for row in t.traces[table].values.chunks_exact_mut(RANGE_WIDTH) {
+            row[VALUE] += Val::ONE;
+        }
+        assert!(locally_rejected(&st, &t), "table {table}");
+        assert!(cheat_fails(&st, &t), "table {table}");
+    }
 }

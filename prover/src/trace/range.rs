@@ -3,7 +3,7 @@
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
-use sluice_verifier::air::range::{RANGE_ROWS, RANGE_WIDTH};
+use sluice_verifier::air::range::{MULT, RANGE_ROWS, RANGE_WIDTH, VALUE};
 use sluice_verifier::air::ts_range::{TS_LIMB_BITS, TS_LIMB_ROWS};
 use sluice_verifier::stark::config::Val;
 
@@ -52,14 +52,22 @@ impl ByteCounts {
     }
 }
 
-/// The `Range` main trace (256 rows × the multiplicity column).
+/// The `Range` main trace: 256 rows of (multiplicity, value).
 pub fn range_trace(counts: &ByteCounts) -> RowMajorMatrix<Val> {
-    let values = counts.0.iter().map(|&n| Val::from_u32(n)).collect();
-    RowMajorMatrix::new(values, RANGE_WIDTH)
+    counted_values(&counts.0)
 }
 
-/// The `TsRange` main trace (4,096 rows × the multiplicity column).
+/// The `TsRange` main trace: 4,096 rows of (multiplicity, value).
 pub fn ts_range_trace(counts: &ByteCounts) -> RowMajorMatrix<Val> {
-    let values = counts.1.iter().map(|&n| Val::from_u32(n)).collect();
-    RowMajorMatrix::new(values, 1)
+    counted_values(&counts.1)
+}
+
+/// Row `i` holds how many times `i` was sent, then `i` itself.
+fn counted_values(counts: &[u32]) -> RowMajorMatrix<Val> {
+    let mut values = vec![Val::ZERO; counts.len() * RANGE_WIDTH];
+    for (i, (row, &n)) in values.chunks_exact_mut(RANGE_WIDTH).zip(counts).enumerate() {
+        row[MULT] = Val::from_u32(n);
+        row[VALUE] = Val::from_usize(i);
+    }
+    RowMajorMatrix::new(values, RANGE_WIDTH)
 }

@@ -175,7 +175,13 @@ impl SluiceAir {
     pub fn reads_next_row(&self) -> bool {
         matches!(
             self.table,
-            Table::Cpu(_) | Table::Page(_) | Table::Merkle(_) | Table::Io(_) | Table::IoWords(_)
+            Table::Cpu(_)
+                | Table::Page(_)
+                | Table::Range(_)
+                | Table::Merkle(_)
+                | Table::Io(_)
+                | Table::IoWords(_)
+                | Table::TsRange(_)
         )
     }
 

@@ -4,17 +4,16 @@
 //! 1` (below 2^24 since timestamps are below 2^23). As three bytes that cost
 //! three columns and three byte-bus messages per access, and the CPU row
 //! makes five accesses; as two 12-bit limbs it costs two of each. This
-//! table holds `0..4096` in a preprocessed (fixed) column and how many
-//! times each value was sent in its one main column, as the byte table
-//! ([`super::range`]) does for bytes. 4,096 rows of 2 columns are small
-//! next to any epoch's CPU table, even at 2^12 cycles.
+//! table counts `0..4096` in its value column and holds how many times each
+//! value was sent, as the byte table ([`super::range`]) does for bytes.
+//! 4,096 rows of 2 columns are small next to any epoch's CPU table, even at
+//! 2^12 cycles.
 
 use p3_air::{Air, BaseAir};
 use p3_field::Field;
 use p3_lookup::{Count, InteractionBuilder};
-use p3_matrix::dense::RowMajorMatrix;
 
-use super::range::{value_and_multiplicity, values_column};
+use super::range::{value_and_multiplicity, RANGE_WIDTH};
 
 /// The bus of 12-bit timestamp-gap limbs.
 pub const TS_LIMB: &str = "ts_limb";
@@ -36,15 +35,7 @@ pub struct TsRangeAir;
 
 impl<F: Field> BaseAir<F> for TsRangeAir {
     fn width(&self) -> usize {
-        1
-    }
-
-    fn preprocessed_trace(&self) -> Option<RowMajorMatrix<F>> {
-        Some(values_column(TS_LIMB_ROWS))
-    }
-
-    fn preprocessed_width(&self) -> usize {
-        1
+        RANGE_WIDTH
     }
 }
 
@@ -53,7 +44,7 @@ where
     AB::F: Field,
 {
     fn eval(&self, builder: &mut AB) {
-        let (x, mult) = value_and_multiplicity(builder);
+        let (x, mult) = value_and_multiplicity(builder, TS_LIMB_ROWS);
         builder.push_interaction(TS_LIMB, [x], Count::provided(-mult));
     }
 }

@@ -1,7 +1,7 @@
 //! The verifier's per-shape preprocessing, kept between epochs.
 //!
 //! Before it checks a proof, Plonky3's batch verifier needs the
-//! preprocessed tables' commitment (the range tables and the output table:
+//! preprocessed tables' commitment (the output table's:
 //! a low-degree extension and a Merkle tree) and the packed lookups. Both
 //! depend only on the proof parameters, which tables are present, their
 //! heights and the statement's output, never on the proof, so consecutive

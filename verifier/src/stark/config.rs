@@ -121,7 +121,7 @@ impl EpochStarkConfig for SluiceZkConfig {
 
 /// Seed of the salts of **public** commitments in zero-knowledge mode.
 ///
-/// The preprocessed tables (the range table, the output table built from
+/// The preprocessed tables (the output table, built from
 /// the statement) are public, and the verifier commits them itself, so the
 /// prover must salt them exactly as the verifier does: both use a generator
 /// seeded with this constant for preprocessing. Salting public data hides

@@ -25,6 +25,7 @@ use sluice_verifier::stark::lookups::epoch_prover_data;
 
 use super::{alu_traces, set_word, AluEvent, AluTable, MIN_HEIGHT};
 use crate::trace::range::{range_trace, ByteCounts};
+use sluice_verifier::air::range::{MULT, RANGE_WIDTH};
 
 /// RV32IM reference semantics, written independently of the generators
 /// (wide integer arithmetic instead of limbs).
@@ -222,8 +223,13 @@ impl Batch {
     /// multiplicities (to keep the byte bus balanced after a mutation that
     /// only targets another constraint).
     pub fn move_byte(&mut self, from: u32, to: u32) {
-        self.traces[RANGE].values[from as usize] -= Val::ONE;
-        self.traces[RANGE].values[to as usize] += Val::ONE;
+        *self.byte_count(from) -= Val::ONE;
+        *self.byte_count(to) += Val::ONE;
+    }
+
+    /// The Range table's count of sends of `byte`.
+    pub fn byte_count(&mut self, byte: u32) -> &mut Val {
+        &mut self.traces[RANGE].values[byte as usize * RANGE_WIDTH + MULT]
     }
 
     /// Proves and verifies; `Err` carries the panic message or the

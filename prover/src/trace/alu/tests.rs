@@ -301,7 +301,7 @@ fn out_of_range_limb_with_compensating_carry_is_rejected() {
     // The byte bus: c1 = 1 became c1 = 0 (a byte, count it), c0 = 0 became
     // 256 (not a byte: the Range table cannot provide it).
     batch.move_byte(1, 0);
-    batch.traces[RANGE].values[0] -= Val::ONE;
+    *batch.byte_count(0) -= Val::ONE;
     // Constraints must hold (the failure must come from the bus).
     batch.assert_rejected(LOOKUP_NEEDLE);
 }
@@ -612,7 +612,7 @@ fn out_of_range_convolution_carry_is_rejected() {
     batch.set(t, 0, mul::CARRY_LO + k, Val::from_u32(lo + 256));
     batch.set(t, 0, mul::CARRY_HI + k, Val::from_u32(hi - 1));
     batch.move_byte(hi, hi - 1);
-    batch.traces[RANGE].values[lo as usize] -= Val::ONE;
+    *batch.byte_count(lo) -= Val::ONE;
     let msg = batch.prove_and_verify().unwrap_err();
     assert!(msg.contains(LOOKUP_NEEDLE), "{msg}");
 }
@@ -621,7 +621,7 @@ fn out_of_range_convolution_carry_is_rejected() {
 fn range_multiplicity_forgery_is_rejected() {
     // The Range table claims one more send of byte 7 than there was.
     let mut batch = Batch::new(&[(Opcode::Add, 7, 7)], reference);
-    batch.traces[RANGE].values[7] += Val::ONE;
+    *batch.byte_count(7) += Val::ONE;
     let msg = batch.prove_and_verify().unwrap_err();
     assert!(msg.contains(LOOKUP_NEEDLE), "{msg}");
 }
