@@ -145,11 +145,6 @@ impl SluiceAir {
         }
     }
 
-    /// Whether any constraint or bus message of the table reads the next
-    /// row. Tables that do not are opened at `zeta` only (Plonky3 skips
-    /// their `zeta * g` openings), which shortens the proof; the test
-    /// `next_row_reads_are_declared` checks every table's claim against its
-    /// symbolic constraints, in both modes.
     /// The table's position in [`epoch_airs`] (and its bit in a [`TableSet`]).
     pub fn index(&self) -> usize {
         match self.table {
@@ -172,6 +167,11 @@ impl SluiceAir {
         }
     }
 
+    /// Whether any constraint or bus message of the table reads the next
+    /// row. Tables that do not are opened at `zeta` only (Plonky3 skips
+    /// their `zeta * g` openings), which shortens the proof; the test
+    /// `next_row_reads_are_declared` checks every table's claim against its
+    /// symbolic constraints, in both modes.
     pub fn reads_next_row(&self) -> bool {
         matches!(
             self.table,

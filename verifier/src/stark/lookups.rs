@@ -104,6 +104,13 @@ pub fn verifier_common<SC: EpochStarkConfig>(
     ext_degrees: &[usize],
     params: &ProofParams,
 ) -> Result<CommonData<SC>, String> {
+    if airs.len() != ext_degrees.len() {
+        return Err(alloc::format!(
+            "{} tables, {} heights",
+            airs.len(),
+            ext_degrees.len()
+        ));
+    }
     let pcs = config.pcs();
     let is_zk = usize::from(params.zk);
     let mut instances = Vec::with_capacity(airs.len());
@@ -168,4 +175,100 @@ where
         params.log_blowup as usize,
     )
     .map_err(|e| alloc::format!("{e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::air::epoch_airs;
+    use crate::stark::config::{unchecked_config, unchecked_zk_config};
+    use crate::stark::shipped::shipped_airs;
+
+    fn same<SC: EpochStarkConfig>(ours: &CommonData<SC>, theirs: &CommonData<SC>, what: &str)
+    where
+        p3_batch_stark::Commitment<SC>: core::fmt::Debug,
+    {
+        assert_eq!(
+            alloc::format!("{:?}", ours.lookups),
+            alloc::format!("{:?}", theirs.lookups),
+            "{what}"
+        );
+        match (&ours.preprocessed, &theirs.preprocessed) {
+            (None, None) => {}
+            (Some(a), Some(b)) => {
+                assert_eq!(
+                    alloc::format!("{:?}", a.commitment),
+                    alloc::format!("{:?}", b.commitment),
+                    "{what}"
+                );
+                assert_eq!(a.matrix_to_instance, b.matrix_to_instance, "{what}");
+                let meta = |m: &Option<PreprocessedInstanceMeta>| {
+                    m.as_ref().map(|m| (m.matrix_index, m.width, m.degree_bits))
+                };
+                let a: Vec<_> = a.instances.iter().map(meta).collect();
+                let b: Vec<_> = b.instances.iter().map(meta).collect();
+                assert_eq!(a, b, "{what}");
+            }
+            _ => panic!("{what}: preprocessed data on one side only"),
+        }
+    }
+
+    /// What the verifier builds from the shipped tables is what the prover
+    /// builds from the real ones with Plonky3's own preprocessing: the
+    /// output table's commitment (salted alike in zero-knowledge mode), its
+    /// metadata and the packed lookups, for several outputs, heights,
+    /// blowups and both modes.
+    #[test]
+    fn the_verifiers_common_data_is_the_provers() {
+        let outputs: [&[u8]; 3] = [b"", b"out", &[5; 2000]];
+        for zk in [false, true] {
+            for log_blowup in [1, 2, 3] {
+                let params = ProofParams {
+                    zk,
+                    log_blowup,
+                    ..ProofParams::DEFAULT
+                };
+                for out in outputs {
+                    for variable in [params.min_log_height(), 11] {
+                        let airs = epoch_airs(out, &params);
+                        let degrees: Vec<usize> = airs
+                            .iter()
+                            .map(|a| a.fixed_log_height().unwrap_or(variable) + usize::from(zk))
+                            .collect();
+                        let shipped = shipped_airs(airs.clone());
+                        let what = alloc::format!(
+                            "zk {zk} blowup {log_blowup} out {} h {variable}",
+                            out.len()
+                        );
+                        if zk {
+                            let c = unchecked_zk_config(&params);
+                            let ours = verifier_common(&c, &shipped, &degrees, &params).unwrap();
+                            // Each side salts public columns from a fresh
+                            // generator, as the prover and verifier do.
+                            let c = unchecked_zk_config(&params);
+                            let theirs = epoch_prover_data(&c, &airs, &degrees, &params)
+                                .unwrap()
+                                .common;
+                            same(&ours, &theirs, &what);
+                        } else {
+                            let c = unchecked_config(&params);
+                            let ours = verifier_common(&c, &shipped, &degrees, &params).unwrap();
+                            let theirs = epoch_prover_data(&c, &airs, &degrees, &params)
+                                .unwrap()
+                                .common;
+                            same(&ours, &theirs, &what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mismatched_heights_are_an_error_not_a_panic() {
+        let params = ProofParams::DEFAULT;
+        let shipped = shipped_airs(epoch_airs(b"", &params));
+        let c = unchecked_config(&params);
+        assert!(verifier_common(&c, &shipped, &[8], &params).is_err());
+    }
 }

@@ -18,9 +18,10 @@
 //! against it: a mismatch can only reject honest proofs, and the test
 //! suite's end-to-end proofs would show it.
 
+use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use p3_air::{Air, BaseAir};
+use p3_air::{Air, BaseAir, BoundaryPublic};
 use p3_batch_stark::folder::VerifierConstraintFolderWithLookups;
 use p3_lookup::{InteractionSymbolicBuilder, Lookups};
 use p3_matrix::dense::RowMajorMatrix;
@@ -126,9 +127,33 @@ impl BaseAir<Val> for ShippedAir {
     fn num_public_values(&self) -> usize {
         BaseAir::<Val>::num_public_values(&self.air)
     }
+
+    fn num_periodic_columns(&self) -> usize {
+        BaseAir::<Val>::num_periodic_columns(&self.air)
+    }
+
+    fn periodic_columns(&self) -> Cow<'_, [Vec<Val>]> {
+        BaseAir::<Val>::periodic_columns(&self.air)
+    }
+
+    fn public_boundary_io(&self) -> &[BoundaryPublic] {
+        BaseAir::<Val>::public_boundary_io(&self.air)
+    }
+
+    fn assumes_boolean_trace(&self) -> bool {
+        BaseAir::<Val>::assumes_boolean_trace(&self.air)
+    }
 }
 
 /// The symbolic pass: nothing to evaluate, the facts are shipped.
+///
+/// So a symbolic evaluation of a `ShippedAir` finds no bus messages: never
+/// hand one to a Plonky3 routine that derives lookups from the AIR
+/// (`Lookups::from_air`, `ProverData::from_airs_and_degrees*`,
+/// [`super::lookups::epoch_prover_data`]); use
+/// [`super::lookups::verifier_common`], which takes them from
+/// [`ShippedAir::lookups`]. `verify_epoch` checks that the lookups it
+/// verifies with are the shipped ones.
 impl Air<InteractionSymbolicBuilder<Val, Challenge>> for ShippedAir {
     fn eval(&self, _builder: &mut InteractionSymbolicBuilder<Val, Challenge>) {}
 }
@@ -204,18 +229,55 @@ mod tests {
         postcard::to_allocvec(&entries).unwrap()
     }
 
+    /// With `SLUICE_BLESS` set, a stale file is rewritten, and the test
+    /// still fails until it is rebuilt with the new data.
     #[test]
     fn shipped_data_is_what_the_tables_give() {
         let fresh = generate();
-        if std::env::var_os("SLUICE_BLESS").is_some() {
+        if fresh != DATA && std::env::var_os("SLUICE_BLESS").is_some() {
             std::fs::write(PATH, &fresh).unwrap();
-            return;
+            panic!("rewrote src/stark/shipped_airs.postcard: run the tests again and commit it");
         }
         assert!(
             fresh == DATA,
             "src/stark/shipped_airs.postcard is stale (the tables changed): run \
              `SLUICE_BLESS=1 cargo test -p verifier shipped` and commit the file"
         );
+    }
+
+    /// The data is generated under the default parameters; a table's facts
+    /// must not depend on any parameter a header may choose (blowup,
+    /// queries, final polynomial, hence the smallest height) or on the
+    /// statement's output, only on the mode.
+    #[test]
+    fn every_header_gets_the_tables_facts() {
+        for zk in [false, true] {
+            for log_blowup in 1..=6 {
+                for log_final_poly_len in [0, 3] {
+                    let p = ProofParams {
+                        zk,
+                        log_blowup,
+                        log_final_poly_len,
+                        ..ProofParams::DEFAULT
+                    };
+                    let outputs: [&[u8]; 2] = [b"", &[9; 3000]];
+                    for out in outputs {
+                        for air in epoch_airs(out, &p) {
+                            let shipped = ShippedAir::new(air.clone());
+                            let (constraints, degree) = real_constraints(&air);
+                            let what = alloc::format!("{} {p:?}", air.name());
+                            assert_eq!(shipped.num_constraints(), constraints, "{what}");
+                            assert_eq!(shipped.degree(), degree, "{what}");
+                            assert_eq!(
+                                alloc::format!("{:?}", shipped.lookups()),
+                                alloc::format!("{:?}", real_lookups(&air)),
+                                "{what}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Only the output table depends on the statement (its preprocessed

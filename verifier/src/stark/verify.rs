@@ -277,6 +277,20 @@ pub fn verify_decoded<SC: EpochStarkConfig>(
             verifier_common(config, &airs, degree_bits, params)
         })
         .map_err(|e| Rejection::new("proof shape", e))?;
+    // The LogUp checks run on these lookups, never on the tables' (empty)
+    // symbolic evaluation: make sure they are the shipped ones.
+    if common.lookups.len() != airs.len()
+        || common
+            .lookups
+            .iter()
+            .zip(&airs)
+            .any(|(packed, air)| packed.is_empty() != air.lookups().is_empty())
+    {
+        return Err(Rejection::new(
+            "verifier setup",
+            "the lookups do not match the tables",
+        ));
+    }
     verify_batch(config, &airs, &proof.batch, &pvs, &common)
         .map_err(|e| Rejection::new("stark", format!("{e:?}")))
 }
