@@ -11,25 +11,14 @@ use sha2::{Digest as _, Sha256};
 #[derive(Clone, Default)]
 pub struct StreamHasher(Sha256);
 
-/// Bytes hashed per call of the compression function (64 blocks).
-const SLICE: usize = 4096;
-
 impl StreamHasher {
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Feeds bytes in stream order.
-    ///
-    /// In slices of [`SLICE`] bytes: SHA-256 compresses all the whole
-    /// blocks it is given in one call, and a WebAssembly engine cannot
-    /// switch a running call from its baseline code to optimized code
-    /// (V8 tiers a function up for its *next* call), so a 400 KB epoch
-    /// record hashed in one call ran at baseline speed from start to end.
     pub fn update(&mut self, bytes: &[u8]) {
-        for slice in bytes.chunks(SLICE) {
-            self.0.update(slice);
-        }
+        self.0.update(bytes);
     }
 
     /// The digest of everything fed so far (the hasher is unchanged).
