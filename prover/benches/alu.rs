@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use sluice_prover::trace::alu::harness::{reference, table_index, Batch};
-use sluice_prover::trace::alu::{AluEvent, AluTable, MIN_HEIGHT};
+use sluice_prover::trace::alu::{min_height, AluEvent, AluTable};
 use sluice_prover::trace::range::ByteCounts;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::params::ProofParams;
@@ -66,7 +66,7 @@ fn main() {
             .expect("honest batch verifies");
 
         let mut baseline = Batch::new(&events, reference);
-        baseline.traces[idx] = t.trace(&[], &mut ByteCounts::default(), MIN_HEIGHT);
+        baseline.traces[idx] = t.trace(&[], &mut ByteCounts::default(), min_height());
         // Unbalanced bus: proving succeeds (no debug checks in bench
         // builds); only the proving time is used.
         let base = baseline.prove_timed(&params).expect("baseline proves");

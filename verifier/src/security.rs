@@ -323,7 +323,7 @@ mod tests {
             (LOOKUP_LABEL, 105),
             (OUT_OF_DOMAIN_LABEL, 105),
             (DEEP_COMPOSITION_LABEL, 104),
-            (FOLDING_LABEL, 104),
+            (FOLDING_LABEL, 105),
             (QUERY_LABEL, 104),
         ] {
             assert_eq!(bits_of(&ProofParams::DEFAULT, label), bits, "{label}");

@@ -23,7 +23,7 @@ use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, SluiceConfig, Val};
 use sluice_verifier::stark::lookups::epoch_prover_data;
 
-use super::{alu_traces, set_word, AluEvent, AluTable, MIN_HEIGHT};
+use super::{alu_traces, min_height, set_word, AluEvent, AluTable};
 use crate::trace::range::{range_trace, ByteCounts};
 use sluice_verifier::air::range::{MULT, RANGE_WIDTH};
 
@@ -112,7 +112,7 @@ pub fn driver_trace(
     events: &[AluEvent],
     result: impl Fn(Opcode, u32, u32) -> u32,
 ) -> RowMajorMatrix<Val> {
-    let height = events.len().next_power_of_two().max(MIN_HEIGHT);
+    let height = events.len().next_power_of_two().max(min_height());
     let mut v = Val::zero_vec(height * DRIVER_WIDTH);
     for (row, &(op, a, b)) in v.chunks_exact_mut(DRIVER_WIDTH).zip(events) {
         row[0] = Val::from_u8(op as u8);
@@ -192,7 +192,7 @@ impl Batch {
     pub fn new(events: &[AluEvent], result: impl Fn(Opcode, u32, u32) -> u32) -> Self {
         let mut bytes = ByteCounts::default();
         driver_bytes(events, &mut bytes);
-        let alu = alu_traces(events, &mut bytes, MIN_HEIGHT).expect("ALU ops only");
+        let alu = alu_traces(events, &mut bytes, min_height()).expect("ALU ops only");
         let mut airs = vec![TestAir::Range(RangeAir), TestAir::Driver(DriverAir)];
         let mut traces = vec![range_trace(&bytes), driver_trace(events, result)];
         for (t, trace, _) in alu {

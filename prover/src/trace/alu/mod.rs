@@ -30,8 +30,11 @@ use super::range::ByteCounts;
 /// One ALU operation: `c = op(a, b)`.
 pub type AluEvent = (Opcode, u32, u32);
 
-/// Smallest trace height of the harness's tables (tests).
-pub const MIN_HEIGHT: usize = 1 << sluice_verifier::params::MIN_LOG_HEIGHT;
+/// Smallest trace height of the harness's tables (tests): what the default
+/// parameters accept (taller than FRI's final polynomial).
+pub fn min_height() -> usize {
+    1 << sluice_verifier::params::ProofParams::DEFAULT.min_log_height()
+}
 
 /// Which arithmetic table serves an opcode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -83,7 +83,7 @@ fn reference_agrees_with_generators_on_edges() {
         let mut bytes = ByteCounts::default();
         let t = AluTable::of(op)
             .unwrap()
-            .trace(&[(op, a, b)], &mut bytes, MIN_HEIGHT);
+            .trace(&[(op, a, b)], &mut bytes, min_height());
         let c_col = match AluTable::of(op).unwrap() {
             AluTable::AddSub => add_sub::C,
             AluTable::Logic => logic::C,
@@ -138,7 +138,7 @@ fn message_sent_but_not_received_is_rejected() {
     // every constraint still holds.
     let mut bytes = ByteCounts::default();
     let t = table_index(AluTable::AddSub);
-    batch.traces[t] = AluTable::AddSub.trace(&[], &mut bytes, MIN_HEIGHT);
+    batch.traces[t] = AluTable::AddSub.trace(&[], &mut bytes, min_height());
     batch.traces[RANGE] = range_trace(&bytes);
     batch.assert_rejected(LOOKUP_NEEDLE);
 }
