@@ -265,3 +265,42 @@ fn zk_bundles_prove_verify_and_say_so() {
         let _ = std::fs::remove_file(f);
     }
 }
+
+/// `--favor speed` and `--favor size` prove bundles that verify, with their
+/// own parameters in the header: the size bundle is the smallest, the
+/// speed bundle the largest. `params --favor` prints the same parameters,
+/// and an unknown choice is a usage error.
+#[test]
+fn favor_trades_proof_size_against_speed() {
+    let input = input_file("favor-in", b"hello");
+    let elf_path = elf("programs", "c_write17");
+    let dir = std::env::temp_dir();
+    let mut sizes = Vec::new();
+    for favor in ["speed", "balance", "size"] {
+        let out = dir
+            .join(format!(
+                "sluice-favor-{favor}-{}.bundle",
+                std::process::id()
+            ))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let (code, _, stderr) = prove_at_2_8(&elf_path, &input, &out, &["--favor", favor]);
+        assert_eq!(code, Some(0), "{favor}: {stderr}");
+        let (code, _, stderr) = prover(&["verify", &out, "--elf", &elf_path]);
+        assert_eq!(code, Some(0), "{favor}: {stderr}");
+        let blowup = match favor {
+            "speed" => "log_blowup 1, num_queries 91",
+            "balance" => "log_blowup 2, num_queries 45",
+            _ => "log_blowup 3, num_queries 30",
+        };
+        let (code, params, _) = prover(&["params", "--favor", favor]);
+        assert_eq!(code, Some(0));
+        assert!(params.contains(blowup), "{favor}: {params}");
+        sizes.push(std::fs::metadata(&out).unwrap().len());
+        std::fs::remove_file(&out).unwrap();
+    }
+    assert!(sizes[0] > sizes[1] && sizes[1] > sizes[2], "{sizes:?}");
+    let (code, _, stderr) = prover(&["params", "--favor", "bogus"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}

@@ -17,6 +17,36 @@ use sluice_prover::prove::StarkEpochProver;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::StarkEpochVerifier;
 
+/// What the proof parameters favor (`prove --favor`, `params --favor`):
+/// the blowup against the number of queries, each choice at ≥ 100 bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Favor {
+    /// Blowup 4, 45 queries (the default).
+    #[default]
+    Balance,
+    /// Blowup 2, 91 queries: faster proving in less memory, larger proofs.
+    Speed,
+    /// Blowup 8, 30 queries: smaller proofs, more time and memory.
+    Size,
+}
+
+impl Favor {
+    /// `params` with this choice's blowup and queries (everything else,
+    /// zero knowledge included, kept).
+    pub fn apply(self, params: ProofParams) -> ProofParams {
+        let preset = match self {
+            Favor::Balance => return params,
+            Favor::Speed => ProofParams::SPEED,
+            Favor::Size => ProofParams::SIZE,
+        };
+        ProofParams {
+            log_blowup: preset.log_blowup,
+            num_queries: preset.num_queries,
+            ..params
+        }
+    }
+}
+
 /// Exit codes shared by every subcommand.
 pub mod exit {
     /// Success: the guest halted with exit code 0.

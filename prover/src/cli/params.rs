@@ -3,7 +3,7 @@
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::security::{epoch_shape, report, term_bits};
 
-use super::exit;
+use super::{exit, Favor};
 
 pub const LONG_HELP: &str = "\
 Prints the proof parameters `prove` uses, the conjectured security that
@@ -17,7 +17,8 @@ Exit status:
 
 Example:
   prover params --tables
-  prover params --zk";
+  prover params --zk
+  prover params --favor size";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,13 +28,16 @@ pub struct Args {
     /// The parameters and security of zero-knowledge mode (`prove --zk`).
     #[arg(long)]
     pub zk: bool,
+    /// The parameters `prove --favor` uses: balance (default), speed or size.
+    #[arg(long, value_enum, default_value_t = Favor::Balance)]
+    pub favor: Favor,
 }
 
 pub fn run(args: Args, params: ProofParams) -> u8 {
-    let params = ProofParams {
+    let params = args.favor.apply(ProofParams {
         zk: params.zk || args.zk,
         ..params
-    };
+    });
     print!("{}", describe(&params, args.tables));
     exit::OK
 }

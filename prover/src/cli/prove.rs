@@ -21,7 +21,7 @@ use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::EpochProofVerifier;
 
 use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
-use super::{exit, interrupt, resume};
+use super::{exit, interrupt, resume, Favor};
 
 pub const LONG_HELP: &str = "\
 Executes the guest once, cuts the run into epochs of at most 2^K cycles
@@ -88,6 +88,16 @@ pub struct Args {
     /// records the mode; verifiers accept both and say which they checked.
     #[arg(long)]
     pub zk: bool,
+    /// What the proof parameters favor, each at ≥ 100 bits of conjectured
+    /// security (`prover params --favor X` prints them):
+    /// `balance` (blowup 4, 45 queries);
+    /// `speed` (blowup 2, 91 queries: about 1.5× faster in 60 % of the
+    /// memory, proofs about 1.9× larger);
+    /// `size` (blowup 8, 30 queries: proofs about 27 % smaller, 2.3× the
+    /// time and 1.8× the memory). Measured at 2^18 (docs/benchmarks.md).
+    /// The bundle header records the parameters; verifiers accept all three.
+    #[arg(long, value_enum, default_value_t = Favor::Balance)]
+    pub favor: Favor,
     /// Epoch size as log2 of the cycle count per epoch (1 to 20), or
     /// `auto`: the largest size up to 20 at which the proving jobs
     /// (--jobs, default one per core) fit the available memory together
@@ -96,7 +106,8 @@ pub struct Args {
     /// Each proving job needs about 7 KiB of memory per cycle of its epoch:
     /// ~7 GiB at K = 20, ~1.8 GiB at 18, ~0.9 GiB at 17; with --zk about
     /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
-    /// (docs/benchmarks.md). Smaller epochs prove slightly faster per cycle
+    /// (docs/benchmarks.md); about 4.5 KiB with --favor speed and 12 KiB
+    /// with --favor size. Smaller epochs prove slightly faster per cycle
     /// but make a larger bundle.
     #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
     pub epoch_size_log2: EpochSize,
@@ -112,7 +123,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = Config::default().max_cycles)]
     pub max_cycles: u64,
     /// Continue FILE.partial, left by a run that was stopped, after its last
-    /// complete epoch. The ELF, the parameters and --zk must be those it was
+    /// complete epoch. The ELF, --favor and --zk must be those it was
     /// started with (the input too: the epochs kept are executed again and
     /// must make the statements they made); --jobs may differ, and
     /// --epoch-size-log2 auto takes the file's. The epochs kept are verified
@@ -173,10 +184,10 @@ where
         params,
         image_id,
     } = provers;
-    let params = ProofParams {
+    let params = args.favor.apply(ProofParams {
         zk: params.zk || args.zk,
         ..params
-    };
+    });
     let to_stdout = args.output.as_os_str() == "-";
     if args.resume && to_stdout {
         eprintln!(
@@ -235,7 +246,7 @@ where
         (EpochSize::Log2(k), _) => host = host.epoch_size_log2(k),
         (EpochSize::Auto, Some(found)) => host = host.epoch_size_log2(found.epoch_size_log2),
         (EpochSize::Auto, None) if args.queue.is_some() => {
-            host = host.epoch_size_log2(auto_epoch_size_log2(available_memory(), 1, params.zk));
+            host = host.epoch_size_log2(auto_epoch_size_log2(available_memory(), 1, &params));
         }
         (EpochSize::Auto, None) => {}
     }
@@ -272,7 +283,7 @@ where
     } else {
         jobs
     };
-    let needed = peak_bytes(proving_here, plan.height_log2, params.zk);
+    let needed = peak_bytes(proving_here, plan.height_log2, &params);
     if let Some(available) = plan
         .available_bytes
         .filter(|&a| proving_here > 0 && a < needed)
@@ -573,6 +584,7 @@ mod tests {
             jobs: Some(2),
             max_cycles: 1 << 20,
             zk: false,
+            favor: Favor::Balance,
             resume: false,
             queue: None,
             local_jobs: 0,

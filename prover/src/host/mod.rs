@@ -209,7 +209,10 @@ impl<P: EpochProver> Prover<P> {
         self
     }
 
-    /// Proof parameters other than the defaults.
+    /// Proof parameters other than the defaults, e.g.
+    /// [`ProofParams::SPEED`] (faster, less memory, larger proofs) or
+    /// [`ProofParams::SIZE`] (smaller proofs), as `prove --favor` chooses.
+    /// Call [`Self::zk`] after it to keep zero knowledge.
     pub fn params(mut self, params: ProofParams) -> Self {
         self.params = params;
         self
@@ -268,7 +271,7 @@ impl<P: EpochProver> Prover<P> {
         let epoch_size_log2 = match self.epoch_size_log2 {
             Some(k) if k == 0 || k > MAX_EPOCH_SIZE_LOG2 => return Err(HostError::EpochSize(k)),
             Some(k) => k,
-            None => auto_epoch_size_log2(available, self.jobs.unwrap_or(cores), self.params.zk),
+            None => auto_epoch_size_log2(available, self.jobs.unwrap_or(cores), &self.params),
         };
         let config = Config {
             epoch_size_log2: epoch_size_log2.into(),
@@ -280,13 +283,7 @@ impl<P: EpochProver> Prover<P> {
         let height_log2 =
             (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
         let jobs = self.jobs.unwrap_or_else(|| {
-            default_jobs(
-                cores,
-                available,
-                height_log2,
-                outcome.epochs,
-                self.params.zk,
-            )
+            default_jobs(cores, available, height_log2, outcome.epochs, &self.params)
         });
         Ok(Plan {
             ctx: ChainContext {
@@ -298,7 +295,7 @@ impl<P: EpochProver> Prover<P> {
             auto_epoch_size: self.epoch_size_log2.is_none(),
             height_log2,
             jobs,
-            needed_bytes: peak_bytes(jobs, height_log2, self.params.zk),
+            needed_bytes: peak_bytes(jobs, height_log2, &self.params),
             available_bytes: available,
             outcome,
         })
