@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sluice_prover::executor::{Cause, Config, Executor, Program, MAX_EPOCH_SIZE_LOG2};
 
 use super::exit;
-use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
+use super::files::{read_bounded, read_input, MAX_ELF_BYTES};
 
 pub const LONG_HELP: &str = "\
 Guest stdout (fd 1) and stderr (fd 2) are forwarded to this process's stdout
@@ -40,6 +40,12 @@ pub struct Args {
     /// Without it the input is empty.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// A file whose bytes are added to the input as one length-prefixed
+    /// frame, after --input's raw bytes; repeat for several, in order. A
+    /// Rust guest reads each with `io::read_vec()`, or `io::read::<T>()`
+    /// for a postcard-encoded value (docs/guests.md).
+    #[arg(long = "frame", value_name = "FILE")]
+    pub frames: Vec<PathBuf>,
     /// Epoch size as log2 of the cycle count per epoch.
     #[arg(long, value_name = "K", default_value_t = Config::default().epoch_size_log2,
           value_parser = clap::value_parser!(u32).range(0..=MAX_EPOCH_SIZE_LOG2 as i64))]
@@ -88,12 +94,12 @@ pub fn run(args: Args) -> u8 {
             return exit::USAGE_OR_INPUT;
         }
     };
-    let input = match &args.input {
-        Some(path) => match read_file("input", path, MAX_INPUT_BYTES) {
-            Ok(b) => b,
-            Err(code) => return code,
-        },
-        None => Vec::new(),
+    let input = match read_input(args.input.as_deref(), &args.frames) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE_OR_INPUT;
+        }
     };
     let config = Config {
         epoch_size_log2: args.epoch_size_log2,

@@ -4,7 +4,7 @@
 //! kills the process.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
@@ -54,6 +54,25 @@ pub fn read_bounded(what: &str, path: &Path, limit: u64) -> Result<Vec<u8>, Stri
     Ok(bytes)
 }
 
+/// The guest's input stream: `raw`'s bytes as they are, then each of
+/// `frames` as one frame (its length as a little-endian `u32`, then its
+/// bytes), which a Rust guest reads in order with `io::read_vec()` or
+/// `io::read::<T>()`. At most [`MAX_INPUT_BYTES`] in all.
+pub fn read_input(raw: Option<&Path>, frames: &[PathBuf]) -> Result<Vec<u8>, String> {
+    let mut input = match raw {
+        Some(path) => read_bounded("input", path, MAX_INPUT_BYTES)?,
+        None => Vec::new(),
+    };
+    for path in frames {
+        let room = MAX_INPUT_BYTES.saturating_sub(input.len() as u64 + 4);
+        let bytes = read_bounded("frame", path, room.min(u64::from(u32::MAX)))?;
+        let len = u32::try_from(bytes.len()).expect("bounded by u32::MAX");
+        input.extend_from_slice(&len.to_le_bytes());
+        input.extend_from_slice(&bytes);
+    }
+    Ok(input)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +88,23 @@ mod tests {
         assert!(e.contains("larger than 1280 MiB"), "{e}");
         f.set_len(10).unwrap();
         assert_eq!(read_bounded("ELF", &path, MAX_ELF_BYTES).unwrap(), [0; 10]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn frames_follow_the_raw_input_each_with_its_length() {
+        let dir = std::env::temp_dir().join(format!("sluice-frames-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (raw, a, b) = (dir.join("raw"), dir.join("a"), dir.join("b"));
+        std::fs::write(&raw, b"tag:").unwrap();
+        std::fs::write(&a, b"hello").unwrap();
+        std::fs::write(&b, b"").unwrap();
+        let got = read_input(Some(&raw), &[a.clone(), b]).unwrap();
+        assert_eq!(got, b"tag:\x05\0\0\0hello\0\0\0\0");
+        assert_eq!(read_input(None, &[a]).unwrap(), b"\x05\0\0\0hello");
+        assert_eq!(read_input(None, &[]).unwrap(), b"");
+        let e = read_input(None, &[dir.join("missing")]).unwrap_err();
+        assert!(e.contains("cannot read frame"), "{e}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

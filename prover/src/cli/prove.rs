@@ -20,7 +20,7 @@ use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::EpochProofVerifier;
 
-use super::files::{read_bounded, MAX_ELF_BYTES, MAX_INPUT_BYTES};
+use super::files::{read_bounded, read_input, MAX_ELF_BYTES};
 use super::{exit, interrupt, resume, Favor};
 
 pub const LONG_HELP: &str = "\
@@ -81,6 +81,12 @@ pub struct Args {
     /// (docs/proof-system.md).
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// A file whose bytes are added to the input as one length-prefixed
+    /// frame, after --input's raw bytes; repeat for several, in order. A
+    /// Rust guest reads each with `io::read_vec()`, or `io::read::<T>()`
+    /// for a postcard-encoded value (docs/guests.md).
+    #[arg(long = "frame", value_name = "FILE")]
+    pub frames: Vec<PathBuf>,
     /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed
     /// column and salts every Merkle leaf with randomness from the operating
     /// system, so the proofs hide the private input. Costs more time,
@@ -225,15 +231,12 @@ where
             return exit::USAGE_OR_INPUT;
         }
     };
-    let input = match &args.input {
-        Some(path) => match read_bounded("input", path, MAX_INPUT_BYTES) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::USAGE_OR_INPUT;
-            }
-        },
-        None => Vec::new(),
+    let input = match read_input(args.input.as_deref(), &args.frames) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE_OR_INPUT;
+        }
     };
     let claimed_image_id = image_id(host.program());
     let mut host = host
@@ -579,6 +582,7 @@ mod tests {
         Args {
             elf: elf_path,
             input: None,
+            frames: Vec::new(),
             epoch_size_log2: EpochSize::Log2(3),
             output: dir.join(format!("{name}.bundle")),
             jobs: Some(2),
