@@ -281,6 +281,10 @@ fn resume_refuses_another_mode_and_missing_files_up_front() {
     let (code, err) = prove(&out, &["--resume", "--epoch-size-log2", "12"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--epoch-size-log2 11"), "{err}");
+    // Nor with other parameters: the message names the choice it needs.
+    let (code, err) = prove(&out, &["--resume", "--favor", "speed"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("resume with --favor balance"), "{err}");
     assert_eq!(std::fs::read(partial(&out)).unwrap(), &reference[..end / 2]);
     let (code, err) = prove(&out, &["--resume", "-o", "-"]);
     assert_eq!(code, Some(2), "{err}");

@@ -62,9 +62,10 @@ impl ProofParams {
     };
 
     /// Faster proving in less memory for larger proofs: blowup 2 and twice
-    /// the queries (104 bits, 103 with zero knowledge). At 2^18, 1.5× the
-    /// default's speed in 58 % of its memory, proofs 1.9× larger
-    /// (`docs/benchmarks.md`, § "FRI folding arity").
+    /// the queries (104 bits, 103 with zero knowledge). At 2^20, 1.4× the
+    /// default's speed in 57 % of its memory, proofs 1.85× larger
+    /// (`docs/benchmarks.md`, § "FRI folding arity"); with zero knowledge
+    /// it saves little memory.
     pub const SPEED: ProofParams = ProofParams {
         log_blowup: 1,
         num_queries: 91,
@@ -72,8 +73,8 @@ impl ProofParams {
     };
 
     /// Smaller proofs for more proving time and memory: blowup 8 and 30
-    /// queries (103 bits, 102 with zero knowledge). At 2^18, proofs 27 %
-    /// smaller than the default's, 2.3× its time and 1.8× its memory.
+    /// queries (103 bits, 102 with zero knowledge). At 2^20, proofs 29 %
+    /// smaller than the default's, 1.9× its time and 1.8× its memory.
     pub const SIZE: ProofParams = ProofParams {
         log_blowup: 3,
         num_queries: 30,

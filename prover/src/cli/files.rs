@@ -63,9 +63,26 @@ pub fn read_input(raw: Option<&Path>, frames: &[PathBuf]) -> Result<Vec<u8>, Str
         Some(path) => read_bounded("input", path, MAX_INPUT_BYTES)?,
         None => Vec::new(),
     };
+    let past_the_limit = |path: &Path| {
+        format!(
+            "frame `{}` would take the input past {} MiB (--input and every --frame together)",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        )
+    };
     for path in frames {
-        let room = MAX_INPUT_BYTES.saturating_sub(input.len() as u64 + 4);
-        let bytes = read_bounded("frame", path, room.min(u64::from(u32::MAX)))?;
+        let used = input.len() as u64 + 4;
+        if used > MAX_INPUT_BYTES {
+            return Err(past_the_limit(path));
+        }
+        let room = (MAX_INPUT_BYTES - used).min(u64::from(u32::MAX));
+        let bytes = read_bounded("frame", path, room).map_err(|e| {
+            if e.contains("larger than") {
+                past_the_limit(path)
+            } else {
+                e
+            }
+        })?;
         let len = u32::try_from(bytes.len()).expect("bounded by u32::MAX");
         input.extend_from_slice(&len.to_le_bytes());
         input.extend_from_slice(&bytes);

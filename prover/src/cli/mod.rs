@@ -31,8 +31,8 @@ pub enum Favor {
 }
 
 impl Favor {
-    /// `params` with this choice's blowup and queries (everything else,
-    /// zero knowledge included, kept).
+    /// `params` with this choice's preset, keeping `params`' mode (zero
+    /// knowledge or not); `Balance` keeps `params` as they are.
     pub fn apply(self, params: ProofParams) -> ProofParams {
         let preset = match self {
             Favor::Balance => return params,
@@ -40,9 +40,29 @@ impl Favor {
             Favor::Size => ProofParams::SIZE,
         };
         ProofParams {
-            log_blowup: preset.log_blowup,
-            num_queries: preset.num_queries,
-            ..params
+            zk: params.zk,
+            ..preset
+        }
+    }
+
+    /// The choice whose preset `params` are (in either mode), if any.
+    pub fn of(params: &ProofParams) -> Option<Favor> {
+        [Favor::Balance, Favor::Speed, Favor::Size]
+            .into_iter()
+            .find(|f| {
+                f.apply(ProofParams {
+                    zk: params.zk,
+                    ..ProofParams::DEFAULT
+                }) == *params
+            })
+    }
+
+    /// The name `--favor` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Favor::Balance => "balance",
+            Favor::Speed => "speed",
+            Favor::Size => "size",
         }
     }
 }
@@ -151,4 +171,34 @@ pub fn main() -> ExitCode {
         Command::Worker(args) => worker::run(args),
     };
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each choice is its preset in either mode, and is recognized back.
+    #[test]
+    fn favor_applies_its_preset_and_keeps_the_mode() {
+        for zk in [false, true] {
+            for (favor, preset) in [
+                (Favor::Balance, ProofParams::DEFAULT),
+                (Favor::Speed, ProofParams::SPEED),
+                (Favor::Size, ProofParams::SIZE),
+            ] {
+                let base = ProofParams {
+                    zk,
+                    ..ProofParams::DEFAULT
+                };
+                let want = ProofParams { zk, ..preset };
+                assert_eq!(favor.apply(base), want);
+                assert_eq!(Favor::of(&want), Some(favor));
+            }
+        }
+        let odd = ProofParams {
+            num_queries: 60,
+            ..ProofParams::DEFAULT
+        };
+        assert_eq!(Favor::of(&odd), None);
+    }
 }

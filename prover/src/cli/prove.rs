@@ -84,7 +84,8 @@ pub struct Args {
     /// A file whose bytes are added to the input as one length-prefixed
     /// frame, after --input's raw bytes; repeat for several, in order. A
     /// Rust guest reads each with `io::read_vec()`, or `io::read::<T>()`
-    /// for a postcard-encoded value (docs/guests.md).
+    /// for a postcard-encoded value (docs/guests.md). Private like --input:
+    /// never written to the bundle, hidden only with --zk.
     #[arg(long = "frame", value_name = "FILE")]
     pub frames: Vec<PathBuf>,
     /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed
@@ -97,10 +98,11 @@ pub struct Args {
     /// What the proof parameters favor, each at ≥ 100 bits of conjectured
     /// security (`prover params --favor X` prints them):
     /// `balance` (blowup 4, 45 queries);
-    /// `speed` (blowup 2, 91 queries: about 1.5× faster in 60 % of the
-    /// memory, proofs about 1.9× larger);
-    /// `size` (blowup 8, 30 queries: proofs about 27 % smaller, 2.3× the
-    /// time and 1.8× the memory). Measured at 2^18 (docs/benchmarks.md).
+    /// `speed` (blowup 2, 91 queries: about 1.4× faster in 57 % of the
+    /// memory, proofs about 1.85× larger);
+    /// `size` (blowup 8, 30 queries: proofs about 29 % smaller, 1.9× the
+    /// time and 1.8× the memory). Measured at 2^20 without --zk
+    /// (docs/benchmarks.md); with --zk, speed saves little memory.
     /// The bundle header records the parameters; verifiers accept all three.
     #[arg(long, value_enum, default_value_t = Favor::Balance)]
     pub favor: Favor,
@@ -112,8 +114,8 @@ pub struct Args {
     /// Each proving job needs about 7 KiB of memory per cycle of its epoch:
     /// ~7 GiB at K = 20, ~1.8 GiB at 18, ~0.9 GiB at 17; with --zk about
     /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
-    /// (docs/benchmarks.md); about 4.5 KiB with --favor speed and 12 KiB
-    /// with --favor size. Smaller epochs prove slightly faster per cycle
+    /// (docs/benchmarks.md); without --zk about 4.5 KiB with --favor speed
+    /// and 12 KiB with --favor size (with --zk, 27 and about 51 KiB). Smaller epochs prove slightly faster per cycle
     /// but make a larger bundle.
     #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
     pub epoch_size_log2: EpochSize,
@@ -130,8 +132,9 @@ pub struct Args {
     pub max_cycles: u64,
     /// Continue FILE.partial, left by a run that was stopped, after its last
     /// complete epoch. The ELF, --favor and --zk must be those it was
-    /// started with (the input too: the epochs kept are executed again and
-    /// must make the statements they made); --jobs may differ, and
+    /// started with (--input and every --frame too, in the same order: the
+    /// epochs kept are executed again and must make the statements they
+    /// made); --jobs may differ, and
     /// --epoch-size-log2 auto takes the file's. The epochs kept are verified
     /// first; a record cut off or rejected is proven again.
     #[arg(long)]

@@ -67,6 +67,12 @@ pub fn mismatch(found: &ChainContext, run: &ChainContext) -> Option<String> {
         return Some(format!("it was proven {flag} --zk; resume {flag} it"));
     }
     if found.params != run.params {
+        if let Some(favor) = super::Favor::of(&found.params) {
+            return Some(format!(
+                "it was proven with --favor {0}; resume with --favor {0}",
+                favor.name()
+            ));
+        }
         return Some(format!(
             "its proof parameters ({:?}) are not this prover's ({:?}); prove again without --resume",
             found.params, run.params

@@ -118,6 +118,8 @@ pub struct Prover<P = StarkEpochProver> {
     epoch_size_log2: Option<u8>,
     jobs: Option<usize>,
     params: ProofParams,
+    /// Set by [`Prover::zk`], which [`Prover::params`] keeps.
+    zk: Option<bool>,
     max_cycles: u64,
     image_id: Option<Digest>,
     epoch_prover: P,
@@ -139,6 +141,7 @@ impl Prover {
             epoch_size_log2: None,
             jobs: None,
             params: ProofParams::DEFAULT,
+            zk: None,
             max_cycles: Config::default().max_cycles,
             image_id: None,
             epoch_prover: StarkEpochProver,
@@ -156,6 +159,7 @@ impl<P: EpochProver> Prover<P> {
             epoch_size_log2: self.epoch_size_log2,
             jobs: self.jobs,
             params: self.params,
+            zk: self.zk,
             max_cycles: self.max_cycles,
             image_id: self.image_id,
             epoch_prover,
@@ -205,6 +209,7 @@ impl<P: EpochProver> Prover<P> {
 
     /// Zero-knowledge proofs (hiding the private input's traces).
     pub fn zk(mut self, on: bool) -> Self {
+        self.zk = Some(on);
         self.params.zk = on;
         self
     }
@@ -212,9 +217,13 @@ impl<P: EpochProver> Prover<P> {
     /// Proof parameters other than the defaults, e.g.
     /// [`ProofParams::SPEED`] (faster, less memory, larger proofs) or
     /// [`ProofParams::SIZE`] (smaller proofs), as `prove --favor` chooses.
-    /// Call [`Self::zk`] after it to keep zero knowledge.
+    /// Their `zk` field counts unless [`Self::zk`] is called, before or
+    /// after.
     pub fn params(mut self, params: ProofParams) -> Self {
-        self.params = params;
+        self.params = ProofParams {
+            zk: self.zk.unwrap_or(params.zk),
+            ..params
+        };
         self
     }
 

@@ -138,3 +138,24 @@ fn an_unprovable_run_is_refused_before_proving() {
     assert!(matches!(err, HostError::Unprovable { pc: 0x1_0000, .. }));
     assert!(err.to_string().contains("nothing was proven"), "{err}");
 }
+
+/// Zero knowledge set with `zk` survives a later `params` (a preset with
+/// `zk: false`), whichever comes first; without `zk`, the parameters'
+/// own mode counts.
+#[test]
+fn zk_and_params_compose_in_any_order() {
+    let p = || Prover::from_program(writes_ok(1));
+    let first = p().zk(true).params(ProofParams::SPEED);
+    let last = p().params(ProofParams::SPEED).zk(true);
+    for prover in [first, last] {
+        assert_eq!(
+            prover.params,
+            ProofParams {
+                zk: true,
+                ..ProofParams::SPEED
+            }
+        );
+    }
+    assert!(p().params(ProofParams::DEFAULT_ZK).params.zk);
+    assert!(!p().zk(false).params(ProofParams::DEFAULT_ZK).params.zk);
+}
