@@ -12,7 +12,7 @@ mod worker;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use sluice_prover::prove::StarkEpochProver;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::StarkEpochVerifier;
@@ -47,23 +47,12 @@ impl Favor {
 
     /// The choice whose preset `params` are (in either mode), if any.
     pub fn of(params: &ProofParams) -> Option<Favor> {
-        [Favor::Balance, Favor::Speed, Favor::Size]
-            .into_iter()
-            .find(|f| {
-                f.apply(ProofParams {
-                    zk: params.zk,
-                    ..ProofParams::DEFAULT
-                }) == *params
-            })
-    }
-
-    /// The name `--favor` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Favor::Balance => "balance",
-            Favor::Speed => "speed",
-            Favor::Size => "size",
-        }
+        Favor::value_variants().iter().copied().find(|f| {
+            f.apply(ProofParams {
+                zk: params.zk,
+                ..ProofParams::DEFAULT
+            }) == *params
+        })
     }
 }
 

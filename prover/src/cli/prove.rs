@@ -115,8 +115,9 @@ pub struct Args {
     /// ~7 GiB at K = 20, ~1.8 GiB at 18, ~0.9 GiB at 17; with --zk about
     /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
     /// (docs/benchmarks.md); without --zk about 4.5 KiB with --favor speed
-    /// and 12 KiB with --favor size (with --zk, 27 and about 51 KiB). Smaller epochs prove slightly faster per cycle
-    /// but make a larger bundle.
+    /// and 12 KiB with --favor size (with --zk, 27 and about 51 KiB).
+    /// Smaller epochs prove slightly faster per cycle but make a larger
+    /// bundle.
     #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
     pub epoch_size_log2: EpochSize,
     /// Where the bundle goes: a file, or `-` for stdout.
@@ -134,8 +135,8 @@ pub struct Args {
     /// complete epoch. The ELF, --favor and --zk must be those it was
     /// started with (--input and every --frame too, in the same order: the
     /// epochs kept are executed again and must make the statements they
-    /// made); --jobs may differ, and
-    /// --epoch-size-log2 auto takes the file's. The epochs kept are verified
+    /// made); --jobs may differ, and --epoch-size-log2 auto takes the
+    /// file's. The epochs kept are verified
     /// first; a record cut off or rejected is proven again.
     #[arg(long)]
     pub resume: bool,

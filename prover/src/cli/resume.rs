@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use clap::ValueEnum;
 use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
 use sluice_prover::resume::{read_header, read_partial, ResumeError};
 use sluice_verifier::statement::EpochStatement;
@@ -67,10 +68,10 @@ pub fn mismatch(found: &ChainContext, run: &ChainContext) -> Option<String> {
         return Some(format!("it was proven {flag} --zk; resume {flag} it"));
     }
     if found.params != run.params {
-        if let Some(favor) = super::Favor::of(&found.params) {
+        if let Some(favor) = super::Favor::of(&found.params).and_then(|f| f.to_possible_value()) {
             return Some(format!(
                 "it was proven with --favor {0}; resume with --favor {0}",
-                favor.name()
+                favor.get_name()
             ));
         }
         return Some(format!(

@@ -213,6 +213,26 @@ mod tests {
         }
     }
 
+    /// The verifier's CommonData (from the shipped tables) against the
+    /// prover's (from the real ones), each side salting public columns from
+    /// a fresh generator, as the prover and verifier do.
+    fn both_sides<SC: EpochStarkConfig>(
+        config: impl Fn() -> SC,
+        airs: &[crate::air::SluiceAir],
+        degrees: &[usize],
+        params: &ProofParams,
+        what: &str,
+    ) where
+        p3_batch_stark::Commitment<SC>: core::fmt::Debug,
+    {
+        let shipped = shipped_airs(airs.to_vec());
+        let ours = verifier_common(&config(), &shipped, degrees, params).unwrap();
+        let theirs = epoch_prover_data(&config(), airs, degrees, params)
+            .unwrap()
+            .common;
+        same(&ours, &theirs, what);
+    }
+
     /// What the verifier builds from the shipped tables is what the prover
     /// builds from the real ones with Plonky3's own preprocessing: the
     /// output table's commitment (salted alike in zero-knowledge mode), its
@@ -235,28 +255,26 @@ mod tests {
                             .iter()
                             .map(|a| a.fixed_log_height().unwrap_or(variable) + usize::from(zk))
                             .collect();
-                        let shipped = shipped_airs(airs.clone());
                         let what = alloc::format!(
                             "zk {zk} blowup {log_blowup} out {} h {variable}",
                             out.len()
                         );
                         if zk {
-                            let c = unchecked_zk_config(&params);
-                            let ours = verifier_common(&c, &shipped, &degrees, &params).unwrap();
-                            // Each side salts public columns from a fresh
-                            // generator, as the prover and verifier do.
-                            let c = unchecked_zk_config(&params);
-                            let theirs = epoch_prover_data(&c, &airs, &degrees, &params)
-                                .unwrap()
-                                .common;
-                            same(&ours, &theirs, &what);
+                            both_sides(
+                                || unchecked_zk_config(&params),
+                                &airs,
+                                &degrees,
+                                &params,
+                                &what,
+                            );
                         } else {
-                            let c = unchecked_config(&params);
-                            let ours = verifier_common(&c, &shipped, &degrees, &params).unwrap();
-                            let theirs = epoch_prover_data(&c, &airs, &degrees, &params)
-                                .unwrap()
-                                .common;
-                            same(&ours, &theirs, &what);
+                            both_sides(
+                                || unchecked_config(&params),
+                                &airs,
+                                &degrees,
+                                &params,
+                                &what,
+                            );
                         }
                     }
                 }

@@ -245,10 +245,11 @@ mod tests {
         );
     }
 
-    /// The data is generated under the default parameters; a table's facts
-    /// must not depend on any parameter a header may choose (blowup,
-    /// queries, final polynomial, hence the smallest height) or on the
-    /// statement's output, only on the mode.
+    /// The data is generated under the default parameters and no output; a
+    /// table's facts must not depend on any parameter a header may choose
+    /// (blowup, queries, final polynomial, hence the smallest height) or on
+    /// the statement's output (only the output table's preprocessed columns
+    /// hold it), only on the mode.
     #[test]
     fn every_header_gets_the_tables_facts() {
         for zk in [false, true] {
@@ -260,7 +261,7 @@ mod tests {
                         log_final_poly_len,
                         ..ProofParams::DEFAULT
                     };
-                    let outputs: [&[u8]; 2] = [b"", &[9; 3000]];
+                    let outputs: [&[u8]; 3] = [b"", b"out", &[9; 3000]];
                     for out in outputs {
                         for air in epoch_airs(out, &p) {
                             let shipped = ShippedAir::new(air.clone());
@@ -280,30 +281,9 @@ mod tests {
         }
     }
 
-    /// Only the output table depends on the statement (its preprocessed
-    /// columns hold the output); its bus messages and degree must not.
-    #[test]
-    fn the_output_tables_facts_do_not_depend_on_the_output() {
-        for zk in [false, true] {
-            let p = params(zk);
-            let outputs: [&[u8]; 3] = [b"", b"out", &[7; 5000]];
-            let facts: Vec<_> = outputs
-                .iter()
-                .map(|out| {
-                    let air = epoch_airs(out, &p).swap_remove(crate::air::OUTPUT_TABLE);
-                    (
-                        alloc::format!("{:?}", real_lookups(&air)),
-                        real_constraints(&air),
-                    )
-                })
-                .collect();
-            assert!(facts.windows(2).all(|w| w[0] == w[1]), "zk {zk}");
-        }
-    }
-
-    /// What the verifier derives from a shipped table (lookups, the
-    /// quotient's chunk count, the layout) is what Plonky3 derives from the
-    /// real one, at every height and blowup.
+    /// What the verifier derives from a shipped table (the quotient's chunk
+    /// count, the layout) is what Plonky3 derives from the real one, at
+    /// every height; the lookups themselves are compared above.
     #[test]
     fn shipped_tables_size_their_quotients_like_the_real_ones() {
         let gadget = LogUpGadget::new();
@@ -312,12 +292,6 @@ mod tests {
             for air in epoch_airs(b"out", &params(zk)) {
                 let shipped = ShippedAir::new(air.clone());
                 let real = real_lookups(&air);
-                assert_eq!(
-                    alloc::format!("{:?}", shipped.lookups()),
-                    alloc::format!("{real:?}"),
-                    "{} zk {zk}",
-                    air.name()
-                );
                 assert_eq!(
                     alloc::format!("{:?}", AirLayout::from_air::<Val>(&shipped)),
                     alloc::format!("{:?}", AirLayout::from_air::<Val>(&air)),
