@@ -268,9 +268,16 @@ for (const jobs of [1, 2]) {
   const s = await verifyStream(createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), { wasm, jobs });
   if (s.epochs !== 150) throw new Error('epochs ' + s.epochs);
 }
-await new Promise((r) => setTimeout(r, 50));
-globalThis.gc();
-console.log(process.memoryUsage().arrayBuffers);
+// Under load a worker's last messages can still be settling when the run
+// resolves: collect a few times (at most half a second) before judging;
+// a chunk that is kept stays whatever the wait.
+let held = Infinity;
+for (let i = 0; i < 10 && held >= 16 * 1024 * 1024; i++) {
+  await new Promise((r) => setTimeout(r, 50));
+  globalThis.gc();
+  held = process.memoryUsage().arrayBuffers;
+}
+console.log(held);
 `,
   );
   const r = spawnSync(process.execPath, ['--expose-gc', script, big.file], { encoding: 'utf8' });
