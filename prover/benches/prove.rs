@@ -9,6 +9,13 @@
 //! (the run refuses a set below 100 bits). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
 //!
+//! `SLUICE_BENCH_ROUNDS=n` proves each height `n` times in a row (default
+//! 1): the first round faults its memory in from the kernel, later rounds
+//! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_HEAP=default`
+//! leaves glibc's allocator as it is instead of
+//! [`sluice_prover::heap::retain_freed_memory`], which the `prover` binary
+//! calls, so both compare from one binary.
+//!
 //! For each height the bench prints one summary row, then the phases: our
 //! own (execution, memory image, trace generation, encoding, verification)
 //! timed directly, and Plonky3's timed through its `tracing` spans (summed
@@ -204,6 +211,11 @@ fn secs(d: Duration) -> String {
 }
 
 fn main() {
+    if std::env::var("SLUICE_BENCH_HEAP").as_deref() != Ok("default") {
+        sluice_prover::heap::retain_freed_memory();
+    }
+    let rounds: u32 = std::env::var("SLUICE_BENCH_ROUNDS")
+        .map_or(1, |r| r.trim().parse().expect("rounds: a number"));
     let logs: Vec<u32> = std::env::var("SLUICE_BENCH_LOGS")
         .unwrap_or_else(|_| "12,14,16".into())
         .split(',')
@@ -252,9 +264,10 @@ fn main() {
     // reference runs after every Sluice height (its allocations would
     // otherwise inflate the small heights' peak RSS).
     let mut summary: Vec<(String, f64)> = Vec::new();
-    for (k, zk) in logs
+    for (k, zk, round) in logs
         .iter()
         .flat_map(|&k| modes.iter().map(move |&zk| (k, zk)))
+        .flat_map(|(k, zk)| (1..=rounds).map(move |r| (k, zk, r)))
     {
         let params = ProofParams { zk, ..base_params };
         if let Err(e) = params.validate() {
@@ -316,7 +329,7 @@ fn main() {
         let rate = cells as f64 / t_prove.as_secs_f64();
         summary.push((
             format!(
-                "| 2^{k} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms | {:.0} | {:.1} |",
+                "| 2^{k} | {round} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms | {:.0} | {:.1} |",
                 if zk { "yes" } else { "no" },
                 secs(t_exec),
                 secs(t_image + t_gen),
@@ -332,7 +345,7 @@ fn main() {
         ));
 
         println!(
-            "\n2^{k} cycles, zk {zk}; table heights: {}",
+            "\n2^{k} cycles, zk {zk}, round {round}; table heights: {}",
             heights.join(", ")
         );
         println!("| phase | wall time | count | share of prove |");
@@ -372,8 +385,8 @@ fn main() {
         secs(ref_time),
         ref_rate / 1e6
     );
-    println!("| cycles | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify | cells/cycle | M cells/s | efficiency |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| cycles | round | zk | execute | image + trace gen | prove | cycles/s (gen+prove) | peak RSS | proof bytes | verify | cells/cycle | M cells/s | efficiency |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (line, rate) in summary {
         println!("{line} {:.2} |", rate / ref_rate);
     }

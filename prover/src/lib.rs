@@ -1,10 +1,11 @@
 //! The Sluice prover: executes RV32IM guests and proves their execution.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod bundle_writer;
 pub mod distributed;
 pub mod driver;
 pub mod executor;
+pub mod heap;
 pub mod host;
 pub mod memory_image;
 pub mod prove;

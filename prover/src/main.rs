@@ -3,5 +3,6 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    sluice_prover::heap::retain_freed_memory();
     cli::main()
 }
