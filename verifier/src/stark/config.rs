@@ -7,10 +7,12 @@
 //!
 //! - Base field KoalaBear (`p = 2^31 - 2^24 + 1`), challenges drawn from its
 //!   degree-4 binomial extension (~2^124 elements).
-//! - Poseidon2 (width 16, the crate's fixed round constants) for Merkle leaves
-//!   (padding-free sponge, rate 8, 8-element digests), Merkle nodes
-//!   (truncated-permutation 2-to-1 compression) and Fiat–Shamir (duplex
-//!   challenger, rate 8).
+//! - Poseidon2 with the crate's fixed round constants: width 24 for Merkle
+//!   leaves (padding-free sponge, rate 16, 8-element digests; protocol 7:
+//!   half the permutations of a width-16 sponge for ~1.5× the cost of each,
+//!   13 % less leaf hashing, `docs/benchmarks.md`), width 16 for Merkle
+//!   nodes (truncated-permutation 2-to-1 compression) and Fiat–Shamir
+//!   (duplex challenger, rate 8).
 //! - FRI over two-adic cosets, radix-2 DIT FFT.
 //!
 //! Zero-knowledge mode ([`ProofParams::zk`]) swaps the PCS for Plonky3's
@@ -30,7 +32,9 @@ use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::extension::BinomialExtensionField;
 use p3_field::Field;
 use p3_fri::{FriParameters, HidingFriPcs, TwoAdicFriPcs};
-use p3_koala_bear::{default_koalabear_poseidon2_16, KoalaBear, Poseidon2KoalaBear};
+use p3_koala_bear::{
+    default_koalabear_poseidon2_16, default_koalabear_poseidon2_24, KoalaBear, Poseidon2KoalaBear,
+};
 use p3_merkle_tree::{MerkleTreeHidingMmcs, MerkleTreeMmcs};
 use p3_symmetric::{PaddingFreeSponge, TruncatedPermutation};
 use p3_uni_stark::{StarkConfig, StarkGenericConfig};
@@ -44,8 +48,10 @@ pub type Val = KoalaBear;
 pub type Challenge = BinomialExtensionField<Val, 4>;
 /// The Poseidon2 permutation (width 16) shared by hashing and Fiat–Shamir.
 pub type Perm = Poseidon2KoalaBear<16>;
-/// Leaf hash: absorb a matrix row 8 elements at a time, output 8 elements.
-pub type LeafHash = PaddingFreeSponge<Perm, 16, 8, 8>;
+/// Leaf hash: absorb a matrix row 16 elements at a time, output 8 elements.
+pub type LeafHash = PaddingFreeSponge<LeafPerm, 24, 16, 8>;
+/// The wider Poseidon2 permutation (width 24) the leaf sponge absorbs with.
+pub type LeafPerm = Poseidon2KoalaBear<24>;
 /// Node compression: permute two 8-element digests, keep the first 8.
 pub type NodeCompress = TruncatedPermutation<Perm, 2, 8, 16>;
 /// Merkle commitments to base-field matrices.
@@ -195,7 +201,7 @@ pub(crate) fn unchecked_zk_config(params: &ProofParams) -> SluiceZkConfig {
 
 fn build_zk_config(params: &ProofParams, challenger: Challenger, mut rng: ZkRng) -> SluiceZkConfig {
     let perm = permutation();
-    let hash = LeafHash::new(perm.clone());
+    let hash = LeafHash::new(default_koalabear_poseidon2_24());
     let compress = NodeCompress::new(perm);
     let val_mmcs = HidingValMmcs::new(hash, compress, 0, ZkRng::from_rng(&mut rng));
     let challenge_mmcs = ZkChallengeMmcs::new(val_mmcs.clone());
@@ -216,7 +222,7 @@ pub(crate) fn unchecked_config(params: &ProofParams) -> SluiceConfig {
 
 fn build_config(params: &ProofParams, challenger: Challenger) -> SluiceConfig {
     let perm = permutation();
-    let hash = LeafHash::new(perm.clone());
+    let hash = LeafHash::new(default_koalabear_poseidon2_24());
     let compress = NodeCompress::new(perm);
     let val_mmcs = ValMmcs::new(hash, compress, 0);
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
