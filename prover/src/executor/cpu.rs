@@ -4,7 +4,6 @@ use sluice_verifier::isa::{decode, Opcode};
 use sluice_verifier::layout::{GUEST_MEMORY_END, GUEST_MEMORY_START};
 
 use super::alu::alu;
-use super::memory::page_index;
 use super::{Cause, Executor};
 
 /// Size of guest memory in bytes.
@@ -18,13 +17,32 @@ fn in_guest(addr: u32) -> bool {
 }
 
 impl Executor {
+    /// A load, store or syscall buffer `[addr, addr + len)` (in guest
+    /// memory): marks the run unprovable if it covers the executing
+    /// instruction's own word, and, recording, ends the epoch before it if
+    /// the epoch has executed one of its words.
     #[inline(always)]
-    fn touch<const RECORD: bool>(&mut self, addr: u32) {
+    pub(super) fn data_access<const RECORD: bool>(
+        &mut self,
+        addr: u32,
+        len: u32,
+    ) -> Result<(), Cause> {
+        let own = self.pc & !3;
+        if len > 0 && addr & !3 <= own && own <= (addr + (len - 1)) & !3 {
+            self.mark_unprovable(
+                "an instruction that loads or stores its own instruction word (an \
+                 epoch's executed words are read-only in the proof)"
+                    .into(),
+            );
+        }
         if RECORD {
             if let Some(t) = &mut self.tracker {
-                t.touch(&self.mem, page_index(addr));
+                if !t.data(&self.mem, addr, len) {
+                    return Err(Cause::FetchedWordAccess);
+                }
             }
         }
+        Ok(())
     }
 
     #[inline(always)]
@@ -35,8 +53,7 @@ impl Executor {
         if !in_guest(addr) {
             return Err(Cause::UnmappedLoad { addr, len: size });
         }
-        self.touch::<RECORD>(addr);
-        Ok(())
+        self.data_access::<RECORD>(addr, size)
     }
 
     #[inline(always)]
@@ -47,8 +64,7 @@ impl Executor {
         if !in_guest(addr) {
             return Err(Cause::UnmappedStore { addr, len: size });
         }
-        self.touch::<RECORD>(addr);
-        Ok(())
+        self.data_access::<RECORD>(addr, size)
     }
 
     /// Executes one instruction. `Ok(true)` if the guest halted. On error
@@ -60,7 +76,13 @@ impl Executor {
         if !in_guest(pc) {
             return Err(Cause::UnmappedFetch);
         }
-        self.touch::<RECORD>(pc);
+        if RECORD {
+            if let Some(t) = &mut self.tracker {
+                if !t.fetch(&self.mem, pc) {
+                    return Err(Cause::FetchedWordAccess);
+                }
+            }
+        }
         let word = self.mem.read_u32(pc);
         let ins = match decode(word) {
             Ok(ins) => ins,

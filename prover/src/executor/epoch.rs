@@ -84,6 +84,13 @@ impl EpochRecord {
     }
 }
 
+/// The mark word and bit of the word holding byte `addr` within its page.
+#[inline(always)]
+fn word_bit(addr: u32) -> (usize, u64) {
+    let word = (addr as usize % PAGE_SIZE) / 4;
+    (word / 64, 1 << (word % 64))
+}
+
 /// The bytes of [`REGISTER_PAGE`]: the register file and the input state
 /// word ([`INPUT_STATE_ADDR`]), then zeros.
 pub fn register_page(registers: &[u32; NUM_REGISTERS], input_eof: bool) -> Box<Page> {
@@ -96,21 +103,39 @@ pub fn register_page(registers: &[u32; NUM_REGISTERS], input_eof: bool) -> Box<P
     page
 }
 
+/// Words per page.
+const WORDS_PER_PAGE: usize = PAGE_SIZE / 4;
+
+/// Which words of one touched page the epoch executed and which it read or
+/// wrote as data, one bit per word each.
+#[derive(Clone, Copy, Default)]
+struct WordMarks {
+    fetched: [u64; WORDS_PER_PAGE / 64],
+    data: [u64; WORDS_PER_PAGE / 64],
+}
+
 /// Tracks the pages touched in the current epoch, copying each on its first
-/// touch. Memory use is bounded by the pages one epoch can touch.
+/// touch, and which of their words it executed or accessed as data: the
+/// proof holds every executed word read-only for the whole epoch (the
+/// decode table fetches it once), so the executor ends an epoch before an
+/// access that would mix the two. Memory use is bounded by the pages one
+/// epoch can touch.
 pub(super) struct PageTracker {
-    /// `stamps[page] == current` iff the page was touched this epoch.
-    stamps: Vec<u32>,
+    /// `stamps[page].0 == current` iff the page was touched this epoch, and
+    /// then `stamps[page].1` is its position in `pages` and `marks`.
+    stamps: Vec<(u32, u32)>,
     current: u32,
     pub(super) pages: Vec<PageIn>,
+    marks: Vec<WordMarks>,
 }
 
 impl PageTracker {
     pub(super) fn new(num_pages: usize) -> Self {
         PageTracker {
-            stamps: vec![0; num_pages],
+            stamps: vec![(0, 0); num_pages],
             current: 0,
             pages: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -118,43 +143,75 @@ impl PageTracker {
     pub(super) fn start_epoch(&mut self, registers: &[u32; NUM_REGISTERS], input_eof: bool) {
         self.current = self.current.wrapping_add(1);
         if self.current == 0 {
-            self.stamps.fill(0);
+            self.stamps.fill((0, 0));
             self.current = 1;
         }
         self.pages.clear();
-        self.stamps[REGISTER_PAGE as usize] = self.current;
+        self.marks.clear();
+        self.stamps[REGISTER_PAGE as usize] = (self.current, 0);
         self.pages.push(PageIn {
             index: REGISTER_PAGE,
             data: register_page(registers, input_eof),
         });
+        self.marks.push(WordMarks::default());
     }
 
-    /// Records a touch of page `index`.
+    /// Records a touch of page `index`; returns its position in `pages`.
     #[inline(always)]
-    pub(super) fn touch(&mut self, mem: &Memory, index: u32) {
+    pub(super) fn touch(&mut self, mem: &Memory, index: u32) -> usize {
         let stamp = &mut self.stamps[index as usize];
-        if *stamp != self.current {
-            *stamp = self.current;
+        if stamp.0 != self.current {
+            *stamp = (self.current, self.pages.len() as u32);
             self.pages.push(PageIn {
                 index,
                 data: mem.page_copy(index),
             });
+            self.marks.push(WordMarks::default());
         }
+        stamp.1 as usize
     }
 
-    /// Records touches of every page overlapping `[addr, addr + len)`.
-    pub(super) fn touch_range(&mut self, mem: &Memory, addr: u32, len: u32) {
+    /// Records the fetch of the instruction word at `pc`. `false` (nothing
+    /// marked) if the epoch has read or written that word as data.
+    #[inline(always)]
+    pub(super) fn fetch(&mut self, mem: &Memory, pc: u32) -> bool {
+        let slot = self.touch(mem, page_index(pc));
+        let (i, bit) = word_bit(pc);
+        let marks = &mut self.marks[slot];
+        if marks.data[i] & bit != 0 {
+            return false;
+        }
+        marks.fetched[i] |= bit;
+        true
+    }
+
+    /// Records data accesses (loads, stores, syscall buffers) of every word
+    /// overlapping `[addr, addr + len)`. `false` (nothing marked) if the
+    /// epoch has executed one of them.
+    pub(super) fn data(&mut self, mem: &Memory, addr: u32, len: u32) -> bool {
         if len == 0 {
-            return;
+            return true;
         }
-        let last = page_index(addr + (len - 1));
-        for index in page_index(addr)..=last {
-            self.touch(mem, index);
+        let (first, last) = (addr & !3, (addr + (len - 1)) & !3);
+        let executed = (first..=last).step_by(4).any(|w| {
+            let slot = self.touch(mem, page_index(w));
+            let (i, bit) = word_bit(w);
+            self.marks[slot].fetched[i] & bit != 0
+        });
+        if executed {
+            return false;
         }
+        for w in (first..=last).step_by(4) {
+            let slot = self.touch(mem, page_index(w));
+            let (i, bit) = word_bit(w);
+            self.marks[slot].data[i] |= bit;
+        }
+        true
     }
 
     /// Ends the epoch, handing out its pages sorted by index.
     pub(super) fn take_pages(&mut self) -> Vec<PageIn> {
+        self.marks.clear();
         let mut pages = std::mem::take(&mut self.pages);
         pages.sort_unstable_by_key(|p| p.index);
         pages
@@ -178,7 +235,7 @@ mod tests {
         t.touch(&mem, page);
         mem.write_u32(0x2_0000, 2);
         t.touch(&mem, page); // second touch: no new copy
-        t.touch_range(&mem, page_address(page) + 4, PAGE_SIZE as u32); // page and the next
+        assert!(t.data(&mem, page_address(page) + 4, PAGE_SIZE as u32)); // page and the next
         let pages = t.take_pages();
         let idx: Vec<u32> = pages.iter().map(|p| p.index).collect();
         assert_eq!(idx, [REGISTER_PAGE, page, page + 1]);
@@ -191,6 +248,38 @@ mod tests {
         let pages = t.take_pages();
         assert_eq!(pages.len(), 2);
         assert_eq!(&pages[1].data[..4], &2u32.to_le_bytes());
+    }
+
+    /// An epoch's executed words and its data words never overlap: each
+    /// side refuses the other's words (and marks nothing when it does),
+    /// word by word, and a new epoch forgets both.
+    #[test]
+    fn executed_words_and_data_words_stay_apart() {
+        let mem = Memory::new();
+        let mut t = PageTracker::new(super::super::NUM_PAGES);
+        t.start_epoch(&[0; NUM_REGISTERS], false);
+        let code = 0x2_0000;
+        assert!(t.fetch(&mem, code));
+        assert!(t.fetch(&mem, code), "fetching again is fine");
+        assert!(t.data(&mem, code + 4, 4), "the next word is another word");
+        assert!(!t.data(&mem, code, 1), "a byte of an executed word");
+        assert!(!t.data(&mem, code - 2, 4), "a range reaching into it");
+        assert!(!t.fetch(&mem, code + 4), "executing a data word");
+        // The refused range marked nothing: the word before is still free
+        // to execute.
+        assert!(t.fetch(&mem, code - 4));
+        // Words 63 and 64 of a page sit in different mark words.
+        let page = page_address(page_index(0x3_0000));
+        assert!(t.data(&mem, page + 63 * 4, 4));
+        assert!(t.fetch(&mem, page + 64 * 4));
+        assert!(!t.fetch(&mem, page + 63 * 4));
+        assert!(!t.data(&mem, page + 64 * 4, 4));
+        // The last word of a page and the first of the next.
+        assert!(t.data(&mem, page + PAGE_SIZE as u32 - 2, 4));
+        assert!(!t.fetch(&mem, page + PAGE_SIZE as u32));
+        t.start_epoch(&[0; NUM_REGISTERS], false);
+        assert!(t.data(&mem, code, 4), "a new epoch starts with no marks");
+        assert!(t.fetch(&mem, code + 4));
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub enum Cause {
     /// Internal to recording: the syscall does not fit the epoch being
     /// recorded, which ends before it. Never returned to a caller.
     EpochFull,
+    /// Recording: the instruction reads or writes a word the epoch has
+    /// executed, or executes one it has read or written; the epoch ends
+    /// before it (the proof holds an epoch's executed words read-only).
+    /// Returned only for an instruction that accesses its own word, which
+    /// no epoch can hold (the run is also marked unprovable).
+    FetchedWordAccess,
 }
 
 impl fmt::Display for Cause {
@@ -84,6 +90,11 @@ impl fmt::Display for Cause {
             CycleLimit { limit } => write!(f, "cycle limit of {limit} cycles reached"),
             InvalidConfig { reason } => write!(f, "invalid configuration: {reason}"),
             EpochFull => write!(f, "epoch full (internal)"),
+            FetchedWordAccess => write!(
+                f,
+                "an instruction that loads or stores its own instruction word cannot be \
+                 proven (an epoch's executed words are read-only in the proof)"
+            ),
         }
     }
 }

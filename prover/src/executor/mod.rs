@@ -84,15 +84,17 @@ pub struct Outcome {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2 (empty if forwarded to the host).
     pub stderr: Vec<u8>,
-    /// The first syscall the proof cannot show yet, if any: `prove`
+    /// The first instruction the proof cannot show, if any: `prove`
     /// refuses such a run before proving anything.
     pub unprovable: Option<Unprovable>,
 }
 
-/// A syscall the executor ran that the proof does not support yet.
+/// An instruction the executor ran that the proof does not support: a
+/// syscall of a shape it cannot show, or a load, store or syscall buffer
+/// that covers the instruction's own word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unprovable {
-    /// Address of the `ECALL`.
+    /// Address of the instruction.
     pub pc: u32,
     /// What it was, and what the proof supports.
     pub what: String,
@@ -505,7 +507,7 @@ impl Executor {
                     done += 1;
                     break;
                 }
-                Err(Cause::EpochFull) if RECORD && done > 0 => {
+                Err(Cause::EpochFull | Cause::FetchedWordAccess) if RECORD && done > 0 => {
                     self.cycles += done;
                     return Ok(true);
                 }
@@ -522,6 +524,14 @@ impl Executor {
     /// Pages the epoch being recorded has touched so far.
     fn touched_pages(&self) -> u64 {
         self.tracker.as_ref().map_or(0, |t| t.pages.len() as u64)
+    }
+
+    /// Remembers the first instruction the proof cannot show (at the
+    /// current pc).
+    pub(super) fn mark_unprovable(&mut self, what: String) {
+        if self.unprovable.is_none() {
+            self.unprovable = Some(Unprovable { pc: self.pc, what });
+        }
     }
 
     /// Recording: whether a `read`/`write` of `len` bytes still fits the

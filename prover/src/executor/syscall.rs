@@ -4,7 +4,7 @@ use sluice_verifier::layout::{is_guest_range, syscall};
 
 use sluice_verifier::air::io::{unsupported_shape, MAX_IO_LEN};
 
-use super::{Cause, Executor, Sink, Unprovable};
+use super::{Cause, Executor, Sink};
 
 const A0: usize = 10;
 const A1: usize = 11;
@@ -28,9 +28,9 @@ impl Executor {
             }
             self.after_io();
         }
-        if self.unprovable.is_none() && matches!(number, syscall::READ | syscall::WRITE) {
+        if matches!(number, syscall::READ | syscall::WRITE) {
             if let Some(what) = unsupported_shape(number, a0, buf, len) {
-                self.unprovable = Some(Unprovable { pc: self.pc, what });
+                self.mark_unprovable(what);
             }
         }
         match number {
@@ -62,12 +62,12 @@ impl Executor {
                     }
                     // The proof reads the words of a public write; a host
                     // write's bytes are not part of it.
-                    if RECORD && fd == syscall::FD_PUBLIC {
-                        if let Some(t) = &mut self.tracker {
-                            t.touch_range(&self.mem, buf, len);
+                    if fd == syscall::FD_PUBLIC {
+                        self.data_access::<RECORD>(buf, len)?;
+                        if RECORD {
+                            self.epoch_use.io_words += words_spanned(buf, len);
+                            self.epoch_use.output += u64::from(len);
                         }
-                        self.epoch_use.io_words += words_spanned(buf, len);
-                        self.epoch_use.output += u64::from(len);
                     }
                     let mem = &self.mem;
                     match fd {
@@ -105,21 +105,21 @@ impl Executor {
                 if len > 0 && !is_guest_range(buf, len) {
                     return Err(Cause::UnmappedStore { addr: buf, len });
                 }
-                let remaining = &self.input[self.input_pos.min(self.input.len())..];
-                let n = match self.forged_reads.pop_front() {
-                    Some(forged) => forged.min(remaining.len()).min(len as usize),
+                let start = self.input_pos.min(self.input.len());
+                let left = self.input.len() - start;
+                let n = match self.forged_reads.front() {
+                    Some(&forged) => forged.min(left).min(len as usize),
                     None if self.input_eof => 0,
-                    None => remaining.len().min(len as usize),
+                    None => left.min(len as usize),
                 };
                 // The proof touches the words of the bytes written.
+                self.data_access::<RECORD>(buf, n as u32)?;
+                self.forged_reads.pop_front();
                 if RECORD {
-                    if let Some(t) = &mut self.tracker {
-                        t.touch_range(&self.mem, buf, n as u32);
-                    }
                     self.epoch_use.io_words += words_spanned(buf, n as u32);
                 }
                 if n > 0 {
-                    self.mem.write_bytes(buf, &remaining[..n]);
+                    self.mem.write_bytes(buf, &self.input[start..start + n]);
                     self.input_pos += n;
                 }
                 if (n as u32) < len {

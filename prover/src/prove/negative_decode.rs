@@ -1,17 +1,24 @@
 //! Negative tests of the decode table and the CPU's decode lookup: a CPU
 //! row cannot claim a decoding the table does not prove, the table cannot
-//! prove a wrong decoding, and padding rows decode nothing.
+//! prove a wrong decoding, and padding rows decode nothing. Since protocol
+//! 7 the table also fetches each executed word, once per epoch: its word is
+//! memory's, no address is fetched twice, and padding rows fetch nothing.
 
 use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
 use sluice_verifier::air::cpu::{selector_index, CpuCols};
 use sluice_verifier::air::decode::{DecodeCols, Flag};
-use sluice_verifier::air::DECODE_TABLE;
+use sluice_verifier::air::memory::FETCH_HOLD_TS;
+use sluice_verifier::air::page::{PageCols, WORDS_PER_BLOCK};
+use sluice_verifier::air::{DECODE_TABLE, PAGE_TABLE};
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 
-use super::negative::{cpu_row, locally_rejected, row_of, setup, verifier_rejects};
+use super::negative::{cpu_row, fetched_word, locally_rejected, row_of, setup, verifier_rejects};
+use super::tests::mixed_program;
 use super::*;
+use crate::executor::PAGE_SIZE;
+use crate::trace::decode::fill_row;
 
 fn decode_row(trace: &mut EpochTrace, row: usize) -> &mut [Val] {
     let w = DecodeCols::new().width;
@@ -26,6 +33,112 @@ fn decode_row_of(trace: &EpochTrace, op: Opcode) -> usize {
     (0..rows.len() / c.width)
         .find(|&r| rows[r * c.width + s] == Val::ONE && rows[r * c.width + c.mult] != Val::ZERO)
         .unwrap_or_else(|| panic!("no executed {op} word"))
+}
+
+/// A padding row of the decode table.
+fn padding_decode_row(trace: &EpochTrace) -> usize {
+    let c = DecodeCols::new();
+    let rows = &trace.traces[DECODE_TABLE].values;
+    (0..rows.len() / c.width)
+        .find(|&r| rows[r * c.width + c.is_real] == Val::ZERO)
+        .expect("the decode table has padding rows")
+}
+
+/// Overwrites decode row `row` with a real row fetching `word` at `pc`.
+fn put_fetch(trace: &mut EpochTrace, row: usize, pc: u32, word: u32, mult: u32) {
+    let r = decode_row(trace, row);
+    r.fill(Val::ZERO);
+    fill_row(r, Some((pc, (word, mult)))).unwrap();
+}
+
+/// The final timestamp column the page table gives the word at `addr`.
+fn page_fin_ts(trace: &mut EpochTrace, addr: u32) -> &mut Val {
+    let c = PageCols::new();
+    let rows = &mut trace.traces[PAGE_TABLE].values;
+    let block = (addr as usize % PAGE_SIZE) / (4 * WORDS_PER_BLOCK);
+    let r = (0..rows.len() / c.width)
+        .find(|&r| {
+            let row = &rows[r * c.width..(r + 1) * c.width];
+            row[c.is_real] == Val::ONE
+                && row[c.page] == Val::from_u32(addr / PAGE_SIZE as u32)
+                && row[c.block] == Val::from_usize(block)
+        })
+        .expect("the word's page is touched");
+    &mut rows[r * c.width + c.fin_ts[(addr as usize % 16) / 4]]
+}
+
+fn proves_and_verifies(st: &EpochStatement, trace: &EpochTrace) {
+    let params = params_under_test();
+    let image = Digest([3; 8]);
+    let proof = prove_trace(&params, &image, super::negative::K, 0, st, trace).unwrap();
+    verify_epoch(&params, &image, super::negative::K, 0, st, &proof).unwrap();
+}
+
+/// A fetch row takes the word memory holds at its pc. An extra row at an
+/// address no cycle executes (instruction 26, jumped over) verifies when it
+/// takes that address's word and the page table takes it back at
+/// `FETCH_HOLD_TS`; with any other word it does not.
+#[test]
+fn a_fetch_takes_the_word_in_memory() {
+    let (st, mut t) = setup();
+    let program = mixed_program();
+    let skipped = t.start_pc + 4 * 26;
+    let pad = padding_decode_row(&t);
+    *page_fin_ts(&mut t, skipped) = Val::from_u32(FETCH_HOLD_TS);
+    put_fetch(&mut t, pad, skipped, program[26], 0);
+    assert!(!locally_rejected(&st, &t));
+    proves_and_verifies(&st, &t);
+    // `addi x10, x0, 2` (instruction 28) is as decodable, but not there.
+    put_fetch(&mut t, pad, skipped, program[28], 0);
+    assert!(!locally_rejected(&st, &t), "only the memory bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// An address is fetched once per epoch: a second row for an executed pc,
+/// even with the right word and no multiplicity, finds no initial token to
+/// take. (A second fetch could otherwise follow a store to that word.)
+#[test]
+fn a_word_is_fetched_once_per_epoch() {
+    let (st, mut t) = setup();
+    let pc = t.start_pc + 4 * 3;
+    let (word, _) = fetched_word(&t, Val::from_u32(pc));
+    let pad = padding_decode_row(&t);
+    put_fetch(&mut t, pad, pc, word, 0);
+    assert!(!locally_rejected(&st, &t), "only the memory bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// A padding row fetches nothing, so it may provide nothing: otherwise it
+/// could decode any word at any pc. Here it takes over a real row's
+/// multiplicity with the same decoding, which keeps both buses balanced.
+#[test]
+fn padding_decode_rows_provide_nothing() {
+    let (st, mut t) = setup();
+    let c = DecodeCols::new();
+    let pc = t.start_pc + 4 * 3;
+    let (word, real) = fetched_word(&t, Val::from_u32(pc));
+    let mult = decode_row(&mut t, real)[c.mult];
+    decode_row(&mut t, real)[c.mult] = Val::ZERO;
+    let pad = padding_decode_row(&t);
+    put_fetch(&mut t, pad, pc, word, 0);
+    let row = decode_row(&mut t, pad);
+    row[c.is_real] = Val::ZERO;
+    row[c.mult] = mult;
+    assert!(locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// A fetch row cannot move to another address: the CPU rows at its pc
+/// then find no decoding, whatever memory holds at the new address.
+#[test]
+fn a_fetch_row_keeps_its_pc() {
+    let (st, mut t) = setup();
+    let c = DecodeCols::new();
+    let pc = t.start_pc + 4 * 3;
+    let (_, real) = fetched_word(&t, Val::from_u32(pc));
+    decode_row(&mut t, real)[c.pc] = Val::from_u32(t.start_pc + 4 * 26);
+    assert!(!locally_rejected(&st, &t), "only the buses can see it");
+    assert!(verifier_rejects(&st, &t));
 }
 
 #[test]

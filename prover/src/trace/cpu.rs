@@ -8,8 +8,7 @@
 
 use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::air::cpu::{
-    role, timestamp, CpuCols, REG_A0, REG_A7, SLOT_FETCH, SLOT_MEM, SLOT_RD, SLOT_RS1, SLOT_RS2,
-    SYSCALL_EXIT,
+    role, timestamp, CpuCols, REG_A0, REG_A7, SLOT_MEM, SLOT_RD, SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
 };
 use sluice_verifier::air::decode::alu_code;
 use sluice_verifier::isa::{Format, Opcode};
@@ -60,7 +59,7 @@ pub fn circuit_imm(format: Format, word: u32) -> u32 {
 pub struct Step {
     pub next_pc: u32,
     pub halted: Option<u32>,
-    /// The instruction word executed (for the decode table).
+    /// The instruction word executed at `pc` (for the decode table).
     pub word: u32,
 }
 
@@ -147,12 +146,10 @@ pub fn fill_row(
     bytes.add((pc >> 24) * 4);
     row[c.pc_hi_inv] = inv_or_zero(f(pc >> 16));
 
-    // Fetch.
-    let (word, prev) = mem.access(pc, None, timestamp(clk, SLOT_FETCH))?;
-    put_ts(row, c.fetch, prev, timestamp(clk, SLOT_FETCH), bytes);
+    // The word, which the decode table fetches once for the epoch.
+    let word = mem.fetch(pc)?;
     let ins = decode_supported(pc, word)?;
     let op = ins.opcode;
-    put_word(row, c.word, word);
     row[c.rd_num] = f((word >> 7) & 31);
     row[c.rs1_num] = f((word >> 15) & 31);
     row[c.rs2_num] = f((word >> 20) & 31);

@@ -1,5 +1,5 @@
-//! The decode table's trace: one row per distinct instruction word the
-//! epoch executed, with how many cycles executed it.
+//! The decode table's trace: one row per instruction address the epoch
+//! executed, with its word and how many cycles executed it.
 
 use std::collections::BTreeMap;
 
@@ -17,16 +17,20 @@ use super::TraceError;
 /// `addi x0, x0, 0`: what padding rows decode (with multiplicity 0).
 const PADDING_WORD: u32 = 0x0000_0013;
 
-/// How many cycles executed each instruction word.
+/// The word at each executed address and how many cycles executed it.
 #[derive(Clone, Debug, Default)]
-pub struct WordCounts(BTreeMap<u32, u32>);
+pub struct WordCounts(BTreeMap<u32, (u32, u32)>);
 
 impl WordCounts {
-    pub fn add(&mut self, word: u32) {
-        *self.0.entry(word).or_default() += 1;
+    /// One more cycle at `pc` executing `word` (always the same word there:
+    /// an epoch's fetched words are read-only).
+    pub fn add(&mut self, pc: u32, word: u32) {
+        let entry = self.0.entry(pc).or_insert((word, 0));
+        debug_assert_eq!(entry.0, word, "pc {pc:#x} changed its word in an epoch");
+        entry.1 += 1;
     }
 
-    /// Distinct words.
+    /// Distinct addresses.
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -65,18 +69,38 @@ pub fn decode_trace(
     let height = 1usize << log_height;
     debug_assert!(counts.len() <= height);
     let mut values = Val::zero_vec(height * c.width);
-    let padding = std::iter::repeat_n((PADDING_WORD, 0), height - counts.len());
-    let rows = counts.0.iter().map(|(&w, &n)| (w, n)).chain(padding);
-    for (row, (word, mult)) in values.chunks_exact_mut(c.width).zip(rows) {
-        // The CPU replay decoded every counted word already.
-        let ins = decode_supported(0, word)?;
-        for (i, &b) in c.bits.iter().enumerate() {
-            row[b] = Val::from_u32((word >> i) & 1);
-        }
-        let sel = selector_index(ins.opcode).expect("decode_supported checked it");
-        row[c.sel[sel]] = Val::ONE;
-        put_word(row, c.imm, circuit_imm(ins.opcode.format(), word));
-        row[c.mult] = Val::from_u32(mult);
+    let padding = std::iter::repeat_n(None, height - counts.len());
+    let rows = counts
+        .0
+        .iter()
+        .map(|(&pc, &wn)| Some((pc, wn)))
+        .chain(padding);
+    for (row, entry) in values.chunks_exact_mut(c.width).zip(rows) {
+        fill_row(row, entry)?;
     }
     Ok(RowMajorMatrix::new(values, c.width))
+}
+
+/// Fills a zeroed decode row: `Some((pc, (word, mult)))` for a real row,
+/// `None` for padding.
+pub fn fill_row(row: &mut [Val], entry: Option<(u32, (u32, u32))>) -> Result<(), TraceError> {
+    let c = DecodeCols::new();
+    let (word, mult) = match entry {
+        Some((pc, (word, mult))) => {
+            row[c.is_real] = Val::ONE;
+            row[c.pc] = Val::from_u32(pc);
+            (word, mult)
+        }
+        None => (PADDING_WORD, 0),
+    };
+    // The CPU replay decoded every counted word already.
+    let ins = decode_supported(0, word)?;
+    for (i, &b) in c.bits.iter().enumerate() {
+        row[b] = Val::from_u32((word >> i) & 1);
+    }
+    let sel = selector_index(ins.opcode).expect("decode_supported checked it");
+    row[c.sel[sel]] = Val::ONE;
+    put_word(row, c.imm, circuit_imm(ins.opcode.format(), word));
+    row[c.mult] = Val::from_u32(mult);
+    Ok(())
 }

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use sluice_verifier::air::memory::FETCH_HOLD_TS;
+
 use crate::executor::{EpochRecord, PAGE_SIZE, PAGE_SIZE_LOG2};
 
 use super::TraceError;
@@ -43,6 +45,27 @@ impl<'a> MemoryLog<'a> {
         ]))
     }
 
+    /// The instruction word at `pc`: the decode table fetches it once, from
+    /// its initial value, and holds it to [`FETCH_HOLD_TS`].
+    pub fn fetch(&mut self, pc: u32) -> Result<u32, TraceError> {
+        match self.words.get(&pc) {
+            Some(w) if w.ts == FETCH_HOLD_TS => Ok(w.value),
+            Some(_) => Err(fetched_as_data(pc)),
+            None => {
+                let init = self.initial(pc)?;
+                self.words.insert(
+                    pc,
+                    WordLog {
+                        init,
+                        value: init,
+                        ts: FETCH_HOLD_TS,
+                    },
+                );
+                Ok(init)
+            }
+        }
+    }
+
     /// Reads (and, with `store`, writes) the word at `addr` at time `ts`;
     /// returns the old value and its timestamp.
     pub fn access(
@@ -53,6 +76,7 @@ impl<'a> MemoryLog<'a> {
     ) -> Result<(u32, u32), TraceError> {
         debug_assert_eq!(addr % 4, 0);
         let log = match self.words.get(&addr) {
+            Some(w) if w.ts == FETCH_HOLD_TS => return Err(fetched_as_data(addr)),
             Some(w) => *w,
             None => {
                 let init = self.initial(addr)?;
@@ -85,4 +109,12 @@ impl<'a> MemoryLog<'a> {
     pub fn words(&self) -> &BTreeMap<u32, WordLog> {
         &self.words
     }
+}
+
+/// A word the epoch both executes and reads or writes as data: the proof
+/// cannot show it (the executor ends epochs before such an access).
+fn fetched_as_data(addr: u32) -> TraceError {
+    TraceError::Diverged(format!(
+        "the word at {addr:#x} is both executed and accessed as data in one epoch"
+    ))
 }

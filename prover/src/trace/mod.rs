@@ -145,9 +145,9 @@ pub fn generate_with(
                 return Err(TraceError::Diverged("cycles after exit".into()));
             }
             let step = cpu::fill_row(&c, row, clk, pc, &mut mem, &mut alu, &mut bytes, &mut io)?;
+            executed.add(pc, step.word);
             pc = step.next_pc;
             exit_code = step.halted;
-            executed.add(step.word);
         } else {
             cpu::fill_padding(&c, row, clk);
         }

@@ -169,9 +169,12 @@ const A7: u8 = 17;
 /// `exit_code`. Total cycles: `5 * iterations + 6`.
 pub fn looping_program(iterations: u32, exit_code: i32) -> Program {
     assert!(iterations > 0 && iterations < 2048);
+    // The output comes from a data page: an epoch never reads a word it
+    // executes (protocol 7), so writing the code would cut epochs.
+    let data = GUEST_MEMORY_START + 0x1000;
     let words = [
         I::i(Addi, T0, 0, iterations as i32).encode(),
-        I::u(Lui, A1, GUEST_MEMORY_START).encode(),
+        I::u(Lui, A1, data).encode(),
         I::i(Addi, A2, 0, 4).encode(),
         // loop: write(3, a1, 4)
         I::i(Addi, A0, 0, 3).encode(),
@@ -184,7 +187,9 @@ pub fn looping_program(iterations: u32, exit_code: i32) -> Program {
         I::i(Addi, A7, 0, 93).encode(),
         I::bare(Ecall).encode(),
     ];
-    Program::from_words(GUEST_MEMORY_START, &words).expect("valid program")
+    let code: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let segments = vec![(GUEST_MEMORY_START, code), (data, vec![0x13, 0x0e, 0x0a, 0x00])];
+    Program::from_segments(GUEST_MEMORY_START, segments).expect("valid program")
 }
 
 pub fn ctx_for(program: &Program, epoch_size_log2: u8) -> ChainContext {

@@ -1,8 +1,8 @@
 //! The CPU table: one row per cycle of the epoch.
 //!
-//! A row fetches the instruction word at `pc` (a memory read), looks up its
-//! decoding in the decode table ([`super::decode`], over [`DECODE_BUS`]),
-//! reads two registers, optionally reads or writes one memory word,
+//! A row looks up the decoding of the instruction at `pc` in the decode
+//! table ([`super::decode`], over [`DECODE_BUS`]), which fetched the word
+//! from memory once for the whole epoch, reads two registers, optionally reads or writes one memory word,
 //! optionally writes `rd`, and fixes `next_pc`.
 //! An `ADD` is computed in the row (four carries); other arithmetic is
 //! delegated to the ALU tables over the [`bus::ALU`] bus; range
@@ -50,9 +50,9 @@ pub fn selector_index(op: Opcode) -> Option<usize> {
 }
 
 /// Memory access slots of one row; slot `s` of cycle `clk` has timestamp
-/// `8 * clk + s + 1` (0 is the boundary table's initial timestamp).
-/// Instruction fetch.
-pub const SLOT_FETCH: u32 = 0;
+/// `8 * clk + s + 1` (0 is the boundary table's initial timestamp). Slot 0
+/// was the instruction fetch before the decode table took it over
+/// (protocol 7).
 pub const SLOT_RS1: u32 = 1;
 pub const SLOT_RS2: u32 = 2;
 pub const SLOT_MEM: u32 = 3;
@@ -93,9 +93,7 @@ pub struct CpuCols {
     /// 0x1_0000`).
     pub pc_limbs: [usize; 4],
     pub pc_hi_inv: usize,
-    /// The fetched instruction word as four byte limbs.
-    pub word: [usize; 4],
-    /// Its decoding (from the decode table): register numbers, immediate
+    /// The decoding of the instruction at `pc` (from the decode table): register numbers, immediate
     /// (four byte limbs, format-dependent), ALU operation and flags.
     pub rd_num: usize,
     pub rs1_num: usize,
@@ -118,7 +116,6 @@ pub struct CpuCols {
     /// `JALR`: `alu_c0 = 2 * jalr_half + jalr_lsb`.
     pub jalr_half: usize,
     pub jalr_lsb: usize,
-    pub fetch: TsCols,
     pub rs1_val: [usize; 4],
     pub rs1: TsCols,
     pub rs2_val: [usize; 4],
@@ -157,7 +154,6 @@ impl CpuCols {
             next_pc: a.one(),
             pc_limbs: a.many(),
             pc_hi_inv: a.one(),
-            word: a.many(),
             rd_num: a.one(),
             rs1_num: a.one(),
             rs2_num: a.one(),
@@ -174,7 +170,6 @@ impl CpuCols {
             eq_inv: a.many(),
             jalr_half: a.one(),
             jalr_lsb: a.one(),
-            fetch: a.ts(),
             rs1_val: a.many(),
             rs1: a.ts(),
             rs2_val: a.many(),
@@ -379,11 +374,11 @@ where
             .when_transition()
             .assert_zero(is_exit.clone() * n(c.is_real));
 
-        // ---- Decode: the fetched word's meaning, from the decode table ----
+        // ---- Decode: the meaning of the word at pc, from the decode table ----
         builder.push_interaction(
             DECODE_BUS,
             Decoded {
-                word: ls(c.word),
+                pc: l(c.pc),
                 rd: l(c.rd_num),
                 rs1: l(c.rs1_num),
                 rs2: l(c.rs2_num),
@@ -518,16 +513,6 @@ where
         let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
             check_access_order(builder, ts(slot), l(cols.prev_ts), cols.diff.map(l), count);
         };
-        // Fetch: read the word at pc.
-        ts_check(builder, c.fetch, SLOT_FETCH, is_real.clone());
-        mem_consume(
-            builder,
-            pc.clone(),
-            ls(c.word),
-            l(c.fetch.prev_ts),
-            is_real.clone(),
-        );
-        mem_produce(builder, pc, ls(c.word), ts(SLOT_FETCH), is_real.clone());
         // rs1 / rs2 reads (a7 / a0 for ECALL, whose rs fields are zero).
         let rs1_addr = l(c.rs1_num) * k(4) + is_ecall.clone() * k(4 * REG_A7);
         let rs2_addr = l(c.rs2_num) * k(4) + is_ecall.clone() * k(4 * REG_A0);

@@ -1,18 +1,32 @@
-//! The decode table: one row per instruction word the epoch executes (any
-//! order, repeats allowed), proving what the word means.
+//! The decode table: one row per instruction address (`pc`) the epoch
+//! executes, in any order, fetching the word there once for the whole epoch
+//! and proving what it means.
 //!
-//! A row holds the word's 32 bits, one selector per [`SUPPORTED`] opcode
-//! (exactly one set), and the immediate; its constraints are the RV32IM
-//! decoder. It provides, on the [`DECODE_BUS`], the [`Decoded`] message:
-//! the word, its register fields, the immediate, the ALU operation and the
-//! [`FLAGS`] the CPU constraints are gated by, each flag a sum of
-//! selectors. The CPU row sends that message for the word it fetched, with
-//! count `is_real`; the table's free multiplicity column receives it.
+//! A real row (`is_real`) holds `pc`, the word's 32 bits, one selector per
+//! [`SUPPORTED`] opcode (exactly one set), and the immediate; its
+//! constraints are the RV32IM decoder. It provides, on the [`DECODE_BUS`],
+//! the [`Decoded`] message: `pc`, the word's register fields, the
+//! immediate, the ALU operation and the [`FLAGS`] the CPU constraints are
+//! gated by, each flag a sum of selectors. The CPU row sends that message
+//! for its `pc`, with count `is_real`; the table's free multiplicity column
+//! receives it (zero on padding rows).
+//!
+//! **The read-only fetch (protocol 7).** The row reads its word from memory
+//! itself, once: it consumes the page table's initial token `(pc, word, 0)`
+//! and produces `(pc, word, FETCH_HOLD_TS)`, a timestamp above every access
+//! of the epoch. Every other access to `pc` would have to consume a token
+//! of `pc` with a smaller timestamp than its own, and the only one below
+//! `FETCH_HOLD_TS`, the initial token, is taken (the page table produces
+//! one per word; a second real row of the same `pc` could not balance
+//! either). So the word decoded here is the word at `pc` for the whole
+//! epoch, the one every cycle at `pc` executes, and the CPU row needs no
+//! fetch of its own (7 columns and 4 bus fractions fewer per cycle). The
+//! price: an epoch cannot load or store a word it executes; the executor
+//! ends the epoch before such an access (`docs/proof-system.md`).
 //!
 //! Decoding used to happen in every CPU row (79 columns: the bits and
-//! selectors); a program executes far fewer distinct words than cycles, so
-//! the CPU row now carries only the decoded fields (29 columns besides the
-//! immediate it already had) and the decoder runs once per distinct word.
+//! selectors); a program executes far fewer distinct addresses than
+//! cycles, so the decoder runs once per address instead.
 
 use alloc::vec::Vec;
 
@@ -22,6 +36,7 @@ use p3_lookup::{Count, InteractionBuilder};
 
 use super::cpu::{role, SUPPORTED};
 use super::layout::ColumnAlloc;
+use super::memory::{mem_consume, mem_produce, FETCH_HOLD_TS};
 use crate::isa::{Format, Opcode};
 
 /// The bus between the CPU rows and the decode table.
@@ -128,13 +143,13 @@ pub fn alu_code(op: Opcode) -> u32 {
 }
 
 /// Fields of the [`DECODE_BUS`] message, in order.
-pub const DECODED_LEN: usize = 4 + 3 + 4 + 1 + NUM_FLAGS;
+pub const DECODED_LEN: usize = 1 + 3 + 4 + 1 + NUM_FLAGS;
 
 /// The decoded instruction as the CPU row uses it.
 #[derive(Clone, Debug)]
 pub struct Decoded<E> {
-    /// The instruction word as four byte limbs.
-    pub word: [E; 4],
+    /// The instruction's address.
+    pub pc: E,
     pub rd: E,
     pub rs1: E,
     pub rs2: E,
@@ -148,8 +163,12 @@ impl<E: Clone> Decoded<E> {
     /// The message's fields, in [`DECODED_LEN`] order.
     pub fn fields(&self) -> Vec<E> {
         let mut v = Vec::with_capacity(DECODED_LEN);
-        v.extend(self.word.iter().cloned());
-        v.extend([self.rd.clone(), self.rs1.clone(), self.rs2.clone()]);
+        v.extend([
+            self.pc.clone(),
+            self.rd.clone(),
+            self.rs1.clone(),
+            self.rs2.clone(),
+        ]);
         v.extend(self.imm.iter().cloned());
         v.push(self.alu_op.clone());
         v.extend(self.flags.iter().cloned());
@@ -160,6 +179,11 @@ impl<E: Clone> Decoded<E> {
 /// Column indices of the decode table.
 #[derive(Clone, Debug)]
 pub struct DecodeCols {
+    /// A row that fetches and decodes an address (else padding: no memory
+    /// access, multiplicity 0).
+    pub is_real: usize,
+    /// The instruction's address.
+    pub pc: usize,
     /// The 32 bits of the instruction word, least significant first.
     pub bits: [usize; 32],
     /// One boolean per [`SUPPORTED`] opcode; exactly one is set.
@@ -175,6 +199,8 @@ impl DecodeCols {
     pub fn new() -> Self {
         let mut a = ColumnAlloc::default();
         DecodeCols {
+            is_real: a.one(),
+            pc: a.one(),
             bits: a.many(),
             sel: a.many(),
             imm: a.many(),
@@ -313,8 +339,23 @@ where
             }
         }
 
+        // The fetch: the word at `pc` from its initial token, held to the
+        // end of the epoch. Padding rows fetch nothing and provide nothing.
+        let is_real = l(c.is_real);
+        builder.assert_bool(is_real.clone());
+        builder.assert_zero((AB::Expr::ONE - is_real.clone()) * l(c.mult));
+        let word: [AB::Expr; 4] = core::array::from_fn(|i| field(8 * i, 8));
+        mem_consume(
+            builder,
+            l(c.pc),
+            word.clone(),
+            AB::Expr::ZERO,
+            is_real.clone(),
+        );
+        mem_produce(builder, l(c.pc), word, k(FETCH_HOLD_TS), is_real);
+
         let decoded = Decoded {
-            word: core::array::from_fn(|i| field(8 * i, 8)),
+            pc: l(c.pc),
             rd: field(7, 5),
             rs1: field(15, 5),
             rs2: field(20, 5),

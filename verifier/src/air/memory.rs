@@ -13,8 +13,19 @@
 
 use p3_lookup::{Count, InteractionBuilder};
 
+use super::cpu::TS_PER_CYCLE;
+use crate::params::MAX_TRACE_LOG2;
+
 /// Name of the memory bus.
 pub const MEM_BUS: &str = "mem";
+
+/// The timestamp at which the decode table hands a fetched instruction word
+/// back ([`super::decode`]): above every access of any epoch (a cycle's
+/// accesses are at `8 * clk + 1..=8 * clk + 8`, `clk < 2^20`), so no access
+/// can consume the token the decode row produces, and a word an epoch
+/// fetches is read-only for the whole epoch. Only the page table's final
+/// token takes it.
+pub const FETCH_HOLD_TS: u32 = TS_PER_CYCLE * ((1 << MAX_TRACE_LOG2) + 1);
 
 fn message<E: Clone>(addr: E, value: [E; 4], ts: E) -> [E; 6] {
     let [a, b, c, d] = value;
