@@ -188,7 +188,10 @@ pub fn looping_program(iterations: u32, exit_code: i32) -> Program {
         I::bare(Ecall).encode(),
     ];
     let code: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let segments = vec![(GUEST_MEMORY_START, code), (data, vec![0x13, 0x0e, 0x0a, 0x00])];
+    let segments = vec![
+        (GUEST_MEMORY_START, code),
+        (data, vec![0x13, 0x0e, 0x0a, 0x00]),
+    ];
     Program::from_segments(GUEST_MEMORY_START, segments).expect("valid program")
 }
 
