@@ -30,8 +30,8 @@ impl Executor {
         let own = self.pc & !3;
         if len > 0 && addr & !3 <= own && own <= (addr + (len - 1)) & !3 {
             self.mark_unprovable(
-                "an instruction that loads or stores its own instruction word (an \
-                 epoch's executed words are read-only in the proof)"
+                "an instruction whose load, store or syscall buffer covers its own \
+                 instruction word (an epoch's executed words are read-only in the proof)"
                     .into(),
             );
         }

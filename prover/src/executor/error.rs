@@ -92,8 +92,9 @@ impl fmt::Display for Cause {
             EpochFull => write!(f, "epoch full (internal)"),
             FetchedWordAccess => write!(
                 f,
-                "an instruction that loads or stores its own instruction word cannot be \
-                 proven (an epoch's executed words are read-only in the proof)"
+                "an instruction whose load, store or syscall buffer covers its own \
+                 instruction word cannot be proven (an epoch's executed words are read-only \
+                 in the proof)"
             ),
         }
     }

@@ -575,11 +575,11 @@ fn a_sum_limb_of_256_is_caught_by_the_range_check_alone() {
     let row = cpu_row(&mut t, r);
     assert_eq!(row[c.alu_c[0]], Val::ZERO);
     assert_eq!(row[c.alu_c[1]], Val::ONE);
-    assert_eq!(row[c.mem_quarter], Val::ZERO);
+    assert_eq!(row[c.c0_rest], Val::ZERO);
     row[c.alu_c[0]] = Val::from_u32(256);
     row[c.alu_c[1]] = Val::ZERO;
     row[c.add_carry[0]] = Val::ZERO;
-    row[c.mem_quarter] = Val::from_u32(64);
+    row[c.c0_rest] = Val::from_u32(64);
     // Range multiplicities: c1 (1 -> 0) and the quarter (0 -> 64) are bytes
     // and are recounted; c0 (0 -> 256) cannot be.
     let rows = &mut t.traces[RANGE_TABLE].values;

@@ -9,7 +9,8 @@ use sluice_verifier::air::cpu::{selector_index, CpuCols};
 use sluice_verifier::air::decode::{DecodeCols, Flag};
 use sluice_verifier::air::memory::FETCH_HOLD_TS;
 use sluice_verifier::air::page::{PageCols, WORDS_PER_BLOCK};
-use sluice_verifier::air::{DECODE_TABLE, PAGE_TABLE};
+use sluice_verifier::air::range::{MULT, RANGE_WIDTH};
+use sluice_verifier::air::{DECODE_TABLE, PAGE_TABLE, RANGE_TABLE};
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
@@ -44,11 +45,37 @@ fn padding_decode_row(trace: &EpochTrace) -> usize {
         .expect("the decode table has padding rows")
 }
 
-/// Overwrites decode row `row` with a real row fetching `word` at `pc`.
+/// The byte-bus sends of a real decode row at `pc`: its bytes, the top
+/// one times 4, and the link's bytes.
+fn pc_bytes(pc: u32) -> Vec<u32> {
+    let mut v: Vec<u32> = pc.to_le_bytes().map(u32::from).to_vec();
+    v.push((pc >> 24) * 4);
+    v.extend(pc.wrapping_add(4).to_le_bytes().map(u32::from));
+    v
+}
+
+/// Moves byte-table multiplicities: one less for each of `from`, one more
+/// for each of `to`.
+fn recount_bytes(trace: &mut EpochTrace, from: &[u32], to: &[u32]) {
+    let rows = &mut trace.traces[RANGE_TABLE].values;
+    for &b in from {
+        rows[b as usize * RANGE_WIDTH + MULT] -= Val::ONE;
+    }
+    for &b in to {
+        rows[b as usize * RANGE_WIDTH + MULT] += Val::ONE;
+    }
+}
+
+/// Overwrites padding decode row `row` with a real row fetching `word` at
+/// `pc`, its range checks counted.
 fn put_fetch(trace: &mut EpochTrace, row: usize, pc: u32, word: u32, mult: u32) {
+    let was_real = decode_row(trace, row)[DecodeCols::new().is_real] == Val::ONE;
+    let old_pc = decode_row(trace, row)[DecodeCols::new().pc].as_canonical_u64() as u32;
     let r = decode_row(trace, row);
     r.fill(Val::ZERO);
     fill_row(r, Some((pc, (word, mult)))).unwrap();
+    let from = if was_real { pc_bytes(old_pc) } else { vec![] };
+    recount_bytes(trace, &from, &pc_bytes(pc));
 }
 
 /// The final timestamp column the page table gives the word at `addr`.
@@ -124,20 +151,75 @@ fn padding_decode_rows_provide_nothing() {
     let row = decode_row(&mut t, pad);
     row[c.is_real] = Val::ZERO;
     row[c.mult] = mult;
+    recount_bytes(&mut t, &pc_bytes(pc), &[]);
     assert!(locally_rejected(&st, &t));
     assert!(verifier_rejects(&st, &t));
 }
 
-/// A fetch row cannot move to another address: the CPU rows at its pc
-/// then find no decoding, whatever memory holds at the new address.
+/// A fetch row cannot move to another address, even one holding the same
+/// word: `addi x1, x1, 1` at word 0 runs, its twin at word 2 is jumped
+/// over. Moving word 0's row to word 2 (its bytes, link and range checks
+/// with it, the page table taking word 2's token back at `FETCH_HOLD_TS`
+/// and word 0's at 0) keeps memory and bytes balanced and every row
+/// locally valid; only the CPU's decode message, keyed by its pc, sees it.
 #[test]
 fn a_fetch_row_keeps_its_pc() {
+    use sluice_verifier::isa::Instruction as I;
+    let twin = I::i(Opcode::Addi, 1, 1, 1).encode();
+    let words = [
+        twin,
+        I::jal(0, 8).encode(),
+        twin,
+        I::i(Opcode::Addi, 17, 0, 93).encode(),
+        I::bare(Opcode::Ecall).encode(),
+    ];
+    let (record, tr) = super::tests::first_epoch(&words, super::negative::K as u32);
+    let st = statement_for(&record, &tr);
+    let mut t = generate(&record, &tr, &params_under_test()).unwrap();
+    let (ran, skipped) = (t.start_pc, t.start_pc + 8);
+    proves_and_verifies(&st, &t);
+    let (_, row) = fetched_word(&t, Val::from_u32(ran));
+    let mult = decode_row(&mut t, row)[DecodeCols::new().mult].as_canonical_u64() as u32;
+    put_fetch(&mut t, row, skipped, twin, mult);
+    *page_fin_ts(&mut t, ran) = Val::ZERO;
+    *page_fin_ts(&mut t, skipped) = Val::from_u32(FETCH_HOLD_TS);
+    assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// The CPU row's pc bytes and link are the decode table's (protocol 8):
+/// outside AUIPC the bytes enter no CPU constraint, and a `jalr x0` writes
+/// no link, so only the decode bus sees either changed.
+#[test]
+fn cpu_pc_bytes_and_link_come_from_the_decode_table() {
+    let c = CpuCols::new();
     let (st, mut t) = setup();
+    let r = row_of(&t, Opcode::Add);
+    cpu_row(&mut t, r)[c.pc_limbs[0]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
+    assert!(verifier_rejects(&st, &t));
+    let (st, mut t) = setup();
+    let r = row_of(&t, Opcode::Jalr);
+    assert_eq!(cpu_row(&mut t, r)[c.rd_zero], Val::ONE, "`jalr x0, x7, 0`");
+    cpu_row(&mut t, r)[c.link[0]] += Val::ONE;
+    assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// A decode row's link is `pc + 4` and its pc is its bytes: another link,
+/// or bytes of another pc, fail its own constraints.
+#[test]
+fn decode_rows_prove_their_pc_bytes_and_link() {
     let c = DecodeCols::new();
-    let pc = t.start_pc + 4 * 3;
-    let (_, real) = fetched_word(&t, Val::from_u32(pc));
-    decode_row(&mut t, real)[c.pc] = Val::from_u32(t.start_pc + 4 * 26);
-    assert!(!locally_rejected(&st, &t), "only the buses can see it");
+    let pc = Val::from_u32(0x1_0000 + 4 * 3);
+    let (st, mut t) = setup();
+    let (_, r) = fetched_word(&t, pc);
+    decode_row(&mut t, r)[c.link[0]] += Val::ONE;
+    assert!(locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+    let (st, mut t) = setup();
+    decode_row(&mut t, r)[c.pc_limbs[0]] += Val::ONE;
+    assert!(locally_rejected(&st, &t));
     assert!(verifier_rejects(&st, &t));
 }
 

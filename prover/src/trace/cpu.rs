@@ -140,11 +140,8 @@ pub fn fill_row(
     row[c.clk] = f(clk);
     row[c.pc] = f(pc);
     put_word(row, c.pc_limbs, pc);
-    for b in pc.to_le_bytes() {
-        bytes.add(b as u32);
-    }
-    bytes.add((pc >> 24) * 4);
-    row[c.pc_hi_inv] = inv_or_zero(f(pc >> 16));
+    let link = pc.wrapping_add(4);
+    put_word(row, c.link, link);
 
     // The word, which the decode table fetches once for the epoch.
     let word = mem.fetch(pc)?;
@@ -194,11 +191,6 @@ pub fn fill_row(
             alu.push((alu_op, x, y));
         }
     }
-    let link = pc.wrapping_add(4);
-    if r.links {
-        put_word(row, c.link, link);
-        alu.push((Add, pc, 4));
-    }
 
     // Control flow.
     let mut next_pc = pc.wrapping_add(4);
@@ -237,7 +229,7 @@ pub fn fill_row(
         Jal => next_pc = pc.wrapping_add(imm),
         Jalr => {
             let c0 = alu_c & 0xff;
-            row[c.jalr_half] = f(c0 >> 1);
+            row[c.c0_rest] = f(c0 >> 1);
             row[c.jalr_lsb] = f(c0 & 1);
             bytes.add(c0 >> 1);
             bytes.add((alu_c >> 24) * 4);
@@ -284,7 +276,7 @@ pub fn fill_row(
         put_word(row, c.mem_old, old);
         put_word(row, c.mem_new, store.unwrap_or(old));
         row[c.mem_off[off as usize]] = Val::ONE;
-        row[c.mem_quarter] = f((addr & 0xff) / 4);
+        row[c.c0_rest] = f((addr & 0xff) / 4);
         bytes.add((addr & 0xff) / 4);
         bytes.add((addr >> 24) * 4);
         row[c.mem_hi_inv] = inv_or_zero(f(addr >> 16));

@@ -8,10 +8,13 @@ use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::selector_index;
 use sluice_verifier::air::decode::{DecodeCols, Flag, FLAGS, NUM_FLAGS};
 use sluice_verifier::isa::{decode, Instruction};
+use sluice_verifier::layout::GUEST_MEMORY_START;
 use sluice_verifier::stark::config::Val;
 
+use super::alu::add_sub::limb_carries;
 use super::cpu::circuit_imm;
-use super::fill::put_word;
+use super::fill::{inv_or_zero, put_word};
+use super::range::ByteCounts;
 use super::TraceError;
 
 /// `addi x0, x0, 0`: what padding rows decode (with multiplicity 0).
@@ -64,6 +67,7 @@ pub fn flag_values(ins: &Instruction) -> [bool; NUM_FLAGS] {
 pub fn decode_trace(
     counts: &WordCounts,
     log_height: usize,
+    bytes: &mut ByteCounts,
 ) -> Result<RowMajorMatrix<Val>, TraceError> {
     let c = DecodeCols::new();
     let height = 1usize << log_height;
@@ -76,23 +80,36 @@ pub fn decode_trace(
         .map(|(&pc, &wn)| Some((pc, wn)))
         .chain(padding);
     for (row, entry) in values.chunks_exact_mut(c.width).zip(rows) {
+        if let Some((pc, _)) = entry {
+            let link = pc.wrapping_add(4);
+            bytes.add_all(pc.to_le_bytes().map(u32::from));
+            bytes.add((pc >> 24) * 4);
+            bytes.add_all(link.to_le_bytes().map(u32::from));
+        }
         fill_row(row, entry)?;
     }
     Ok(RowMajorMatrix::new(values, c.width))
 }
 
 /// Fills a zeroed decode row: `Some((pc, (word, mult)))` for a real row,
-/// `None` for padding.
+/// `None` for padding (which holds a valid pc, fetching nothing). The
+/// caller counts a real row's range checks.
 pub fn fill_row(row: &mut [Val], entry: Option<(u32, (u32, u32))>) -> Result<(), TraceError> {
     let c = DecodeCols::new();
-    let (word, mult) = match entry {
+    let (pc, word, mult) = match entry {
         Some((pc, (word, mult))) => {
             row[c.is_real] = Val::ONE;
-            row[c.pc] = Val::from_u32(pc);
-            (word, mult)
+            (pc, word, mult)
         }
-        None => (PADDING_WORD, 0),
+        None => (GUEST_MEMORY_START, PADDING_WORD, 0),
     };
+    row[c.pc] = Val::from_u32(pc);
+    put_word(row, c.pc_limbs, pc);
+    row[c.pc_hi_inv] = inv_or_zero(Val::from_u32(pc >> 16));
+    put_word(row, c.link, pc.wrapping_add(4));
+    for (&col, carry) in c.link_carry.iter().zip(limb_carries(pc, 4)) {
+        row[col] = Val::from_u32(carry);
+    }
     // The CPU replay decoded every counted word already.
     let ins = decode_supported(0, word)?;
     for (i, &b) in c.bits.iter().enumerate() {

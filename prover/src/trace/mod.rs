@@ -221,9 +221,9 @@ pub fn generate_with(
     }
     let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
+    let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min), &mut bytes)?;
     let range = range::range_trace(&bytes);
     let ts_range = range::ts_range_trace(&bytes);
-    let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min))?;
 
     let mut traces = Vec::with_capacity(airs.len());
     let mut used = Vec::with_capacity(airs.len());

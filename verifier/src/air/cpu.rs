@@ -2,8 +2,9 @@
 //!
 //! A row looks up the decoding of the instruction at `pc` in the decode
 //! table ([`super::decode`], over [`DECODE_BUS`]), which fetched the word
-//! from memory once for the whole epoch, reads two registers, optionally reads or writes one memory word,
-//! optionally writes `rd`, and fixes `next_pc`.
+//! from memory once for the whole epoch and also provides `pc`'s bytes and
+//! the link `pc + 4`; the row reads two registers, optionally reads or
+//! writes one memory word, optionally writes `rd`, and fixes `next_pc`.
 //! An `ADD` is computed in the row (four carries); other arithmetic is
 //! delegated to the ALU tables over the [`bus::ALU`] bus; range
 //! checks go over [`bus::BYTE`]; every memory access (registers included) is
@@ -89,10 +90,9 @@ pub struct CpuCols {
     pub clk: usize,
     pub pc: usize,
     pub next_pc: usize,
-    /// `pc` as four byte limbs, and the inverse of its upper half (`pc >=
-    /// 0x1_0000`).
+    /// `pc` as four bytes (from the decode table, which range-checks them
+    /// once per address).
     pub pc_limbs: [usize; 4],
-    pub pc_hi_inv: usize,
     /// The decoding of the instruction at `pc` (from the decode table): register numbers, immediate
     /// (four byte limbs, format-dependent), ALU operation and flags.
     pub rd_num: usize,
@@ -107,14 +107,16 @@ pub struct CpuCols {
     pub alu_b: [usize; 4],
     pub alu_c: [usize; 4],
     pub add_carry: [usize; 4],
-    /// `pc + 4` as limbs (the link of `JAL`/`JALR`).
+    /// `pc + 4` as four bytes (the link of `JAL`/`JALR`; from the decode
+    /// table).
     pub link: [usize; 4],
     /// Branch decision, and the equality gadget for `BEQ`/`BNE`.
     pub taken: usize,
     pub eq: usize,
     pub eq_inv: [usize; 2],
-    /// `JALR`: `alu_c0 = 2 * jalr_half + jalr_lsb`.
-    pub jalr_half: usize,
+    /// `alu_c0` without its low bits, range-checked: `JALR`: `alu_c0 = 2 *
+    /// c0_rest + jalr_lsb`; loads/stores: `alu_c0 = 4 * c0_rest + offset`.
+    pub c0_rest: usize,
     pub jalr_lsb: usize,
     pub rs1_val: [usize; 4],
     pub rs1: TsCols,
@@ -130,9 +132,8 @@ pub struct CpuCols {
     pub ld_byte: [usize; 2],
     pub ld_sign: usize,
     pub ld_low: usize,
-    /// Loads/stores: `alu_c0 = 4 * mem_quarter + offset`; inverse of the address's
-    /// upper half (address `>= 0x1_0000`).
-    pub mem_quarter: usize,
+    /// Loads/stores: the inverse of the address's upper half (address `>=
+    /// 0x1_0000`).
     pub mem_hi_inv: usize,
     pub rd_old: [usize; 4],
     pub rd_new: [usize; 4],
@@ -153,7 +154,6 @@ impl CpuCols {
             pc: a.one(),
             next_pc: a.one(),
             pc_limbs: a.many(),
-            pc_hi_inv: a.one(),
             rd_num: a.one(),
             rs1_num: a.one(),
             rs2_num: a.one(),
@@ -168,7 +168,7 @@ impl CpuCols {
             taken: a.one(),
             eq: a.one(),
             eq_inv: a.many(),
-            jalr_half: a.one(),
+            c0_rest: a.one(),
             jalr_lsb: a.one(),
             rs1_val: a.many(),
             rs1: a.ts(),
@@ -181,7 +181,6 @@ impl CpuCols {
             ld_byte: a.many(),
             ld_sign: a.one(),
             ld_low: a.one(),
-            mem_quarter: a.one(),
             mem_hi_inv: a.one(),
             rd_old: a.many(),
             rd_new: a.many(),
@@ -215,7 +214,7 @@ pub struct Role {
     pub b_is_imm: bool,
     /// Writes `rd`.
     pub writes_rd: bool,
-    /// Also sends `link = pc + 4` on the ALU bus.
+    /// Writes the link `pc + 4` (which the decode table provides).
     pub links: bool,
 }
 
@@ -284,16 +283,15 @@ pub const fn role(op: Opcode) -> Role {
 
 /// Rows of the add/sub table that one execution of each opcode takes
 /// (indexed by `opcode as usize`): one for a main ALU message whose
-/// operation is `SUB` (an `ADD` is computed in the CPU row), one more for a
-/// jump's link `pc + 4`. The executor sums them to cut an epoch before that
-/// table is full.
+/// operation is `SUB` (an `ADD` is computed in the CPU row, a jump's link
+/// comes from the decode table). The executor sums them to cut an epoch
+/// before that table is full.
 pub const ADD_SUB_ROWS: [u8; Opcode::COUNT] = {
     let mut rows = [0; Opcode::COUNT];
     let mut i = 0;
     while i < Opcode::COUNT {
         let r = role(Opcode::ALL[i]);
-        let main = matches!(r.alu_op, Some(Opcode::Sub));
-        rows[Opcode::ALL[i] as usize] = main as u8 + r.links as u8;
+        rows[Opcode::ALL[i] as usize] = matches!(r.alu_op, Some(Opcode::Sub)) as u8;
         i += 1;
     }
     rows
@@ -379,6 +377,8 @@ where
             DECODE_BUS,
             Decoded {
                 pc: l(c.pc),
+                pc_limbs: ls(c.pc_limbs),
+                link: ls(c.link),
                 rd: l(c.rd_num),
                 rs1: l(c.rs1_num),
                 rs2: l(c.rs2_num),
@@ -396,17 +396,6 @@ where
         // Signed value of a B/J immediate: its top limb is 0 or 0xff.
         let sign_weight = AB::F::from_u64(1 << 32) * AB::F::from_u32(0xff).inverse();
         let imm_signed = word_expr(ls(c.imm)) - l(c.imm[3]) * AB::Expr::from(sign_weight);
-
-        // ---- pc limbs and range: 0x1_0000 <= pc < 2^30 on real rows ----
-        builder.assert_zero(is_real.clone() * (l(c.pc) - word_expr(ls(c.pc_limbs))));
-        builder.assert_zero(
-            is_real.clone()
-                * ((l(c.pc_limbs[2]) + l(c.pc_limbs[3]) * k(256)) * l(c.pc_hi_inv) - AB::Expr::ONE),
-        );
-        for &p in &c.pc_limbs {
-            send_byte(builder, l(p), is_real.clone());
-        }
-        send_byte(builder, l(c.pc_limbs[3]) * k(4), is_real.clone());
 
         // ---- ALU operands and the main ALU message ----
         let alu_count = flag(Flag::Alu);
@@ -450,16 +439,6 @@ where
             send_byte(builder, l(c.alu_c[i]), add_here.clone());
             carry_in = carry;
         }
-        // link = pc + 4
-        let four = [k(4), AB::Expr::ZERO, AB::Expr::ZERO, AB::Expr::ZERO];
-        send_alu(
-            builder,
-            k(Opcode::Add as u32),
-            ls(c.pc_limbs),
-            four,
-            ls(c.link),
-            links.clone(),
-        );
 
         // ---- Control flow ----
         let is_jal = flag(Flag::Jal);
@@ -497,13 +476,11 @@ where
         builder.assert_zero(is_jal.clone() * (next_pc.clone() - pc.clone() - imm_signed));
         // JALR: target = (rs1 + imm) & !1, below 2^30.
         builder.assert_bool(l(c.jalr_lsb));
-        builder.assert_zero(is_jalr.clone() * (c0.clone() - l(c.jalr_half) * k(2) - l(c.jalr_lsb)));
-        send_byte(builder, l(c.jalr_half), is_jalr.clone());
-        send_byte(builder, l(c.alu_c[3]) * k(4), is_jalr.clone());
+        builder.assert_zero(is_jalr.clone() * (c0.clone() - l(c.c0_rest) * k(2) - l(c.jalr_lsb)));
         builder.assert_zero(
             is_jalr.clone() * (next_pc.clone() - word_expr(ls(c.alu_c)) + l(c.jalr_lsb)),
         );
-        let sequential = is_real.clone() - is_branch - is_jal - is_jalr;
+        let sequential = is_real.clone() - is_branch - is_jal - is_jalr.clone();
         builder.assert_zero(sequential * (next_pc - pc.clone() - k(4)));
 
         // ---- Register and memory accesses ----
@@ -572,9 +549,13 @@ where
         builder.assert_zero((is_lw.clone() + is_sw.clone()) * (AB::Expr::ONE - oh[0].clone()));
         builder.assert_zero(is_half * (oh[1].clone() + oh[3].clone()));
         let addr = word_expr(ls(c.alu_c)) - offset.clone();
-        builder.assert_zero(mem_count.clone() * (c0.clone() - l(c.mem_quarter) * k(4) - offset));
-        send_byte(builder, l(c.mem_quarter), mem_count.clone());
-        send_byte(builder, l(c.alu_c[3]) * k(4), mem_count.clone());
+        builder.assert_zero(mem_count.clone() * (c0.clone() - l(c.c0_rest) * k(4) - offset));
+        // JALR's target and a load's or store's address: `c0_rest` a byte
+        // and the sum below 2^30 (one message each for the two, which never
+        // share a row).
+        let target_or_addr = is_jalr.clone() + mem_count.clone();
+        send_byte(builder, l(c.c0_rest), target_or_addr.clone());
+        send_byte(builder, l(c.alu_c[3]) * k(4), target_or_addr);
         builder.assert_zero(
             mem_count.clone()
                 * ((l(c.alu_c[2]) + l(c.alu_c[3]) * k(256)) * l(c.mem_hi_inv) - AB::Expr::ONE),

@@ -24,6 +24,13 @@
 //! price: an epoch cannot load or store a word it executes; the executor
 //! ends the epoch before such an access (`docs/proof-system.md`).
 //!
+//! **Facts about `pc` (protocol 8).** What depends on the address alone is
+//! proven here once per address instead of in every cycle: `pc` as four
+//! range-checked bytes (`0x1_0000 ≤ pc < 2^30`: never a register, always
+//! canonical) and the link `pc + 4` as four range-checked bytes (what
+//! `JAL`/`JALR` write to `rd`). Both travel in the message, so the CPU row
+//! neither range-checks its pc nor sends its link to the add/sub table.
+//!
 //! Decoding used to happen in every CPU row (79 columns: the bits and
 //! selectors); a program executes far fewer distinct addresses than
 //! cycles, so the decoder runs once per address instead.
@@ -34,7 +41,8 @@ use p3_air::{Air, BaseAir, WindowAccess};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
-use super::cpu::{role, SUPPORTED};
+use super::bus::send_byte;
+use super::cpu::{role, word_expr, SUPPORTED};
 use super::layout::ColumnAlloc;
 use super::memory::{mem_consume, mem_produce, FETCH_HOLD_TS};
 use crate::isa::{Format, Opcode};
@@ -143,13 +151,16 @@ pub fn alu_code(op: Opcode) -> u32 {
 }
 
 /// Fields of the [`DECODE_BUS`] message, in order.
-pub const DECODED_LEN: usize = 1 + 3 + 4 + 1 + NUM_FLAGS;
+pub const DECODED_LEN: usize = 1 + 4 + 4 + 3 + 4 + 1 + NUM_FLAGS;
 
 /// The decoded instruction as the CPU row uses it.
 #[derive(Clone, Debug)]
 pub struct Decoded<E> {
-    /// The instruction's address.
+    /// The instruction's address, and as four bytes.
     pub pc: E,
+    pub pc_limbs: [E; 4],
+    /// `pc + 4` as four bytes.
+    pub link: [E; 4],
     pub rd: E,
     pub rs1: E,
     pub rs2: E,
@@ -163,12 +174,10 @@ impl<E: Clone> Decoded<E> {
     /// The message's fields, in [`DECODED_LEN`] order.
     pub fn fields(&self) -> Vec<E> {
         let mut v = Vec::with_capacity(DECODED_LEN);
-        v.extend([
-            self.pc.clone(),
-            self.rd.clone(),
-            self.rs1.clone(),
-            self.rs2.clone(),
-        ]);
+        v.push(self.pc.clone());
+        v.extend(self.pc_limbs.iter().cloned());
+        v.extend(self.link.iter().cloned());
+        v.extend([self.rd.clone(), self.rs1.clone(), self.rs2.clone()]);
         v.extend(self.imm.iter().cloned());
         v.push(self.alu_op.clone());
         v.extend(self.flags.iter().cloned());
@@ -182,8 +191,14 @@ pub struct DecodeCols {
     /// A row that fetches and decodes an address (else padding: no memory
     /// access, multiplicity 0).
     pub is_real: usize,
-    /// The instruction's address.
+    /// The instruction's address, as four bytes, and the inverse of its
+    /// upper half (`pc >= 0x1_0000`).
     pub pc: usize,
+    pub pc_limbs: [usize; 4],
+    pub pc_hi_inv: usize,
+    /// `pc + 4` as four bytes, and the carries out of its low three.
+    pub link: [usize; 4],
+    pub link_carry: [usize; 3],
     /// The 32 bits of the instruction word, least significant first.
     pub bits: [usize; 32],
     /// One boolean per [`SUPPORTED`] opcode; exactly one is set.
@@ -201,6 +216,10 @@ impl DecodeCols {
         DecodeCols {
             is_real: a.one(),
             pc: a.one(),
+            pc_limbs: a.many(),
+            pc_hi_inv: a.one(),
+            link: a.many(),
+            link_carry: a.many(),
             bits: a.many(),
             sel: a.many(),
             imm: a.many(),
@@ -352,10 +371,36 @@ where
             AB::Expr::ZERO,
             is_real.clone(),
         );
-        mem_produce(builder, l(c.pc), word, k(FETCH_HOLD_TS), is_real);
+        mem_produce(builder, l(c.pc), word, k(FETCH_HOLD_TS), is_real.clone());
+
+        // pc as bytes, 0x1_0000 <= pc < 2^30; link = pc + 4 as bytes. The
+        // constraints hold on padding rows too (they carry a valid pc);
+        // only the range checks are per real row.
+        let pc_limbs = c.pc_limbs.map(l);
+        builder.assert_eq(l(c.pc), word_expr(pc_limbs.clone()));
+        builder.assert_one((pc_limbs[2].clone() + pc_limbs[3].clone() * k(256)) * l(c.pc_hi_inv));
+        for p in &pc_limbs {
+            send_byte(builder, p.clone(), is_real.clone());
+        }
+        send_byte(builder, pc_limbs[3].clone() * k(4), is_real.clone());
+        // link_i + 256·carry_i = pc_i + carry_{i-1}, carrying 4 in; the top
+        // limb has no carry out (pc < 2^30).
+        let carries: [AB::Expr; 4] =
+            core::array::from_fn(|i| c.link_carry.get(i).map_or(AB::Expr::ZERO, |&col| l(col)));
+        for &carry in &c.link_carry {
+            builder.assert_bool(l(carry));
+        }
+        let mut carry_in = k(4);
+        for ((pc_limb, &link), carry) in pc_limbs.iter().zip(&c.link).zip(&carries) {
+            builder.assert_eq(l(link) + carry.clone() * k(256), pc_limb.clone() + carry_in);
+            send_byte(builder, l(link), is_real.clone());
+            carry_in = carry.clone();
+        }
 
         let decoded = Decoded {
             pc: l(c.pc),
+            pc_limbs,
+            link: c.link.map(l),
             rd: field(7, 5),
             rs1: field(15, 5),
             rs2: field(20, 5),

@@ -44,8 +44,11 @@ pub struct TsCols {
 
 /// Constrains `prev_ts < ts` (when `count` is 1) by range-checking the two
 /// 12-bit limbs of `ts - prev_ts - 1` ([`super::ts_range`]): a memory access
-/// can only consume a token produced strictly before it. Timestamps are
-/// below 2^23 and `p > 2^24`, so the limbs' value is the integer gap.
+/// can only consume a token produced strictly before it. An access's
+/// timestamp is at most 2^23 (`8 * clk + 8`, `clk < 2^20`) and `p > 2^24`,
+/// so the limbs' value is the integer gap; the decode table's
+/// `FETCH_HOLD_TS` (2^23 + 8) is above every access's, so no access can
+/// consume the token it produces ([`super::memory::FETCH_HOLD_TS`]).
 pub fn check_access_order<AB: InteractionBuilder>(
     builder: &mut AB,
     ts: AB::Expr,

@@ -27,6 +27,13 @@ pub const MEM_BUS: &str = "mem";
 /// token takes it.
 pub const FETCH_HOLD_TS: u32 = TS_PER_CYCLE * ((1 << MAX_TRACE_LOG2) + 1);
 
+/// The largest timestamp an access can have: slot 8 of the last cycle.
+const MAX_ACCESS_TS: u32 = TS_PER_CYCLE * ((1 << MAX_TRACE_LOG2) - 1) + TS_PER_CYCLE;
+// Above every access, and far enough below `p` that `ts - FETCH_HOLD_TS - 1`
+// is never a 24-bit gap.
+const _: () = assert!(FETCH_HOLD_TS > MAX_ACCESS_TS);
+const _: () = assert!((FETCH_HOLD_TS as u64) + (1 << 24) < crate::digest::KOALABEAR_MODULUS as u64);
+
 fn message<E: Clone>(addr: E, value: [E; 4], ts: E) -> [E; 6] {
     let [a, b, c, d] = value;
     [addr, a, b, c, d, ts]
