@@ -46,8 +46,8 @@ pub struct EpochUse {
 }
 
 /// Every cycle takes at most one row of each arithmetic table (an `ADD` is
-/// computed in the CPU row; a jump's link is its only add/sub row), so the
-/// CPU table's bound covers them all.
+/// computed in the CPU row, a jump's link comes from the decode table), so
+/// the CPU table's bound covers them all.
 const _: () = {
     let mut i = 0;
     while i < ADD_SUB_ROWS.len() {

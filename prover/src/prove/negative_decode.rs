@@ -217,9 +217,54 @@ fn decode_rows_prove_their_pc_bytes_and_link() {
     decode_row(&mut t, r)[c.link[0]] += Val::ONE;
     assert!(locally_rejected(&st, &t));
     assert!(verifier_rejects(&st, &t));
+    // Bytes (and link) of pc + 1 under pc: only `pc = Σ bytes` sees it.
     let (st, mut t) = setup();
     decode_row(&mut t, r)[c.pc_limbs[0]] += Val::ONE;
+    decode_row(&mut t, r)[c.link[0]] += Val::ONE;
     assert!(locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+    // No inverse of the upper half: only the `pc >= 0x1_0000` check sees it.
+    let (st, mut t) = setup();
+    decode_row(&mut t, r)[c.pc_hi_inv] = Val::ZERO;
+    assert!(locally_rejected(&st, &t));
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// The message's `pc` field is what binds the CPU row's `pc` column (its
+/// chain, `next_pc`) to the decoding. Two executed addresses hold the same
+/// word; a CPU row at the first claims the second's bytes and link, and the
+/// multiplicities move to match, so every row is locally valid and only the
+/// `pc` field tells the two decodings apart.
+#[test]
+fn the_decode_message_binds_the_cpu_pc() {
+    use sluice_verifier::isa::Instruction as I;
+    let twin = I::i(Opcode::Addi, 1, 1, 1).encode();
+    let words = [
+        twin,
+        twin,
+        I::i(Opcode::Addi, 17, 0, 93).encode(),
+        I::bare(Opcode::Ecall).encode(),
+    ];
+    let (record, tr) = super::tests::first_epoch(&words, super::negative::K as u32);
+    let st = statement_for(&record, &tr);
+    let mut t = generate(&record, &tr, &params_under_test()).unwrap();
+    proves_and_verifies(&st, &t);
+    let (a, b) = (t.start_pc, t.start_pc + 4);
+    let c = CpuCols::new();
+    let d = DecodeCols::new();
+    let row = cpu_row(&mut t, 0);
+    assert_eq!(row[c.pc], Val::from_u32(a));
+    for (i, byte) in b.to_le_bytes().into_iter().enumerate() {
+        row[c.pc_limbs[i]] = Val::from_u32(byte.into());
+    }
+    for (i, byte) in (b + 4).to_le_bytes().into_iter().enumerate() {
+        row[c.link[i]] = Val::from_u32(byte.into());
+    }
+    let (_, ra) = fetched_word(&t, Val::from_u32(a));
+    let (_, rb) = fetched_word(&t, Val::from_u32(b));
+    decode_row(&mut t, ra)[d.mult] -= Val::ONE;
+    decode_row(&mut t, rb)[d.mult] += Val::ONE;
+    assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
     assert!(verifier_rejects(&st, &t));
 }
 

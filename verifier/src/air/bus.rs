@@ -15,8 +15,9 @@
 //! * Words travel as four little-endian byte limbs `[b0, b1, b2, b3]`, each a
 //!   field element in `0..=255`. A receiver that constrains a word's limbs to
 //!   be bytes (via [`BYTE`]) pins the word uniquely; the sender may rely on it.
-//! * Every count a sender or a receiver passes here must be constrained by its
-//!   own AIR to `0` or `1` (a selector); the bound `1` declared to Plonky3's
+//! * Every count a sender or a receiver passes here must be `0` or `1` (a
+//!   selector, or a sum of flags the decode table makes exclusive, such as
+//!   the CPU's `is_jalr + mem_count`); the bound `1` declared to Plonky3's
 //!   height check relies on that. The `Range` table is the only provider with
 //!   an unbounded multiplicity ([`receive_byte_table`]).
 //!

@@ -5,9 +5,9 @@
 //! A real row (`is_real`) holds `pc`, the word's 32 bits, one selector per
 //! [`SUPPORTED`] opcode (exactly one set), and the immediate; its
 //! constraints are the RV32IM decoder. It provides, on the [`DECODE_BUS`],
-//! the [`Decoded`] message: `pc`, the word's register fields, the
-//! immediate, the ALU operation and the [`FLAGS`] the CPU constraints are
-//! gated by, each flag a sum of selectors. The CPU row sends that message
+//! the [`Decoded`] message: `pc`, its bytes and link (below), the word's
+//! register fields, the immediate, the ALU operation and the [`FLAGS`] the
+//! CPU constraints are gated by, each flag a sum of selectors. The CPU row sends that message
 //! for its `pc`, with count `is_real`; the table's free multiplicity column
 //! receives it (zero on padding rows).
 //!
@@ -156,7 +156,9 @@ pub const DECODED_LEN: usize = 1 + 4 + 4 + 3 + 4 + 1 + NUM_FLAGS;
 /// The decoded instruction as the CPU row uses it.
 #[derive(Clone, Debug)]
 pub struct Decoded<E> {
-    /// The instruction's address, and as four bytes.
+    /// The instruction's address, and as four bytes. The CPU row relates
+    /// its `pc` column to nothing else: this field alone ties the row's
+    /// `pc` (its chain and `next_pc`) to the decoded word.
     pub pc: E,
     pub pc_limbs: [E; 4],
     /// `pc + 4` as four bytes.
@@ -456,6 +458,8 @@ mod tests {
             .filter(|&&f| set(f))
             .count();
             assert!(memory <= 1, "{op}");
+            // The CPU's JALR-or-memory count `is_jalr + mem_count` is 0 or 1.
+            assert!(!(set(Flag::Jalr) && memory > 0), "{op}");
             assert!(!set(Flag::RdFromAlu) || (set(Flag::Alu) && set(Flag::WritesRd)));
             assert!(!set(Flag::BImm) || set(Flag::Alu));
             assert!(!set(Flag::Auipc) || set(Flag::Alu));

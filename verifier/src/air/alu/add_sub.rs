@@ -1,5 +1,6 @@
-//! ADD and SUB. The CPU computes its own additions in its row; the ADDs
-//! that reach this table are the links `pc + 4` of JAL and JALR.
+//! ADD and SUB. The CPU computes its own additions in its row and takes a
+//! jump's link `pc + 4` from the decode table (protocol 8), so only SUB
+//! reaches this table from the CPU; ADD stays for any other sender.
 //!
 //! Both are one byte-wise addition chain: ADD checks `a + b = c + 2³²·k`,
 //! SUB checks `c + b = a + 2³²·k` (i.e. `c = a − b mod 2³²`), with a boolean

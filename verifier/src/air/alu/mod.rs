@@ -12,9 +12,9 @@
 //! **The operands are not range-checked here: the sender guarantees them.**
 //! The CPU table is the only sender on the ALU bus, and its operands are
 //! always bytes: register values (every value on the memory bus is bytes:
-//! `docs/proof-system.md`, "Soundness of the memory argument"), the
-//! range-checked pc limbs, decoded immediates (bytes by the decode table's
-//! construction) and the constant 4 of a link. The tables lean on that
+//! `docs/proof-system.md`, "Soundness of the memory argument"), the pc
+//! limbs (range-checked by the decode table) and decoded immediates (bytes
+//! by the decode table's construction). The tables lean on that
 //! (`a`, `b` bytes) exactly as they leaned on their own checks before
 //! protocol 5; a new sender must range-check its operands itself, as the
 //! test harness's driver table does.
