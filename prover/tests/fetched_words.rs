@@ -8,40 +8,13 @@
 mod common;
 use common::*;
 
-use sluice_prover::executor::{execute, Cause, Config, Executor, Program};
-use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::prove_epoch;
-use sluice_verifier::memory::image_id;
-use sluice_verifier::params::ProofParams;
-use sluice_verifier::stark::verify_epoch;
-use sluice_verifier::statement::EpochRole;
+use sluice_prover::executor::{execute, Cause, Executor, Program};
 
 /// Proves and verifies every epoch at `2^k` cycles; returns each epoch's
 /// cycles and the exit code.
 fn prove_all(program: &Program, input: &[u8], k: u32) -> (Vec<u64>, u32) {
-    let params = ProofParams::DEFAULT;
-    let id = image_id(program);
-    let mut image = MemoryImage::new(program);
-    let cfg = Config {
-        epoch_size_log2: k,
-        max_cycles: 1 << 20,
-    };
-    let mut ex = Executor::new(program, input.to_vec(), &cfg).unwrap();
-    let (mut cycles, mut exit, mut prev_end) = (Vec::new(), None, id);
-    while let Some(record) = ex.run_epoch().unwrap() {
-        let tr = image.apply_epoch(&record, ex.memory()).unwrap();
-        let (st, proof) = prove_epoch(&params, &id, k as u8, &record, &tr)
-            .unwrap_or_else(|e| panic!("epoch {}: {e:#}", record.index));
-        verify_epoch(&params, &id, k as u8, record.index, &st, &proof)
-            .unwrap_or_else(|e| panic!("epoch {}: {e}", record.index));
-        assert_eq!(st.start, prev_end, "epochs chain");
-        prev_end = st.end;
-        cycles.push(st.cycles);
-        if let EpochRole::Halt { exit_code } = st.role {
-            exit = Some(exit_code);
-        }
-    }
-    (cycles, exit.expect("the guest halts"))
+    let (_, exit, proofs) = prove_run(program, input, k);
+    (proofs.iter().map(|(st, _)| st.cycles).collect(), exit)
 }
 
 /// `addi x5, x5, 7`: what the patched loop instruction becomes.

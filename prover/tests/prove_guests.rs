@@ -3,50 +3,13 @@
 //! about the output is rejected. Needs `scripts/build-guests.sh` first.
 
 mod common;
-use common::built_elf;
+use common::{built_elf, prove_run};
 
-use sluice_prover::executor::{Config, Executor, Program};
-use sluice_prover::memory_image::MemoryImage;
-use sluice_prover::prove::prove_epoch;
+use sluice_prover::executor::{Config, Program};
 use sluice_verifier::memory::image_id;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::verify_epoch;
-use sluice_verifier::statement::{EpochRole, EpochStatement};
-
-/// Each epoch's statement and proof bytes.
-type Proofs = Vec<(EpochStatement, Vec<u8>)>;
-
-/// Proves and verifies every epoch; returns the output, the exit code and
-/// the statements with their proofs.
-fn prove_run(program: &Program, input: &[u8], k: u32) -> (Vec<u8>, u32, Proofs) {
-    let params = ProofParams::DEFAULT;
-    let id = image_id(program);
-    let cfg = Config {
-        epoch_size_log2: k,
-        max_cycles: 1 << 24,
-    };
-    let mut image = MemoryImage::new(program);
-    let mut ex = Executor::new(program, input.to_vec(), &cfg).unwrap();
-    let mut output = Vec::new();
-    let mut exit = None;
-    let mut prev_end = id;
-    let mut proofs = Vec::new();
-    while let Some(record) = ex.run_epoch().unwrap() {
-        let tr = image.apply_epoch(&record, ex.memory()).unwrap();
-        let (st, proof) = prove_epoch(&params, &id, k as u8, &record, &tr)
-            .unwrap_or_else(|e| panic!("epoch {}: {e:#}", record.index));
-        verify_epoch(&params, &id, k as u8, record.index, &st, &proof)
-            .unwrap_or_else(|e| panic!("epoch {}: {e}", record.index));
-        assert_eq!(st.start, prev_end, "epochs chain");
-        prev_end = st.end;
-        output.extend_from_slice(&st.output);
-        if let EpochRole::Halt { exit_code } = st.role {
-            exit = Some(exit_code);
-        }
-        proofs.push((st, proof));
-    }
-    (output, exit.expect("the guest halts"), proofs)
-}
+use sluice_verifier::statement::EpochStatement;
 
 #[test]
 fn fibonacci_proves_its_output() {

@@ -26,7 +26,12 @@ use super::*;
 pub(super) const K: u8 = 8;
 
 pub(super) fn setup() -> (EpochStatement, EpochTrace) {
-    let (record, tr) = first_epoch(&mixed_program(), K as u32);
+    setup_with(&mixed_program())
+}
+
+/// The first epoch of `words`, its statement and honest trace (checked).
+pub(super) fn setup_with(words: &[u32]) -> (EpochStatement, EpochTrace) {
+    let (record, tr) = first_epoch(words, K as u32);
     let st = statement_for(&record, &tr);
     let trace = generate(&record, &tr, &params_under_test()).unwrap();
     assert_eq!(
@@ -567,9 +572,7 @@ fn a_sum_limb_of_256_is_caught_by_the_range_check_alone() {
     .iter()
     .map(|i| i.encode())
     .collect();
-    let (record, tr) = first_epoch(&words, K as u32);
-    let st = statement_for(&record, &tr);
-    let mut t = generate(&record, &tr, &params_under_test()).unwrap();
+    let (st, mut t) = setup_with(&words);
     let c = CpuCols::new();
     let r = row_of(&t, Opcode::Sw);
     let row = cpu_row(&mut t, r);

@@ -15,7 +15,9 @@ use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 
-use super::negative::{cpu_row, fetched_word, locally_rejected, row_of, setup, verifier_rejects};
+use super::negative::{
+    cpu_row, fetched_word, locally_rejected, row_of, setup, setup_with, verifier_rejects,
+};
 use super::tests::mixed_program;
 use super::*;
 use crate::executor::PAGE_SIZE;
@@ -173,9 +175,7 @@ fn a_fetch_row_keeps_its_pc() {
         I::i(Opcode::Addi, 17, 0, 93).encode(),
         I::bare(Opcode::Ecall).encode(),
     ];
-    let (record, tr) = super::tests::first_epoch(&words, super::negative::K as u32);
-    let st = statement_for(&record, &tr);
-    let mut t = generate(&record, &tr, &params_under_test()).unwrap();
+    let (st, mut t) = setup_with(&words);
     let (ran, skipped) = (t.start_pc, t.start_pc + 8);
     proves_and_verifies(&st, &t);
     let (_, row) = fetched_word(&t, Val::from_u32(ran));
@@ -245,9 +245,7 @@ fn the_decode_message_binds_the_cpu_pc() {
         I::i(Opcode::Addi, 17, 0, 93).encode(),
         I::bare(Opcode::Ecall).encode(),
     ];
-    let (record, tr) = super::tests::first_epoch(&words, super::negative::K as u32);
-    let st = statement_for(&record, &tr);
-    let mut t = generate(&record, &tr, &params_under_test()).unwrap();
+    let (st, mut t) = setup_with(&words);
     proves_and_verifies(&st, &t);
     let (a, b) = (t.start_pc, t.start_pc + 4);
     let c = CpuCols::new();
