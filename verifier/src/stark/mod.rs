@@ -8,6 +8,7 @@
 pub mod challenger;
 pub mod common_cache;
 pub mod config;
+pub mod constraint_dag;
 pub mod lookups;
 pub mod proof;
 pub mod shipped;

@@ -10,13 +10,19 @@
 //! [`ShippedAir`] wraps a table for verification: its symbolic evaluation is
 //! empty, its constraint degree is declared through `max_constraint_degree`
 //! (which Plonky3 takes as a lower bound on the degree it infers), and its
-//! unpacked lookups come from `shipped_airs.postcard`. The out-of-domain check
-//! still runs the table's real constraints. The data is generated from the
-//! real tables by this module's tests, which fail when it is stale
-//! (`SLUICE_BLESS=1 cargo test -p verifier shipped` rewrites it), and
-//! every proof the prover makes from the real tables must then verify
-//! against it: a mismatch can only reject honest proofs, and the test
-//! suite's end-to-end proofs would show it.
+//! unpacked lookups come from `shipped_airs.postcard`. The out-of-domain
+//! check replays the table's own constraints from the same file
+//! ([`ConstraintDag`]) instead of running the compiled `Air::eval` over
+//! extension-field values, which was the largest code in the WebAssembly
+//! module.
+//!
+//! The data is generated from the real tables by this module's tests, which
+//! fail when it is stale (`SLUICE_BLESS=1 cargo test -p verifier shipped`
+//! rewrites it). A stale lookup list could only reject honest proofs; a
+//! stale constraint arena could also accept a proof the real tables reject,
+//! which is why the file is compared byte for byte with a fresh generation
+//! in every test run, and why a replay is also compared, value for value,
+//! with the compiled `eval` at random points.
 
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
@@ -28,6 +34,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::config::{Challenge, EpochStarkConfig, Val};
+use super::constraint_dag::ConstraintDag;
 use crate::air::SluiceAir;
 
 /// One table in one mode (blinded or not).
@@ -35,9 +42,9 @@ use crate::air::SluiceAir;
 struct Entry {
     table: u8,
     blinded: bool,
-    /// Number and largest degree of the table's own constraints (lookups
-    /// excluded).
-    constraints: u32,
+    /// The table's own constraints (lookups excluded) and their largest
+    /// degree.
+    constraints: ConstraintDag,
     degree: u8,
     /// The table's lookups before packing, as `Lookups::from_air` finds them.
     lookups: Lookups<Val>,
@@ -58,7 +65,7 @@ fn entries() -> &'static [Entry] {
 #[derive(Clone, Debug)]
 pub struct ShippedAir {
     pub air: SluiceAir,
-    constraints: usize,
+    constraints: &'static ConstraintDag,
     degree: usize,
     lookups: &'static Lookups<Val>,
 }
@@ -70,9 +77,18 @@ impl ShippedAir {
             .iter()
             .find(|e| usize::from(e.table) == index && e.blinded == air.blinded)
             .expect("shipped_airs.postcard covers every table in both modes");
+        entry
+            .constraints
+            .check(
+                BaseAir::<Val>::width(&air),
+                BaseAir::<Val>::preprocessed_width(&air),
+                BaseAir::<Val>::num_public_values(&air),
+                BaseAir::<Val>::num_periodic_columns(&air),
+            )
+            .expect("shipped_airs.postcard's constraints fit their tables");
         ShippedAir {
             air,
-            constraints: entry.constraints as usize,
+            constraints: &entry.constraints,
             degree: usize::from(entry.degree),
             lookups: &entry.lookups,
         }
@@ -85,7 +101,17 @@ impl ShippedAir {
 
     /// Number of the table's own constraints.
     pub fn num_constraints(&self) -> usize {
+        self.constraints.len()
+    }
+
+    /// The table's own constraints.
+    pub fn constraints(&self) -> &'static ConstraintDag {
         self.constraints
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_constraints_for_test(&mut self, constraints: &'static ConstraintDag) {
+        self.constraints = constraints;
     }
 
     /// Largest degree of the table's own constraints.
@@ -158,10 +184,12 @@ impl Air<InteractionSymbolicBuilder<Val, Challenge>> for ShippedAir {
     fn eval(&self, _builder: &mut InteractionSymbolicBuilder<Val, Challenge>) {}
 }
 
-/// The out-of-domain check: the table's real constraints.
+/// The out-of-domain check: the table's constraints, replayed from the
+/// shipped arena (the same values in the same order as `Air::eval`; the
+/// bus messages `eval` also builds are ignored by this folder).
 impl<'a, SC: EpochStarkConfig> Air<VerifierConstraintFolderWithLookups<'a, SC>> for ShippedAir {
     fn eval(&self, builder: &mut VerifierConstraintFolderWithLookups<'a, SC>) {
-        self.air.eval(builder)
+        self.constraints.replay(builder)
     }
 }
 
@@ -173,6 +201,7 @@ mod tests {
     use p3_batch_stark::symbolic::{get_log_num_quotient_chunks, get_symbolic_constraints};
     use p3_lookup::LogUpGadget;
 
+    use super::super::constraint_dag::build::from_symbolic;
     use super::*;
     use crate::air::epoch_airs;
     use crate::params::ProofParams;
@@ -193,8 +222,8 @@ mod tests {
         Lookups::<Val>::from_air::<Challenge, _>(air)
     }
 
-    /// Number and largest degree of the table's own constraints.
-    fn real_constraints(air: &SluiceAir) -> (usize, usize) {
+    /// The table's own constraints and their largest degree.
+    fn real_constraints(air: &SluiceAir) -> (ConstraintDag, usize) {
         let (base, ext) = get_symbolic_constraints::<Val, Challenge, SluiceAir, _>(
             air,
             AirLayout::from_air::<Val>(air),
@@ -207,7 +236,7 @@ mod tests {
             air.name()
         );
         let degree = base.iter().map(|c| c.degree_multiple()).max().unwrap_or(0);
-        (base.len(), degree)
+        (from_symbolic(&base), degree)
     }
 
     /// The data as the real tables give it.
@@ -220,7 +249,7 @@ mod tests {
                 entries.push(Entry {
                     table: u8::try_from(i).unwrap(),
                     blinded: air.blinded,
-                    constraints: u32::try_from(constraints).unwrap(),
+                    constraints,
                     degree: u8::try_from(degree).unwrap(),
                     lookups: real_lookups(&air),
                 });
@@ -267,7 +296,7 @@ mod tests {
                             let shipped = ShippedAir::new(air.clone());
                             let (constraints, degree) = real_constraints(&air);
                             let what = alloc::format!("{} {p:?}", air.name());
-                            assert_eq!(shipped.num_constraints(), constraints, "{what}");
+                            assert!(*shipped.constraints() == constraints, "{what}");
                             assert_eq!(shipped.degree(), degree, "{what}");
                             assert_eq!(
                                 alloc::format!("{:?}", shipped.lookups()),
