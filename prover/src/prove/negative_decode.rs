@@ -137,6 +137,71 @@ fn a_word_is_fetched_once_per_epoch() {
     assert!(verifier_rejects(&st, &t));
 }
 
+/// No cycle reads or writes a word its epoch fetches (the executor ends
+/// the epoch before such an access). The load here reads a word that no
+/// cycle executes, which proves; a fetch row added at that address (as if
+/// the word were also executed) then cannot share the word's one initial
+/// token with the load: taking it too leaves the memory bus unbalanced, and
+/// chaining the load after the fetch (consuming the token the fetch hands
+/// back at `FETCH_HOLD_TS`) makes the load's timestamp gap negative, which
+/// no pair of 12-bit limbs can express.
+#[test]
+fn a_fetched_word_is_never_data() {
+    use sluice_verifier::air::cpu::{SLOT_MEM, TS_PER_CYCLE};
+    use sluice_verifier::air::ts_range::TS_LIMB_BITS;
+    use sluice_verifier::air::TS_RANGE_TABLE;
+    use sluice_verifier::isa::Instruction as I;
+    let data = I::i(Opcode::Addi, 7, 0, 5).encode();
+    let words = [
+        I::u(Opcode::Lui, 6, 0x1_0000).encode(),
+        I::i(Opcode::Lw, 5, 6, 16).encode(),
+        I::i(Opcode::Addi, 17, 0, 93).encode(),
+        I::bare(Opcode::Ecall).encode(),
+        data,
+    ];
+    let (st, mut honest) = setup_with(&words);
+    let addr = honest.start_pc + 16;
+    let c = CpuCols::new();
+    let load = row_of(&honest, Opcode::Lw);
+    assert_eq!(
+        cpu_row(&mut honest, load)[c.mem_old[0]],
+        Val::from_u32(data & 0xff)
+    );
+    proves_and_verifies(&st, &honest);
+
+    // The fetch takes the initial token the load also takes.
+    let (st, mut t) = setup_with(&words);
+    let pad = padding_decode_row(&t);
+    put_fetch(&mut t, pad, addr, data, 0);
+    assert!(!locally_rejected(&st, &t), "only the memory bus can see it");
+    assert!(verifier_rejects(&st, &t));
+
+    // The load takes the fetch's token instead: the memory bus balances,
+    // the limbs satisfy the row's gap equation, but one limb is no 12-bit
+    // value, so the limb bus does not.
+    let (st, mut t) = setup_with(&words);
+    let pad = padding_decode_row(&t);
+    put_fetch(&mut t, pad, addr, data, 0);
+    let row = cpu_row(&mut t, load);
+    let (prev, d0, d1) = (row[c.mem.prev_ts], row[c.mem.diff[0]], row[c.mem.diff[1]]);
+    let ts = prev + Val::ONE + d0 + d1 * Val::from_u32(1 << TS_LIMB_BITS);
+    assert_eq!(
+        ts.as_canonical_u64() % u64::from(TS_PER_CYCLE),
+        u64::from(SLOT_MEM + 1)
+    );
+    let hold = Val::from_u32(FETCH_HOLD_TS);
+    row[c.mem.prev_ts] = hold;
+    row[c.mem.diff[0]] = ts - hold - Val::ONE;
+    row[c.mem.diff[1]] = Val::ZERO;
+    let limbs = &mut t.traces[TS_RANGE_TABLE].values;
+    for old in [d0, d1] {
+        limbs[old.as_canonical_u64() as usize * RANGE_WIDTH + MULT] -= Val::ONE;
+    }
+    limbs[MULT] += Val::ONE;
+    assert!(!locally_rejected(&st, &t), "only the limb bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
 /// A padding row fetches nothing, so it may provide nothing: otherwise it
 /// could decode any word at any pc. Here it takes over a real row's
 /// multiplicity with the same decoding, which keeps both buses balanced.
