@@ -33,6 +33,16 @@ const bytes = fs.readFileSync(BUNDLE);
 const epochRecords = records(bytes).filter((r) => r.kind === 2);
 const dir = tempDir('sluice-stark-test-');
 
+// Issue 13's budget for the shipped module: at most 1 MB, at most 300 KB
+// gzipped (zlib level 9). It is 804,721 / 283,114 bytes since the verifier
+// replays the tables' constraints from data (docs/wasm.md, Module size).
+test('the shipped module stays within its size budget', () => {
+  const wasm = fs.readFileSync(path.join(SHIPPED_PKG, 'sluice_verifier_wasm_bg.wasm'));
+  const gzipped = require('node:zlib').gzipSync(wasm, { level: 9 }).length;
+  assert.ok(wasm.length <= 1_000_000, `module is ${wasm.length} bytes, the budget 1,000,000`);
+  assert.ok(gzipped <= 300_000, `module is ${gzipped} bytes gzipped, the budget 300,000`);
+});
+
 function verifyJs(args, { input } = {}) {
   const r = spawnSync(process.execPath, [VERIFY_JS, ...args], {
     input,
