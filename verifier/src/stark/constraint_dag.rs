@@ -14,9 +14,10 @@
 //! so it is exactly the table's constraints after Plonky3's constant
 //! folding, which only ever replaces an expression by an equal one.
 
+use alloc::vec;
 use alloc::vec::Vec;
 
-use p3_air::{AirBuilder, WindowAccess};
+use p3_air::{AirBuilder, BaseAir, WindowAccess};
 use serde::{Deserialize, Serialize};
 
 use super::config::Val;
@@ -56,6 +57,32 @@ pub struct ConstraintDag {
     roots: Vec<u32>,
 }
 
+/// What a table's constraints may read: its widths, the columns whose next
+/// row it opens, its public and periodic values.
+#[derive(Clone, Debug, Default)]
+pub struct TableShape {
+    pub main_width: usize,
+    pub main_next: Vec<usize>,
+    pub preprocessed_width: usize,
+    pub preprocessed_next: Vec<usize>,
+    pub publics: usize,
+    pub periodic: usize,
+}
+
+impl TableShape {
+    /// The shape `air` declares.
+    pub fn of<A: BaseAir<Val>>(air: &A) -> Self {
+        TableShape {
+            main_width: air.width(),
+            main_next: air.main_next_row_columns(),
+            preprocessed_width: air.preprocessed_width(),
+            preprocessed_next: air.preprocessed_next_row_columns(),
+            publics: air.num_public_values(),
+            periodic: air.num_periodic_columns(),
+        }
+    }
+}
+
 /// Why a shipped arena is malformed.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Malformed(pub &'static str);
@@ -76,30 +103,42 @@ impl ConstraintDag {
         self.nodes.len()
     }
 
-    /// Checks that every operand is an earlier node, every root a node, and
-    /// every column inside the table's widths, so [`Self::replay`] cannot
-    /// index out of bounds.
-    pub fn check(
-        &self,
-        main_width: usize,
-        preprocessed_width: usize,
-        publics: usize,
-        periodic: usize,
-    ) -> Result<(), Malformed> {
+    /// Checks that every operand is an earlier node, every root a node,
+    /// every column inside the table's widths, and every next-row read on
+    /// a column the table declares it reads there (the only next-row values
+    /// a proof opens), so [`Self::replay`] cannot index out of bounds or
+    /// read a value the proof does not bind.
+    pub fn check(&self, shape: &TableShape) -> Result<(), Malformed> {
         let within = |limit: usize, i: u32| (i as usize) < limit;
+        let mask = |width: usize, cols: &[usize]| {
+            let mut m = vec![false; width];
+            cols.iter()
+                .filter(|&&c| c < width)
+                .for_each(|&c| m[c] = true);
+            m
+        };
+        let main_next = mask(shape.main_width, &shape.main_next);
+        let prep_next = mask(shape.preprocessed_width, &shape.preprocessed_next);
+        let column = |width: usize, next_ok: &[bool], col: u32, next: bool| {
+            within(width, col) && (!next || next_ok[col as usize])
+        };
         for (at, node) in self.nodes.iter().enumerate() {
             let back = |d: u32| d >= 1 && (d as usize) <= at;
             let ok = match *node {
-                Node::Main { col, .. } => within(main_width, col),
-                Node::Preprocessed { col, .. } => within(preprocessed_width, col),
-                Node::Public(i) => within(publics, i),
-                Node::Periodic(i) => within(periodic, i),
+                Node::Main { col, next } => column(shape.main_width, &main_next, col, next),
+                Node::Preprocessed { col, next } => {
+                    column(shape.preprocessed_width, &prep_next, col, next)
+                }
+                Node::Public(i) => within(shape.publics, i),
+                Node::Periodic(i) => within(shape.periodic, i),
                 Node::IsFirstRow | Node::IsLastRow | Node::IsTransition | Node::Constant(_) => true,
                 Node::Add(x, y) | Node::Sub(x, y) | Node::Mul(x, y) => back(x) && back(y),
                 Node::Neg(x) => back(x),
             };
             if !ok {
-                return Err(Malformed("a node names a missing column or a later node"));
+                return Err(Malformed(
+                    "a node names a missing column, an unopened next row or a later node",
+                ));
             }
         }
         if self.roots.iter().any(|&r| !within(self.nodes.len(), r)) {
@@ -391,40 +430,58 @@ mod tests {
     #[test]
     fn malformed_arenas_are_refused() {
         let dag = |nodes: Vec<Node>, roots: Vec<u32>| ConstraintDag { nodes, roots };
-        let ok = dag(
-            vec![Node::Main { col: 1, next: true }, Node::Neg(1)],
-            vec![1],
-        );
-        assert_eq!(ok.check(2, 0, 0, 0), Ok(()));
-        assert!(ok.check(1, 0, 0, 0).is_err(), "column outside the table");
+        let shape = |main_width: usize, main_next: Vec<usize>| TableShape {
+            main_width,
+            main_next,
+            ..TableShape::default()
+        };
+        let next = |col| Node::Main { col, next: true };
+        let ok = dag(vec![next(1), Node::Neg(1)], vec![1]);
+        assert_eq!(ok.check(&shape(2, vec![0, 1])), Ok(()));
         assert!(
-            dag(vec![Node::Neg(0)], vec![0]).check(1, 0, 0, 0).is_err(),
+            ok.check(&shape(1, vec![0])).is_err(),
+            "column outside the table"
+        );
+        assert!(ok.check(&shape(2, vec![0])).is_err(), "next row not opened");
+        assert!(ok.check(&shape(2, vec![])).is_err(), "no next row opened");
+        let this_row = dag(
+            vec![Node::Main {
+                col: 1,
+                next: false,
+            }],
+            vec![0],
+        );
+        assert_eq!(this_row.check(&shape(2, vec![])), Ok(()));
+        let one = shape(1, vec![0]);
+        assert!(
+            dag(vec![Node::Neg(0)], vec![0]).check(&one).is_err(),
             "self operand"
         );
         assert!(
-            dag(vec![Node::Neg(1)], vec![0]).check(1, 0, 0, 0).is_err(),
+            dag(vec![Node::Neg(1)], vec![0]).check(&one).is_err(),
             "operand before the start"
         );
         assert!(
-            dag(vec![Node::IsFirstRow], vec![1])
-                .check(1, 0, 0, 0)
-                .is_err(),
+            dag(vec![Node::IsFirstRow], vec![1]).check(&one).is_err(),
             "missing root"
         );
         assert!(
-            dag(vec![Node::Public(0)], vec![0])
-                .check(1, 0, 0, 0)
-                .is_err(),
+            dag(vec![Node::Public(0)], vec![0]).check(&one).is_err(),
             "missing public"
         );
-        assert!(dag(
-            vec![Node::Preprocessed {
-                col: 0,
-                next: false
-            }],
-            vec![0]
-        )
-        .check(1, 0, 0, 0)
-        .is_err());
+        let prep = |next| Node::Preprocessed { col: 0, next };
+        assert!(
+            dag(vec![prep(false)], vec![0]).check(&one).is_err(),
+            "no preprocessed columns"
+        );
+        let with_prep = TableShape {
+            preprocessed_width: 1,
+            ..shape(1, vec![0])
+        };
+        assert_eq!(dag(vec![prep(false)], vec![0]).check(&with_prep), Ok(()));
+        assert!(
+            dag(vec![prep(true)], vec![0]).check(&with_prep).is_err(),
+            "preprocessed next row"
+        );
     }
 }

@@ -34,7 +34,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use serde::{Deserialize, Serialize};
 
 use super::config::{Challenge, EpochStarkConfig, Val};
-use super::constraint_dag::ConstraintDag;
+use super::constraint_dag::{ConstraintDag, TableShape};
 use crate::air::SluiceAir;
 
 /// One table in one mode (blinded or not).
@@ -79,12 +79,7 @@ impl ShippedAir {
             .expect("shipped_airs.postcard covers every table in both modes");
         entry
             .constraints
-            .check(
-                BaseAir::<Val>::width(&air),
-                BaseAir::<Val>::preprocessed_width(&air),
-                BaseAir::<Val>::num_public_values(&air),
-                BaseAir::<Val>::num_periodic_columns(&air),
-            )
+            .check(&TableShape::of(&air))
             .expect("shipped_airs.postcard's constraints fit their tables");
         ShippedAir {
             air,
