@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '\033[1m[test]\033[0m %s\n' "$*" >&2; }
+# Each stage's line says how long the run has taken so far (CI's budget is
+# 45 minutes on two cores).
+log() { printf '\033[1m[test]\033[0m [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 
 scripts/setup.sh
 scripts/build-guests.sh
@@ -89,3 +91,4 @@ node --test verifier-wasm/js/test/verify.test.js verifier-wasm/js/test/library.t
 
 log "fuzzing smoke run: every cargo-fuzz target for 30 s (scripts/fuzz.sh)"
 scripts/fuzz.sh 30
+log "every test passed"
