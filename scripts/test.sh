@@ -18,6 +18,10 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+log "guest SDK unit tests on the host (precompiles in software)"
+(cd guest && cargo test --locked -p sluice-guest --no-default-features \
+    --target "$(rustc -vV | sed -n 's/^host: //p')")
+
 log "verifier builds for wasm32-unknown-unknown without std"
 cargo build --locked -p verifier --no-default-features --target wasm32-unknown-unknown
 
@@ -66,6 +70,13 @@ log "the same in zero-knowledge mode"
 rm -f build/sha256-zk.bundle
 target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \
     --zk -o build/sha256-zk.bundle
+
+log "Keccak precompile bundles: keccak256(\"abc\"), plain and zero-knowledge"
+for mode in plain zk; do
+    rm -f "build/keccak-$mode.bundle"
+    target/debug/prover prove build/guests/keccak.elf --input build/abc.txt --epoch-size-log2 12 \
+        $([ "$mode" = zk ] && echo --zk) -o "build/keccak-$mode.bundle"
+done
 
 log "the host library examples: typed input in, typed output out (stats guest)"
 rm -f build/stats.bundle

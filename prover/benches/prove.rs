@@ -9,6 +9,10 @@
 //! (the run refuses a set below 100 bits). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
 //!
+//! `SLUICE_BENCH_BREAKDOWN=1` also prints where a plain proof's bytes go
+//! (out-of-domain values, each commitment's opened rows and Merkle proof,
+//! each FRI round).
+//!
 //! `SLUICE_BENCH_ROUNDS=n` proves each height `n` times in a row (default
 //! 1): the first round faults its memory in from the kernel, later rounds
 //! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_HEAP=default`
@@ -210,6 +214,52 @@ fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
+/// Bytes of each part of a plain proof, re-encoded one part at a time.
+fn print_breakdown(bytes: &[u8]) {
+    use sluice_verifier::stark::config::SluiceConfig;
+    let p = sluice_verifier::stark::decode_proof::<SluiceConfig>(bytes).unwrap();
+    let len = |v: &dyn erased::Enc| v.len();
+    let b = &p.batch;
+    let o = &b.opening_proof;
+    println!("proof {} B", bytes.len());
+    println!("  ood opened values {}", len(&b.opened_values));
+    println!("  commitments {}", len(&b.commitments));
+    for (i, inp) in o.input_openings.iter().enumerate() {
+        let rows: usize = inp
+            .opened_values
+            .first()
+            .map(|q| q.iter().map(|r| r.len()).sum())
+            .unwrap_or(0);
+        println!(
+            "  input batch {i}: opened values {} ({} queries x {rows} elements), merkle {}",
+            len(&inp.opened_values),
+            inp.opened_values.len(),
+            len(&inp.opening_proof)
+        );
+    }
+    for (i, s) in o.commit_phase_openings.iter().enumerate() {
+        println!(
+            "  fri round {i}: siblings {}, merkle {}",
+            len(&s.sibling_values),
+            len(&s.opening_proof)
+        );
+    }
+    println!("  final poly {}", len(&o.final_poly));
+}
+
+mod erased {
+    pub trait Enc {
+        fn len(&self) -> usize;
+    }
+    impl<T: serde::Serialize> Enc for T {
+        fn len(&self) -> usize {
+            bincode::serde::encode_to_vec(self, bincode::config::standard())
+                .unwrap()
+                .len()
+        }
+    }
+}
+
 fn main() {
     if std::env::var("SLUICE_BENCH_HEAP").as_deref() != Ok("default") {
         sluice_prover::heap::retain_freed_memory();
@@ -325,6 +375,9 @@ fn main() {
         let t = Instant::now();
         verify_epoch(&params, &image, k as u8, 0, &st, &proof).unwrap();
         let t_verify = t.elapsed();
+        if std::env::var("SLUICE_BENCH_BREAKDOWN").is_ok() && !zk {
+            print_breakdown(&proof);
+        }
         let total = (t_image + t_gen + t_prove).as_secs_f64();
         let rate = cells as f64 / t_prove.as_secs_f64();
         summary.push((

@@ -59,6 +59,15 @@ pub mod syscall {
     pub const FD_STDERR: u32 = 2;
     /// Public output: appended to the output the proof commits.
     pub const FD_PUBLIC: u32 = 3;
+
+    /// `keccak_permute(state = a0) -> a0 = 0`: Keccak-f[1600] in place on the
+    /// 25 little-endian `u64` lanes at `state` (4-byte aligned, 200 bytes of
+    /// guest memory). Proven by the Keccak tables, not by RV32IM steps.
+    /// Precompile numbers start at `0x1_0000`, far above Linux's, so they
+    /// never clash with a syscall a libc might issue.
+    pub const KECCAK_PERMUTE: u32 = 0x1_0001;
+    /// Bytes of the Keccak-f[1600] state.
+    pub const KECCAK_STATE_BYTES: u32 = 200;
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@
 //!   which the proof covers; [`io::read_raw`] / [`io::read_to_end`] read
 //!   an unframed input (a plain `--input FILE`);
 //! - [`print`] / [`eprint`] (host stdout / stderr, *not* proven), [`exit`];
+//! - precompiles in [`precompiles`]: Keccak-f[1600] as one syscall, and
+//!   [`precompiles::Keccak256`] / [`precompiles::keccak256`] on it;
 //! - a heap (feature `heap`, on by default) so `alloc` works;
 //! - a panic handler that prints the panic message to stderr and exits with
 //!   code [`PANIC_EXIT_CODE`].
@@ -36,6 +38,7 @@ extern crate alloc;
 #[cfg(feature = "heap")]
 mod heap;
 pub mod io;
+pub mod precompiles;
 mod rt;
 pub mod syscall;
 

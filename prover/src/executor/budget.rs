@@ -16,6 +16,7 @@
 
 use sluice_verifier::air::cpu::ADD_SUB_ROWS;
 use sluice_verifier::air::io::MAX_IO_LEN;
+use sluice_verifier::air::keccak::ROWS_PER_PERM;
 use sluice_verifier::air::output::{BYTES_PER_ROW, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::memory::tree::DEPTH;
@@ -43,7 +44,14 @@ pub struct EpochUse {
     /// I/O word rows and public output bytes.
     pub io_words: u64,
     pub output: u64,
+    /// `keccak_permute` calls.
+    pub keccak: u64,
 }
+
+/// The Keccak table is ~20 times as wide as the CPU's, so it may take at
+/// most `1 / 2^KECCAK_SHARE_LOG2` of the row cap: its trace then stays
+/// within the CPU table's size at the same cap.
+pub const KECCAK_SHARE_LOG2: u32 = 4;
 
 /// Every cycle takes at most one row of each arithmetic table (an `ADD` is
 /// computed in the CPU row, a jump's link comes from the decode table), so
@@ -62,6 +70,7 @@ pub struct CycleCost {
     pub pages: u64,
     pub io_words: u64,
     pub output: u64,
+    pub keccak: u64,
 }
 
 impl CycleCost {
@@ -70,6 +79,15 @@ impl CycleCost {
         pages: 2,
         io_words: 0,
         output: 0,
+        keccak: 0,
+    };
+
+    /// A `keccak_permute` call: its 200 bytes span at most two pages.
+    pub const KECCAK: CycleCost = CycleCost {
+        pages: 4,
+        io_words: 0,
+        output: 0,
+        keccak: 1,
     };
 
     /// A `read` or public `write` of `len` bytes (`public`: to the public
@@ -81,6 +99,7 @@ impl CycleCost {
             pages: 1 + len.div_ceil(PAGE_SIZE as u64) + 1,
             io_words: len / 4 + 2,
             output: if public { len } else { 0 },
+            keccak: 0,
         }
     }
 }
@@ -130,7 +149,9 @@ impl RowCap {
         let page_rows = (pages + next.pages) * ROWS_PER_PAGE + 1;
         let words = used.io_words + next.io_words;
         let output = used.output + next.output;
+        let keccak_rows = (used.keccak + next.keccak) * ROWS_PER_PERM as u64;
         cycles <= cap
+            && keccak_rows <= cap >> KECCAK_SHARE_LOG2
             && page_rows <= cap
             && words <= cap
             && output <= MAX_EPOCH_OUTPUT as u64
@@ -148,6 +169,7 @@ mod tests {
         for public in [false, true] {
             assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::io(MAX_IO_LEN, public)));
         }
+        assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::KECCAK));
         assert!(RowCap::new(MIN_ROW_CAP_LOG2 - 1).is_none());
         assert!(RowCap::new(MAX_TRACE_LOG2 + 1).is_none());
     }

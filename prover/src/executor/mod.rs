@@ -538,12 +538,16 @@ impl Executor {
     /// epoch. Called by the syscall before it changes anything; the first
     /// cycle of an epoch always fits (`budget::MIN_ROW_CAP_LOG2`).
     pub(super) fn io_fits(&self, len: u32, public: bool) -> bool {
+        self.syscall_fits(&CycleCost::io(len, public))
+    }
+
+    /// Recording: whether a syscall costing at most `cost` fits the epoch
+    /// (it always does in an empty one).
+    pub(super) fn syscall_fits(&self, cost: &CycleCost) -> bool {
         self.epoch_use.cycles == 0
-            || self.row_cap.fits(
-                &self.epoch_use,
-                self.touched_pages(),
-                &CycleCost::io(len, public),
-            )
+            || self
+                .row_cap
+                .fits(&self.epoch_use, self.touched_pages(), cost)
     }
 
     /// Recording: a syscall ran; the instructions after it must be checked

@@ -1,6 +1,8 @@
-//! `ECALL`: exit, write, read.
+//! `ECALL`: exit, write, read, and the Keccak precompile.
 
 use sluice_verifier::layout::{is_guest_range, syscall};
+
+use super::budget::CycleCost;
 
 use sluice_verifier::air::io::{unsupported_shape, MAX_IO_LEN};
 
@@ -131,8 +133,45 @@ impl Executor {
                 self.regs[A0] = n as u32;
                 Ok(false)
             }
+            syscall::KECCAK_PERMUTE => self.keccak_permute::<RECORD>(a0),
             _ => Err(Cause::UnknownSyscall { number }),
         }
+    }
+
+    /// `keccak_permute(state)`: Keccak-f[1600] on the 25 lanes at `state`.
+    fn keccak_permute<const RECORD: bool>(&mut self, state: u32) -> Result<bool, Cause> {
+        let len = syscall::KECCAK_STATE_BYTES;
+        if state % 4 != 0 {
+            return Err(Cause::MisalignedStore {
+                addr: state,
+                size: 4,
+            });
+        }
+        if !is_guest_range(state, len) {
+            return Err(Cause::UnmappedStore { addr: state, len });
+        }
+        if RECORD {
+            if !self.syscall_fits(&CycleCost::KECCAK) {
+                return Err(Cause::EpochFull);
+            }
+            self.after_io();
+        }
+        self.data_access::<RECORD>(state, len)?;
+        if RECORD {
+            self.epoch_use.keccak += 1;
+        }
+        let mut bytes = [0u8; 200];
+        self.mem.read_bytes(state, &mut bytes);
+        let mut lanes: [u64; 25] = core::array::from_fn(|i| {
+            u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap())
+        });
+        tiny_keccak::keccakf(&mut lanes);
+        for (chunk, lane) in bytes.chunks_exact_mut(8).zip(lanes) {
+            chunk.copy_from_slice(&lane.to_le_bytes());
+        }
+        self.mem.write_bytes(state, &bytes);
+        self.regs[A0] = 0;
+        Ok(false)
     }
 }
 

@@ -273,3 +273,6 @@ mod zk_tests;
 
 #[cfg(test)]
 mod negative_tables;
+
+#[cfg(test)]
+mod keccak_tests;

@@ -24,6 +24,7 @@ use crate::executor::alu;
 use super::decode::{decode_supported, flag_values};
 use super::fill::{inv_or_zero, put_ts, put_word};
 use super::io::{IoKind, IoReplay, IoRow, IoWord};
+use super::keccak::{permuted_words, KeccakCall, STATE_WORDS};
 use super::memory::MemoryLog;
 use super::{AluEvent, ByteCounts, TraceError};
 
@@ -196,6 +197,7 @@ pub fn fill_row(
     let mut next_pc = pc.wrapping_add(4);
     let mut halted = None;
     let mut io_plan = None;
+    let mut keccak_ptr = None;
     match op {
         Beq | Bne | Blt | Bge | Bltu | Bgeu => {
             let taken = match op {
@@ -238,6 +240,9 @@ pub fn fill_row(
         Ecall => {
             if a == SYSCALL_EXIT {
                 halted = Some(b);
+            } else if a == syscall::KECCAK_PERMUTE {
+                keccak_ptr = Some(b);
+                row[c.sys_io] = Val::ONE;
             } else {
                 io_plan = Some(plan_io(pc, a, b, mem, io)?);
                 row[c.sys_io] = Val::ONE;
@@ -326,13 +331,13 @@ pub fn fill_row(
         put_word(row, c.rd_old, old);
         put_word(row, c.rd_new, value);
     }
+    if let Some(ptr) = keccak_ptr {
+        write_a0(c, row, clk, 0, mem, bytes)?;
+        keccak_call(clk, ptr, mem, io)?;
+    }
     if let Some(plan) = io_plan {
         // a0 = result, then a1, a2 and the buffer in the spare slots.
-        let ts = timestamp(clk, SLOT_RD);
-        let (old, prev) = mem.access(4 * REG_A0, Some(plan.result), ts)?;
-        put_ts(row, c.rd, prev, ts, bytes);
-        put_word(row, c.rd_old, old);
-        put_word(row, c.rd_new, plan.result);
+        write_a0(c, row, clk, plan.result, mem, bytes)?;
         let (a1, a1_prev) = mem.access(4 * REG_A1, None, timestamp(clk, SLOT_A1))?;
         let (a2, a2_prev) = mem.access(4 * REG_A2, None, timestamp(clk, SLOT_A2))?;
         debug_assert_eq!((a1, a2), (plan.a1, plan.a2));
@@ -405,6 +410,58 @@ pub fn fill_row(
         halted,
         word,
     })
+}
+
+/// A syscall's result, written to `a0` in the rd slot.
+fn write_a0(
+    c: &CpuCols,
+    row: &mut [Val],
+    clk: u32,
+    result: u32,
+    mem: &mut MemoryLog,
+    bytes: &mut ByteCounts,
+) -> Result<(), TraceError> {
+    let ts = timestamp(clk, SLOT_RD);
+    let (old, prev) = mem.access(4 * REG_A0, Some(result), ts)?;
+    put_ts(row, c.rd, prev, ts, bytes);
+    put_word(row, c.rd_old, old);
+    put_word(row, c.rd_new, result);
+    Ok(())
+}
+
+/// `keccak_permute(ptr)`: the state's words, permuted at the call's buffer
+/// timestamp, recorded for the Keccak tables.
+fn keccak_call(
+    clk: u32,
+    ptr: u32,
+    mem: &mut MemoryLog,
+    io: &mut IoReplay,
+) -> Result<(), TraceError> {
+    if ptr % 4 != 0 || !is_guest_range(ptr, syscall::KECCAK_STATE_BYTES) {
+        return Err(TraceError::Diverged(format!(
+            "a Keccak state at {ptr:#x} the executor would have refused"
+        )));
+    }
+    let ts = timestamp(clk, SLOT_BUF);
+    let mut old = [0u32; STATE_WORDS];
+    for (i, w) in old.iter_mut().enumerate() {
+        *w = mem.peek(ptr + 4 * i as u32)?;
+    }
+    let input = core::array::from_fn(|j| u64::from(old[2 * j]) | u64::from(old[2 * j + 1]) << 32);
+    let new = permuted_words(input);
+    let mut words = [IoWord::default(); STATE_WORDS];
+    for (i, w) in words.iter_mut().enumerate() {
+        let addr = ptr + 4 * i as u32;
+        let (was, prev) = mem.access(addr, Some(new[i]), ts)?;
+        *w = IoWord {
+            addr,
+            old: was,
+            new: new[i],
+            prev,
+        };
+    }
+    io.keccak.push(KeccakCall { clk, ptr, words });
+    Ok(())
 }
 
 /// Fills a padding row (after the last real cycle).

@@ -24,7 +24,7 @@ pub enum IoKind {
 }
 
 /// One buffer word a syscall moved.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct IoWord {
     pub addr: u32,
     pub old: u32,
@@ -59,6 +59,8 @@ pub struct IoReplay {
     reads: std::collections::VecDeque<u32>,
     pub output: Vec<u8>,
     pub rows: Vec<IoRow>,
+    /// The `keccak_permute` calls.
+    pub keccak: Vec<super::keccak::KeccakCall>,
 }
 
 impl IoReplay {
@@ -69,6 +71,7 @@ impl IoReplay {
             reads: reads.iter().copied().collect(),
             output: Vec::new(),
             rows: Vec::new(),
+            keccak: Vec::new(),
         }
     }
 

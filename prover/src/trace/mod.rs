@@ -7,6 +7,7 @@ pub mod cpu;
 pub mod decode;
 mod fill;
 pub mod io;
+pub mod keccak;
 pub mod memory;
 pub mod page;
 pub mod poseidon2;
@@ -15,11 +16,13 @@ pub mod range;
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::CpuCols;
+use sluice_verifier::air::keccak::{LANES, ROWS_PER_PERM};
 use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::{
     epoch_airs, SluiceAir, Table, TableSet, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE,
-    MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE, RANGE_TABLE, TS_RANGE_TABLE,
+    KECCAK_MEM_TABLE, KECCAK_TABLE, MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE,
+    RANGE_TABLE, TS_RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -222,6 +225,17 @@ pub fn generate_with(
     let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min), &mut bytes)?;
+    let calls = &io.keccak;
+    let keccak_log = log_height_for(calls.len() * ROWS_PER_PERM, min);
+    let keccak_mem_log = log_height_for(calls.len() * LANES, min);
+    if keccak_log.max(keccak_mem_log) > max {
+        return Err(TraceError::Feature(format!(
+            "an epoch of {} Keccak permutations",
+            calls.len()
+        )));
+    }
+    let keccak = keccak::keccak_trace(calls, keccak_log);
+    let keccak_mem = keccak::keccak_mem_trace(calls, keccak_mem_log, &mut bytes);
     let range = range::range_trace(&bytes);
     let ts_range = range::ts_range_trace(&bytes);
 
@@ -244,6 +258,8 @@ pub fn generate_with(
     push(output, !record.public_output.is_empty());
     push(decode, true);
     push(ts_range, true);
+    push(keccak, !calls.is_empty());
+    push(keccak_mem, !calls.is_empty());
     debug_assert_eq!(traces.len(), airs.len());
     // Only optional tables may be left out, and in zero-knowledge mode only
     // the output table (whose presence the statement already shows): which
@@ -253,7 +269,8 @@ pub fn generate_with(
             .iter()
             .zip(&used)
             .map(|(air, &u)| {
-                let hidden = params.zk && !matches!(air.table, Table::Output(_));
+                let hidden =
+                    params.zk && !matches!(air.table, Table::Output(_)) && !air.is_precompile();
                 u || hidden || !air.is_optional()
             })
             .collect::<Vec<_>>(),
@@ -281,6 +298,8 @@ pub fn generate_with(
                 && OUTPUT_TABLE == 13
                 && DECODE_TABLE == 14
                 && TS_RANGE_TABLE == 15
+                && KECCAK_TABLE == 16
+                && KECCAK_MEM_TABLE == 17
         )
     };
     Ok(EpochTrace {

@@ -27,6 +27,8 @@ pub mod cpu;
 pub mod decode;
 pub mod io;
 pub mod io_words;
+pub mod keccak;
+pub mod keccak_mem;
 pub mod layout;
 pub mod memory;
 pub mod merkle;
@@ -49,6 +51,8 @@ pub use cpu::CpuAir;
 pub use decode::DecodeAir;
 pub use io::IoAir;
 pub use io_words::IoWordsAir;
+pub use keccak::KeccakPermAir;
+pub use keccak_mem::KeccakMemAir;
 pub use merkle::MerkleAir;
 pub use output::OutputAir;
 pub use page::PageAir;
@@ -76,6 +80,8 @@ macro_rules! dispatch {
             Table::Output($a) => $body,
             Table::Decode($a) => $body,
             Table::TsRange($a) => $body,
+            Table::Keccak($a) => $body,
+            Table::KeccakMem($a) => $body,
         }
     };
 }
@@ -120,6 +126,10 @@ pub enum Table {
     Decode(DecodeAir),
     /// 12-bit limbs of timestamp gaps (fixed 4,096 rows).
     TsRange(TsRangeAir),
+    /// Keccak-f[1600], 24 rows per permutation (a precompile).
+    Keccak(KeccakPermAir),
+    /// The state words of every `keccak_permute` call, 25 rows per call.
+    KeccakMem(KeccakMemAir),
 }
 
 impl SluiceAir {
@@ -142,6 +152,8 @@ impl SluiceAir {
             Table::Output(_) => "output",
             Table::Decode(_) => "decode",
             Table::TsRange(_) => "ts_range",
+            Table::Keccak(_) => "keccak",
+            Table::KeccakMem(_) => "keccak_mem",
         }
     }
 
@@ -164,6 +176,8 @@ impl SluiceAir {
             Table::Output(_) => OUTPUT_TABLE,
             Table::Decode(_) => DECODE_TABLE,
             Table::TsRange(_) => TS_RANGE_TABLE,
+            Table::Keccak(_) => KECCAK_TABLE,
+            Table::KeccakMem(_) => KECCAK_MEM_TABLE,
         }
     }
 
@@ -182,6 +196,8 @@ impl SluiceAir {
                 | Table::Io(_)
                 | Table::IoWords(_)
                 | Table::TsRange(_)
+                | Table::Keccak(_)
+                | Table::KeccakMem(_)
         )
     }
 
@@ -204,7 +220,19 @@ impl SluiceAir {
                 | Table::Io(_)
                 | Table::IoWords(_)
                 | Table::Output(_)
+                | Table::Keccak(_)
+                | Table::KeccakMem(_)
         )
+    }
+
+    /// Whether a zero-knowledge proof may leave the table out when the
+    /// epoch does not use it. Zero-knowledge proofs hold every other table
+    /// whatever the epoch ran (which operation families it used stays
+    /// private), but the precompile tables are wide (the Keccak table alone
+    /// would add ~470 KB to every proof), so their presence shows whether
+    /// an epoch called that precompile (`docs/proof-system.md`).
+    pub fn is_precompile(&self) -> bool {
+        matches!(self.table, Table::Keccak(_) | Table::KeccakMem(_))
     }
 
     /// The trace height (log2) the table must have whatever the epoch, for
@@ -241,6 +269,10 @@ pub const OUTPUT_TABLE: usize = 13;
 pub const DECODE_TABLE: usize = 14;
 /// Index of the timestamp-limb table in [`epoch_airs`].
 pub const TS_RANGE_TABLE: usize = 15;
+/// Index of the Keccak permutation table in [`epoch_airs`].
+pub const KECCAK_TABLE: usize = 16;
+/// Index of the Keccak memory table in [`epoch_airs`].
+pub const KECCAK_MEM_TABLE: usize = 17;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents). In
@@ -263,6 +295,8 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::Output(OutputAir::new(output, params.min_log_height())),
         Table::Decode(DecodeAir),
         Table::TsRange(TsRangeAir),
+        Table::Keccak(KeccakPermAir),
+        Table::KeccakMem(KeccakMemAir),
     ]
     .into_iter()
     .map(|table| SluiceAir {

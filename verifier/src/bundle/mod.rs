@@ -167,7 +167,7 @@ mod tests {
             image_id: seq(1),
             epoch_size_log2: 20,
         };
-        let mut want = alloc::vec![0x01, 0x2c, 0, 0, 0, 0x01, 2, 45, 16, 8, 14, 14, 4, 3, 4, 0];
+        let mut want = alloc::vec![0x01, 0x2c, 0, 0, 0, 0x01, 2, 45, 16, 8, 16, 14, 4, 3, 4, 0];
         want.extend(le_words(1));
         want.push(20);
         assert_eq!(encode_header(&header), want);
