@@ -3,6 +3,7 @@
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use sluice_verifier::air::keccak::{CLK_COL, KECCAK_WIDTH, ROWS_PER_PERM};
+use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::keccak_mem::KeccakMemCols;
 use sluice_verifier::air::{KECCAK_MEM_TABLE, KECCAK_TABLE};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
@@ -10,7 +11,7 @@ use sluice_verifier::layout::syscall;
 use sluice_verifier::stark::config::Val;
 use sluice_verifier::stark::verify_epoch;
 
-use super::negative::{setup_with, verifier_rejects, K};
+use super::negative::{cpu_row, row_of, setup_with, verifier_rejects, K};
 use super::tests::first_epoch;
 use super::*;
 
@@ -204,5 +205,46 @@ fn a_new_state_byte_above_255_is_rejected() {
     assert!(delta_lo != 0, "pick a lane whose byte 1 is non-zero");
     *mem_cell(&mut trace, 2, lo) += Val::from_u32(delta_lo);
     *mem_cell(&mut trace, 2, hi) -= Val::from_u32((-delta_hi) as u32);
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_call_result_other_than_zero_is_rejected() {
+    let (st, mut trace) = setup_with(&keccak_program());
+    // The first ECALL row writes a0 = 1 instead of 0.
+    let c = CpuCols::new();
+    let r = row_of(&trace, Ecall);
+    cpu_row(&mut trace, r)[c.rd_new[0]] = Val::ONE;
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_second_permutation_exported_for_one_call_is_rejected() {
+    let (st, mut trace) = setup_with(&keccak_program());
+    // The second call's permutation (a valid one) exports under the first
+    // call's cycle: the first call's lanes would be received twice, the
+    // second call's never.
+    let first = *keccak_cell(&mut trace, EXPORT_ROW, CLK_COL);
+    *keccak_cell(&mut trace, EXPORT_ROW + ROWS_PER_PERM, CLK_COL) = first;
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_preimage_changed_on_the_export_row_only_is_rejected() {
+    let (st, mut trace) = setup_with(&keccak_program());
+    let col = core::mem::offset_of!(p3_keccak_air::KeccakCols<u8>, preimage) + 7;
+    *keccak_cell(&mut trace, EXPORT_ROW, col) += Val::ONE;
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_segment_whose_cycle_changes_partway_is_rejected() {
+    let (st, mut trace) = setup_with(&keccak_program());
+    let c = KeccakMemCols::new();
+    // Lanes 10..25 of the first call claim the second call's cycle.
+    let second = *mem_cell(&mut trace, 25, c.clk);
+    for r in 10..25 {
+        *mem_cell(&mut trace, r, c.clk) = second;
+    }
     assert!(verifier_rejects(&st, &trace));
 }

@@ -132,7 +132,9 @@ where
         builder.assert_zero(first.clone() * (ptr[0].clone() - l(c.quarter) * k(4)));
         send_byte(builder, l(c.quarter), first.clone());
         // ptr < 2^30 < p (so its field value is the integer), ptr >= 2^16,
-        // and 2^30 - 200 - ptr a 30-bit number: ptr + 200 <= 2^30.
+        // and 2^30 - 200 - ptr a 30-bit number: ptr + 200 <= 2^30. The first
+        // check is not redundant: without it a0 >= 2^30 could wrap modulo p
+        // in `word_expr` and pass the room check.
         send_byte(builder, ptr[3].clone() * k(4), first.clone());
         builder.assert_zero(
             first.clone()
