@@ -395,3 +395,40 @@ fn exit_code_is_a0() {
         assert_eq!(out.cycles, 5);
     }
 }
+
+// ---- the Keccak precompile -----------------------------------------------
+
+#[test]
+fn keccak_permute_faults_on_a_bad_state_pointer() {
+    use sluice_verifier::layout::syscall::{KECCAK_PERMUTE, KECCAK_STATE_BYTES};
+    let fault_at = |ptr: u32| fault(&sys(KECCAK_PERMUTE, ptr, 0, 0)).cause;
+    assert_eq!(
+        fault_at(0x2_0002),
+        Cause::MisalignedStore {
+            addr: 0x2_0002,
+            size: 4
+        }
+    );
+    for ptr in [
+        0x100,
+        GUEST_MEMORY_START - 4,
+        GUEST_MEMORY_END - KECCAK_STATE_BYTES + 4,
+        0xffff_fff0,
+    ] {
+        assert_eq!(
+            fault_at(ptr),
+            Cause::UnmappedStore {
+                addr: ptr,
+                len: KECCAK_STATE_BYTES
+            },
+            "{ptr:#x}"
+        );
+    }
+    // The last state that fits.
+    let code = prog(&[
+        &sys(KECCAK_PERMUTE, GUEST_MEMORY_END - KECCAK_STATE_BYTES, 0, 0),
+        &exit(0),
+    ]);
+    let ok = execute(&program(&code, &[]), &[], &config(1000)).unwrap();
+    assert_eq!(ok.exit_code, 0);
+}

@@ -48,10 +48,18 @@ pub struct EpochUse {
     pub keccak: u64,
 }
 
-/// The Keccak table is ~20 times as wide as the CPU's, so it may take at
-/// most `1 / 2^KECCAK_SHARE_LOG2` of the row cap: its trace then stays
-/// within the CPU table's size at the same cap.
-pub const KECCAK_SHARE_LOG2: u32 = 4;
+/// The Keccak table is ~24 times as wide as the CPU's (2,634 columns and
+/// its LogUp columns against ~110), so an epoch of `2^k` cycles may hold at
+/// most `2^(k - KECCAK_SHARE_LOG2)` Keccak rows (and at most that share of
+/// the row cap): the Keccak trace then adds at most ~85 cells per cycle to
+/// the CPU's ~235, which the memory model of `--epoch-size-log2 auto`
+/// absorbs, whatever the guest does (a loop of bare `keccak_permute` calls
+/// included).
+pub const KECCAK_SHARE_LOG2: u32 = 5;
+
+/// Keccak rows any epoch may hold, however small: five permutations.
+pub const MIN_KECCAK_ROWS: u64 = 128;
+const _: () = assert!(MIN_KECCAK_ROWS >= 5 * ROWS_PER_PERM as u64);
 
 /// Every cycle takes at most one row of each arithmetic table (an `ADD` is
 /// computed in the CPU row, a jump's link comes from the decode table), so
@@ -108,13 +116,12 @@ impl CycleCost {
 #[derive(Clone, Copy, Debug)]
 pub struct RowCap {
     rows: u64,
+    keccak_rows: u64,
 }
 
 impl Default for RowCap {
     fn default() -> Self {
-        RowCap {
-            rows: 1 << MAX_TRACE_LOG2,
-        }
+        Self::of(1 << MAX_TRACE_LOG2)
     }
 }
 
@@ -124,11 +131,26 @@ impl RowCap {
         self.rows.trailing_zeros()
     }
 
+    fn of(rows: u64) -> RowCap {
+        RowCap {
+            rows,
+            keccak_rows: rows >> KECCAK_SHARE_LOG2,
+        }
+    }
+
     /// A cap of `2^log2` rows, `MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2`.
     pub fn new(log2: u32) -> Option<RowCap> {
         (MIN_ROW_CAP_LOG2..=MAX_TRACE_LOG2)
             .contains(&log2)
-            .then_some(RowCap { rows: 1 << log2 })
+            .then_some(Self::of(1 << log2))
+    }
+
+    /// The cap for epochs of at most `2^epoch_size_log2` cycles: the Keccak
+    /// table's share scales with the epoch ([`KECCAK_SHARE_LOG2`]).
+    pub fn for_epochs(mut self, epoch_size_log2: u32) -> RowCap {
+        let share = 1u64 << epoch_size_log2.saturating_sub(KECCAK_SHARE_LOG2);
+        self.keccak_rows = self.keccak_rows.min(share.max(MIN_KECCAK_ROWS));
+        self
     }
 
     /// How many more instructions (not syscalls, which check themselves)
@@ -151,7 +173,7 @@ impl RowCap {
         let output = used.output + next.output;
         let keccak_rows = (used.keccak + next.keccak) * ROWS_PER_PERM as u64;
         cycles <= cap
-            && keccak_rows <= cap >> KECCAK_SHARE_LOG2
+            && keccak_rows <= self.keccak_rows
             && page_rows <= cap
             && words <= cap
             && output <= MAX_EPOCH_OUTPUT as u64
@@ -170,8 +192,30 @@ mod tests {
             assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::io(MAX_IO_LEN, public)));
         }
         assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::KECCAK));
+        assert!(cap
+            .for_epochs(1)
+            .fits(&EpochUse::default(), 1, &CycleCost::KECCAK));
         assert!(RowCap::new(MIN_ROW_CAP_LOG2 - 1).is_none());
         assert!(RowCap::new(MAX_TRACE_LOG2 + 1).is_none());
+    }
+
+    #[test]
+    fn keccak_rows_scale_with_the_epoch() {
+        let used = |calls: u64| EpochUse {
+            cycles: 10,
+            keccak: calls,
+            ..EpochUse::default()
+        };
+        let fits = |cap: RowCap, calls| cap.fits(&used(calls), 1, &CycleCost::KECCAK);
+        // 2^20-cycle epochs: 2^15 rows, 1,365 permutations.
+        let big = RowCap::default().for_epochs(20);
+        assert!(fits(big, 1364) && !fits(big, 1365));
+        // 2^12-cycle epochs: the floor of 128 rows, five permutations.
+        let small = RowCap::default().for_epochs(12);
+        assert!(fits(small, 4) && !fits(small, 5));
+        // A smaller row cap binds too.
+        let capped = RowCap::new(15).unwrap().for_epochs(20);
+        assert!(fits(capped, 41) && !fits(capped, 42));
     }
 
     #[test]

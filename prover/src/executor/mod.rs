@@ -231,7 +231,9 @@ impl Executor {
         ex.input_pos = usize::try_from(record.input_start).unwrap_or(usize::MAX);
         ex.input_eof = record.start_input_eof;
         ex.epoch_index = record.index;
-        ex.row_cap = RowCap::new(record.row_cap_log2).unwrap_or_default();
+        ex.row_cap = RowCap::new(record.row_cap_log2)
+            .unwrap_or_default()
+            .for_epochs(config.epoch_size_log2);
         ex.cycles = record.start_cycle;
         ex.regs[0] = 0;
         Ok(ex)
@@ -250,7 +252,7 @@ impl Executor {
             epoch_reads: Vec::new(),
             unprovable: None,
             forged_host_buffers: false,
-            row_cap: RowCap::default(),
+            row_cap: RowCap::default().for_epochs(config.epoch_size_log2),
             epoch_use: EpochUse::default(),
             slack: 0,
             epoch_index: 0,
@@ -310,7 +312,7 @@ impl Executor {
     /// earlier, so each proof is smaller (less prover memory per job).
     /// `None` if `log2` is outside that range.
     pub fn with_row_cap_log2(mut self, log2: u32) -> Option<Self> {
-        self.row_cap = RowCap::new(log2)?;
+        self.row_cap = RowCap::new(log2)?.for_epochs(self.epoch_size_log2);
         Some(self)
     }
 

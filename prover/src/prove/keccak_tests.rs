@@ -2,8 +2,8 @@
 //! verify, and every way to forge one is rejected by the verifier.
 
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
-use sluice_verifier::air::keccak::{CLK_COL, KECCAK_WIDTH, ROWS_PER_PERM};
 use sluice_verifier::air::cpu::CpuCols;
+use sluice_verifier::air::keccak::{CLK_COL, KECCAK_WIDTH, ROWS_PER_PERM};
 use sluice_verifier::air::keccak_mem::KeccakMemCols;
 use sluice_verifier::air::{KECCAK_MEM_TABLE, KECCAK_TABLE};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};

@@ -24,7 +24,7 @@
 
 use alloc::vec::Vec;
 
-use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
@@ -322,9 +322,7 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         let c = CpuCols::new();
-        let main = builder.main();
-        let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
-        let next: Vec<AB::Expr> = main.next_slice().iter().map(|&v| v.into()).collect();
+        let (local, next) = super::layout::rows(builder);
         let pv: Vec<AB::Expr> = builder.public_values().iter().map(|&v| v.into()).collect();
         let l = |i: usize| local[i].clone();
         let n = |i: usize| next[i].clone();

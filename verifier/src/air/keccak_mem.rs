@@ -18,9 +18,7 @@
 //! exported permutation of the [`super::keccak`] table receives. So the new
 //! state is Keccak-f[1600] of the old one, lane for lane.
 
-use alloc::vec::Vec;
-
-use p3_air::{Air, AirBuilder, BaseAir, WindowAccess};
+use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
@@ -108,9 +106,7 @@ where
 {
     fn eval(&self, builder: &mut AB) {
         let c = KeccakMemCols::new();
-        let main = builder.main();
-        let local: Vec<AB::Expr> = main.current_slice().iter().map(|&v| v.into()).collect();
-        let next: Vec<AB::Expr> = main.next_slice().iter().map(|&v| v.into()).collect();
+        let (local, next) = super::layout::rows(builder);
         let l = |i: usize| local[i].clone();
         let n = |i: usize| next[i].clone();
         let k = |x: u32| AB::Expr::from_u32(x);

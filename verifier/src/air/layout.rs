@@ -1,11 +1,21 @@
 //! Shared building blocks of the tables' layouts and row structure.
 
-use p3_air::AirBuilder;
+use alloc::vec::Vec;
+
+use p3_air::{AirBuilder, WindowAccess};
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use super::bus::send_byte;
 use super::ts_range::{send_ts_limb, TS_LIMB_BITS};
+
+/// The current and next rows of the main trace, as expressions: how a
+/// table's `eval` reads its cells by column index.
+pub fn rows<AB: AirBuilder>(builder: &AB) -> (Vec<AB::Expr>, Vec<AB::Expr>) {
+    let main = builder.main();
+    let exprs = |row: &[AB::Var]| row.iter().map(|&v| v.into()).collect();
+    (exprs(main.current_slice()), exprs(main.next_slice()))
+}
 
 /// Hands out consecutive column indices while a table's layout is built.
 #[derive(Default)]
