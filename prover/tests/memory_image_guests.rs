@@ -72,8 +72,8 @@ fn primes() {
 }
 
 #[test]
-fn sha256() {
-    let epochs = follow("sha256", vec![0x5a; 3000], 14);
+fn sha256_in_software() {
+    let epochs = follow("sha256-soft", vec![0x5a; 3000], 14);
     assert!(epochs > 3, "{epochs} epochs");
 }
 

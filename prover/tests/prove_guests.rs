@@ -23,8 +23,8 @@ fn fibonacci_proves_its_output() {
 }
 
 #[test]
-fn sha256_proves_its_digest_across_epochs() {
-    let (output, exit, proofs) = prove_run(&built_elf("build/guests/sha256.elf"), b"abc", 12);
+fn software_sha256_proves_its_digest_across_epochs() {
+    let (output, exit, proofs) = prove_run(&built_elf("build/guests/sha256-soft.elf"), b"abc", 12);
     assert_eq!(exit, 0);
     assert_eq!(
         hex::encode(output),

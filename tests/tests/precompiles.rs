@@ -16,10 +16,15 @@ fn keccak256(data: &[u8]) -> [u8; 32] {
     out
 }
 
-/// Proves the keccak guest on `input` in epochs of `2^k` cycles and
-/// returns the verified public output.
-fn prove_keccak(input: &[u8], k: u8) -> Vec<u8> {
-    let (elf, _) = guest("keccak");
+fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}
+
+/// Proves guest `name` on `input` in epochs of `2^k` cycles and returns the
+/// verified public output.
+fn prove_hash(name: &str, input: &[u8], k: u8) -> Vec<u8> {
+    let (elf, _) = guest(name);
     let prover = Prover::new(&elf)
         .unwrap()
         .input_raw(input)
@@ -34,12 +39,12 @@ fn prove_keccak(input: &[u8], k: u8) -> Vec<u8> {
 
 #[test]
 fn keccak_guest_proves_the_standard_digests() {
-    let empty = prove_keccak(b"", 12);
+    let empty = prove_hash("keccak", b"", 12);
     assert_eq!(
         hex::encode(&empty),
         "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
     );
-    let abc = prove_keccak(b"abc", 12);
+    let abc = prove_hash("keccak", b"abc", 12);
     assert_eq!(
         hex::encode(&abc),
         "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
@@ -47,23 +52,63 @@ fn keccak_guest_proves_the_standard_digests() {
     // Several blocks and several epochs (the permutations of each epoch
     // are proven in it).
     let long: Vec<u8> = (0..3000u32).map(|i| (i * 31 + 7) as u8).collect();
-    assert_eq!(prove_keccak(&long, 11), keccak256(&long));
+    assert_eq!(prove_hash("keccak", &long, 11), keccak256(&long));
 }
 
-#[test]
-fn keccak_guest_costs_few_cycles_per_byte() {
-    let (elf, _) = guest("keccak");
+/// Guest cycles per byte of `name` hashing 64 KiB, its digest checked.
+fn cycles_per_byte(name: &str, digest: fn(&[u8]) -> [u8; 32]) -> f64 {
+    let (elf, _) = guest(name);
     let data = vec![0x5a; 64 * 1024];
     let outcome = Prover::new(&elf)
         .unwrap()
         .input_raw(&data)
         .execute()
         .unwrap();
-    assert_eq!(outcome.public_output, keccak256(&data));
+    assert_eq!(outcome.public_output, digest(&data), "{name}");
     let per_byte = outcome.cycles as f64 / data.len() as f64;
     eprintln!(
-        "keccak guest: {} cycles for 64 KiB, {per_byte:.2} per byte",
+        "{name} guest: {} cycles for 64 KiB, {per_byte:.2} per byte",
         outcome.cycles
     );
+    per_byte
+}
+
+#[test]
+fn keccak_guest_costs_few_cycles_per_byte() {
+    let per_byte = cycles_per_byte("keccak", keccak256);
     assert!(per_byte < 4.0, "{per_byte} cycles per byte");
+}
+
+#[test]
+fn sha256_guest_proves_the_standard_digests() {
+    for (input, digest) in [
+        (
+            &b""[..],
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ),
+        (
+            b"abc",
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ),
+        (
+            b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+        ),
+    ] {
+        assert_eq!(hex::encode(prove_hash("sha256", input, 12)), digest);
+    }
+    // Many blocks over several epochs.
+    let long: Vec<u8> = (0..5000u32).map(|i| (i * 31 + 7) as u8).collect();
+    assert_eq!(prove_hash("sha256", &long, 11), sha256(&long));
+}
+
+#[test]
+fn sha256_guest_costs_few_cycles_per_byte() {
+    let fast = cycles_per_byte("sha256", sha256);
+    assert!(fast < 4.0, "{fast} cycles per byte");
+    let soft = cycles_per_byte("sha256-soft", sha256);
+    assert!(
+        soft > 10.0 * fast,
+        "software {soft} against precompile {fast}"
+    );
 }

@@ -68,6 +68,14 @@ pub mod syscall {
     pub const KECCAK_PERMUTE: u32 = 0x1_0001;
     /// Bytes of the Keccak-f[1600] state.
     pub const KECCAK_STATE_BYTES: u32 = 200;
+    /// `sha256_compress(buffer = a0) -> a0 = 0`: one SHA-256 compression.
+    /// The buffer (4-byte aligned, in guest memory) holds the state, eight
+    /// `u32` in native (little-endian) order, then the 64-byte block as
+    /// SHA-256 reads it (big-endian words); the state is updated in place,
+    /// the block is left as it was. Proven by the SHA-256 tables.
+    pub const SHA256_COMPRESS: u32 = 0x1_0002;
+    /// Bytes of the SHA-256 buffer: 32 of state, then 64 of block.
+    pub const SHA256_BUFFER_BYTES: u32 = 96;
 }
 
 #[cfg(test)]

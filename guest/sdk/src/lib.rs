@@ -14,8 +14,9 @@
 //!   which the proof covers; [`io::read_raw`] / [`io::read_to_end`] read
 //!   an unframed input (a plain `--input FILE`);
 //! - [`print`] / [`eprint`] (host stdout / stderr, *not* proven), [`exit`];
-//! - precompiles in [`precompiles`]: Keccak-f[1600] as one syscall, and
-//!   [`precompiles::Keccak256`] / [`precompiles::keccak256`] on it;
+//! - precompiles in [`precompiles`]: Keccak-f[1600] and the SHA-256
+//!   compression as one syscall each, with [`precompiles::Keccak256`] and
+//!   [`precompiles::Sha256`] (and one-shot functions) on them;
 //! - a heap (feature `heap`, on by default) so `alloc` works;
 //! - a panic handler that prints the panic message to stderr and exits with
 //!   code [`PANIC_EXIT_CODE`].

@@ -19,6 +19,7 @@ use sluice_verifier::air::io::MAX_IO_LEN;
 use sluice_verifier::air::keccak::ROWS_PER_PERM;
 use sluice_verifier::air::output::{BYTES_PER_ROW, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
+use sluice_verifier::air::sha256::ROWS_PER_CALL as SHA256_ROWS_PER_CALL;
 use sluice_verifier::memory::tree::DEPTH;
 use sluice_verifier::params::MAX_TRACE_LOG2;
 
@@ -46,6 +47,8 @@ pub struct EpochUse {
     pub output: u64,
     /// `keccak_permute` calls.
     pub keccak: u64,
+    /// `sha256_compress` calls.
+    pub sha256: u64,
 }
 
 /// The Keccak table is ~24 times as wide as the CPU's (2,634 columns and
@@ -60,6 +63,17 @@ pub const KECCAK_SHARE_LOG2: u32 = 5;
 /// Keccak rows any epoch may hold, however small: five permutations.
 pub const MIN_KECCAK_ROWS: u64 = 128;
 const _: () = assert!(MIN_KECCAK_ROWS >= 5 * ROWS_PER_PERM as u64);
+
+/// The SHA-256 round table is ~4 times as wide as the CPU's (385 columns
+/// and five LogUp columns), so an epoch of `2^k` cycles may hold at most
+/// `2^(k - SHA256_SHARE_LOG2)` of its rows: at most ~100 cells per cycle
+/// more, as for Keccak ([`KECCAK_SHARE_LOG2`]). Its memory table has fewer
+/// rows per call (24 against 65) and is narrower.
+pub const SHA256_SHARE_LOG2: u32 = 2;
+
+/// SHA-256 rows any epoch may hold, however small: seven compressions.
+pub const MIN_SHA256_ROWS: u64 = 512;
+const _: () = assert!(MIN_SHA256_ROWS >= 7 * SHA256_ROWS_PER_CALL as u64);
 
 /// Every cycle takes at most one row of each arithmetic table (an `ADD` is
 /// computed in the CPU row, a jump's link comes from the decode table), so
@@ -79,6 +93,7 @@ pub struct CycleCost {
     pub io_words: u64,
     pub output: u64,
     pub keccak: u64,
+    pub sha256: u64,
 }
 
 impl CycleCost {
@@ -88,6 +103,7 @@ impl CycleCost {
         io_words: 0,
         output: 0,
         keccak: 0,
+        sha256: 0,
     };
 
     /// A `keccak_permute` call: its 200 bytes span at most two pages.
@@ -96,6 +112,16 @@ impl CycleCost {
         io_words: 0,
         output: 0,
         keccak: 1,
+        sha256: 0,
+    };
+
+    /// A `sha256_compress` call: its 96 bytes span at most two pages.
+    pub const SHA256: CycleCost = CycleCost {
+        pages: 4,
+        io_words: 0,
+        output: 0,
+        keccak: 0,
+        sha256: 1,
     };
 
     /// A `read` or public `write` of `len` bytes (`public`: to the public
@@ -108,6 +134,7 @@ impl CycleCost {
             io_words: len / 4 + 2,
             output: if public { len } else { 0 },
             keccak: 0,
+            sha256: 0,
         }
     }
 }
@@ -117,6 +144,7 @@ impl CycleCost {
 pub struct RowCap {
     rows: u64,
     keccak_rows: u64,
+    sha256_rows: u64,
 }
 
 impl Default for RowCap {
@@ -135,6 +163,7 @@ impl RowCap {
         RowCap {
             rows,
             keccak_rows: rows >> KECCAK_SHARE_LOG2,
+            sha256_rows: rows >> SHA256_SHARE_LOG2,
         }
     }
 
@@ -145,11 +174,18 @@ impl RowCap {
             .then_some(Self::of(1 << log2))
     }
 
-    /// The cap for epochs of at most `2^epoch_size_log2` cycles: the Keccak
-    /// table's share scales with the epoch ([`KECCAK_SHARE_LOG2`]).
+    /// The cap for epochs of at most `2^epoch_size_log2` cycles: the
+    /// precompile tables' shares scale with the epoch
+    /// ([`KECCAK_SHARE_LOG2`], [`SHA256_SHARE_LOG2`]).
     pub fn for_epochs(mut self, epoch_size_log2: u32) -> RowCap {
-        let share = 1u64 << epoch_size_log2.saturating_sub(KECCAK_SHARE_LOG2);
-        self.keccak_rows = self.keccak_rows.min(share.max(MIN_KECCAK_ROWS));
+        let share =
+            |log2: u32, floor: u64| (1u64 << epoch_size_log2.saturating_sub(log2)).max(floor);
+        self.keccak_rows = self
+            .keccak_rows
+            .min(share(KECCAK_SHARE_LOG2, MIN_KECCAK_ROWS));
+        self.sha256_rows = self
+            .sha256_rows
+            .min(share(SHA256_SHARE_LOG2, MIN_SHA256_ROWS));
         self
     }
 
@@ -172,8 +208,10 @@ impl RowCap {
         let words = used.io_words + next.io_words;
         let output = used.output + next.output;
         let keccak_rows = (used.keccak + next.keccak) * ROWS_PER_PERM as u64;
+        let sha256_rows = (used.sha256 + next.sha256) * SHA256_ROWS_PER_CALL as u64;
         cycles <= cap
             && keccak_rows <= self.keccak_rows
+            && sha256_rows <= self.sha256_rows
             && page_rows <= cap
             && words <= cap
             && output <= MAX_EPOCH_OUTPUT as u64
@@ -192,9 +230,10 @@ mod tests {
             assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::io(MAX_IO_LEN, public)));
         }
         assert!(cap.fits(&EpochUse::default(), 1, &CycleCost::KECCAK));
-        assert!(cap
-            .for_epochs(1)
-            .fits(&EpochUse::default(), 1, &CycleCost::KECCAK));
+        for cost in [CycleCost::KECCAK, CycleCost::SHA256] {
+            assert!(cap.fits(&EpochUse::default(), 1, &cost));
+            assert!(cap.for_epochs(1).fits(&EpochUse::default(), 1, &cost));
+        }
         assert!(RowCap::new(MIN_ROW_CAP_LOG2 - 1).is_none());
         assert!(RowCap::new(MAX_TRACE_LOG2 + 1).is_none());
     }
@@ -216,6 +255,22 @@ mod tests {
         // A smaller row cap binds too.
         let capped = RowCap::new(15).unwrap().for_epochs(20);
         assert!(fits(capped, 41) && !fits(capped, 42));
+    }
+
+    #[test]
+    fn sha256_rows_scale_with_the_epoch() {
+        let used = |calls: u64| EpochUse {
+            cycles: 10,
+            sha256: calls,
+            ..EpochUse::default()
+        };
+        let fits = |cap: RowCap, calls| cap.fits(&used(calls), 1, &CycleCost::SHA256);
+        // 2^20-cycle epochs: 2^18 rows, 4,032 compressions.
+        let big = RowCap::default().for_epochs(20);
+        assert!(fits(big, 4031) && !fits(big, 4032));
+        // 2^8-cycle epochs: the floor of 512 rows, seven compressions.
+        let small = RowCap::default().for_epochs(8);
+        assert!(fits(small, 6) && !fits(small, 7));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `ECALL`: exit, write, read, and the Keccak precompile.
+//! `ECALL`: exit, write, read, and the Keccak and SHA-256 precompiles.
 
 use sluice_verifier::layout::{is_guest_range, syscall};
 
@@ -134,29 +134,14 @@ impl Executor {
                 Ok(false)
             }
             syscall::KECCAK_PERMUTE => self.keccak_permute::<RECORD>(a0),
+            syscall::SHA256_COMPRESS => self.sha256_compress::<RECORD>(a0),
             _ => Err(Cause::UnknownSyscall { number }),
         }
     }
 
     /// `keccak_permute(state)`: Keccak-f[1600] on the 25 lanes at `state`.
     fn keccak_permute<const RECORD: bool>(&mut self, state: u32) -> Result<bool, Cause> {
-        let len = syscall::KECCAK_STATE_BYTES;
-        if state % 4 != 0 {
-            return Err(Cause::MisalignedStore {
-                addr: state,
-                size: 4,
-            });
-        }
-        if !is_guest_range(state, len) {
-            return Err(Cause::UnmappedStore { addr: state, len });
-        }
-        if RECORD {
-            if !self.syscall_fits(&CycleCost::KECCAK) {
-                return Err(Cause::EpochFull);
-            }
-            self.after_io();
-        }
-        self.data_access::<RECORD>(state, len)?;
+        self.precompile_buffer::<RECORD>(state, syscall::KECCAK_STATE_BYTES, &CycleCost::KECCAK)?;
         if RECORD {
             self.epoch_use.keccak += 1;
         }
@@ -172,6 +157,52 @@ impl Executor {
         self.mem.write_bytes(state, &bytes);
         self.regs[A0] = 0;
         Ok(false)
+    }
+
+    /// `sha256_compress(buffer)`: one SHA-256 compression of the block
+    /// (bytes 32..96) into the state (eight native `u32`, bytes 0..32).
+    fn sha256_compress<const RECORD: bool>(&mut self, buffer: u32) -> Result<bool, Cause> {
+        self.precompile_buffer::<RECORD>(buffer, syscall::SHA256_BUFFER_BYTES, &CycleCost::SHA256)?;
+        if RECORD {
+            self.epoch_use.sha256 += 1;
+        }
+        let mut bytes = [0u8; 32];
+        self.mem.read_bytes(buffer, &mut bytes);
+        let mut block = [0u8; 64];
+        self.mem.read_bytes(buffer + 32, &mut block);
+        let mut state: [u32; 8] = core::array::from_fn(|i| {
+            u32::from_le_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap())
+        });
+        sha2::compress256(&mut state, &[block.into()]);
+        for (chunk, word) in bytes.chunks_exact_mut(4).zip(state) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        self.mem.write_bytes(buffer, &bytes);
+        self.regs[A0] = 0;
+        Ok(false)
+    }
+
+    /// The checks and accounting every precompile's buffer gets: aligned,
+    /// inside guest memory, room in the epoch, its pages touched.
+    fn precompile_buffer<const RECORD: bool>(
+        &mut self,
+        ptr: u32,
+        len: u32,
+        cost: &CycleCost,
+    ) -> Result<(), Cause> {
+        if ptr % 4 != 0 {
+            return Err(Cause::MisalignedStore { addr: ptr, size: 4 });
+        }
+        if !is_guest_range(ptr, len) {
+            return Err(Cause::UnmappedStore { addr: ptr, len });
+        }
+        if RECORD {
+            if !self.syscall_fits(cost) {
+                return Err(Cause::EpochFull);
+            }
+            self.after_io();
+        }
+        self.data_access::<RECORD>(ptr, len)
     }
 }
 

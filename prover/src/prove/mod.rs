@@ -276,3 +276,5 @@ mod negative_tables;
 
 #[cfg(test)]
 mod keccak_tests;
+#[cfg(test)]
+mod sha256_tests;

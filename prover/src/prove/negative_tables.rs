@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use sluice_verifier::air::{
     epoch_airs, SluiceAir, TableSet, IO_TABLE, IO_WORDS_TABLE, KECCAK_MEM_TABLE, KECCAK_TABLE,
-    MERKLE_TABLE, OUTPUT_TABLE, RANGE_TABLE,
+    MERKLE_TABLE, OUTPUT_TABLE, RANGE_TABLE, SHA256_MEM_TABLE, SHA256_TABLE,
 };
 use sluice_verifier::stark::config::{SluiceConfig, SluiceZkConfig};
 use sluice_verifier::stark::proof::{decode_proof, encode_proof};
@@ -53,9 +53,9 @@ fn with(set: TableSet, table: usize) -> TableSet {
 }
 
 /// The mixed program uses every ALU table and no syscall but `exit`: its
-/// plain proof leaves out exactly the I/O, output and Keccak tables (a ZK
-/// proof only the output and Keccak tables: which other tables an epoch
-/// used is private), and verifies. Padding-only optional tables may be included or left out.
+/// plain proof leaves out exactly the I/O, output and precompile tables (a
+/// ZK proof only the output and precompile tables: which other tables an
+/// epoch used is private), and verifies. Padding-only optional tables may be included or left out.
 #[test]
 fn unused_tables_are_left_out_and_the_proof_verifies() {
     let (st, mut t) = setup();
@@ -66,9 +66,23 @@ fn unused_tables_are_left_out_and_the_proof_verifies() {
         .map(|(_, a)| a.name())
         .collect();
     if params_under_test().zk {
-        assert_eq!(absent, ["output", "keccak", "keccak_mem"]);
+        assert_eq!(
+            absent,
+            ["output", "keccak", "keccak_mem", "sha256", "sha256_mem"]
+        );
     } else {
-        assert_eq!(absent, ["io", "io_words", "output", "keccak", "keccak_mem"]);
+        assert_eq!(
+            absent,
+            [
+                "io",
+                "io_words",
+                "output",
+                "keccak",
+                "keccak_mem",
+                "sha256",
+                "sha256_mem"
+            ]
+        );
     }
     assert_eq!(verdict(&st, &t), Ok(()));
 
@@ -76,6 +90,8 @@ fn unused_tables_are_left_out_and_the_proof_verifies() {
     assert_eq!(verdict_with(&st, &mut t, toggled), Ok(()));
     let keccak = TableSet(t.tables.0 | 1 << KECCAK_TABLE | 1 << KECCAK_MEM_TABLE);
     assert_eq!(verdict_with(&st, &mut t, keccak), Ok(()));
+    let sha256 = TableSet(t.tables.0 | 1 << SHA256_TABLE | 1 << SHA256_MEM_TABLE);
+    assert_eq!(verdict_with(&st, &mut t, sha256), Ok(()));
 }
 
 /// Leaving out a table that has real rows (each ALU table, in the mixed

@@ -24,8 +24,9 @@ use crate::executor::alu;
 use super::decode::{decode_supported, flag_values};
 use super::fill::{inv_or_zero, put_ts, put_word};
 use super::io::{IoKind, IoReplay, IoRow, IoWord};
-use super::keccak::{permuted_words, KeccakCall, STATE_WORDS};
+use super::keccak::{permuted_words, KeccakCall};
 use super::memory::MemoryLog;
+use super::sha256::{compressed_words, Sha256Call};
 use super::{AluEvent, ByteCounts, TraceError};
 
 fn f(x: u32) -> Val {
@@ -197,7 +198,7 @@ pub fn fill_row(
     let mut next_pc = pc.wrapping_add(4);
     let mut halted = None;
     let mut io_plan = None;
-    let mut keccak_ptr = None;
+    let mut precompile = None;
     match op {
         Beq | Bne | Blt | Bge | Bltu | Bgeu => {
             let taken = match op {
@@ -240,8 +241,8 @@ pub fn fill_row(
         Ecall => {
             if a == SYSCALL_EXIT {
                 halted = Some(b);
-            } else if a == syscall::KECCAK_PERMUTE {
-                keccak_ptr = Some(b);
+            } else if a == syscall::KECCAK_PERMUTE || a == syscall::SHA256_COMPRESS {
+                precompile = Some((a, b));
                 row[c.sys_io] = Val::ONE;
             } else {
                 io_plan = Some(plan_io(pc, a, b, mem, io)?);
@@ -331,9 +332,9 @@ pub fn fill_row(
         put_word(row, c.rd_old, old);
         put_word(row, c.rd_new, value);
     }
-    if let Some(ptr) = keccak_ptr {
+    if let Some((number, ptr)) = precompile {
         write_a0(c, row, clk, 0, mem, bytes)?;
-        keccak_call(clk, ptr, mem, io)?;
+        precompile_call(clk, number, ptr, mem, io)?;
     }
     if let Some(plan) = io_plan {
         // a0 = result, then a1, a2 and the buffer in the spare slots.
@@ -429,38 +430,56 @@ fn write_a0(
     Ok(())
 }
 
-/// `keccak_permute(ptr)`: the state's words, permuted at the call's buffer
-/// timestamp, recorded for the Keccak tables.
-fn keccak_call(
+/// A precompile call's buffer words, rewritten by `update` at the call's
+/// buffer timestamp.
+fn buffer_call<const N: usize>(
     clk: u32,
     ptr: u32,
+    what: &str,
     mem: &mut MemoryLog,
-    io: &mut IoReplay,
-) -> Result<(), TraceError> {
-    if ptr % 4 != 0 || !is_guest_range(ptr, syscall::KECCAK_STATE_BYTES) {
+    update: impl FnOnce(&[u32; N]) -> [u32; N],
+) -> Result<[IoWord; N], TraceError> {
+    if ptr % 4 != 0 || !is_guest_range(ptr, 4 * N as u32) {
         return Err(TraceError::Diverged(format!(
-            "a Keccak state at {ptr:#x} the executor would have refused"
+            "a {what} buffer at {ptr:#x} the executor would have refused"
         )));
     }
     let ts = timestamp(clk, SLOT_BUF);
-    let mut old = [0u32; STATE_WORDS];
+    let mut old = [0u32; N];
     for (i, w) in old.iter_mut().enumerate() {
         *w = mem.peek(ptr + 4 * i as u32)?;
     }
-    let input = core::array::from_fn(|j| u64::from(old[2 * j]) | u64::from(old[2 * j + 1]) << 32);
-    let new = permuted_words(input);
-    let mut words = [IoWord::default(); STATE_WORDS];
+    let new = update(&old);
+    let mut words = [IoWord::default(); N];
     for (i, w) in words.iter_mut().enumerate() {
         let addr = ptr + 4 * i as u32;
-        let (was, prev) = mem.access(addr, Some(new[i]), ts)?;
+        let (_, prev) = mem.access(addr, Some(new[i]), ts)?;
         *w = IoWord {
             addr,
-            old: was,
+            old: old[i],
             new: new[i],
             prev,
         };
     }
-    io.keccak.push(KeccakCall { clk, ptr, words });
+    Ok(words)
+}
+
+/// A precompile `ECALL` (`a7 = number`, `a0 = ptr`): its buffer, recorded
+/// for the precompile's tables.
+fn precompile_call(
+    clk: u32,
+    number: u32,
+    ptr: u32,
+    mem: &mut MemoryLog,
+    io: &mut IoReplay,
+) -> Result<(), TraceError> {
+    if number == syscall::KECCAK_PERMUTE {
+        let words = buffer_call(clk, ptr, "Keccak state", mem, permuted_words)?;
+        io.keccak.push(KeccakCall { clk, ptr, words });
+    } else {
+        let words = buffer_call(clk, ptr, "SHA-256", mem, compressed_words)?;
+        io.sha256.push(Sha256Call { clk, ptr, words });
+    }
     Ok(())
 }
 

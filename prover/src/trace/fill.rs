@@ -2,7 +2,9 @@
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use sluice_verifier::air::cpu::TsCols;
+use sluice_verifier::air::precompile_call::BufferPtrCols;
 use sluice_verifier::air::ts_range::TS_LIMB_BITS;
+use sluice_verifier::layout::GUEST_MEMORY_END;
 use sluice_verifier::stark::config::Val;
 
 use super::ByteCounts;
@@ -40,4 +42,25 @@ pub fn put_ts(row: &mut [Val], cols: TsCols, prev: u32, ts: u32, bytes: &mut Byt
         row[*c] = Val::from_u32(limb);
         bytes.add_ts_limb(limb);
     }
+}
+
+/// A precompile call's buffer pointer and its checks, on the call's first
+/// row (`sluice_verifier::air::precompile_call`).
+pub fn put_buffer_ptr(
+    row: &mut [Val],
+    cols: BufferPtrCols,
+    ptr: u32,
+    len: u32,
+    bytes: &mut ByteCounts,
+) {
+    put_word(row, cols.ptr, ptr);
+    let quarter = (ptr & 0xff) / 4;
+    row[cols.quarter] = Val::from_u32(quarter);
+    bytes.add(quarter);
+    bytes.add((ptr >> 24) * 4);
+    row[cols.hi_inv] = inv_or_zero(Val::from_u32(ptr >> 16));
+    let room = GUEST_MEMORY_END - len - ptr;
+    put_bytes(row, &cols.room[..3], room, bytes);
+    row[cols.room[3]] = Val::from_u32(room >> 24);
+    bytes.add((room >> 24) * 4);
 }

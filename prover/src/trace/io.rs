@@ -61,6 +61,8 @@ pub struct IoReplay {
     pub rows: Vec<IoRow>,
     /// The `keccak_permute` calls.
     pub keccak: Vec<super::keccak::KeccakCall>,
+    /// The `sha256_compress` calls.
+    pub sha256: Vec<super::sha256::Sha256Call>,
 }
 
 impl IoReplay {
@@ -72,6 +74,7 @@ impl IoReplay {
             output: Vec::new(),
             rows: Vec::new(),
             keccak: Vec::new(),
+            sha256: Vec::new(),
         }
     }
 

@@ -9,10 +9,10 @@ use sluice_verifier::air::cpu::timestamp;
 use sluice_verifier::air::io::SLOT_BUF;
 use sluice_verifier::air::keccak::{CLK_COL, KECCAK_WIDTH, LANES, ROWS_PER_PERM};
 use sluice_verifier::air::keccak_mem::KeccakMemCols;
-use sluice_verifier::layout::{syscall, GUEST_MEMORY_END};
+use sluice_verifier::layout::syscall;
 use sluice_verifier::stark::config::Val;
 
-use super::fill::{inv_or_zero, put_bytes, put_ts, put_word};
+use super::fill::{inv_or_zero, put_buffer_ptr, put_bytes, put_ts, put_word};
 use super::io::IoWord;
 use super::ByteCounts;
 
@@ -31,10 +31,13 @@ pub struct KeccakCall {
 impl KeccakCall {
     /// The state before the call, as lanes.
     pub fn input(&self) -> [u64; LANES] {
-        core::array::from_fn(|j| {
-            u64::from(self.words[2 * j].old) | u64::from(self.words[2 * j + 1].old) << 32
-        })
+        lanes(&self.words.map(|w| w.old))
     }
+}
+
+/// State words in address order as lanes (each lane two little-endian words).
+pub fn lanes(words: &[u32; STATE_WORDS]) -> [u64; LANES] {
+    core::array::from_fn(|j| u64::from(words[2 * j]) | u64::from(words[2 * j + 1]) << 32)
 }
 
 /// The permutation table: one 24-row block per call, then padding blocks
@@ -94,16 +97,7 @@ pub fn keccak_mem_trace(
             row[c.clk] = Val::from_u32(call.clk);
             row[c.addr] = Val::from_u32(call.ptr + 8 * lane as u32);
             if lane == 0 {
-                put_word(row, c.ptr, call.ptr);
-                let quarter = (call.ptr & 0xff) / 4;
-                row[c.quarter] = Val::from_u32(quarter);
-                bytes.add(quarter);
-                bytes.add((call.ptr >> 24) * 4);
-                row[c.hi_inv] = inv_or_zero(Val::from_u32(call.ptr >> 16));
-                let room = GUEST_MEMORY_END - syscall::KECCAK_STATE_BYTES - call.ptr;
-                put_bytes(row, &c.room[..3], room, bytes);
-                row[c.room[3]] = Val::from_u32(room >> 24);
-                bytes.add((room >> 24) * 4);
+                put_buffer_ptr(row, c.ptr, call.ptr, syscall::KECCAK_STATE_BYTES, bytes);
             }
             for (w, word) in call.words[2 * lane..2 * lane + 2].iter().enumerate() {
                 put_word(row, c.old[4 * w..4 * w + 4].try_into().unwrap(), word.old);
@@ -115,9 +109,9 @@ pub fn keccak_mem_trace(
     RowMajorMatrix::new(values, c.width)
 }
 
-/// Keccak-f[1600] of `call`'s input, as state words (for the replay).
-pub fn permuted_words(input: [u64; LANES]) -> [u32; STATE_WORDS] {
-    let mut lanes = input;
+/// Keccak-f[1600] of the state words, as state words (for the replay).
+pub fn permuted_words(words: &[u32; STATE_WORDS]) -> [u32; STATE_WORDS] {
+    let mut lanes = lanes(words);
     tiny_keccak::keccakf(&mut lanes);
     core::array::from_fn(|i| (lanes[i / 2] >> (32 * (i % 2))) as u32)
 }

@@ -12,6 +12,7 @@ pub mod memory;
 pub mod page;
 pub mod poseidon2;
 pub mod range;
+pub mod sha256;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
@@ -19,10 +20,12 @@ use sluice_verifier::air::cpu::CpuCols;
 use sluice_verifier::air::keccak::{LANES, ROWS_PER_PERM};
 use sluice_verifier::air::output::{output_log_height, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
+use sluice_verifier::air::sha256::ROWS_PER_CALL as SHA256_ROWS;
+use sluice_verifier::air::sha256_mem::WORDS as SHA256_WORDS;
 use sluice_verifier::air::{
     epoch_airs, SluiceAir, Table, TableSet, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE,
     KECCAK_MEM_TABLE, KECCAK_TABLE, MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE,
-    RANGE_TABLE, TS_RANGE_TABLE,
+    RANGE_TABLE, SHA256_MEM_TABLE, SHA256_TABLE, TS_RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -236,6 +239,17 @@ pub fn generate_with(
     }
     let keccak = keccak::keccak_trace(calls, keccak_log);
     let keccak_mem = keccak::keccak_mem_trace(calls, keccak_mem_log, &mut bytes);
+    let sha_calls = &io.sha256;
+    let sha256_log = log_height_for(sha_calls.len() * SHA256_ROWS, min);
+    let sha256_mem_log = log_height_for(sha_calls.len() * SHA256_WORDS, min);
+    if sha256_log.max(sha256_mem_log) > max {
+        return Err(TraceError::Feature(format!(
+            "an epoch of {} SHA-256 compressions",
+            sha_calls.len()
+        )));
+    }
+    let sha256 = sha256::sha256_trace(sha_calls, sha256_log);
+    let sha256_mem = sha256::sha256_mem_trace(sha_calls, sha256_mem_log, &mut bytes);
     let range = range::range_trace(&bytes);
     let ts_range = range::ts_range_trace(&bytes);
 
@@ -260,6 +274,8 @@ pub fn generate_with(
     push(ts_range, true);
     push(keccak, !calls.is_empty());
     push(keccak_mem, !calls.is_empty());
+    push(sha256, !sha_calls.is_empty());
+    push(sha256_mem, !sha_calls.is_empty());
     debug_assert_eq!(traces.len(), airs.len());
     // Only optional tables may be left out, and in zero-knowledge mode only
     // the output table (whose presence the statement already shows): which
@@ -300,6 +316,8 @@ pub fn generate_with(
                 && TS_RANGE_TABLE == 15
                 && KECCAK_TABLE == 16
                 && KECCAK_MEM_TABLE == 17
+                && SHA256_TABLE == 18
+                && SHA256_MEM_TABLE == 19
         )
     };
     Ok(EpochTrace {

@@ -8,8 +8,7 @@
 //! consumes a message with that `a7`, so each such `ECALL` has exactly one
 //! segment, and the segment structure ([`eval_segments`]) forces its 25
 //! rows at consecutive lanes with the same `clk`. On that row `ptr` is
-//! checked as the executor checks it: 4-byte aligned, the 200 bytes inside
-//! guest memory (`0x1_0000 <= ptr`, `ptr + 200 <= 2^30`).
+//! checked as the executor checks it ([`receive_buffer_call`]).
 //!
 //! Each row consumes both words' tokens from the memory bus and produces
 //! the new ones at the call's buffer timestamp (distinct addresses, so one
@@ -22,13 +21,14 @@ use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
-use super::bus::{send_byte, word_limbs};
-use super::cpu::{word_expr, TS_PER_CYCLE};
-use super::io::{io_message, IO_BUS, SLOT_BUF};
+use super::bus::send_byte;
+use super::cpu::TS_PER_CYCLE;
+use super::io::SLOT_BUF;
 use super::keccak::{keccak_lane_message, KECCAK_BUS, LANES};
 use super::layout::{check_access_order, eval_segments, ColumnAlloc, SegmentCols, TsCols};
 use super::memory::{mem_consume, mem_produce};
-use crate::layout::{syscall, GUEST_MEMORY_END};
+use super::precompile_call::{receive_buffer_call, BufferPtrCols};
+use crate::layout::syscall;
 
 /// Column indices of the Keccak memory table.
 #[derive(Clone, Debug)]
@@ -38,12 +38,8 @@ pub struct KeccakMemCols {
     pub clk: usize,
     /// Address of the lane's low word.
     pub addr: usize,
-    /// First row: the state pointer's bytes (`a0`), `ptr[0] / 4`, the
-    /// inverse of `ptr`'s upper half, and the bytes of `2^30 - ptr - 200`.
-    pub ptr: [usize; 4],
-    pub quarter: usize,
-    pub hi_inv: usize,
-    pub room: [usize; 4],
+    /// First row: the state pointer and its checks.
+    pub ptr: BufferPtrCols,
     /// The lane's bytes before and after, low word first.
     pub old: [usize; 8],
     pub new: [usize; 8],
@@ -65,10 +61,7 @@ impl KeccakMemCols {
             },
             clk: a.one(),
             addr: a.one(),
-            ptr: a.many(),
-            quarter: a.one(),
-            hi_inv: a.one(),
-            room: a.many(),
+            ptr: BufferPtrCols::new(&mut a),
             old: a.many(),
             new: a.many(),
             ts: [a.ts(), a.ts()],
@@ -110,7 +103,6 @@ where
         let l = |i: usize| local[i].clone();
         let n = |i: usize| next[i].clone();
         let k = |x: u32| AB::Expr::from_u32(x);
-        let zero = AB::Expr::ZERO;
 
         // ---- 25 rows per call: one lane each, at consecutive addresses ----
         let mid = eval_segments(builder, &local, &next, c.seg, LANES as u32);
@@ -122,42 +114,16 @@ where
         }
 
         // ---- The call: a0 = ptr, checked on the first row ----
-        let ptr = c.ptr.map(&l);
-        builder.assert_zero(first.clone() * (l(c.addr) - word_expr(ptr.clone())));
-        // ptr[0] = 4 * quarter with quarter a byte: ptr is word aligned.
-        builder.assert_zero(first.clone() * (ptr[0].clone() - l(c.quarter) * k(4)));
-        send_byte(builder, l(c.quarter), first.clone());
-        // ptr < 2^30 < p (so its field value is the integer), ptr >= 2^16,
-        // and 2^30 - 200 - ptr a 30-bit number: ptr + 200 <= 2^30. The first
-        // check is not redundant: without it a0 >= 2^30 could wrap modulo p
-        // in `word_expr` and pass the room check.
-        send_byte(builder, ptr[3].clone() * k(4), first.clone());
-        builder.assert_zero(
-            first.clone()
-                * ((ptr[2].clone() + ptr[3].clone() * k(256)) * l(c.hi_inv) - AB::Expr::ONE),
+        let ptr = receive_buffer_call(
+            builder,
+            &local,
+            c.ptr,
+            first,
+            l(c.clk),
+            syscall::KECCAK_PERMUTE,
+            syscall::KECCAK_STATE_BYTES,
         );
-        let room = c.room.map(&l);
-        builder.assert_zero(
-            first.clone()
-                * (k(GUEST_MEMORY_END - syscall::KECCAK_STATE_BYTES)
-                    - word_expr(ptr.clone())
-                    - word_expr(room.clone())),
-        );
-        for (i, r) in room.into_iter().enumerate() {
-            let scale = if i == 3 { 4 } else { 1 };
-            send_byte(builder, r * k(scale), first.clone());
-        }
-        let a7 = word_limbs(syscall::KECCAK_PERMUTE).map(|b| k(b.into()));
-        builder.push_interaction(
-            IO_BUS,
-            io_message(
-                l(c.clk),
-                a7,
-                ptr,
-                [zero.clone(), zero.clone(), zero.clone(), zero],
-            ),
-            Count::bounded(-first, 1),
-        );
+        builder.assert_zero(l(c.seg.first) * (l(c.addr) - ptr));
 
         // ---- The lane's two words, at the call's buffer timestamp ----
         let ts = l(c.clk) * k(TS_PER_CYCLE) + k(SLOT_BUF + 1);

@@ -35,7 +35,10 @@ pub mod merkle;
 pub mod output;
 pub mod page;
 pub mod poseidon2;
+pub mod precompile_call;
 pub mod range;
+pub mod sha256;
+pub mod sha256_mem;
 pub mod ts_range;
 
 use alloc::vec::Vec;
@@ -58,6 +61,8 @@ pub use output::OutputAir;
 pub use page::PageAir;
 pub use poseidon2::Poseidon2Air;
 pub use range::RangeAir;
+pub use sha256::Sha256Air;
+pub use sha256_mem::Sha256MemAir;
 pub use ts_range::TsRangeAir;
 
 /// Applies `$body` to the inner AIR of every variant.
@@ -82,6 +87,8 @@ macro_rules! dispatch {
             Table::TsRange($a) => $body,
             Table::Keccak($a) => $body,
             Table::KeccakMem($a) => $body,
+            Table::Sha256($a) => $body,
+            Table::Sha256Mem($a) => $body,
         }
     };
 }
@@ -130,6 +137,10 @@ pub enum Table {
     Keccak(KeccakPermAir),
     /// The state words of every `keccak_permute` call, 25 rows per call.
     KeccakMem(KeccakMemAir),
+    /// SHA-256 compression rounds, 65 rows per call (a precompile).
+    Sha256(Sha256Air),
+    /// The buffer words of every `sha256_compress` call, 24 rows per call.
+    Sha256Mem(Sha256MemAir),
 }
 
 impl SluiceAir {
@@ -154,6 +165,8 @@ impl SluiceAir {
             Table::TsRange(_) => "ts_range",
             Table::Keccak(_) => "keccak",
             Table::KeccakMem(_) => "keccak_mem",
+            Table::Sha256(_) => "sha256",
+            Table::Sha256Mem(_) => "sha256_mem",
         }
     }
 
@@ -178,6 +191,8 @@ impl SluiceAir {
             Table::TsRange(_) => TS_RANGE_TABLE,
             Table::Keccak(_) => KECCAK_TABLE,
             Table::KeccakMem(_) => KECCAK_MEM_TABLE,
+            Table::Sha256(_) => SHA256_TABLE,
+            Table::Sha256Mem(_) => SHA256_MEM_TABLE,
         }
     }
 
@@ -198,6 +213,8 @@ impl SluiceAir {
                 | Table::TsRange(_)
                 | Table::Keccak(_)
                 | Table::KeccakMem(_)
+                | Table::Sha256(_)
+                | Table::Sha256Mem(_)
         )
     }
 
@@ -222,6 +239,8 @@ impl SluiceAir {
                 | Table::Output(_)
                 | Table::Keccak(_)
                 | Table::KeccakMem(_)
+                | Table::Sha256(_)
+                | Table::Sha256Mem(_)
         )
     }
 
@@ -232,7 +251,10 @@ impl SluiceAir {
     /// would add ~470 KB to every proof), so their presence shows whether
     /// an epoch called that precompile (`docs/proof-system.md`).
     pub fn is_precompile(&self) -> bool {
-        matches!(self.table, Table::Keccak(_) | Table::KeccakMem(_))
+        matches!(
+            self.table,
+            Table::Keccak(_) | Table::KeccakMem(_) | Table::Sha256(_) | Table::Sha256Mem(_)
+        )
     }
 
     /// The trace height (log2) the table must have whatever the epoch, for
@@ -273,6 +295,10 @@ pub const TS_RANGE_TABLE: usize = 15;
 pub const KECCAK_TABLE: usize = 16;
 /// Index of the Keccak memory table in [`epoch_airs`].
 pub const KECCAK_MEM_TABLE: usize = 17;
+/// Index of the SHA-256 round table in [`epoch_airs`].
+pub const SHA256_TABLE: usize = 18;
+/// Index of the SHA-256 memory table in [`epoch_airs`].
+pub const SHA256_MEM_TABLE: usize = 19;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents). In
@@ -297,6 +323,8 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::TsRange(TsRangeAir),
         Table::Keccak(KeccakPermAir),
         Table::KeccakMem(KeccakMemAir),
+        Table::Sha256(Sha256Air),
+        Table::Sha256Mem(Sha256MemAir),
     ]
     .into_iter()
     .map(|table| SluiceAir {

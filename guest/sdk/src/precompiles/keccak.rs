@@ -1,13 +1,4 @@
-//! Precompiles: operations the VM proves with tables of their own instead
-//! of RV32IM steps.
-//!
-//! [`keccak_permute`] is Keccak-f[1600] as one syscall. A Keccak-f costs a
-//! guest one cycle instead of thousands, and its proof 24 rows of the
-//! Keccak table. [`Keccak256`] and [`keccak256`] build Keccak-256 (the
-//! Ethereum hash: Keccak padding, not SHA-3's) on it.
-//!
-//! Outside the VM (host unit tests of guest code) the permutation runs in
-//! software, so the same code gives the same digests everywhere.
+//! Keccak-f[1600] and Keccak-256.
 
 /// `keccak_permute(state = a0) -> 0` (`prover/src/executor/syscall.rs`).
 pub const KECCAK_PERMUTE: u32 = 0x1_0001;
