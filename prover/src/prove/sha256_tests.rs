@@ -14,6 +14,7 @@ use sluice_verifier::stark::verify_epoch;
 use super::negative::{cpu_row, row_of, setup_with, verifier_rejects, K};
 use super::tests::first_epoch;
 use super::*;
+use crate::trace::EpochTrace;
 
 const BUFFER: u32 = 0x2_0000;
 
@@ -211,6 +212,93 @@ fn a_call_without_its_memory_rows_is_rejected() {
             *v = Val::ZERO;
         }
     }
+    assert!(verifier_rejects(&st, &trace));
+}
+
+/// The first call's 65 rows rebuilt, consistent in themselves, from the
+/// state and block `forge` makes of the call's real ones: only the bus can
+/// tell.
+fn rebuilt_first_compression(
+    forge: impl Fn(&mut [u32; 8], &mut [u32; 16]),
+) -> (EpochStatement, EpochTrace) {
+    use crate::trace::sha256::{fill_compression, state_and_block};
+    let (st, mut trace) = setup_with(&sha256_program());
+    let c = Sha256Cols::new();
+    let m = Sha256MemCols::new();
+    let word = |t: &mut EpochTrace, r: usize| {
+        let b: [u32; 4] = core::array::from_fn(|i| mem_cell(t, r, m.old[i]).as_canonical_u32());
+        b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24
+    };
+    let words: [u32; WORDS] = core::array::from_fn(|r| word(&mut trace, r));
+    let (mut state, mut block) = state_and_block(&words);
+    forge(&mut state, &mut block);
+    let clk = round_cell(&mut trace, 0, c.clk).as_canonical_u32();
+    let rows = &mut trace.traces[SHA256_TABLE].values[..ROWS_PER_CALL * c.width];
+    rows.fill(Val::ZERO);
+    fill_compression(rows, &c, clk, true, state, block);
+    (st, trace)
+}
+
+#[test]
+fn an_honest_rebuild_of_a_compression_still_verifies() {
+    let (st, trace) = rebuilt_first_compression(|_, _| {});
+    assert!(!verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_compression_of_another_block_is_rejected() {
+    let (st, trace) = rebuilt_first_compression(|_, block| block[5] ^= 1);
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_compression_of_the_block_read_little_endian_is_rejected() {
+    let (st, trace) = rebuilt_first_compression(|_, block| {
+        for w in block.iter_mut() {
+            *w = w.swap_bytes();
+        }
+    });
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_compression_of_a_reordered_state_is_rejected() {
+    let (st, trace) = rebuilt_first_compression(|state, _| {
+        state.swap(0, 3);
+        state.swap(4, 7);
+    });
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_second_compression_for_one_call_is_rejected() {
+    let (st, mut trace) = setup_with(&sha256_program());
+    let c = Sha256Cols::new();
+    // The table holds two calls' compressions, then padding: copy the first
+    // (real) one over the first padding slot.
+    let w = c.width;
+    let values = &mut trace.traces[SHA256_TABLE].values;
+    let (first, rest) = values.split_at_mut(2 * ROWS_PER_CALL * w);
+    rest[..ROWS_PER_CALL * w].copy_from_slice(&first[..ROWS_PER_CALL * w]);
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn real_switched_off_partway_is_rejected() {
+    let (st, mut trace) = setup_with(&sha256_program());
+    let c = Sha256Cols::new();
+    for r in 33..ROWS_PER_CALL {
+        *round_cell(&mut trace, r, c.real) = Val::ZERO;
+    }
+    assert!(verifier_rejects(&st, &trace));
+}
+
+#[test]
+fn a_cycle_changed_on_the_output_row_only_is_rejected() {
+    let (st, mut trace) = setup_with(&sha256_program());
+    let c = Sha256Cols::new();
+    let second = *round_cell(&mut trace, ROWS_PER_CALL, c.clk);
+    *round_cell(&mut trace, ROWS_PER_CALL - 1, c.clk) = second;
     assert!(verifier_rejects(&st, &trace));
 }
 

@@ -29,7 +29,7 @@ pub struct Sha256Call {
 
 /// The state and the block (as SHA-256 reads it: big-endian words) of a
 /// buffer's words.
-fn state_and_block(words: &[u32; WORDS]) -> ([u32; STATE_WORDS], [u32; BLOCK_WORDS]) {
+pub(crate) fn state_and_block(words: &[u32; WORDS]) -> ([u32; STATE_WORDS], [u32; BLOCK_WORDS]) {
     (
         core::array::from_fn(|i| words[i]),
         core::array::from_fn(|i| words[STATE_WORDS + i].swap_bytes()),
@@ -86,7 +86,7 @@ fn carries(terms: &[u32]) -> [u32; 2] {
 }
 
 /// Fills one compression's 65 rows.
-fn fill_compression(
+pub(crate) fn fill_compression(
     rows: &mut [Val],
     c: &Sha256Cols,
     clk: u32,
@@ -151,8 +151,8 @@ fn fill_compression(
                 small_sigma0(w[t + 1]),
                 w[t],
             ]);
-            for half in 0..2 {
-                put_small(row, &c.carry_w[half], cw[half]);
+            for (cols, carry) in c.carry_w.iter().zip(cw) {
+                put_small(row, cols, carry);
             }
         }
         let t1 = t1.iter().fold(0u32, |x, y| x.wrapping_add(*y));

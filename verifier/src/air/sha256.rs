@@ -24,12 +24,13 @@
 //! Messages on [`SHA256_BUS`] `(clk, tag, lo, hi)` tie a compression to
 //! its call in the [`super::sha256_mem`] table, all with multiplicity
 //! `real` (boolean, constant over the 65 rows):
-//! - received, tags `0..8`: the state words `H[0..8]`. `H[j]` is `d` at
-//!   row `3 - j` and `H[4 + j]` is `h` at row `3 - j` (where the shift
-//!   register has moved row 0's `a, b, c` and `e, f, g`);
-//! - received, tags `16..32`: the block words, `w[t]` on row `t < 16`;
-//! - sent, tags `8..16`: the state after 64 rounds, `F[j]` is `a` at row
-//!   `64 - j` and `F[4 + j]` is `e` at row `64 - j`.
+//! - received, tags `0..8` ([`TAG_STATE_IN`]): the state words `H[0..8]`.
+//!   `H[j]` is `d` at row `3 - j` and `H[4 + j]` is `h` at row `3 - j`
+//!   (where the shift register has moved row 0's `a, b, c` and `e, f, g`);
+//! - received, tags `64..80` ([`TAG_BLOCK`]): the block words, `w[t]` on
+//!   row `t < 16`;
+//! - sent, tags `32..40` ([`TAG_STATE_OUT`]): the state after 64 rounds,
+//!   `F[j]` is `a` at row `64 - j` and `F[4 + j]` is `e` at row `64 - j`.
 //!
 //! The memory table adds `F` to `H`. Padding compressions (and a partial
 //! one cut off by the power-of-two height) have `real = 0`: they satisfy
@@ -56,10 +57,12 @@ pub const STATE_WORDS: usize = 8;
 pub const BLOCK_WORDS: usize = 16;
 
 /// [`SHA256_BUS`] tags: state word `j` in, state word `j` out (after the
-/// rounds, before the addition), block word `j`.
+/// rounds, before the addition), block word `j`. The three ranges are far
+/// apart, so a memory row claiming the wrong kind sends or receives a tag
+/// no one else uses (`super::sha256_mem`).
 pub const TAG_STATE_IN: u32 = 0;
-pub const TAG_STATE_OUT: u32 = 8;
-pub const TAG_BLOCK: u32 = 16;
+pub const TAG_STATE_OUT: u32 = 32;
+pub const TAG_BLOCK: u32 = 64;
 
 /// The round constants: the first 32 bits of the fractional parts of the
 /// cube roots of the first 64 primes (FIPS 180-4, 4.2.2), computed here
@@ -204,6 +207,8 @@ impl Default for Sha256Cols {
     }
 }
 
+// Not inlined: the verifier runs them once per proof, and each inlined copy
+// over extension-field values would add kilobytes to the WebAssembly module.
 // No `double()` in these helpers: on Plonky3's symbolic expressions it
 // shares its operand twice, and the lookup messages are evaluated by walking
 // the expression tree, so a doubling fold costs `2^depth` per row.
@@ -214,10 +219,23 @@ fn xor<E: PrimeCharacteristicRing>(x: E, y: E) -> E {
 }
 
 /// `Σ bits[i] 2^i` (the bits: any expressions).
+#[inline(never)]
 pub fn weighted<E: PrimeCharacteristicRing>(bits: &[E]) -> E {
     bits.iter()
         .enumerate()
         .fold(E::ZERO, |acc, (i, b)| acc + b.clone() * E::from_u32(1 << i))
+}
+
+/// `Σ step[t] value(t)`: a constant per step, selected in degree 1 by the
+/// one-hot step.
+#[inline(never)]
+fn select<E: PrimeCharacteristicRing>(step: &[E], value: &dyn Fn(usize) -> u32) -> E {
+    step.iter()
+        .enumerate()
+        .filter(|(t, _)| value(*t) != 0)
+        .fold(E::ZERO, |acc, (t, s)| {
+            acc + s.clone() * E::from_u32(value(t))
+        })
 }
 
 /// The two 16-bit limbs of a word given by its bits.
@@ -226,6 +244,7 @@ pub fn limbs_of<E: PrimeCharacteristicRing>(bits: &[E; 32]) -> [E; 2] {
 }
 
 /// `ROTR r1 ^ ROTR r2 ^ (ROTR r3 or, if `shift`, SHR r3)` of a word's bits.
+#[inline(never)]
 fn sigma<E: PrimeCharacteristicRing>(x: &[E; 32], r: [usize; 3], shift: bool) -> [E; 32] {
     core::array::from_fn(|i| {
         let two = xor(x[(i + r[0]) % 32].clone(), x[(i + r[1]) % 32].clone());
@@ -254,12 +273,14 @@ pub fn small_sigma1<E: PrimeCharacteristicRing>(x: &[E; 32]) -> [E; 32] {
 }
 
 /// `Maj(x, y, z)` and `Ch(x, y, z)` on bits.
+#[inline(never)]
 pub fn maj<E: PrimeCharacteristicRing>(x: &[E; 32], y: &[E; 32], z: &[E; 32]) -> [E; 32] {
     core::array::from_fn(|i| {
         let (x, y, z) = (x[i].clone(), y[i].clone(), z[i].clone());
         x.clone() * y.clone() + x.clone() * z.clone() + y.clone() * z.clone() - x * y * z * E::TWO
     })
 }
+#[inline(never)]
 pub fn ch<E: PrimeCharacteristicRing>(x: &[E; 32], y: &[E; 32], z: &[E; 32]) -> [E; 32] {
     core::array::from_fn(|i| x[i].clone() * (y[i].clone() - z[i].clone()) + z[i].clone())
 }
@@ -303,14 +324,12 @@ where
                 .when_transition()
                 .assert_eq(n(c.step[(i + 1) % ROWS_PER_CALL]), s.clone());
         }
-        let sum = |range: core::ops::Range<usize>| {
-            range.fold(AB::Expr::ZERO, |acc, t| acc + step[t].clone())
-        };
+        let sum = |range: core::ops::Range<usize>| select(&step, &|t| range.contains(&t) as u32);
         let round = sum(0..ROUNDS);
         let schedule = sum(0..ROUNDS - BLOCK_WORDS);
         let k_limb = |half: usize| {
-            (0..ROUNDS).fold(AB::Expr::ZERO, |acc, t| {
-                acc + step[t].clone() * k((K[t] >> (16 * half)) & 0xffff)
+            select(&step, &|t| {
+                K.get(t).map_or(0, |k| (k >> (16 * half)) & 0xffff)
             })
         };
 
@@ -338,9 +357,11 @@ where
         let mut t = builder.when_transition();
         t.assert_zero(round.clone() * (n(c.clk) - l(c.clk)));
         t.assert_zero(round.clone() * (n(c.real) - l(c.real)));
+        // Equal limbs of boolean bits: equal bits.
         for (from, to) in [(&c.a, &c.b), (&c.b, &c.c), (&c.e, &c.f), (&c.f, &c.g)] {
-            for (x, y) in from.iter().zip(to) {
-                t.assert_zero(round.clone() * (n(*y) - l(*x)));
+            let (x, y) = (limbs_of(&bits(from, &local)), limbs_of(&bits(to, &next)));
+            for (x, y) in x.into_iter().zip(y) {
+                t.assert_zero(round.clone() * (y - x));
             }
         }
         for (from, to) in [(&c.c, c.d), (&c.g, c.h)] {
@@ -410,7 +431,7 @@ where
         let real = l(c.real);
         let clk = l(c.clk);
         let tagged = |rows: core::ops::Range<usize>, tag: &dyn Fn(usize) -> u32| {
-            rows.fold(AB::Expr::ZERO, |acc, r| acc + step[r].clone() * k(tag(r)))
+            select(&step, &|t| if rows.contains(&t) { tag(t) } else { 0 })
         };
         let state_in = sum(0..4);
         let state_out = sum(ROUNDS - 3..ROWS_PER_CALL);

@@ -9,17 +9,17 @@
 //! range-checks the new bytes.
 //!
 //! On [`SHA256_BUS`] (see [`super::sha256`]):
-//! - a state row (`is_state`) sends `H[p]` (tag `p`), receives the
-//!   compression's output `F[p]` (tag `8 + p`), and writes
-//!   `H[p] + F[p] mod 2^32`;
+//! - a state row (`is_state`) sends `H[p]` (tag `TAG_STATE_IN + p`),
+//!   receives the compression's output `F[p]` (tag `TAG_STATE_OUT + p`),
+//!   and writes `H[p] + F[p] mod 2^32`;
 //! - a block row sends its word, read big-endian as SHA-256 does (tag
-//!   `16 + (p - 8)`, that is `p + 8`), and writes it back unchanged.
+//!   `TAG_BLOCK + p - 8`), and writes it back unchanged.
 //!
 //! `is_state` is the prover's choice, but only `is_state = [p < 8]`
-//! balances the bus: the round table sends each output tag `8..16` once,
-//! and only the state row at `p = tag - 8` receives it; a block row at
-//! `p < 8` would send a second copy, a state row at `p >= 8` would send a
-//! tag nobody receives or receive one nobody sends twice.
+//! balances the bus, tag by tag: a state row at `p >= 8` sends a state-in
+//! tag and receives a state-out tag above 8 (no round row uses those), and
+//! a block row at `p < 8` sends a block tag below 64 (none either) while
+//! the round table's output tag `TAG_STATE_OUT + p` finds no receiver.
 
 use p3_air::{Air, AirBuilder, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
@@ -32,7 +32,7 @@ use super::layout::{check_access_order, eval_segments, ColumnAlloc, SegmentCols,
 use super::memory::{mem_consume, mem_produce};
 use super::precompile_call::{receive_buffer_call, BufferPtrCols};
 use super::sha256::{
-    sha256_message, BLOCK_WORDS, SHA256_BUS, STATE_WORDS, TAG_BLOCK, TAG_STATE_OUT,
+    sha256_message, BLOCK_WORDS, SHA256_BUS, STATE_WORDS, TAG_BLOCK, TAG_STATE_IN, TAG_STATE_OUT,
 };
 use crate::layout::syscall;
 
@@ -207,7 +207,7 @@ where
             limb(old[1].clone(), old[0].clone()),
         ];
         let messages = [
-            (position.clone(), old_le, is_state.clone()),
+            (position.clone() + k(TAG_STATE_IN), old_le, is_state.clone()),
             (position.clone() + k(TAG_STATE_OUT), out, -is_state),
             (
                 position + k(TAG_BLOCK) - k(STATE_WORDS as u32),

@@ -10,6 +10,7 @@ pub mod common_cache;
 pub mod config;
 pub mod constraint_dag;
 pub mod lookups;
+pub mod ood_folder;
 pub mod proof;
 pub mod shipped;
 pub mod transcript;

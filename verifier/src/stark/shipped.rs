@@ -16,11 +16,12 @@
 //! extension-field values, which was the largest code in the WebAssembly
 //! module.
 //!
-//! One table is the exception: the Keccak permutation's rounds are loops
-//! in code but tens of thousands of nodes as data (four times every other
-//! table's together), so its out-of-domain check runs the compiled rounds
-//! ([`ShippedAir::is_compiled`]); only its lookups, degree and constraint
-//! count are shipped.
+//! The precompiles' round tables are the exception: their rounds are loops
+//! in code but thousands of nodes as data (the Keccak table's alone four
+//! times every other table's together; the SHA-256 table's added 24 KB
+//! gzipped to the module), so their out-of-domain check runs the compiled
+//! rounds ([`ShippedAir::is_compiled`]); only their lookups, degree and
+//! constraint count are shipped.
 //!
 //! The data is generated from the real tables by this module's tests, which
 //! fail when it is stale (`SLUICE_BLESS=1 cargo test -p verifier shipped`
@@ -33,7 +34,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use p3_air::{Air, BaseAir, BoundaryPublic};
+use p3_air::{Air, AirBuilder, BaseAir, BoundaryPublic};
 use p3_batch_stark::folder::VerifierConstraintFolderWithLookups;
 use p3_lookup::{InteractionSymbolicBuilder, Lookups};
 use p3_matrix::dense::RowMajorMatrix;
@@ -41,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{Challenge, EpochStarkConfig, Val};
 use super::constraint_dag::{ConstraintDag, TableShape};
+use super::ood_folder::OodFolder;
 use crate::air::{SluiceAir, Table};
 
 /// One table in one mode (blinded or not).
@@ -133,7 +135,7 @@ impl ShippedAir {
 }
 
 fn compiled(air: &SluiceAir) -> bool {
-    matches!(air.table, Table::Keccak(_))
+    matches!(air.table, Table::Keccak(_) | Table::Sha256(_))
 }
 
 /// Wraps each table.
@@ -206,16 +208,38 @@ impl Air<InteractionSymbolicBuilder<Val, Challenge>> for ShippedAir {
 impl<'a, SC: EpochStarkConfig> Air<VerifierConstraintFolderWithLookups<'a, SC>> for ShippedAir {
     fn eval(&self, builder: &mut VerifierConstraintFolderWithLookups<'a, SC>) {
         match &self.air.table {
-            // `SluiceAir::eval` for this one table, without the dispatch
-            // that would compile every table's constraints into the module.
-            Table::Keccak(keccak) => {
-                keccak.eval(builder);
-                if self.air.blinded {
-                    crate::air::blind::eval(builder, crate::air::keccak::KECCAK_WIDTH);
+            Table::Keccak(_) | Table::Sha256(_) => {
+                let main = builder.main();
+                let constraints = {
+                    let mut folder = OodFolder::new(builder, &main);
+                    compiled_eval(&self.air, &mut folder);
+                    folder.constraints
+                };
+                for c in constraints {
+                    builder.assert_zero(c);
                 }
             }
             _ => self.constraints.replay(builder),
         }
+    }
+}
+
+/// `SluiceAir::eval` for the compiled tables, without the dispatch that
+/// would compile every table's constraints into the module.
+fn compiled_eval(air: &SluiceAir, folder: &mut OodFolder<'_>) {
+    let width = match &air.table {
+        Table::Keccak(keccak) => {
+            keccak.eval(folder);
+            crate::air::keccak::KECCAK_WIDTH
+        }
+        Table::Sha256(sha256) => {
+            sha256.eval(folder);
+            crate::air::sha256::Sha256Cols::new().width
+        }
+        _ => unreachable!("{} is replayed, not compiled", air.name()),
+    };
+    if air.blinded {
+        crate::air::blind::eval(folder, width);
     }
 }
 
@@ -268,8 +292,13 @@ mod tests {
     /// The data as the real tables give it.
     fn generate() -> Vec<u8> {
         let mut entries = Vec::new();
-        for zk in [false, true] {
-            for (i, air) in epoch_airs(b"", &params(zk)).into_iter().enumerate() {
+        // Each table's two modes side by side: the blinded entry repeats the
+        // plain one within gzip's 32 KB window, which keeps the module small.
+        let pairs = epoch_airs(b"", &params(false))
+            .into_iter()
+            .zip(epoch_airs(b"", &params(true)));
+        for (i, (plain, blinded)) in pairs.enumerate() {
+            for air in [plain, blinded] {
                 assert_eq!(air.index(), i, "{} sits at its index", air.name());
                 let (constraints, degree) = real_constraints(&air);
                 let num_constraints = u32::try_from(constraints.len()).unwrap();
