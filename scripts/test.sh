@@ -60,7 +60,7 @@ if [ "$status" -ne 1 ] || [ ! -f build/collatz.bundle ]; then
     exit 1
 fi
 
-log "a real bundle with input and public output: sha256(\"abc\")"
+log "a real bundle with input and public output: sha256(\"abc\") with the SHA-256 precompile"
 rm -f build/sha256.bundle
 printf 'abc' > build/abc.txt
 target/debug/prover prove build/guests/sha256.elf --input build/abc.txt --epoch-size-log2 12 \

@@ -9,10 +9,8 @@ use sluice_verifier::air::{KECCAK_MEM_TABLE, KECCAK_TABLE};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::layout::syscall;
 use sluice_verifier::stark::config::Val;
-use sluice_verifier::stark::verify_epoch;
 
-use super::negative::{cpu_row, row_of, setup_with, verifier_rejects, K};
-use super::tests::first_epoch;
+use super::negative::{cpu_row, proves_with_tables, row_of, setup_with, verifier_rejects};
 use super::*;
 
 const STATE: u32 = 0x2_0000;
@@ -56,16 +54,10 @@ fn expected_state() -> [u64; 25] {
 
 #[test]
 fn keccak_calls_prove_and_verify() {
-    let (record, tr) = first_epoch(&keccak_program(), K as u32);
-    assert_eq!(record.exit_code, Some(expected_state()[0] as u32));
-    let params = params_under_test();
-    let image = Digest([3; 8]);
-    let trace = generate(&record, &tr, &params).unwrap();
-    assert!(trace.tables.contains(KECCAK_TABLE) && trace.tables.contains(KECCAK_MEM_TABLE));
-    let st = statement_for(&record, &tr);
-    assert_eq!(constraint_failures(&params, &st, &trace), vec![]);
-    let proof = prove_trace(&params, &image, K, 0, &st, &trace).unwrap();
-    verify_epoch(&params, &image, K, 0, &st, &proof).unwrap();
+    assert_eq!(
+        proves_with_tables(&keccak_program(), &[KECCAK_TABLE, KECCAK_MEM_TABLE]),
+        Some(expected_state()[0] as u32)
+    );
 }
 
 #[test]

@@ -99,6 +99,23 @@ pub(super) fn cheat_fails(st: &EpochStatement, trace: &EpochTrace) -> bool {
 /// Proving `trace` yields a proof (the test profile builds `p3-batch-stark`
 /// without its debug checker, so a cheating prover gets this far) and the
 /// verifier rejects it at the STARK check.
+/// Proves the first epoch of `words` and verifies the proof; every table
+/// in `tables` must be in it. Returns the epoch's exit code.
+pub(super) fn proves_with_tables(words: &[u32], tables: &[usize]) -> Option<u32> {
+    let (record, tr) = first_epoch(words, K as u32);
+    let params = params_under_test();
+    let image = Digest([3; 8]);
+    let trace = generate(&record, &tr, &params).unwrap();
+    for &t in tables {
+        assert!(trace.tables.contains(t), "table {t} is in the proof");
+    }
+    let st = statement_for(&record, &tr);
+    assert_eq!(constraint_failures(&params, &st, &trace), vec![]);
+    let proof = prove_trace(&params, &image, K, 0, &st, &trace).unwrap();
+    verify_epoch(&params, &image, K, 0, &st, &proof).unwrap();
+    record.exit_code
+}
+
 pub(super) fn verifier_rejects(st: &EpochStatement, trace: &EpochTrace) -> bool {
     let params = params_under_test();
     let image = Digest([3; 8]);

@@ -6,9 +6,9 @@
 //! receives the CPU's `ECALL` message on [`IO_BUS`]: `a7 =`
 //! [`syscall::KECCAK_PERMUTE`], `a0 = ptr`, result 0. Nothing else
 //! consumes a message with that `a7`, so each such `ECALL` has exactly one
-//! segment, and the segment structure ([`eval_segments`]) forces its 25
+//! segment, and the segment structure ([`eval_segments`](super::layout::eval_segments)) forces its 25
 //! rows at consecutive lanes with the same `clk`. On that row `ptr` is
-//! checked as the executor checks it ([`receive_buffer_call`]).
+//! checked as the executor checks it ([`receive_buffer_call`](super::precompile_call::receive_buffer_call)).
 //!
 //! Each row consumes both words' tokens from the memory bus and produces
 //! the new ones at the call's buffer timestamp (distinct addresses, so one
@@ -17,7 +17,7 @@
 //! exported permutation of the [`super::keccak`] table receives. So the new
 //! state is Keccak-f[1600] of the old one, lane for lane.
 
-use p3_air::{Air, AirBuilder, BaseAir};
+use p3_air::{Air, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
@@ -25,9 +25,9 @@ use super::bus::send_byte;
 use super::cpu::TS_PER_CYCLE;
 use super::io::SLOT_BUF;
 use super::keccak::{keccak_lane_message, KECCAK_BUS, LANES};
-use super::layout::{check_access_order, eval_segments, ColumnAlloc, SegmentCols, TsCols};
+use super::layout::{check_access_order, ColumnAlloc, SegmentCols, TsCols};
 use super::memory::{mem_consume, mem_produce};
-use super::precompile_call::{receive_buffer_call, BufferPtrCols};
+use super::precompile_call::{eval_call_rows, limb, BufferPtrCols, CallShape};
 use crate::layout::syscall;
 
 /// Column indices of the Keccak memory table.
@@ -78,11 +78,6 @@ impl Default for KeccakMemCols {
     }
 }
 
-/// Two bytes as one 16-bit limb.
-fn limb<E: PrimeCharacteristicRing>(lo: E, hi: E) -> E {
-    lo + hi * E::from_u32(1 << 8)
-}
-
 /// The Keccak memory table's AIR.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct KeccakMemAir;
@@ -101,29 +96,25 @@ where
         let c = KeccakMemCols::new();
         let (local, next) = super::layout::rows(builder);
         let l = |i: usize| local[i].clone();
-        let n = |i: usize| next[i].clone();
         let k = |x: u32| AB::Expr::from_u32(x);
 
         // ---- 25 rows per call: one lane each, at consecutive addresses ----
-        let mid = eval_segments(builder, &local, &next, c.seg, LANES as u32);
-        let (is_real, first) = (l(c.seg.is_real), l(c.seg.first));
-        {
-            let mut t = builder.when_transition();
-            t.assert_zero(mid.clone() * (n(c.clk) - l(c.clk)));
-            t.assert_zero(mid * (n(c.addr) - l(c.addr) - k(8)));
-        }
-
-        // ---- The call: a0 = ptr, checked on the first row ----
-        let ptr = receive_buffer_call(
+        eval_call_rows(
             builder,
             &local,
+            &next,
+            c.seg,
+            c.clk,
+            c.addr,
             c.ptr,
-            first,
-            l(c.clk),
-            syscall::KECCAK_PERMUTE,
-            syscall::KECCAK_STATE_BYTES,
+            CallShape {
+                syscall: syscall::KECCAK_PERMUTE,
+                bytes: syscall::KECCAK_STATE_BYTES,
+                rows: LANES as u32,
+                stride: 8,
+            },
         );
-        builder.assert_zero(l(c.seg.first) * (l(c.addr) - ptr));
+        let is_real = l(c.seg.is_real);
 
         // ---- The lane's two words, at the call's buffer timestamp ----
         let ts = l(c.clk) * k(TS_PER_CYCLE) + k(SLOT_BUF + 1);

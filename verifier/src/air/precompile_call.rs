@@ -6,13 +6,14 @@
 //! `ptr + len <= 2^30`). A precompile's `a7` is consumed by its memory table
 //! alone, so each such `ECALL` has exactly one call segment there.
 
+use p3_air::AirBuilder;
 use p3_field::PrimeCharacteristicRing;
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{send_byte, word_limbs};
 use super::cpu::word_expr;
 use super::io::{io_message, IO_BUS};
-use super::layout::ColumnAlloc;
+use super::layout::{eval_segments, ColumnAlloc, SegmentCols};
 use crate::layout::GUEST_MEMORY_END;
 
 /// Columns of the pointer check, filled on a call's first row.
@@ -83,4 +84,57 @@ pub fn receive_buffer_call<AB: InteractionBuilder>(
         Count::bounded(-first, 1),
     );
     word_expr(ptr)
+}
+
+/// What a precompile's memory table reads per call.
+#[derive(Clone, Copy, Debug)]
+pub struct CallShape {
+    /// The syscall number (`a7`).
+    pub syscall: u32,
+    /// Bytes of the buffer at `a0`.
+    pub bytes: u32,
+    /// Rows per call, and the address step from one row to the next.
+    pub rows: u32,
+    pub stride: u32,
+}
+
+/// The rows of a precompile's memory table: segments of `shape.rows` rows
+/// ([`eval_segments`]), one call each, every row with the call's `clk` and
+/// an address `stride` above the row before, the first at the buffer
+/// pointer the call's `ECALL` passed ([`receive_buffer_call`]).
+#[allow(clippy::too_many_arguments)]
+pub fn eval_call_rows<AB: InteractionBuilder>(
+    builder: &mut AB,
+    local: &[AB::Expr],
+    next: &[AB::Expr],
+    seg: SegmentCols,
+    clk: usize,
+    addr: usize,
+    ptr: BufferPtrCols,
+    shape: CallShape,
+) {
+    let l = |i: usize| local[i].clone();
+    let n = |i: usize| next[i].clone();
+    let mid = eval_segments(builder, local, next, seg, shape.rows);
+    {
+        let mut t = builder.when_transition();
+        t.assert_zero(mid.clone() * (n(clk) - l(clk)));
+        t.assert_zero(mid * (n(addr) - l(addr) - AB::Expr::from_u32(shape.stride)));
+    }
+    let first = l(seg.first);
+    let ptr = receive_buffer_call(
+        builder,
+        local,
+        ptr,
+        first.clone(),
+        l(clk),
+        shape.syscall,
+        shape.bytes,
+    );
+    builder.assert_zero(first * (l(addr) - ptr));
+}
+
+/// Two bytes as one 16-bit limb.
+pub fn limb<E: PrimeCharacteristicRing>(lo: E, hi: E) -> E {
+    lo + hi * E::from_u32(1 << 8)
 }

@@ -4,7 +4,7 @@
 //! One segment of [`WORDS`] rows per call, row `p` holding the word at
 //! `ptr + 4 p`: the eight state words (`p < 8`), then the sixteen block
 //! words. The segment's first row receives the CPU's `ECALL`
-//! ([`receive_buffer_call`]). Each row consumes the word's token from the
+//! ([`receive_buffer_call`](super::precompile_call::receive_buffer_call)). Each row consumes the word's token from the
 //! memory bus and produces the new one at the call's buffer timestamp, and
 //! range-checks the new bytes.
 //!
@@ -21,16 +21,16 @@
 //! a block row at `p < 8` sends a block tag below 64 (none either) while
 //! the round table's output tag `TAG_STATE_OUT + p` finds no receiver.
 
-use p3_air::{Air, AirBuilder, BaseAir};
+use p3_air::{Air, BaseAir};
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
 use super::cpu::TS_PER_CYCLE;
 use super::io::SLOT_BUF;
-use super::layout::{check_access_order, eval_segments, ColumnAlloc, SegmentCols, TsCols};
+use super::layout::{check_access_order, ColumnAlloc, SegmentCols, TsCols};
 use super::memory::{mem_consume, mem_produce};
-use super::precompile_call::{receive_buffer_call, BufferPtrCols};
+use super::precompile_call::{eval_call_rows, limb, BufferPtrCols, CallShape};
 use super::sha256::{
     sha256_message, BLOCK_WORDS, SHA256_BUS, STATE_WORDS, TAG_BLOCK, TAG_STATE_IN, TAG_STATE_OUT,
 };
@@ -95,11 +95,6 @@ impl Default for Sha256MemCols {
     }
 }
 
-/// Two bytes as one 16-bit limb.
-fn limb<E: PrimeCharacteristicRing>(lo: E, hi: E) -> E {
-    lo + hi * E::from_u32(1 << 8)
-}
-
 /// The SHA-256 memory table's AIR.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sha256MemAir;
@@ -118,27 +113,25 @@ where
         let c = Sha256MemCols::new();
         let (local, next) = super::layout::rows(builder);
         let l = |i: usize| local[i].clone();
-        let n = |i: usize| next[i].clone();
         let k = |x: u32| AB::Expr::from_u32(x);
 
         // ---- 24 rows per call, one word each, at consecutive addresses ----
-        let mid = eval_segments(builder, &local, &next, c.seg, WORDS as u32);
-        let (is_real, first) = (l(c.seg.is_real), l(c.seg.first));
-        {
-            let mut t = builder.when_transition();
-            t.assert_zero(mid.clone() * (n(c.clk) - l(c.clk)));
-            t.assert_zero(mid * (n(c.addr) - l(c.addr) - k(4)));
-        }
-        let ptr = receive_buffer_call(
+        eval_call_rows(
             builder,
             &local,
+            &next,
+            c.seg,
+            c.clk,
+            c.addr,
             c.ptr,
-            first.clone(),
-            l(c.clk),
-            syscall::SHA256_COMPRESS,
-            syscall::SHA256_BUFFER_BYTES,
+            CallShape {
+                syscall: syscall::SHA256_COMPRESS,
+                bytes: syscall::SHA256_BUFFER_BYTES,
+                rows: WORDS as u32,
+                stride: 4,
+            },
         );
-        builder.assert_zero(first * (l(c.addr) - ptr));
+        let is_real = l(c.seg.is_real);
 
         // ---- The word, at the call's buffer timestamp ----
         let is_state = l(c.is_state);
