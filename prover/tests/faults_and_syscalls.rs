@@ -396,39 +396,40 @@ fn exit_code_is_a0() {
     }
 }
 
-// ---- the Keccak precompile -----------------------------------------------
+// ---- the precompiles -----------------------------------------------------
 
 #[test]
-fn keccak_permute_faults_on_a_bad_state_pointer() {
-    use sluice_verifier::layout::syscall::{KECCAK_PERMUTE, KECCAK_STATE_BYTES};
-    let fault_at = |ptr: u32| fault(&sys(KECCAK_PERMUTE, ptr, 0, 0)).cause;
-    assert_eq!(
-        fault_at(0x2_0002),
-        Cause::MisalignedStore {
-            addr: 0x2_0002,
-            size: 4
-        }
-    );
-    for ptr in [
-        0x100,
-        GUEST_MEMORY_START - 4,
-        GUEST_MEMORY_END - KECCAK_STATE_BYTES + 4,
-        0xffff_fff0,
+fn precompiles_fault_on_a_bad_buffer_pointer() {
+    use sluice_verifier::layout::syscall::{
+        KECCAK_PERMUTE, KECCAK_STATE_BYTES, SHA256_BUFFER_BYTES, SHA256_COMPRESS,
+    };
+    for (number, len) in [
+        (KECCAK_PERMUTE, KECCAK_STATE_BYTES),
+        (SHA256_COMPRESS, SHA256_BUFFER_BYTES),
     ] {
+        let fault_at = |ptr: u32| fault(&sys(number, ptr, 0, 0)).cause;
         assert_eq!(
-            fault_at(ptr),
-            Cause::UnmappedStore {
-                addr: ptr,
-                len: KECCAK_STATE_BYTES
-            },
-            "{ptr:#x}"
+            fault_at(0x2_0002),
+            Cause::MisalignedStore {
+                addr: 0x2_0002,
+                size: 4
+            }
         );
+        for ptr in [
+            0x100,
+            GUEST_MEMORY_START - 4,
+            GUEST_MEMORY_END - len + 4,
+            0xffff_fff0,
+        ] {
+            assert_eq!(
+                fault_at(ptr),
+                Cause::UnmappedStore { addr: ptr, len },
+                "{number:#x} at {ptr:#x}"
+            );
+        }
+        // The last buffer that fits.
+        let code = prog(&[&sys(number, GUEST_MEMORY_END - len, 0, 0), &exit(0)]);
+        let ok = execute(&program(&code, &[]), &[], &config(1000)).unwrap();
+        assert_eq!(ok.exit_code, 0);
     }
-    // The last state that fits.
-    let code = prog(&[
-        &sys(KECCAK_PERMUTE, GUEST_MEMORY_END - KECCAK_STATE_BYTES, 0, 0),
-        &exit(0),
-    ]);
-    let ok = execute(&program(&code, &[]), &[], &config(1000)).unwrap();
-    assert_eq!(ok.exit_code, 0);
 }
