@@ -2,6 +2,7 @@
 
 use p3_field::{Field, PrimeCharacteristicRing};
 use sluice_verifier::air::cpu::TsCols;
+use sluice_verifier::air::layout::SegmentCols;
 use sluice_verifier::air::precompile_call::BufferPtrCols;
 use sluice_verifier::air::ts_range::TS_LIMB_BITS;
 use sluice_verifier::layout::GUEST_MEMORY_END;
@@ -63,4 +64,14 @@ pub fn put_buffer_ptr(
     put_bytes(row, &cols.room[..3], room, bytes);
     row[cols.room[3]] = Val::from_u32(room >> 24);
     bytes.add((room >> 24) * 4);
+}
+
+/// A real row at `position` of a segment of `len` rows
+/// (`sluice_verifier::air::layout::eval_segments`).
+pub fn put_segment(row: &mut [Val], seg: SegmentCols, position: usize, len: usize) {
+    row[seg.is_real] = Val::ONE;
+    row[seg.first] = Val::from_bool(position == 0);
+    row[seg.last] = Val::from_bool(position == len - 1);
+    row[seg.position] = Val::from_usize(position);
+    row[seg.position_inv] = inv_or_zero(Val::from_usize(position) - Val::from_usize(len - 1));
 }

@@ -12,7 +12,7 @@ use sluice_verifier::air::keccak_mem::KeccakMemCols;
 use sluice_verifier::layout::syscall;
 use sluice_verifier::stark::config::Val;
 
-use super::fill::{inv_or_zero, put_buffer_ptr, put_bytes, put_ts, put_word};
+use super::fill::{put_buffer_ptr, put_bytes, put_segment, put_ts, put_word};
 use super::io::IoWord;
 use super::ByteCounts;
 
@@ -88,12 +88,7 @@ pub fn keccak_mem_trace(
     for call in calls {
         let ts = timestamp(call.clk, SLOT_BUF);
         for (lane, row) in (0..LANES).zip(&mut rows) {
-            row[c.seg.is_real] = Val::ONE;
-            row[c.seg.first] = Val::from_bool(lane == 0);
-            row[c.seg.last] = Val::from_bool(lane == LANES - 1);
-            row[c.seg.position] = Val::from_usize(lane);
-            row[c.seg.position_inv] =
-                inv_or_zero(Val::from_usize(lane) - Val::from_usize(LANES - 1));
+            put_segment(row, c.seg, lane, LANES);
             row[c.clk] = Val::from_u32(call.clk);
             row[c.addr] = Val::from_u32(call.ptr + 8 * lane as u32);
             if lane == 0 {

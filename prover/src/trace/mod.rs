@@ -228,26 +228,30 @@ pub fn generate_with(
     let poseidon2 = perms.trace(perm_log);
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min), &mut bytes)?;
+    // A precompile's round and memory tables' heights, refused before they
+    // are built when one would exceed the cap.
+    let precompile_logs = |calls: usize, rows: usize, words: usize, what: &str| {
+        let logs = (
+            log_height_for(calls * rows, min),
+            log_height_for(calls * words, min),
+        );
+        if logs.0.max(logs.1) > max {
+            return Err(TraceError::Feature(format!("an epoch of {calls} {what}")));
+        }
+        Ok(logs)
+    };
     let calls = &io.keccak;
-    let keccak_log = log_height_for(calls.len() * ROWS_PER_PERM, min);
-    let keccak_mem_log = log_height_for(calls.len() * LANES, min);
-    if keccak_log.max(keccak_mem_log) > max {
-        return Err(TraceError::Feature(format!(
-            "an epoch of {} Keccak permutations",
-            calls.len()
-        )));
-    }
+    let (keccak_log, keccak_mem_log) =
+        precompile_logs(calls.len(), ROWS_PER_PERM, LANES, "Keccak permutations")?;
     let keccak = keccak::keccak_trace(calls, keccak_log);
     let keccak_mem = keccak::keccak_mem_trace(calls, keccak_mem_log, &mut bytes);
     let sha_calls = &io.sha256;
-    let sha256_log = log_height_for(sha_calls.len() * SHA256_ROWS, min);
-    let sha256_mem_log = log_height_for(sha_calls.len() * SHA256_WORDS, min);
-    if sha256_log.max(sha256_mem_log) > max {
-        return Err(TraceError::Feature(format!(
-            "an epoch of {} SHA-256 compressions",
-            sha_calls.len()
-        )));
-    }
+    let (sha256_log, sha256_mem_log) = precompile_logs(
+        sha_calls.len(),
+        SHA256_ROWS,
+        SHA256_WORDS,
+        "SHA-256 compressions",
+    )?;
     let sha256 = sha256::sha256_trace(sha_calls, sha256_log);
     let sha256_mem = sha256::sha256_mem_trace(sha_calls, sha256_mem_log, &mut bytes);
     let range = range::range_trace(&bytes);

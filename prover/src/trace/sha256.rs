@@ -13,7 +13,7 @@ use sluice_verifier::air::sha256_mem::{Sha256MemCols, WORDS};
 use sluice_verifier::layout::syscall;
 use sluice_verifier::stark::config::Val;
 
-use super::fill::{inv_or_zero, put_buffer_ptr, put_bytes, put_ts, put_word};
+use super::fill::{put_buffer_ptr, put_bytes, put_segment, put_ts, put_word};
 use super::io::IoWord;
 use super::ByteCounts;
 
@@ -60,7 +60,9 @@ fn small_sigma1(x: u32) -> u32 {
     x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10)
 }
 
-fn put_bits(row: &mut [Val], cols: &[usize; 32], x: u32) {
+/// The low `cols.len()` bits of `x`, least significant first.
+fn put_bits(row: &mut [Val], cols: &[usize], x: u32) {
+    debug_assert!(cols.len() == 32 || x < 1 << cols.len());
     for (i, &col) in cols.iter().enumerate() {
         row[col] = Val::from_u32(x >> i & 1);
     }
@@ -69,13 +71,6 @@ fn put_bits(row: &mut [Val], cols: &[usize; 32], x: u32) {
 fn put_limbs(row: &mut [Val], cols: [usize; 2], x: u32) {
     row[cols[0]] = Val::from_u32(x & 0xffff);
     row[cols[1]] = Val::from_u32(x >> 16);
-}
-
-fn put_small(row: &mut [Val], cols: &[usize], x: u32) {
-    debug_assert!(x < 1 << cols.len());
-    for (i, &col) in cols.iter().enumerate() {
-        row[col] = Val::from_u32(x >> i & 1);
-    }
 }
 
 /// The carries out of the low and the high limb of `Σ terms`.
@@ -141,8 +136,8 @@ pub(crate) fn fill_compression(
         let ca = carries(&[&t1[..], &[s0, maj]].concat());
         let ce = carries(&[&[d][..], &t1].concat());
         for half in 0..2 {
-            put_small(row, &c.carry_a[half], ca[half]);
-            put_small(row, &c.carry_e[half], ce[half]);
+            put_bits(row, &c.carry_a[half], ca[half]);
+            put_bits(row, &c.carry_e[half], ce[half]);
         }
         if t < ROUNDS - BLOCK_WORDS {
             let cw = carries(&[
@@ -152,7 +147,7 @@ pub(crate) fn fill_compression(
                 w[t],
             ]);
             for (cols, carry) in c.carry_w.iter().zip(cw) {
-                put_small(row, cols, carry);
+                put_bits(row, cols, carry);
             }
         }
         let t1 = t1.iter().fold(0u32, |x, y| x.wrapping_add(*y));
@@ -205,11 +200,7 @@ pub fn sha256_mem_trace(
     for call in calls {
         let ts = timestamp(call.clk, SLOT_BUF);
         for ((p, word), row) in call.words.iter().enumerate().zip(&mut rows) {
-            row[c.seg.is_real] = Val::ONE;
-            row[c.seg.first] = Val::from_bool(p == 0);
-            row[c.seg.last] = Val::from_bool(p == WORDS - 1);
-            row[c.seg.position] = Val::from_usize(p);
-            row[c.seg.position_inv] = inv_or_zero(Val::from_usize(p) - Val::from_usize(WORDS - 1));
+            put_segment(row, c.seg, p, WORDS);
             row[c.clk] = Val::from_u32(call.clk);
             row[c.addr] = Val::from_u32(word.addr);
             if p == 0 {
