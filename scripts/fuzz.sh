@@ -13,6 +13,11 @@
 # without AddressSanitizer (debug assertions, overflow checks and comparison
 # tracing stay; about 3x the executions per second) in fuzz/target-long.
 #
+# Smoke runs (CI): SLUICE_FUZZ_SMOKE=1 builds every target once, in one
+# flavor (optimized, debug assertions and overflow checks, no sanitizer, no
+# comparison tracing) in fuzz/target-smoke: one nightly build of the
+# dependencies instead of two, about 6 minutes less on two cores.
+#
 # Exits non-zero as soon as a target finds a crash. See docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,8 +89,11 @@ for target in "${targets[@]}"; do
     # keep the default instrumentation (AddressSanitizer, debug assertions,
     # comparison tracing).
     flavor=()
-    case "$target" in
-        stream_stark | bundle_mutate)
+    case "${SLUICE_FUZZ_SMOKE:-}:$target" in
+        1:*)
+            flavor=(-O -a -s none --no-trace-compares --disable-branch-folding=false
+                --target-dir target-smoke) ;;
+        *:stream_stark | *:bundle_mutate)
             flavor=(-O -s none --no-trace-compares --disable-branch-folding=false
                 --target-dir target-stark) ;;
         *)
