@@ -87,6 +87,35 @@ impl ProofParams {
         ..Self::DEFAULT
     };
 
+    /// Small proofs for short runs: blowup 16 and 22 queries (104 bits).
+    /// Time and memory grow with the blowup, which only a short epoch can
+    /// afford: the prover picks this preset by itself for a run of one
+    /// epoch of at most `2^SHORT_RUN_LOG2` cycles (`docs/proof-system.md`,
+    /// § Parameters). The larger blowup shifts bits from the queries to the
+    /// grinding: two more before the queries and the DEEP batching
+    /// challenge, two more per folding round. Plain mode only: a
+    /// zero-knowledge trace at 2^20 rows has no room in KoalaBear's two-adic
+    /// subgroups for blowup 16 ([`Self::short`] falls back to [`Self::SIZE`]).
+    pub const SHORT: ProofParams = ProofParams {
+        log_blowup: 4,
+        num_queries: 22,
+        query_pow_bits: 18,
+        batch_pow_bits: 18,
+        commit_pow_bits: 10,
+        ..Self::DEFAULT
+    };
+
+    /// The short-run preset in the mode `zk` asks for: [`Self::SHORT`], or
+    /// with zero knowledge [`Self::SIZE`] (the largest blowup that mode
+    /// allows).
+    pub const fn short(zk: bool) -> ProofParams {
+        if zk {
+            ProofParams { zk, ..Self::SIZE }
+        } else {
+            Self::SHORT
+        }
+    }
+
     /// [`Self::DEFAULT`] in zero-knowledge mode.
     pub const DEFAULT_ZK: ProofParams = ProofParams {
         zk: true,
@@ -262,6 +291,8 @@ mod tests {
             (ProofParams::DEFAULT, 104, 103),
             (ProofParams::SPEED, 104, 103),
             (ProofParams::SIZE, 104, 103),
+            (ProofParams::short(false), 104, 104),
+            (ProofParams::short(true), 103, 103),
         ] {
             let hiding = ProofParams { zk: true, ..preset };
             assert_eq!(preset.validate(), Ok(()), "{preset:?}");
@@ -269,6 +300,22 @@ mod tests {
             assert_eq!(preset.conjectured_security_bits(), plain, "{preset:?}");
             assert_eq!(hiding.conjectured_security_bits(), zk, "{hiding:?}");
         }
+    }
+
+    /// Blowup 16 is out of reach in zero-knowledge mode (a hiding trace of
+    /// 2^21 rows would need 2^25 points), so the short preset falls back.
+    #[test]
+    fn short_preset_is_plain_only() {
+        let hiding = ProofParams {
+            zk: true,
+            ..ProofParams::SHORT
+        };
+        assert!(matches!(
+            hiding.validate(),
+            Err(ParamsError::LdeTooLarge { .. })
+        ));
+        assert!(ProofParams::short(true).zk);
+        assert_eq!(ProofParams::short(true).log_blowup, 3);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod worker;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use sluice_prover::prove::StarkEpochProver;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::StarkEpochVerifier;
@@ -21,23 +21,32 @@ use sluice_verifier::stark::StarkEpochVerifier;
 /// the blowup against the number of queries, each choice at ≥ 100 bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Favor {
-    /// Blowup 4, 45 queries (the default).
+    /// `short` for a run of one epoch of at most 2^13 cycles, `balance`
+    /// otherwise (the default).
     #[default]
+    Auto,
+    /// Blowup 4, 45 queries.
     Balance,
     /// Blowup 2, 91 queries: faster proving in less memory, larger proofs.
     Speed,
     /// Blowup 8, 30 queries: smaller proofs, more time and memory.
     Size,
+    /// Blowup 16, 22 queries: the smallest proofs, for short runs (blowup 8,
+    /// 30 queries with --zk).
+    Short,
 }
 
 impl Favor {
     /// `params` with this choice's preset, keeping `params`' mode (zero
-    /// knowledge or not); `Balance` keeps `params` as they are.
+    /// knowledge or not); `Auto` keeps `params` as they are (the run's
+    /// plan decides).
     pub fn apply(self, params: ProofParams) -> ProofParams {
         let preset = match self {
-            Favor::Balance => return params,
+            Favor::Auto => return params,
+            Favor::Balance => ProofParams::DEFAULT,
             Favor::Speed => ProofParams::SPEED,
             Favor::Size => ProofParams::SIZE,
+            Favor::Short => ProofParams::short(params.zk),
         };
         ProofParams {
             zk: params.zk,
@@ -45,14 +54,17 @@ impl Favor {
         }
     }
 
-    /// The choice whose preset `params` are (in either mode), if any.
+    /// The fixed choice whose preset `params` are (in either mode), if any
+    /// (`Size` rather than `Short` with zero knowledge, where they agree).
     pub fn of(params: &ProofParams) -> Option<Favor> {
-        Favor::value_variants().iter().copied().find(|f| {
-            f.apply(ProofParams {
-                zk: params.zk,
-                ..ProofParams::DEFAULT
-            }) == *params
-        })
+        [Favor::Balance, Favor::Speed, Favor::Size, Favor::Short]
+            .into_iter()
+            .find(|f| {
+                f.apply(ProofParams {
+                    zk: params.zk,
+                    ..ProofParams::DEFAULT
+                }) == *params
+            })
     }
 }
 
@@ -170,19 +182,25 @@ mod tests {
     #[test]
     fn favor_applies_its_preset_and_keeps_the_mode() {
         for zk in [false, true] {
+            let base = ProofParams {
+                zk,
+                ..ProofParams::DEFAULT
+            };
             for (favor, preset) in [
                 (Favor::Balance, ProofParams::DEFAULT),
                 (Favor::Speed, ProofParams::SPEED),
                 (Favor::Size, ProofParams::SIZE),
             ] {
-                let base = ProofParams {
-                    zk,
-                    ..ProofParams::DEFAULT
-                };
                 let want = ProofParams { zk, ..preset };
                 assert_eq!(favor.apply(base), want);
                 assert_eq!(Favor::of(&want), Some(favor));
             }
+            let short = Favor::Short.apply(base);
+            assert_eq!(short, ProofParams::short(zk));
+            // With zero knowledge the short preset is the size preset.
+            let named = if zk { Favor::Size } else { Favor::Short };
+            assert_eq!(Favor::of(&short), Some(named));
+            assert_eq!(Favor::Auto.apply(base), base);
         }
         let odd = ProofParams {
             num_queries: 60,

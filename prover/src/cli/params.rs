@@ -3,6 +3,8 @@
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::security::{epoch_shape, report, term_bits};
 
+use sluice_prover::host::SHORT_RUN_LOG2;
+
 use super::{exit, Favor};
 
 pub const LONG_HELP: &str = "\
@@ -18,7 +20,8 @@ Exit status:
 Example:
   prover params --tables
   prover params --zk
-  prover params --favor size";
+  prover params --favor size
+  prover params --favor short";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,7 +31,8 @@ pub struct Args {
     /// The parameters and security of zero-knowledge mode (`prove --zk`).
     #[arg(long)]
     pub zk: bool,
-    /// The parameters `prove --favor` uses: balance (default), speed or size.
+    /// The parameters `prove --favor` uses: balance (default), speed, size
+    /// or short (`auto` picks short or balance by the run's length).
     #[arg(long, value_enum, default_value_t = Favor::Balance)]
     pub favor: Favor,
 }
@@ -39,6 +43,12 @@ pub fn run(args: Args, params: ProofParams) -> u8 {
         ..params
     });
     print!("{}", describe(&params, args.tables));
+    if args.favor == Favor::Auto {
+        println!(
+            "(prove --favor auto uses these for runs longer than one epoch of 2^{SHORT_RUN_LOG2} \
+             cycles, and --favor short's for shorter ones: prover params --favor short)"
+        );
+    }
     exit::OK
 }
 

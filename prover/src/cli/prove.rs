@@ -9,6 +9,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use clap::ValueEnum;
 use sluice_prover::bundle_writer::{partial_path, BundleOutput, BundleWriter};
 use sluice_prover::distributed::{QueueOptions, QueueProver};
 use sluice_prover::driver::{resume_bundle, ConsoleProgress, DriveError, EpochProver, Progress};
@@ -97,14 +98,19 @@ pub struct Args {
     pub zk: bool,
     /// What the proof parameters favor, each at ≥ 100 bits of conjectured
     /// security (`prover params --favor X` prints them):
+    /// `auto` (the default: `short` for a run of one epoch of at most 2^13
+    /// cycles, `balance` otherwise);
     /// `balance` (blowup 4, 45 queries);
     /// `speed` (blowup 2, 91 queries: about 1.4× faster in 57 % of the
     /// memory, proofs about 1.85× larger);
     /// `size` (blowup 8, 30 queries: proofs about 29 % smaller, 1.9× the
     /// time and 1.8× the memory). Measured at 2^20 without --zk
-    /// (docs/benchmarks.md); with --zk, speed saves little memory.
-    /// The bundle header records the parameters; verifiers accept all three.
-    #[arg(long, value_enum, default_value_t = Favor::Balance)]
+    /// (docs/benchmarks.md); with --zk, speed saves little memory;
+    /// `short` (blowup 16, 22 queries; with --zk the same as `size`):
+    /// proofs about 40 % smaller than balance's for runs under 2^13
+    /// cycles, for about 3× the time (0.3–1.3 s more there).
+    /// The bundle header records the parameters; verifiers accept them all.
+    #[arg(long, value_enum, default_value_t = Favor::Auto)]
     pub favor: Favor,
     /// Epoch size as log2 of the cycle count per epoch (1 to 20), or
     /// `auto`: the largest size up to 20 at which the proving jobs
@@ -214,13 +220,10 @@ where
         None
     };
     // Before any file is read.
-    let bits = match check_security(&params) {
-        Ok(bits) => bits,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit_code_of(&e);
-        }
-    };
+    if let Err(e) = check_security(&params) {
+        eprintln!("error: {e}");
+        return exit_code_of(&e);
+    }
     let elf = match read_bounded("ELF", &args.elf, MAX_ELF_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -245,9 +248,13 @@ where
     let claimed_image_id = image_id(host.program());
     let mut host = host
         .input_raw(&input)
-        .params(params)
+        .zk(params.zk)
         .max_cycles(args.max_cycles)
         .with_image_id(claimed_image_id);
+    // `auto` leaves the choice to the plan, which knows the run's length.
+    if args.favor != Favor::Auto {
+        host = host.params(params);
+    }
     drop(input);
     match (args.epoch_size_log2, &resuming) {
         (EpochSize::Log2(k), _) => host = host.epoch_size_log2(k),
@@ -273,6 +280,8 @@ where
         }
     };
     let ctx = plan.ctx;
+    let params = ctx.params;
+    let bits = params.conjectured_security_bits();
     let outcome = &plan.outcome;
     let jobs = plan.jobs;
     if let Some(why) = resuming
@@ -308,8 +317,21 @@ where
         (EpochSize::Auto, None) => " (--epoch-size-log2 auto: what the available memory holds)",
         (EpochSize::Log2(_), _) => "",
     };
+    let favor = match Favor::of(&params).and_then(|f| f.to_possible_value()) {
+        Some(f) if args.favor == Favor::Auto => format!(
+            "parameters {} (--favor auto: {})",
+            f.get_name(),
+            if f.get_name() == "balance" {
+                "a run longer than one short epoch"
+            } else {
+                "a short run"
+            }
+        ),
+        Some(f) => format!("parameters {}", f.get_name()),
+        None => "parameters as given".to_string(),
+    };
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {bits} bits of conjectured security; zero-knowledge: {}",
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {favor}, {bits} bits of conjectured security; zero-knowledge: {}",
         outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
     let queue = match &args.queue {
@@ -592,7 +614,7 @@ mod tests {
             jobs: Some(2),
             max_cycles: 1 << 20,
             zk: false,
-            favor: Favor::Balance,
+            favor: Favor::Auto,
             resume: false,
             queue: None,
             local_jobs: 0,

@@ -118,6 +118,9 @@ pub struct Prover<P = StarkEpochProver> {
     epoch_size_log2: Option<u8>,
     jobs: Option<usize>,
     params: ProofParams,
+    /// Set by [`Prover::params`]: without it, [`Prover::plan`] picks the
+    /// parameters by the run's length ([`auto_params`]).
+    params_given: bool,
     /// Set by [`Prover::zk`], which [`Prover::params`] keeps.
     zk: Option<bool>,
     max_cycles: u64,
@@ -141,6 +144,7 @@ impl Prover {
             epoch_size_log2: None,
             jobs: None,
             params: ProofParams::DEFAULT,
+            params_given: false,
             zk: None,
             max_cycles: Config::default().max_cycles,
             image_id: None,
@@ -159,6 +163,7 @@ impl<P: EpochProver> Prover<P> {
             epoch_size_log2: self.epoch_size_log2,
             jobs: self.jobs,
             params: self.params,
+            params_given: self.params_given,
             zk: self.zk,
             max_cycles: self.max_cycles,
             image_id: self.image_id,
@@ -214,16 +219,18 @@ impl<P: EpochProver> Prover<P> {
         self
     }
 
-    /// Proof parameters other than the defaults, e.g.
+    /// These proof parameters for every run, e.g. [`ProofParams::DEFAULT`],
     /// [`ProofParams::SPEED`] (faster, less memory, larger proofs) or
     /// [`ProofParams::SIZE`] (smaller proofs), as `prove --favor` chooses.
-    /// Their `zk` field counts unless [`Self::zk`] is called, before or
-    /// after.
+    /// Without this call the plan picks them by the run's length
+    /// ([`auto_params`]). Their `zk` field counts unless [`Self::zk`] is
+    /// called, before or after.
     pub fn params(mut self, params: ProofParams) -> Self {
         self.params = ProofParams {
             zk: self.zk.unwrap_or(params.zk),
             ..params
         };
+        self.params_given = true;
         self
     }
 
@@ -291,20 +298,26 @@ impl<P: EpochProver> Prover<P> {
         // A run shorter than one epoch proves a shorter trace.
         let height_log2 =
             (outcome.cycles.max(1).next_power_of_two().trailing_zeros() as u8).min(epoch_size_log2);
+        let params = if self.params_given {
+            self.params
+        } else {
+            auto_params(self.params.zk, outcome.epochs, height_log2)
+        };
+        check_security(&params)?;
         let jobs = self.jobs.unwrap_or_else(|| {
-            default_jobs(cores, available, height_log2, outcome.epochs, &self.params)
+            default_jobs(cores, available, height_log2, outcome.epochs, &params)
         });
         Ok(Plan {
             ctx: ChainContext {
                 protocol_version: PROTOCOL_VERSION,
-                params: self.params,
+                params,
                 image_id: self.image_id(),
                 epoch_size_log2,
             },
             auto_epoch_size: self.epoch_size_log2.is_none(),
             height_log2,
             jobs,
-            needed_bytes: peak_bytes(jobs, height_log2, &self.params),
+            needed_bytes: peak_bytes(jobs, height_log2, &params),
             available_bytes: available,
             outcome,
         })
@@ -349,6 +362,25 @@ impl<P: EpochProver> Prover<P> {
             &mut progress,
         )?;
         Ok(report)
+    }
+}
+
+/// Runs of one epoch of at most `2^SHORT_RUN_LOG2` cycles are proven with
+/// [`ProofParams::short`] unless the parameters are given.
+pub const SHORT_RUN_LOG2: u8 = 13;
+
+/// The parameters a plan picks when none are given: [`ProofParams::short`]
+/// for a run of one epoch of at most `2^SHORT_RUN_LOG2` cycles, where the
+/// larger blowup costs little time and makes the proof much smaller
+/// (`docs/benchmarks.md`, § Short runs); [`ProofParams::DEFAULT`] otherwise.
+pub fn auto_params(zk: bool, epochs: u64, height_log2: u8) -> ProofParams {
+    if epochs <= 1 && height_log2 <= SHORT_RUN_LOG2 {
+        ProofParams::short(zk)
+    } else {
+        ProofParams {
+            zk,
+            ..ProofParams::DEFAULT
+        }
     }
 }
 

@@ -159,3 +159,49 @@ fn zk_and_params_compose_in_any_order() {
     assert!(p().params(ProofParams::DEFAULT_ZK).params.zk);
     assert!(!p().zk(false).params(ProofParams::DEFAULT_ZK).params.zk);
 }
+
+/// Without given parameters, a run of one short epoch gets the short
+/// preset (in its mode) and anything longer the default; given parameters
+/// are kept whatever the run.
+#[test]
+fn the_plan_picks_short_parameters_for_short_runs_only() {
+    let one_epoch = Prover::from_program(writes_ok(2));
+    assert_eq!(
+        one_epoch.plan().unwrap().ctx.params,
+        ProofParams::short(false)
+    );
+    assert_eq!(
+        one_epoch.clone().zk(true).plan().unwrap().ctx.params,
+        ProofParams::short(true)
+    );
+    let many_epochs = Prover::from_program(writes_ok(2)).epoch_size_log2(3);
+    assert!(many_epochs.plan().unwrap().outcome.epochs > 1);
+    assert_eq!(many_epochs.plan().unwrap().ctx.params, ProofParams::DEFAULT);
+    let given = one_epoch.params(ProofParams::DEFAULT);
+    assert_eq!(given.plan().unwrap().ctx.params, ProofParams::DEFAULT);
+
+    // The boundary: one epoch of 2^SHORT_RUN_LOG2 rows, not one more.
+    assert_eq!(auto_params(false, 1, SHORT_RUN_LOG2), ProofParams::SHORT);
+    assert_eq!(
+        auto_params(false, 1, SHORT_RUN_LOG2 + 1),
+        ProofParams::DEFAULT
+    );
+    assert_eq!(auto_params(true, 2, 4), ProofParams::DEFAULT_ZK);
+}
+
+/// A bundle under the short preset verifies, and its header says so.
+#[test]
+fn a_short_run_proves_and_verifies_with_the_short_preset() {
+    let prover = Prover::from_program(writes_ok(2));
+    let mut bundle = Vec::new();
+    let report = prover.prove_to(&mut bundle, |_| {}).unwrap();
+    assert_eq!(report.epochs, 1);
+    let summary = sluice_verifier::verify_bundle(&bundle[..], prover.image_id()).unwrap();
+    assert_eq!(summary.output, b"okok");
+    // The header (after the preamble and its frame prefix) names them.
+    use sluice_verifier::bundle::{decode_header_body, FRAME_PREFIX_LEN, PREAMBLE_LEN};
+    let at = PREAMBLE_LEN + FRAME_PREFIX_LEN;
+    let len = u32::from_le_bytes(bundle[at - 4..at].try_into().unwrap()) as usize;
+    let header = decode_header_body(&bundle[at..at + len]).unwrap();
+    assert_eq!(header.params, ProofParams::SHORT);
+}
