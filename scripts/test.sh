@@ -35,6 +35,7 @@ SLUICE_REQUIRE_QEMU=1 cargo test --workspace --locked
 log "tamper suites in zero-knowledge mode (SLUICE_TEST_ZK=1)"
 # One --workspace invocation reuses what `cargo test --workspace` built.
 SLUICE_TEST_ZK=1 cargo test --workspace --locked --lib --test io_tables --test input_state \
+    --test precompile_pointers \
     --test stark_chain
 
 # WebAssembly verifier: the shipped module, then the test-only build whose

@@ -175,6 +175,8 @@ pub struct Executor {
     unprovable: Option<Unprovable>,
     /// Negative tests only: host writes skip the buffer check.
     forged_host_buffers: bool,
+    /// Negative tests only: precompile buffers skip the pointer check.
+    pub(super) forged_precompile_buffers: bool,
     /// Adaptive epochs: the row cap, what the current epoch has used, and
     /// the number of epochs recorded so far.
     row_cap: RowCap,
@@ -252,6 +254,7 @@ impl Executor {
             epoch_reads: Vec::new(),
             unprovable: None,
             forged_host_buffers: false,
+            forged_precompile_buffers: false,
             row_cap: RowCap::default().for_epochs(config.epoch_size_log2),
             epoch_use: EpochUse::default(),
             slack: 0,
@@ -305,6 +308,15 @@ impl Executor {
     #[doc(hidden)]
     pub fn forge_unchecked_host_buffers(&mut self) {
         self.forged_host_buffers = true;
+    }
+
+    /// Lets precompile calls run on any word-aligned buffer below `2^30`
+    /// instead of faulting on one outside guest memory (the reserved region
+    /// below `0x1_0000`, say), as a cheating prover would claim. For
+    /// negative tests only.
+    #[doc(hidden)]
+    pub fn forge_unchecked_precompile_buffers(&mut self) {
+        self.forged_precompile_buffers = true;
     }
 
     /// Lowers the row cap of every table of an epoch's proof from `2^20` to
