@@ -11,11 +11,19 @@
 //!
 //! Only the search differs: absorbing, sampling and the witness check are the
 //! inner challenger's, so the transcript and every verifier are unchanged.
+//!
+//! The search still uses every core (in the prover, where `p3-maybe-rayon`
+//! is parallel): each round hands one block of candidates to each thread
+//! and keeps the first block, in candidate order, that holds a passing
+//! witness, so the answer does not depend on the number of threads.
 
+use alloc::vec::Vec;
 use p3_challenger::{
     CanObserve, CanSample, CanSampleBits, DuplexChallenger, FieldChallenger, GrindingChallenger,
 };
+
 use p3_field::{Field, PackedValue, PrimeCharacteristicRing, PrimeField64};
+use p3_maybe_rayon::prelude::*;
 use p3_symmetric::Permutation;
 
 use super::config::{Perm, Val};
@@ -23,6 +31,11 @@ use super::config::{Perm, Val};
 /// Sponge width and rate of the duplex challenger.
 const WIDTH: usize = 16;
 const RATE: usize = 8;
+
+/// Packed permutations per block of the parallel search: large enough that
+/// a thread's block outweighs handing it out, small enough that a 16-bit
+/// search (about 2^16 candidates) spans several rounds.
+const BLOCK_PERMUTATIONS: u64 = 128;
 
 type Inner = DuplexChallenger<Val, Perm, WIDTH, RATE>;
 
@@ -67,23 +80,36 @@ impl Challenger {
             };
         }
         let mask = (1u64 << bits) - 1;
-        let mut start = 0u64;
-        while start < Val::ORDER_U64 {
-            let mut s = state;
-            s[slot] = Packed::from_fn(|lane| {
-                Val::from_u64((start + lane as u64).min(Val::ORDER_U64 - 1))
-            });
-            inner.permutation.permute_mut(&mut s);
-            // `sample_bits` reads the last rate element.
-            let samples = s[RATE - 1].as_slice();
-            if let Some(lane) = samples
-                .iter()
-                .position(|v| v.as_canonical_u64() & mask == 0)
-            {
-                let witness = Val::from_u64((start + lane as u64).min(Val::ORDER_U64 - 1));
+        let candidate = |c: u64| Val::from_u64(c.min(Val::ORDER_U64 - 1));
+        // The smallest candidate of `[from, from + block)` whose sample
+        // passes, in packed permutations.
+        let block = BLOCK_PERMUTATIONS * lanes as u64;
+        let search = |from: u64| -> Option<u64> {
+            let end = (from + block).min(Val::ORDER_U64);
+            (from..end).step_by(lanes).find_map(|start| {
+                let mut s = state;
+                s[slot] = Packed::from_fn(|lane| candidate(start + lane as u64));
+                inner.permutation.permute_mut(&mut s);
+                // `sample_bits` reads the last rate element.
+                s[RATE - 1]
+                    .as_slice()
+                    .iter()
+                    .position(|v| v.as_canonical_u64() & mask == 0)
+                    .map(|lane| start + lane as u64)
+            })
+        };
+        let threads = current_num_threads().max(1) as u64;
+        let mut from = 0u64;
+        while from < Val::ORDER_U64 {
+            let found: Vec<Option<u64>> = (0..threads)
+                .into_par_iter()
+                .map(|i| search(from + i * block))
+                .collect();
+            if let Some(c) = found.into_iter().flatten().next() {
+                let witness = candidate(c);
                 return self.passes(bits, witness).then_some(witness);
             }
-            start += lanes as u64;
+            from += threads * block;
         }
         None
     }
