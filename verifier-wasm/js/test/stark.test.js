@@ -180,7 +180,10 @@ test('node verify.js verifies Keccak precompile bundles in both modes', () => {
 });
 
 test('flipping the header’s zk flag is rejected, naming the proof mode', () => {
-  for (const [name, file] of [['zk-as-plain', ZK_BUNDLE], ['plain-as-zk', OUTPUT_BUNDLE]]) {
+  // The collatz bundle is proven with the default parameters (valid in
+  // both modes); the plain sha256 bundle, a short run, with the `short`
+  // preset, which zero-knowledge mode does not allow (next test).
+  for (const [name, file] of [['zk-as-plain', ZK_BUNDLE], ['plain-as-zk', BUNDLE]]) {
     const b = Buffer.from(fs.readFileSync(file));
     const header = records(b).find((r) => r.kind === 1);
     // The header body: protocol version (1 byte), then the nine parameter
@@ -196,6 +199,21 @@ test('flipping the header’s zk flag is rejected, naming the proof mode', () =>
     assert.equal(e.epoch, 0);
     assert.match(e.message, /proof mode/);
   }
+});
+
+test('a short run’s header flipped to zero knowledge is refused at the header: blowup 16 has no zk mode', () => {
+  const b = Buffer.from(fs.readFileSync(OUTPUT_BUNDLE));
+  const header = records(b).find((r) => r.kind === 1);
+  const at = header.bodyStart + 1;
+  assert.equal(b[at], 4, 'the sha256 bundle uses the short preset (log_blowup 4)');
+  b[at + 9] ^= 1;
+  const out = path.join(dir, 'short-as-zk.bin');
+  fs.writeFileSync(out, b);
+  const r = verifyJs(['--json', out]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const e = JSON.parse(r.stdout).error;
+  assert.equal(e.epoch, null);
+  assert.equal(e.check, 'params');
 });
 
 test('a truncated real bundle and another program’s ELF are rejected', () => {
