@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds every guest program the tests and the demo run:
 #   guest/examples/<name>  (Rust, sluice-guest SDK) -> build/guests/<name>.elf
+#   guest/patches/hashes   (patched sha2/tiny-keccak) -> build/guests/hashes.elf
 #   tests/programs/<name>.S (GNU assembler)         -> build/programs/<name>.elf
 #   tests/programs/<name>.c (C, guest/c SDK)        -> build/programs/<name>.elf
 # and checks that each ELF holds only RV32IM instructions: no compressed (C)
@@ -82,6 +83,14 @@ for manifest in guest/examples/*/Cargo.toml; do
     check_rv32im "$elf"
     install_if_changed "$elf" "build/guests/$name.elf"
 done
+
+# The guest whose `sha2` and `tiny-keccak` are patched to the precompiles
+# (guest/patches: a workspace of its own, since a patch is workspace-wide).
+(cd guest/patches && cargo build --release --locked --quiet -p hashes)
+elf=guest/patches/target/$TARGET/release/hashes
+[ -f "$elf" ] || die "cargo did not produce $elf"
+check_rv32im "$elf"
+install_if_changed "$elf" build/guests/hashes.elf
 
 # --- Assembled test programs -----------------------------------------------
 # -Ttext-segment (not -Ttext) keeps the ELF header segment at 0x10000 instead

@@ -14,13 +14,25 @@ scripts/build-guests.sh
 log "cargo fmt --check"
 cargo fmt --all -- --check
 (cd fuzz && cargo fmt -- --check)
+(cd guest && cargo fmt --all -- --check)
+(cd guest/patches && cargo fmt --all -- --check)
 
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-log "guest SDK unit tests on the host (precompiles in software)"
-(cd guest && cargo test --locked -p sluice-guest --no-default-features \
-    --target "$(rustc -vV | sed -n 's/^host: //p')")
+log "guest SDK, precompiles and patched sha2 / tiny-keccak: unit tests on the host (in software)"
+host_target=$(rustc -vV | sed -n 's/^host: //p')
+(cd guest && cargo test --locked -p sluice-guest -p sluice-precompiles --no-default-features \
+    --target "$host_target" && cargo clippy --locked -p sluice-guest -p sluice-precompiles \
+    --no-default-features --all-targets --target "$host_target" -- -D warnings)
+(cd guest/patches && cargo test --locked -p sha2 -p tiny-keccak --features tiny-keccak/fips202 \
+    --target "$host_target" && cargo clippy --locked -p sha2 -p tiny-keccak --all-targets \
+    --features tiny-keccak/fips202,sha2/oid --target "$host_target" -- -D warnings)
+# The tiny-keccak replacement refuses the constructions it lacks, by name.
+refusal=$(cd guest/patches && cargo check --locked -p tiny-keccak --features kmac \
+    --target "$host_target" 2>&1 || true)
+grep -q "provides only Keccak, SHA-3 and SHAKE" <<<"$refusal" ||
+    { printf '%s\n' "$refusal" >&2; log "tiny-keccak with kmac was not refused"; exit 1; }
 
 log "verifier builds for wasm32-unknown-unknown without std"
 cargo build --locked -p verifier --no-default-features --target wasm32-unknown-unknown

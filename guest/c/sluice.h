@@ -32,6 +32,8 @@
 #define SLUICE_FD_STDOUT 1
 #define SLUICE_FD_STDERR 2
 #define SLUICE_FD_PUBLIC 3
+/* Hints for the host program: not proven. */
+#define SLUICE_FD_HINT 4
 
 static inline uint32_t sluice_syscall3(uint32_t n, uint32_t a, uint32_t b, uint32_t c)
 {

@@ -1,5 +1,6 @@
 //! The host side of typed I/O: prove the `stats` guest on a `Job`, verify
-//! the bundle, and decode the `Report` it proves.
+//! the bundle, decode the `Report` it proves, and read the guest's hint
+//! (unproven data for the host).
 //!
 //! ```sh
 //! scripts/build-guests.sh
@@ -47,11 +48,17 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .input_bytes(salt)?
         .epoch_size_log2(14);
     let file = std::io::BufWriter::new(std::fs::File::create(&bundle_path)?);
+    let mut hinted: Option<Vec<i64>> = None;
     let report = prover.prove_to(file, |event| match event {
-        ProveEvent::Started(plan) => eprintln!(
-            "proving {} cycles in epochs of 2^{} cycles with {} job(s)",
-            plan.outcome.cycles, plan.ctx.epoch_size_log2, plan.jobs
-        ),
+        ProveEvent::Started(plan) => {
+            eprintln!(
+                "proving {} cycles in epochs of 2^{} cycles with {} job(s)",
+                plan.outcome.cycles, plan.ctx.epoch_size_log2, plan.jobs
+            );
+            // Hints come from the run that planned the proof; they are the
+            // prover's word, not part of what the bundle proves.
+            hinted = plan.outcome.hint_reader().read().ok();
+        }
         ProveEvent::EpochWritten {
             index, proof_bytes, ..
         } => eprintln!("epoch {index}: {proof_bytes} proof bytes"),
@@ -77,6 +84,16 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     if proven != Report::of(&job, salt) || first_salt_byte != salt.first().copied() {
         return Err("the proven report is not the expected one".into());
+    }
+    let want: Vec<i64> = job
+        .samples
+        .iter()
+        .copied()
+        .filter(|&s| s > job.threshold)
+        .collect();
+    println!("hinted (not proven): samples above the threshold {hinted:?}");
+    if hinted.as_ref() != Some(&want) {
+        return Err(format!("the guest hinted {hinted:?}, expected {want:?}").into());
     }
     Ok(())
 }

@@ -277,7 +277,10 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
         max_cycles: options.max_cycles,
     };
     // Fail on a bad configuration before any thread starts.
-    let executor = Executor::new(program, input.to_vec(), &config)?;
+    let mut executor = Executor::new(program, input.to_vec(), &config)?;
+    // Planning ran the guest and kept its host output; this run's must not
+    // grow the prover's memory.
+    executor.discard_host_output();
 
     let abort = AtomicBool::new(false);
     let in_flight = AtomicUsize::new(0);

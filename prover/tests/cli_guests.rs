@@ -350,3 +350,35 @@ fn frames_on_the_command_line() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("cannot read frame"), "{stderr}");
 }
+
+/// `--hints FILE` saves what the guest wrote to fd 4: `io_shapes` on
+/// "ABCDEFGH" hints "BCD" (its read put the input at `buf + 1`; the hint is
+/// `buf + 2`, 3 bytes). `execute` writes them as the guest runs, `prove`
+/// from the run that plans the proof; the bundle does not carry them.
+#[test]
+fn hints_are_saved_where_asked() {
+    let input = input_file("hints-in", b"ABCDEFGH");
+    let hints = input_file("hints-out", b"stale");
+    let shapes = elf("programs", "io_shapes");
+    let (code, stdout, stderr) =
+        prover(&["execute", &shapes, "--input", &input, "--hints", &hints]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(std::fs::read(&hints).unwrap(), b"BCD");
+    // The host write reaches stdout; the hint does not.
+    assert!(stdout.starts_with("ABcycles:"), "{stdout}");
+
+    std::fs::remove_file(&hints).unwrap();
+    let out = input_file("hints.bundle", b"");
+    let (code, _, stderr) = prove_at_2_8(&shapes, &input, &out, &["--hints", &hints]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(std::fs::read(&hints).unwrap(), b"BCD");
+    let (code, _, stderr) = prover(&["verify", &out, "--elf", &shapes]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let (code, _, stderr) = prover(&["execute", &shapes, "--hints", "/nonexistent/dir/hints"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("cannot create `/nonexistent/dir/hints`"),
+        "{stderr}"
+    );
+}

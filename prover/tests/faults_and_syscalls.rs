@@ -210,7 +210,7 @@ fn cycle_limit() {
 
 #[test]
 fn bad_file_descriptors() {
-    for (n, fd) in [(64u32, 0u32), (64, 4), (64, NEG), (63, 1), (63, 3)] {
+    for (n, fd) in [(64u32, 0u32), (64, 5), (64, NEG), (63, 1), (63, 3)] {
         let err = fault(&sys(n, fd, DATA, 4));
         assert_eq!(err.cause, Cause::BadFileDescriptor { syscall: n, fd });
     }
@@ -312,6 +312,7 @@ fn write_to_stdout_stderr_and_public_output() {
         &sys(64, 2, DATA + 6, 5),
         &sys(64, 3, DATA + 12, 4),
         &sys(64, 3, DATA, 2),
+        &sys(64, 4, DATA + 3, 3),
         &exit(3),
     ]);
     let data = b"hello world ABCD";
@@ -322,9 +323,10 @@ fn write_to_stdout_stderr_and_public_output() {
     assert_eq!(out.stdout, b"hello");
     assert_eq!(out.stderr, b"world");
     assert_eq!(out.public_output, b"ABCDhe");
+    assert_eq!(out.hints, b"lo ");
     // Exiting with a non-zero code is an outcome, not an error.
     assert_eq!(out.exit_code, 3);
-    assert_eq!(out.cycles, 4 * 9 + 1 + 5);
+    assert_eq!(out.cycles, 5 * 9 + 1 + 5);
     assert_eq!(out.epochs, 1);
 }
 
@@ -352,14 +354,30 @@ fn forwarded_host_output_is_not_captured() {
             Ok(())
         }
     }
-    let code = prog(&[&sys(64, 1, DATA, 2), &sys(64, 2, DATA + 2, 2), &exit(0)]);
+    let code = prog(&[
+        &sys(64, 1, DATA, 2),
+        &sys(64, 2, DATA + 2, 2),
+        &sys(64, 4, DATA + 1, 2),
+        &exit(0),
+    ]);
     let mut ex = Executor::new(&program(&code, b"abcd"), vec![], &config(100)).unwrap();
-    let (o, e) = (Shared::default(), Shared::default());
+    let (o, e, h) = (Shared::default(), Shared::default(), Shared::default());
     ex.forward_host_output(Box::new(o.clone()), Box::new(e.clone()));
+    ex.forward_hints(Box::new(h.clone()));
     ex.run().unwrap();
     assert_eq!(*o.0.lock().unwrap(), b"ab");
     assert_eq!(*e.0.lock().unwrap(), b"cd");
-    assert!(ex.outcome().unwrap().stdout.is_empty());
+    assert_eq!(*h.0.lock().unwrap(), b"bc");
+    let out = ex.outcome().unwrap();
+    assert!(out.stdout.is_empty() && out.hints.is_empty());
+
+    // Discarded: nothing kept, nothing changed in the run.
+    let mut ex = Executor::new(&program(&code, b"abcd"), vec![], &config(100)).unwrap();
+    ex.discard_host_output();
+    ex.run().unwrap();
+    let out = ex.outcome().unwrap();
+    assert!(out.stdout.is_empty() && out.stderr.is_empty() && out.hints.is_empty());
+    assert_eq!(out.exit_code, 0);
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn odd_sizes_at_odd_offsets_prove() {
     verify(&st, &trace).unwrap();
     // The read (7 bytes at offset 1) and the 5-byte write at offset 2 span
     // two words each, the 3-byte write one, the 9-byte write at offset 3
-    // three: 8 word rows; 5 header rows with the host write.
+    // three: 8 word rows; 6 header rows with the host write and the hint.
     let w = IoWordCols::new();
     let real = |t: &EpochTrace, table: usize, width: usize, col: usize| {
         t.traces[table]
@@ -101,7 +101,7 @@ fn odd_sizes_at_odd_offsets_prove() {
     };
     assert_eq!(real(&trace, IO_WORDS_TABLE, w.width, w.is_real), 8);
     let h = IoCols::new();
-    assert_eq!(real(&trace, IO_TABLE, h.width, h.is_real), 5);
+    assert_eq!(real(&trace, IO_TABLE, h.width, h.is_real), 6);
 }
 
 #[test]
@@ -157,6 +157,48 @@ fn a_public_write_passed_off_as_a_host_write_is_rejected() {
         ..st
     };
     rejected(&forged, &trace, None);
+}
+
+/// The header row of the host write on `fd`.
+fn host_row<'a>(header: &'a mut [&mut [Val]], fd: u32) -> &'a mut [Val] {
+    let c = IoCols::new();
+    header
+        .iter_mut()
+        .find(|r| {
+            let (two, hint) = (r[c.fd_two] == Val::ONE, r[c.fd_hint] == Val::ONE);
+            r[c.is_host] == Val::ONE && fd == 1 + u32::from(two) + 3 * u32::from(hint)
+        })
+        .unwrap()
+}
+
+#[test]
+fn host_writes_keep_their_file_descriptor() {
+    let c = IoCols::new();
+    // The hint (fd 4) passed off as stdout (1) or stderr (2), and stdout
+    // passed off as a hint: the CPU sent the real fd, so the bus rejects it.
+    for (fd, two, hint) in [(4, 0, 0), (4, 1, 0), (1, 0, 1)] {
+        let (st, mut trace) = shapes();
+        let mut header = rows(&mut trace, IO_TABLE, c.width);
+        let row = host_row(&mut header, fd);
+        row[c.fd_two] = Val::from_u32(two);
+        row[c.fd_hint] = Val::from_u32(hint);
+        rejected(&st, &trace, None);
+    }
+    // Both flags, the encoding of fd 5 (which the executor refuses): the
+    // I/O table's own constraints reject it.
+    let (st, mut trace) = shapes();
+    let mut header = rows(&mut trace, IO_TABLE, c.width);
+    host_row(&mut header, 4)[c.fd_two] = Val::ONE;
+    rejected(&st, &trace, Some("io"));
+    // A flag on a row that is not a host write.
+    let (st, mut trace) = shapes();
+    let mut header = rows(&mut trace, IO_TABLE, c.width);
+    let read = header
+        .iter_mut()
+        .find(|r| r[c.is_read] == Val::ONE)
+        .unwrap();
+    read[c.fd_hint] = Val::ONE;
+    rejected(&st, &trace, Some("io"));
 }
 
 /// The word rows of the header row `call` (0-based, in execution order).

@@ -1,5 +1,5 @@
 # read/write on a file descriptor the VM does not offer (label fault_<n>).
-# Variant: 0 = write(4, buf, 1), 1 = write(0, buf, 1), 2 = read(3, buf, 1),
+# Variant: 0 = write(5, buf, 1), 1 = write(0, buf, 1), 2 = read(3, buf, 1),
 # 3 = read(1, buf, 0).
 #include "prologue.inc"
     la   a1, buf
@@ -10,7 +10,7 @@
     beq  s0, t1, 2f
     li   t1, 3
     beq  s0, t1, 3f
-    li   a0, 4
+    li   a0, 5
     li   a7, 64
     .globl fault_0
 fault_0:

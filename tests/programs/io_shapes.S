@@ -1,6 +1,6 @@
 # Reads and writes of odd sizes at odd offsets: read(0, buf+1, 7),
 # write(3, buf+2, 5), write(3, buf, 3), write(1, buf+1, 2),
-# write(3, buf+3, 9), exit 0. On input "ABCDEFGH" the public output is
+# write(4, buf+2, 3) (a hint), write(3, buf+3, 9), exit 0. On input "ABCDEFGH" the public output is
 # "BCDEF", "\0AB", "CDEFG\0\0\0\0". The I/O tables' negative tests tamper
 # with its witness.
     .section .text
@@ -25,6 +25,11 @@ _start:
     li   a0, 1
     addi a1, s0, 1
     li   a2, 2
+    li   a7, 64
+    ecall
+    li   a0, 4
+    addi a1, s0, 2
+    li   a2, 3
     li   a7, 64
     ecall
     li   a0, 3

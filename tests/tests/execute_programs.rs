@@ -122,7 +122,7 @@ fn unknown_syscalls() {
 
 #[test]
 fn bad_file_descriptors() {
-    for (variant, syscall, fd) in [(0u8, 64u32, 4u32), (1, 64, 0), (2, 63, 3), (3, 63, 1)] {
+    for (variant, syscall, fd) in [(0u8, 64u32, 5u32), (1, 64, 0), (2, 63, 3), (3, 63, 1)] {
         let (elf, err) = fault("fault_bad_fd", variant);
         assert_eq!(
             err.cause,

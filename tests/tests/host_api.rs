@@ -74,6 +74,11 @@ fn execute_runs_the_guest_without_proving() {
     let mut out = sluice_verifier::stream::OutputReader::new(&outcome.public_output);
     assert_eq!(out.read::<Report>().unwrap(), Report::of(&job, b""));
     assert_eq!(out.read::<Option<u8>>().unwrap(), None);
+    // The hint: unproven, for the host only.
+    let above: Vec<i64> = job.samples.iter().copied().filter(|&s| s > 10).collect();
+    let mut hints = outcome.hint_reader();
+    assert_eq!(hints.read::<Vec<i64>>().unwrap(), above);
+    assert!(hints.remaining().is_empty());
 }
 
 /// Runs the stats guest on `prover`'s inputs; it must panic (exit 101) with

@@ -59,6 +59,9 @@ pub mod syscall {
     pub const FD_STDERR: u32 = 2;
     /// Public output: appended to the output the proof commits.
     pub const FD_PUBLIC: u32 = 3;
+    /// Hints: data for the host program (`sluice_guest::io::hint`), not
+    /// proven, like stdout and stderr.
+    pub const FD_HINT: u32 = 4;
 
     /// `keccak_permute(state = a0) -> a0 = 0`: Keccak-f[1600] in place on the
     /// 25 little-endian `u64` lanes at `state` (4-byte aligned, 200 bytes of

@@ -124,6 +124,25 @@ pub fn commit<T: Serialize + ?Sized>(value: &T) {
     commit_slice(&bytes);
 }
 
+/// Passes `value` (postcard) to the host program, *not* proven: the host
+/// reads the hints in order with `Outcome::hint_reader()` (the library's
+/// `Prover::execute` or `Plan::outcome`), or `prover execute --hints FILE`
+/// saves them. For results the host needs but a verifier does not, such as
+/// a witness to check elsewhere or a progress report; anything a verifier
+/// must rely on belongs in [`commit`].
+pub fn hint<T: Serialize + ?Sized>(value: &T) {
+    let bytes = postcard::to_allocvec(value)
+        .unwrap_or_else(|e| panic!("io::hint: cannot encode the value: {e}"));
+    hint_slice(&bytes);
+}
+
+/// Passes raw bytes to the host program's hints, not proven.
+pub fn hint_slice(bytes: &[u8]) {
+    for chunk in bytes.chunks(MAX_IO_LEN) {
+        write_fd(syscall::FD_HINT, chunk);
+    }
+}
+
 /// Reads the next frame's length, or panics with what went wrong.
 fn frame_len(what: &str) -> usize {
     let mut header = [0u8; FRAME_HEADER_LEN];

@@ -39,11 +39,13 @@ extern crate alloc;
 #[cfg(feature = "heap")]
 mod heap;
 pub mod io;
-pub mod precompiles;
 mod rt;
 pub mod syscall;
 
 pub use io::{eprint, print, Stderr, Stdout};
+/// Precompiles (the `sluice-precompiles` crate): Keccak-f[1600] and the
+/// SHA-256 compression as one syscall each, and the hashes built on them.
+pub use sluice_precompiles as precompiles;
 
 /// Reads raw private input into `buf`.
 #[deprecated(since = "0.1.0", note = "use `sluice_guest::io::read_raw`")]

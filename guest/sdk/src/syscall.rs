@@ -7,7 +7,8 @@
 
 /// `read(fd, buf, len) -> count`: fd 0 only; 0 at end of input.
 pub const READ: u32 = 63;
-/// `write(fd, buf, len) -> len`: fd 1/2 host stdout/stderr, fd 3 public output.
+/// `write(fd, buf, len) -> len`: fd 1/2 host stdout/stderr, fd 3 public
+/// output, fd 4 hints for the host program.
 pub const WRITE: u32 = 64;
 /// `exit(code)`: halts the VM.
 pub const EXIT: u32 = 93;
@@ -20,6 +21,8 @@ pub const FD_STDOUT: u32 = 1;
 pub const FD_STDERR: u32 = 2;
 /// The public output: committed by the proof.
 pub const FD_PUBLIC: u32 = 3;
+/// Hints for the host program: not proven (`io::hint`).
+pub const FD_HINT: u32 = 4;
 
 /// Issues syscall `number` with three arguments and returns `a0`.
 ///

@@ -10,7 +10,8 @@ use super::files::{read_bounded, read_input, MAX_ELF_BYTES};
 
 pub const LONG_HELP: &str = "\
 Guest stdout (fd 1) and stderr (fd 2) are forwarded to this process's stdout
-and stderr as the guest writes them. When the guest halts, a summary is
+and stderr as the guest writes them, and its hints (fd 4, `io::hint`) to the
+--hints file. When the guest halts, a summary is
 printed to stdout:
 
   cycles:        <instructions executed, the final ecall included>
@@ -46,6 +47,10 @@ pub struct Args {
     /// for a postcard-encoded value (docs/guests.md).
     #[arg(long = "frame", value_name = "FILE")]
     pub frames: Vec<PathBuf>,
+    /// Write the guest's hints (what it passed to `io::hint`, fd 4) to
+    /// FILE as it runs. Without it they are dropped.
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
     /// Epoch size as log2 of the cycle count per epoch.
     #[arg(long, value_name = "K", default_value_t = Config::default().epoch_size_log2,
           value_parser = clap::value_parser!(u32).range(0..=MAX_EPOCH_SIZE_LOG2 as i64))]
@@ -113,6 +118,17 @@ pub fn run(args: Args) -> u8 {
         }
     };
     ex.forward_host_output(Box::new(std::io::stdout()), Box::new(std::io::stderr()));
+    let hints: Box<dyn Write + Send> = match &args.hints {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(std::io::BufWriter::new(file)),
+            Err(e) => {
+                eprintln!("error: cannot create `{}`: {e}", path.display());
+                return exit::USAGE_OR_INPUT;
+            }
+        },
+        None => Box::new(std::io::sink()),
+    };
+    ex.forward_hints(hints);
     let result = ex.run();
     let mut out = std::io::stdout().lock();
     match result {

@@ -89,6 +89,11 @@ pub struct Args {
     /// never written to the bundle, hidden only with --zk.
     #[arg(long = "frame", value_name = "FILE")]
     pub frames: Vec<PathBuf>,
+    /// Save the guest's hints (what it passed to `io::hint`, fd 4) to
+    /// FILE, before proving starts. Hints are the prover's to see: not
+    /// proven and not in the bundle.
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
     /// Zero-knowledge proofs: Plonky3's hiding PCS masks every committed
     /// column and salts every Merkle leaf with randomness from the operating
     /// system, so the proofs hide the private input. Costs more time,
@@ -284,6 +289,12 @@ where
     let bits = params.conjectured_security_bits();
     let outcome = &plan.outcome;
     let jobs = plan.jobs;
+    if let Some(path) = &args.hints {
+        if let Err(e) = std::fs::write(path, &outcome.hints) {
+            eprintln!("error: cannot write the hints to `{}`: {e}", path.display());
+            return exit::USAGE_OR_INPUT;
+        }
+    }
     if let Some(why) = resuming
         .as_ref()
         .and_then(|found| resume::mismatch(found, &ctx))
@@ -609,6 +620,7 @@ mod tests {
             elf: elf_path,
             input: None,
             frames: Vec::new(),
+            hints: None,
             epoch_size_log2: EpochSize::Log2(3),
             output: dir.join(format!("{name}.bundle")),
             jobs: Some(2),

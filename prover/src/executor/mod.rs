@@ -12,7 +12,7 @@
 //! - one instruction is one cycle, `ECALL` included; after `ECALL` pc advances
 //!   by 4, also for `exit`;
 //! - syscalls (number in `a7`): `exit(a0)` halts; `write(fd, buf, len)` to
-//!   fd 1/2 goes to the host stdout/stderr (not proven) and to fd 3 appends to
+//!   fd 1/2/4 goes to the host stdout/stderr/hints (not proven) and to fd 3 appends to
 //!   the public output, returning `len` in `a0`; `read(0, buf, len)` copies the
 //!   next `min(len, remaining)` bytes of the private input and returns the
 //!   count; once a read comes up short every later read returns 0. `read` and
@@ -30,6 +30,7 @@ mod cpu;
 mod elf;
 mod epoch;
 mod error;
+mod host_output;
 mod memory;
 mod syscall;
 
@@ -44,6 +45,7 @@ pub use memory::{page_address, page_index, Memory, Page, NUM_PAGES, PAGE_SIZE, P
 
 use budget::{CycleCost, EpochUse, RowCap};
 use epoch::PageTracker;
+use host_output::{HostOutput, Sink};
 
 /// Largest accepted `epoch_size_log2`.
 pub const MAX_EPOCH_SIZE_LOG2: u32 = 32;
@@ -84,9 +86,21 @@ pub struct Outcome {
     pub stdout: Vec<u8>,
     /// Bytes written to fd 2 (empty if forwarded to the host).
     pub stderr: Vec<u8>,
+    /// Bytes written to fd 4, hints for the host program
+    /// (`sluice_guest::io::hint`; empty if forwarded); decode them with
+    /// [`Outcome::hint_reader`].
+    pub hints: Vec<u8>,
     /// The first instruction the proof cannot show, if any: `prove`
     /// refuses such a run before proving anything.
     pub unprovable: Option<Unprovable>,
+}
+
+impl Outcome {
+    /// A reader over the hints: `read::<T>()` decodes the values the guest
+    /// passed to `sluice_guest::io::hint`, in order.
+    pub fn hint_reader(&self) -> sluice_verifier::stream::OutputReader<'_> {
+        sluice_verifier::stream::OutputReader::new(&self.hints)
+    }
 }
 
 /// An instruction the executor ran that the proof does not support: a
@@ -125,38 +139,6 @@ fn check_config(config: &Config, pc: u32, cycles: u64) -> Result<(), ExecError> 
     Ok(())
 }
 
-/// Where guest stdout/stderr bytes go.
-enum Sink {
-    Capture(Vec<u8>),
-    Forward(Box<dyn Write + Send>),
-}
-
-impl Sink {
-    fn write(&mut self, bytes: &[u8]) {
-        match self {
-            Sink::Capture(v) => v.extend_from_slice(bytes),
-            // Host output is not part of the proven execution: a failing host
-            // stream must not change what the guest does.
-            Sink::Forward(w) => {
-                let _ = w.write_all(bytes);
-            }
-        }
-    }
-
-    fn captured(&self) -> &[u8] {
-        match self {
-            Sink::Capture(v) => v,
-            Sink::Forward(_) => &[],
-        }
-    }
-
-    fn flush(&mut self) {
-        if let Sink::Forward(w) = self {
-            let _ = w.flush();
-        }
-    }
-}
-
 /// A guest machine: pc, registers, memory, I/O and the epoch clock.
 pub struct Executor {
     pc: u32,
@@ -192,8 +174,7 @@ pub struct Executor {
     public_output: Vec<u8>,
     /// Length of `public_output` when the current epoch started.
     epoch_output_start: usize,
-    stdout: Sink,
-    stderr: Sink,
+    host: HostOutput,
     tracker: Option<PageTracker>,
     /// Set when the epoch iterator has yielded an error.
     iter_failed: bool,
@@ -265,8 +246,7 @@ impl Executor {
             exit_code: None,
             public_output: Vec::new(),
             epoch_output_start: 0,
-            stdout: Sink::Capture(Vec::new()),
-            stderr: Sink::Capture(Vec::new()),
+            host: HostOutput::captured(),
             tracker: None,
             iter_failed: false,
         }
@@ -279,8 +259,26 @@ impl Executor {
         stdout: Box<dyn Write + Send>,
         stderr: Box<dyn Write + Send>,
     ) {
-        self.stdout = Sink::Forward(stdout);
-        self.stderr = Sink::Forward(stderr);
+        self.host.stdout = Sink::Forward(stdout);
+        self.host.stderr = Sink::Forward(stderr);
+    }
+
+    /// Sends guest hints (fd 4) to `hints` as they are written instead of
+    /// capturing them in [`Outcome`]. Write errors are ignored.
+    pub fn forward_hints(&mut self, hints: Box<dyn Write + Send>) {
+        self.host.hints = Sink::Forward(hints);
+    }
+
+    /// Drops stdout, stderr and hints: for a run whose host output an
+    /// earlier run of the same guest has already captured (the prover
+    /// executes once to plan, then again to prove), so that its memory does
+    /// not grow with what the guest prints.
+    pub fn discard_host_output(&mut self) {
+        self.host = HostOutput {
+            stdout: Sink::Discard,
+            stderr: Sink::Discard,
+            hints: Sink::Discard,
+        };
     }
 
     /// Current pc.
@@ -378,12 +376,17 @@ impl Executor {
 
     /// Captured guest stdout (empty when forwarded).
     pub fn stdout(&self) -> &[u8] {
-        self.stdout.captured()
+        self.host.stdout.captured()
     }
 
     /// Captured guest stderr (empty when forwarded).
     pub fn stderr(&self) -> &[u8] {
-        self.stderr.captured()
+        self.host.stderr.captured()
+    }
+
+    /// Captured guest hints (empty when forwarded or discarded).
+    pub fn hints(&self) -> &[u8] {
+        self.host.hints.captured()
     }
 
     /// The outcome, once the guest has halted.
@@ -395,6 +398,7 @@ impl Executor {
             public_output: self.public_output.clone(),
             stdout: self.stdout().to_vec(),
             stderr: self.stderr().to_vec(),
+            hints: self.hints().to_vec(),
             unprovable: self.unprovable.clone(),
         })
     }
@@ -422,8 +426,7 @@ impl Executor {
             }
             self.run_cycles::<false>(left)?;
         }
-        self.stdout.flush();
-        self.stderr.flush();
+        self.host.flush();
         Ok(())
     }
 
@@ -464,8 +467,7 @@ impl Executor {
             Some(t) => t.take_pages(),
             None => Vec::new(),
         };
-        self.stdout.flush();
-        self.stderr.flush();
+        self.host.flush();
         Ok(Some(EpochRecord {
             index,
             start_cycle,

@@ -44,7 +44,7 @@ impl Executor {
                 let fd = a0;
                 if !matches!(
                     fd,
-                    syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_PUBLIC
+                    syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_PUBLIC | syscall::FD_HINT
                 ) {
                     return Err(Cause::BadFileDescriptor {
                         syscall: number,
@@ -77,12 +77,12 @@ impl Executor {
                             let out = &mut self.public_output;
                             mem.visit(buf, len, |s| out.extend_from_slice(s));
                         }
-                        syscall::FD_STDOUT => {
-                            let sink: &mut Sink = &mut self.stdout;
-                            mem.visit(buf, len, |s| sink.write(s));
-                        }
                         _ => {
-                            let sink: &mut Sink = &mut self.stderr;
+                            let sink: &mut Sink = match fd {
+                                syscall::FD_STDOUT => &mut self.host.stdout,
+                                syscall::FD_STDERR => &mut self.host.stderr,
+                                _ => &mut self.host.hints,
+                            };
                             mem.visit(buf, len, |s| sink.write(s));
                         }
                     }

@@ -127,6 +127,7 @@ fn an_unprovable_run_is_refused_before_proving() {
         public_output: vec![],
         stdout: vec![],
         stderr: vec![],
+        hints: vec![],
         unprovable: None,
     };
     assert!(check_provable(&outcome).is_ok());

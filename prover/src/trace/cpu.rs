@@ -114,13 +114,9 @@ fn plan_io(
             Ok(plan(IoKind::Read, n, input))
         }
         (syscall::WRITE, syscall::FD_PUBLIC) => Ok(plan(IoKind::Output, a2, vec![])),
-        (syscall::WRITE, syscall::FD_STDOUT | syscall::FD_STDERR) => Ok(plan(
-            IoKind::Host {
-                fd_two: fd == syscall::FD_STDERR,
-            },
-            a2,
-            vec![],
-        )),
+        (syscall::WRITE, syscall::FD_STDOUT | syscall::FD_STDERR | syscall::FD_HINT) => {
+            Ok(plan(IoKind::Host { fd }, a2, vec![]))
+        }
         _ => Err(unsupported(format!("syscall {number} on fd {fd}"))),
     }
 }

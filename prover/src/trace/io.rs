@@ -6,7 +6,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::cpu::timestamp;
 use sluice_verifier::air::io::{IoCols, SLOT_A1, SLOT_A2, SLOT_BUF, SLOT_INPUT_STATE};
 use sluice_verifier::air::io_words::IoWordCols;
-use sluice_verifier::layout::GUEST_MEMORY_END;
+use sluice_verifier::layout::{syscall, GUEST_MEMORY_END};
 use sluice_verifier::stark::config::Val;
 
 use super::fill::{inv_or_zero, put_bytes, put_ts, put_word};
@@ -19,8 +19,8 @@ pub enum IoKind {
     Read,
     /// `write(3, buf, len)`.
     Output,
-    /// `write(1 | 2, buf, len)`.
-    Host { fd_two: bool },
+    /// `write(1 | 2 | 4, buf, len)`: stdout, stderr or hints.
+    Host { fd: u32 },
 }
 
 /// One buffer word a syscall moved.
@@ -117,9 +117,10 @@ pub fn io_trace(rows: &[IoRow], log_height: usize, bytes: &mut ByteCounts) -> Ro
         match io.kind {
             IoKind::Read => row[c.is_read] = Val::ONE,
             IoKind::Output => row[c.is_out] = Val::ONE,
-            IoKind::Host { fd_two } => {
+            IoKind::Host { fd } => {
                 row[c.is_host] = Val::ONE;
-                row[c.fd_two] = Val::from_bool(fd_two);
+                row[c.fd_two] = Val::from_bool(fd == syscall::FD_STDERR);
+                row[c.fd_hint] = Val::from_bool(fd == syscall::FD_HINT);
             }
         }
         put_word(row, c.a1, io.a1);

@@ -14,8 +14,9 @@
 //!   are the prover's to choose (private input), range-checked.
 //! - `write(3, buf, len)`, `len <= MAX_IO_LEN`: appends `mem[buf..buf+len]`
 //!   to the public output, returns `len`.
-//! - `write(1 | 2, buf, len)`: host output, returns `len`; the bytes are not
-//!   part of the statement and are not read.
+//! - `write(1 | 2 | 4, buf, len)`: host output (stdout, stderr, hints),
+//!   returns `len`; the bytes are not part of the statement and are not
+//!   read.
 //!
 //! For `len > 0` the whole buffer `[buf, buf + len)` must be guest memory
 //! (`0x1_0000 <= buf`, `buf + len <= 2^30`), for every fd, as the executor
@@ -83,12 +84,13 @@ pub struct IoCols {
     /// A real row after another; `clk - previous clk - 1` as bytes.
     pub has_prev: usize,
     pub gap: [usize; 3],
-    /// `read(0, …)`, `write(3, …)`, `write(1 | 2, …)`.
+    /// `read(0, …)`, `write(3, …)`, `write(1 | 2 | 4, …)`.
     pub is_read: usize,
     pub is_out: usize,
     pub is_host: usize,
-    /// Host writes: the fd is `1 + fd_two`.
+    /// Host writes: the fd is `1 + fd_two + 3 fd_hint`, at most one set.
     pub fd_two: usize,
+    pub fd_hint: usize,
     pub a1: [usize; 4],
     pub a1_ts: TsCols,
     pub a2: [usize; 4],
@@ -134,6 +136,7 @@ impl IoCols {
             is_out: a.one(),
             is_host: a.one(),
             fd_two: a.one(),
+            fd_hint: a.one(),
             a1: a.many(),
             a1_ts: a.ts(),
             a2: a.many(),
@@ -207,8 +210,8 @@ where
         let is_real = l(c.is_real);
         let (is_read, is_out, is_host) = (l(c.is_read), l(c.is_out), l(c.is_host));
         for b in [
-            c.is_real, c.has_prev, c.is_read, c.is_out, c.is_host, c.fd_two, c.nz, c.short,
-            c.moves, c.n_nz,
+            c.is_real, c.has_prev, c.is_read, c.is_out, c.is_host, c.fd_two, c.fd_hint, c.nz,
+            c.short, c.moves, c.n_nz,
         ] {
             builder.assert_bool(l(b));
         }
@@ -217,6 +220,8 @@ where
             is_real.clone(),
         );
         builder.assert_zero(l(c.fd_two) * (one.clone() - is_host.clone()));
+        builder.assert_zero(l(c.fd_hint) * (one.clone() - is_host.clone()));
+        builder.assert_zero(l(c.fd_two) * l(c.fd_hint));
 
         // ---- Rows: real then padding, in strictly increasing cycle order ----
         builder.when_first_row().assert_zero(l(c.has_prev));
@@ -334,7 +339,10 @@ where
         let syscall_no = is_read.clone() * k(syscall::READ)
             + (is_out.clone() + is_host.clone()) * k(syscall::WRITE);
         let fd = is_out.clone() * k(syscall::FD_PUBLIC)
-            + is_host.clone() * (k(syscall::FD_STDOUT) + l(c.fd_two));
+            + is_host.clone()
+                * (k(syscall::FD_STDOUT)
+                    + l(c.fd_two)
+                    + k(syscall::FD_HINT - syscall::FD_STDOUT) * l(c.fd_hint));
         let writes = is_out.clone() + is_host.clone();
         let result = [
             ns[0].clone() + writes.clone() * a2[0].clone(),

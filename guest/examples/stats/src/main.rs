@@ -1,10 +1,14 @@
 //! Typed I/O end to end: reads a [`Job`] (a struct the host passed with
 //! `Prover::input`) and a raw frame (`Prover::input_bytes`), commits a
-//! [`Report`] and then the frame's first byte as a second value. The host
-//! side is `prover/examples/stats_host.rs`.
+//! [`Report`] and then the frame's first byte as a second value, and hints
+//! the samples above the threshold to the host (not proven). The host side
+//! is `prover/examples/stats_host.rs`.
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
+use alloc::vec::Vec;
 use sluice_guest::io;
 use stats_core::{Job, Report};
 
@@ -15,4 +19,11 @@ fn main() {
     let salt = io::read_vec();
     io::commit(&Report::of(&job, &salt));
     io::commit(&salt.first().copied());
+    let above: Vec<i64> = job
+        .samples
+        .iter()
+        .copied()
+        .filter(|&s| s > job.threshold)
+        .collect();
+    io::hint(&above);
 }

@@ -18,32 +18,45 @@ pub fn keccak_permute(state: &mut [u64; 25]) {
         );
     }
     #[cfg(not(target_arch = "riscv32"))]
-    tiny_keccak::keccakf(state);
+    crate::keccak_f::permute(state);
 }
 
 /// Bytes absorbed per permutation by Keccak-256.
 pub const KECCAK256_RATE: usize = 136;
 
-/// Keccak-256, incrementally: `update` as often as needed, then `finalize`.
+/// The Keccak sponge over [`keccak_permute`], with any rate and padding
+/// byte: Keccak (`0x01`), SHA-3 (`0x06`), SHAKE (`0x1f`). Absorb with
+/// [`absorb`](Self::absorb), then [`squeeze`](Self::squeeze) as many bytes
+/// as wanted (the first call pads).
 #[derive(Clone)]
-pub struct Keccak256 {
+pub struct KeccakSponge {
     state: [u64; 25],
-    /// Bytes absorbed into the current block.
+    /// Bytes absorbed into, or squeezed from, the current block.
     pos: usize,
+    /// Bytes per block: `200 - 2 * security bytes`.
+    rate: usize,
+    /// The domain-separation bits and the first padding bit.
+    delim: u8,
+    squeezing: bool,
 }
 
-impl Default for Keccak256 {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Keccak256 {
-    pub const fn new() -> Self {
-        Keccak256 {
+impl KeccakSponge {
+    /// A sponge of `rate` bytes per block (a multiple of 8, at most 192)
+    /// whose padding starts with `delim`.
+    pub const fn new(rate: usize, delim: u8) -> Self {
+        assert!(rate > 0 && rate <= 192 && rate.is_multiple_of(8));
+        KeccakSponge {
             state: [0; 25],
             pos: 0,
+            rate,
+            delim,
+            squeezing: false,
         }
+    }
+
+    /// Bytes per block.
+    pub const fn rate(&self) -> usize {
+        self.rate
     }
 
     /// XORs `byte` into the state at block position `at`.
@@ -52,11 +65,20 @@ impl Keccak256 {
         self.state[at / 8] ^= u64::from(byte) << (8 * (at % 8));
     }
 
-    pub fn update(&mut self, mut data: &[u8]) {
+    /// Absorbs `data`. After a [`squeeze`](Self::squeeze) this starts a new
+    /// block of input on the permuted state (duplexing, as `tiny-keccak`
+    /// does), and the next squeeze pads again.
+    pub fn absorb(&mut self, mut data: &[u8]) {
+        if self.squeezing {
+            keccak_permute(&mut self.state);
+            self.pos = 0;
+            self.squeezing = false;
+        }
+        let rate = self.rate;
         // Finish a partial lane byte by byte, then whole lanes.
         while !data.is_empty() {
             if self.pos.is_multiple_of(8) && data.len() >= 8 {
-                let lanes = ((KECCAK256_RATE - self.pos) / 8).min(data.len() / 8);
+                let lanes = ((rate - self.pos) / 8).min(data.len() / 8);
                 let (whole, rest) = data.split_at(8 * lanes);
                 let first = self.pos / 8;
                 if (whole.as_ptr() as usize).is_multiple_of(4) {
@@ -84,21 +106,56 @@ impl Keccak256 {
                 self.pos += 1;
                 data = &data[1..];
             }
-            if self.pos == KECCAK256_RATE {
+            if self.pos == rate {
                 keccak_permute(&mut self.state);
                 self.pos = 0;
             }
         }
     }
 
-    pub fn finalize(mut self) -> [u8; 32] {
-        self.xor_byte(self.pos, 0x01);
-        self.xor_byte(KECCAK256_RATE - 1, 0x80);
-        keccak_permute(&mut self.state);
-        let mut out = [0u8; 32];
-        for (chunk, lane) in out.chunks_exact_mut(8).zip(self.state) {
-            chunk.copy_from_slice(&lane.to_le_bytes());
+    /// Writes the next `out.len()` bytes of output; the first call pads and
+    /// ends absorbing.
+    pub fn squeeze(&mut self, out: &mut [u8]) {
+        if !self.squeezing {
+            self.xor_byte(self.pos, self.delim);
+            self.xor_byte(self.rate - 1, 0x80);
+            keccak_permute(&mut self.state);
+            self.pos = 0;
+            self.squeezing = true;
         }
+        for byte in out {
+            if self.pos == self.rate {
+                keccak_permute(&mut self.state);
+                self.pos = 0;
+            }
+            *byte = (self.state[self.pos / 8] >> (8 * (self.pos % 8))) as u8;
+            self.pos += 1;
+        }
+    }
+}
+
+/// Keccak-256, incrementally: `update` as often as needed, then `finalize`.
+#[derive(Clone)]
+pub struct Keccak256(KeccakSponge);
+
+impl Default for Keccak256 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Keccak256 {
+    pub const fn new() -> Self {
+        Keccak256(KeccakSponge::new(KECCAK256_RATE, 0x01))
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.absorb(data);
+    }
+
+    pub fn finalize(mut self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        self.0.squeeze(&mut out);
         out
     }
 }
@@ -145,5 +202,35 @@ mod tests {
         let mut want = [0u8; 32];
         tiny_keccak::Hasher::finalize(tk, &mut want);
         assert_eq!(whole, want);
+    }
+
+    #[test]
+    fn sha3_and_shake_squeezing_past_a_block() {
+        use tiny_keccak::{Hasher, Xof};
+        let data: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i * 13 + 1) as u8).collect();
+        let mut sha3 = KeccakSponge::new(136, 0x06);
+        sha3.absorb(&data);
+        let mut ours = [0u8; 32];
+        sha3.squeeze(&mut ours);
+        let mut reference = tiny_keccak::Sha3::v256();
+        reference.update(&data);
+        let mut want = [0u8; 32];
+        reference.finalize(&mut want);
+        assert_eq!(ours, want);
+
+        // SHAKE128 output longer than its 168-byte rate, in uneven pieces.
+        let mut shake = KeccakSponge::new(168, 0x1f);
+        shake.absorb(&data);
+        let mut ours = [0u8; 400];
+        let (a, rest) = ours.split_at_mut(5);
+        let (b, c) = rest.split_at_mut(200);
+        shake.squeeze(a);
+        shake.squeeze(b);
+        shake.squeeze(c);
+        let mut reference = tiny_keccak::Shake::v128();
+        reference.update(&data);
+        let mut want = [0u8; 400];
+        reference.squeeze(&mut want);
+        assert_eq!(ours, want);
     }
 }

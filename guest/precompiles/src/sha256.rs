@@ -4,7 +4,7 @@
 pub const SHA256_COMPRESS: u32 = 0x1_0002;
 
 /// The initial hash value (FIPS 180-4, 5.3.3).
-const IV: [u32; 8] = [
+pub const SHA256_IV: [u32; 8] = [
     0x6a09_e667,
     0xbb67_ae85,
     0x3c6e_f372,
@@ -39,7 +39,7 @@ pub fn sha256_compress(buffer: &mut Sha256Buffer) {
         );
     }
     #[cfg(not(target_arch = "riscv32"))]
-    sha2::compress256(&mut buffer.state, &[buffer.block.into()]);
+    crate::sha256_soft::compress(&mut buffer.state, &buffer.block);
 }
 
 /// SHA-256, incrementally: `update` as often as needed, then `finalize`.
@@ -62,7 +62,7 @@ impl Sha256 {
     pub const fn new() -> Self {
         Sha256 {
             buffer: Sha256Buffer {
-                state: IV,
+                state: SHA256_IV,
                 block: [0; 64],
             },
             pos: 0,
