@@ -124,12 +124,14 @@ impl KeccakSponge {
             self.squeezing = true;
         }
         for byte in out {
+            *byte = (self.state[self.pos / 8] >> (8 * (self.pos % 8))) as u8;
+            self.pos += 1;
+            // Permute as soon as a block is used up, as `tiny-keccak` does:
+            // an `absorb` after this squeeze then starts from the same state.
             if self.pos == self.rate {
                 keccak_permute(&mut self.state);
                 self.pos = 0;
             }
-            *byte = (self.state[self.pos / 8] >> (8 * (self.pos % 8))) as u8;
-            self.pos += 1;
         }
     }
 }
@@ -232,5 +234,30 @@ mod tests {
         let mut want = [0u8; 400];
         reference.squeeze(&mut want);
         assert_eq!(ours, want);
+    }
+
+    /// Absorbing after squeezing (duplexing) matches `tiny-keccak`, also when
+    /// the squeeze ended exactly on a block boundary (an independent review
+    /// found that case wrong in the first version).
+    #[test]
+    fn duplexing_matches_tiny_keccak() {
+        use tiny_keccak::{Hasher, Xof};
+        for squeezed in [0usize, 1, 100, 167, 168, 169, 336] {
+            let mut ours = KeccakSponge::new(168, 0x1f);
+            let mut reference = tiny_keccak::Shake::v128();
+            ours.absorb(b"abc");
+            reference.update(b"abc");
+            let mut a = alloc::vec![0u8; squeezed];
+            let mut b = alloc::vec![0u8; squeezed];
+            ours.squeeze(&mut a);
+            reference.squeeze(&mut b);
+            assert_eq!(a, b);
+            ours.absorb(b"more");
+            reference.update(b"more");
+            let (mut a, mut b) = ([0u8; 200], [0u8; 200]);
+            ours.squeeze(&mut a);
+            reference.squeeze(&mut b);
+            assert_eq!(a, b, "absorbing after {squeezed} squeezed bytes");
+        }
     }
 }

@@ -99,5 +99,5 @@ impl Xof for Shake {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "keccak", feature = "sha3", feature = "shake"))]
 mod tests;

@@ -142,6 +142,24 @@ fn shake_squeezes_in_pieces() {
     assert_eq!(got, want);
 }
 
+/// Absorbing after a squeeze that used up a whole block (the case an
+/// independent review found wrong in the first version; the expected bytes
+/// are upstream tiny-keccak 2.0.2's).
+#[test]
+fn shake_absorbs_after_a_block_aligned_squeeze() {
+    let mut shake = Shake::v128();
+    shake.update(b"abc");
+    let mut block = [0u8; 168];
+    shake.squeeze(&mut block);
+    shake.update(b"more");
+    let mut out = [0u8; 32];
+    shake.squeeze(&mut out);
+    assert_eq!(
+        hex(&out),
+        "32f4e947fa5d026ce7542db8aa7a321b06c856b15b866361dccd3b332d43995f"
+    );
+}
+
 #[test]
 fn keccakf_is_the_permutation() {
     // Keccak-256 of "" is one permutation of the padded state.
