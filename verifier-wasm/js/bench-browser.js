@@ -33,7 +33,9 @@ async function main() {
     executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // Extra flags to measure with, e.g. SLUICE_CHROMIUM_ARGS='--js-flags=--no-wasm-dynamic-tiering'.
+      ...(process.env.SLUICE_CHROMIUM_ARGS ? process.env.SLUICE_CHROMIUM_ARGS.split(' ') : [])],
   });
   try {
     const page = await context.newPage();
@@ -47,7 +49,18 @@ async function main() {
     const ok = await page.$('#status.ok');
     const epochs = ok ? Number((await page.textContent('#s-epochs')).replace(/,/g, '')) : NaN;
     const workers = Number(await page.getAttribute('body', 'data-jobs'));
-    console.log(JSON.stringify({ verified: Boolean(ok), epochs, jobs: workers, seconds, msPerEpoch: (seconds * 1000) / epochs, chromiumPeakRssMiB: peakRssMiB(profile) }));
+    // Where the proofs were checked and for how long (the page lists the
+    // last 500 epochs as "— N ms on worker K"): summed per worker, to tell
+    // contention (each proof slower) from serialisation (workers idle).
+    const perWorker = {};
+    for (const text of await page.$$eval('#epochs .where', (spans) => spans.map((e) => e.textContent))) {
+      const m = / (\d+) ms on (?:worker (\d+)|the coordinator)/.exec(text);
+      if (!m) continue;
+      const w = perWorker[m[2] ?? '0'] ?? (perWorker[m[2] ?? '0'] = { epochs: 0, ms: 0 });
+      w.epochs += 1;
+      w.ms += Number(m[1]);
+    }
+    console.log(JSON.stringify({ verified: Boolean(ok), epochs, jobs: workers, seconds, msPerEpoch: (seconds * 1000) / epochs, perWorker, chromiumPeakRssMiB: peakRssMiB(profile) }));
   } finally {
     await context.close();
     await new Promise((resolve) => server.close(resolve));

@@ -269,8 +269,13 @@ function makeVerifyStream(platform, load) {
             }
             const index = job.index;
             try {
-              // A window of `jobs` epochs past the oldest one not reported.
-              while (index >= nextToReport + jobs) await nextVerdict();
+              // A free worker, and a window of `2 * jobs` epochs past the
+              // oldest one not reported: a worker that finished need not wait
+              // for a slower proof ahead of it (with a window of `jobs` it
+              // did). Records live only in the workers and here, so at most
+              // `jobs + 1` are in memory whatever the window; it bounds the
+              // small verdicts held back for their turn.
+              while (inFlight >= jobs || index >= nextToReport + 2 * jobs) await nextVerdict();
               const record = job.record();
               pool.run({ index, offset: job.offset, context, record });
               inFlight += 1;
