@@ -85,12 +85,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if proven != Report::of(&job, salt) || first_salt_byte != salt.first().copied() {
         return Err("the proven report is not the expected one".into());
     }
-    let want: Vec<i64> = job
-        .samples
-        .iter()
-        .copied()
-        .filter(|&s| s > job.threshold)
-        .collect();
+    let want = job.above_threshold();
     println!("hinted (not proven): samples above the threshold {hinted:?}");
     if hinted.as_ref() != Some(&want) {
         return Err(format!("the guest hinted {hinted:?}, expected {want:?}").into());

@@ -172,19 +172,16 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(d: [u8; 32]) -> alloc::string::String {
-        d.iter().map(|b| alloc::format!("{b:02x}")).collect()
-    }
+    use crate::hex;
 
     #[test]
     fn known_digests() {
         assert_eq!(
-            hex(keccak256(b"")),
+            hex(&keccak256(b"")),
             "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
         );
         assert_eq!(
-            hex(keccak256(b"abc")),
+            hex(&keccak256(b"abc")),
             "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
         );
     }

@@ -20,6 +20,12 @@
 #[cfg(test)]
 extern crate alloc;
 
+/// Lower-case hex of a digest, for the tests' known answers.
+#[cfg(test)]
+fn hex(bytes: &[u8]) -> alloc::string::String {
+    bytes.iter().map(|b| alloc::format!("{b:02x}")).collect()
+}
+
 mod keccak;
 #[cfg(any(test, not(target_arch = "riscv32")))]
 mod keccak_f;

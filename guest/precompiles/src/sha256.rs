@@ -112,23 +112,20 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(d: [u8; 32]) -> alloc::string::String {
-        d.iter().map(|b| alloc::format!("{b:02x}")).collect()
-    }
+    use crate::hex;
 
     #[test]
     fn known_digests() {
         assert_eq!(
-            hex(sha256(b"")),
+            hex(&sha256(b"")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_eq!(
-            hex(sha256(b"abc")),
+            hex(&sha256(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(
-            hex(sha256(
+            hex(&sha256(
                 b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
             )),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"

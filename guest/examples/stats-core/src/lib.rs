@@ -20,6 +20,18 @@ pub struct Job {
     pub threshold: i64,
 }
 
+impl Job {
+    /// The samples strictly above the threshold, in order: what the guest
+    /// hints to the host (not proven).
+    pub fn above_threshold(&self) -> Vec<i64> {
+        self.samples
+            .iter()
+            .copied()
+            .filter(|&s| s > self.threshold)
+            .collect()
+    }
+}
+
 /// What the guest proves (public output).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {

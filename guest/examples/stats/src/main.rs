@@ -6,9 +6,6 @@
 #![no_std]
 #![no_main]
 
-extern crate alloc;
-
-use alloc::vec::Vec;
 use sluice_guest::io;
 use stats_core::{Job, Report};
 
@@ -19,11 +16,5 @@ fn main() {
     let salt = io::read_vec();
     io::commit(&Report::of(&job, &salt));
     io::commit(&salt.first().copied());
-    let above: Vec<i64> = job
-        .samples
-        .iter()
-        .copied()
-        .filter(|&s| s > job.threshold)
-        .collect();
-    io::hint(&above);
+    io::hint(&job.above_threshold());
 }
