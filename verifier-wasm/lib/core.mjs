@@ -111,6 +111,11 @@ class Pool {
   constructor(platform, size, wasm, onResult, onBroken) {
     this.workers = [];
     this.idle = [];
+    // Record buffers the workers sent back, for the next records: a fresh
+    // buffer per record made Node's RSS grow with the bundle
+    // (docs/benchmarks.md). At most one per worker plus one.
+    this.spare = [];
+    this.maxSpare = size + 1;
     this.onResult = onResult;
     this.onBroken = onBroken;
     for (let i = 0; i < size; i++) {
@@ -125,6 +130,14 @@ class Pool {
     }
   }
 
+  /// A buffer of at least `len` bytes: a spare one if it is large enough.
+  buffer(len) {
+    const spare = this.spare.pop();
+    if (spare && spare.length >= len) return spare;
+    // Some headroom, so that a slightly longer record does not replace it.
+    return new Uint8Array(len + (len >> 3));
+  }
+
   run(job) {
     const worker = this.idle.pop();
     if (!worker) throw new Error('internal: no idle worker');
@@ -134,6 +147,8 @@ class Pool {
   #receive(worker, message) {
     if (message.type === 'failed') return this.onBroken(new Error(`verification worker failed: ${message.message}`));
     if (message.type !== 'result') return;
+    if (message.record && this.spare.length < this.maxSpare) this.spare.push(message.record);
+    message.record = undefined;
     message.worker = worker.id;
     this.idle.push(worker);
     this.onResult(message);
@@ -276,8 +291,9 @@ function makeVerifyStream(platform, load) {
               // `jobs + 1` are in memory whatever the window; it bounds the
               // small verdicts held back for their turn.
               while (inFlight >= jobs || index >= nextToReport + 2 * jobs) await nextVerdict();
-              const record = job.record();
-              pool.run({ index, offset: job.offset, context, record });
+              const record = pool.buffer(job.recordLen);
+              const length = job.copyRecord(record);
+              pool.run({ index, offset: job.offset, context, record, length });
               inFlight += 1;
             } finally {
               job.free();
@@ -343,15 +359,16 @@ export function makeWorkerHandler(post) {
       }
       if (message.type !== 'job') return;
       await ready;
-      const { index, offset, context, record } = message;
+      const { index, offset, context, record, length } = message;
       const started = performance.now();
+      // The record's buffer goes back with the verdict, for the next record.
       try {
-        const event = glue.verifyEpoch(context, offset, record);
-        post({ type: 'result', index, ok: true, event, ms: performance.now() - started });
+        const event = glue.verifyEpoch(context, offset, length === undefined ? record : record.subarray(0, length));
+        post({ type: 'result', index, ok: true, event, ms: performance.now() - started, record }, [record.buffer]);
       } catch (e) {
         if (!isVerifyError(e)) throw e;
         const error = { message: e.message, epoch: e.epoch, check: e.check, offset: e.offset, proofCheck: e.proofCheck, epochsVerified: 0 };
-        post({ type: 'result', index, ok: false, error });
+        post({ type: 'result', index, ok: false, error, record }, [record.buffer]);
       }
     } catch (e) {
       post({ type: 'failed', message: String(e && e.stack ? e.stack : e) });

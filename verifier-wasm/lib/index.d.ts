@@ -171,6 +171,10 @@ export class EpochJob {
   verify(): EpochEvent;
   /** The record's bytes, for `verifyEpoch` elsewhere. */
   record(): Uint8Array;
+  /** The record's length in bytes. */
+  readonly recordLen: number;
+  /** Copies the record to the start of `target` (≥ `recordLen` bytes, else a RangeError); returns its length. */
+  copyRecord(target: Uint8Array): number;
   free(): void;
 }
 

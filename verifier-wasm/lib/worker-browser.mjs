@@ -4,5 +4,5 @@
 
 import { makeWorkerHandler } from './core.mjs';
 
-const handle = makeWorkerHandler((message) => self.postMessage(message));
+const handle = makeWorkerHandler((message, transfer) => self.postMessage(message, transfer));
 self.onmessage = (event) => handle(event.data);

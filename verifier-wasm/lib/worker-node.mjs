@@ -5,5 +5,5 @@ import { parentPort } from 'node:worker_threads';
 
 import { makeWorkerHandler } from './core.mjs';
 
-const handle = makeWorkerHandler((message) => parentPort.postMessage(message));
+const handle = makeWorkerHandler((message, transfer) => parentPort.postMessage(message, transfer));
 parentPort.on('message', handle);

@@ -239,6 +239,30 @@ impl Job {
     pub fn record(&self) -> Vec<u8> {
         self.inner.record().to_vec()
     }
+
+    /// The record's length in bytes.
+    #[wasm_bindgen(getter, js_name = recordLen)]
+    pub fn record_len(&self) -> f64 {
+        self.inner.record().len() as f64
+    }
+
+    /// Copies the record's bytes to the start of `target` (at least
+    /// `recordLen` bytes) and returns their number: [`Self::record`]
+    /// without a new buffer, so a caller that hands records to workers can
+    /// reuse the buffers they send back.
+    #[wasm_bindgen(js_name = copyRecord)]
+    pub fn copy_record(&self, target: &js_sys::Uint8Array) -> Result<f64, JsValue> {
+        let record = self.inner.record();
+        if (target.length() as usize) < record.len() {
+            return Err(JsValue::from(js_sys::RangeError::new(&alloc::format!(
+                "copyRecord: the target holds {} bytes, the record {}",
+                target.length(),
+                record.len()
+            ))));
+        }
+        target.subarray(0, record.len() as u32).copy_from(record);
+        Ok(record.len() as f64)
+    }
 }
 
 /// `verifyEpoch(context, offset, record)`: checks one epoch's proof from
