@@ -227,8 +227,13 @@ async function run(argv) {
 
   let total = null;
   let input;
+  // Read errors are not verdicts: tell them apart from the verifier's.
+  let readError = null;
   if (opts.input === '-') {
     input = process.stdin;
+    input.on('error', (e) => {
+      readError = e;
+    });
   } else {
     try {
       const st = fs.statSync(opts.input);
@@ -238,13 +243,6 @@ async function run(argv) {
       throw new UsageError(`cannot read ${opts.input}: ${e.message}`);
     }
     input = fileChunks(opts.input, (e) => {
-      readError = e;
-    });
-  }
-  // Read errors are not verdicts: tell them apart from the verifier's.
-  let readError = null;
-  if (input === process.stdin) {
-    input.on('error', (e) => {
       readError = e;
     });
   }

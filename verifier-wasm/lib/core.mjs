@@ -363,7 +363,7 @@ export function makeWorkerHandler(post) {
       const started = performance.now();
       // The record's buffer goes back with the verdict, for the next record.
       try {
-        const event = glue.verifyEpoch(context, offset, length === undefined ? record : record.subarray(0, length));
+        const event = glue.verifyEpoch(context, offset, record.subarray(0, length));
         post({ type: 'result', index, ok: true, event, ms: performance.now() - started, record }, [record.buffer]);
       } catch (e) {
         if (!isVerifyError(e)) throw e;
