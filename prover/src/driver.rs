@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -51,10 +51,11 @@ pub trait EpochProver: Sync {
         crate::prove::statement_for(&work.record, &work.transition)
     }
 
-    /// Called when the run stops early (an epoch failed, a write failed,
-    /// the guest faulted): the driver then waits for the calls still in
-    /// [`EpochProver::prove_epoch`], which may give up at once. A prover
-    /// that waits on others (the queue) must; a local one may ignore it.
+    /// Called when the run stops early (a write failed, the guest faulted,
+    /// or an epoch failed and every epoch before it is written): the driver
+    /// then waits for the calls still in [`EpochProver::prove_epoch`], which
+    /// may give up at once. A prover that waits on others (the queue) must;
+    /// a local one may ignore it.
     fn cancel(&self) {}
 }
 
@@ -283,6 +284,10 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
     executor.discard_host_output();
 
     let abort = AtomicBool::new(false);
+    // The lowest epoch whose proving failed (`u64::MAX`: none). Nothing is
+    // started past it, but the epochs before it are still proven and
+    // written, so that `--resume` starts from the failure.
+    let failed_at = AtomicU64::new(u64::MAX);
     let in_flight = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
 
@@ -300,9 +305,12 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
         stats.2 = exit_code;
     }
     let outcome = std::thread::scope(|s| {
-        let (abort_ref, in_flight_ref, peak_ref) = (&abort, &in_flight, &peak);
+        let (abort_ref, failed_ref, in_flight_ref, peak_ref) =
+            (&abort, &failed_at, &in_flight, &peak);
         let exec = s.spawn(move || -> Result<(), DriveError> {
             let (abort, in_flight, peak) = (abort_ref, in_flight_ref, peak_ref);
+            let stopping =
+                || abort.load(Ordering::Relaxed) || failed_ref.load(Ordering::Relaxed) != u64::MAX;
             let mut executor = executor;
             let mut image = MemoryImage::new(program);
             if let Err(e) = fast_forward(prover, &mut executor, &mut image, written, abort) {
@@ -311,7 +319,7 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
                 return Err(e);
             }
             loop {
-                if permit_rx.recv().is_err() || abort.load(Ordering::Relaxed) {
+                if permit_rx.recv().is_err() || stopping() {
                     return Ok(());
                 }
                 let record = match executor.run_epoch() {
@@ -344,17 +352,20 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
         for _ in 0..jobs {
             let proven_tx = proven_tx.clone();
             let record_rx = &record_rx;
-            let abort = &abort;
+            let (abort, failed_at) = (&abort, &failed_at);
             s.spawn(move || loop {
                 let next = match record_rx.lock() {
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
                 let Ok(work) = next else { return };
+                let index = work.record.index;
                 if abort.load(Ordering::Relaxed) {
                     return;
                 }
-                let index = work.record.index;
+                if index > failed_at.load(Ordering::Relaxed) {
+                    continue;
+                }
                 // A panicking prover must not strand its epoch: the writer
                 // would wait for it forever while holding the window.
                 let proven = prove_catching_panics(prover, ctx, &work, input);
@@ -374,8 +385,18 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
             let mut pending: BTreeMap<u64, (EpochRecord, EpochStatement, Vec<u8>)> =
                 BTreeMap::new();
             let mut chain_state = written.last().map_or(ctx.image_id, |s| s.end);
+            let mut failure = None;
             for (index, result) in proven_rx.iter() {
-                pending.insert(index, result?);
+                match result {
+                    Ok(proven) => {
+                        pending.insert(index, proven);
+                    }
+                    Err(e) => {
+                        if index < failed_at.fetch_min(index, Ordering::Relaxed) {
+                            failure = Some(e);
+                        }
+                    }
+                }
                 while let Some((record, statement, proof)) = pending.remove(&writer.epochs()) {
                     let index = record.index;
                     check_statement(&record, &statement, &chain_state)
@@ -393,8 +414,11 @@ pub fn resume_bundle<P: EpochProver, W: Write>(
                     // The executor may be waiting for this.
                     let _ = permit_tx.send(());
                 }
+                if writer.epochs() >= failed_at.load(Ordering::Relaxed) {
+                    break;
+                }
             }
-            Ok(())
+            failure.map_or(Ok(()), Err)
         })();
         if written.is_err() {
             abort.store(true, Ordering::Relaxed);

@@ -26,6 +26,19 @@ fn drive<P: EpochProver>(
     prove_bundle(prover, program, &[], ctx, &options, writer, &mut NoProgress)
 }
 
+/// [`prove_bundle`] into a bundle file at `path` with `jobs` jobs.
+fn drive_to_file<P: EpochProver>(
+    prover: &P,
+    program: &Program,
+    ctx: &ChainContext,
+    out: BundleOutput,
+    jobs: usize,
+) -> Result<(sluice_prover::driver::ProveReport, BundleOutput), DriveError> {
+    let writer = BundleWriter::new(out, ctx).unwrap();
+    let options = DriverOptions::with_jobs(jobs);
+    prove_bundle(prover, program, &[], ctx, &options, writer, &mut NoProgress)
+}
+
 #[test]
 fn output_is_identical_for_any_number_of_jobs_and_verifies() {
     let program = looping_program(100, 3);
@@ -153,6 +166,48 @@ fn prover_failures_stop_the_run_and_name_the_epoch() {
     }
 }
 
+/// Fails epoch 2 at once while the epochs before it are still proving.
+struct FailsBeforeEarlierFinish;
+impl EpochProver for FailsBeforeEarlierFinish {
+    fn prove_epoch(
+        &self,
+        ctx: &ChainContext,
+        work: &EpochWork,
+        input: &[u8],
+    ) -> anyhow::Result<(EpochStatement, Vec<u8>)> {
+        match work.record.index {
+            2 => anyhow::bail!("out of memory (simulated)"),
+            i if i < 2 => std::thread::sleep(Duration::from_millis(300)),
+            _ => {}
+        }
+        KeyedProver { proof_len: 32 }.prove_epoch(ctx, work, input)
+    }
+}
+
+/// A failed epoch still lets the ones before it, proven in parallel and
+/// finishing later, reach the partial file: `--resume` starts at the
+/// failure, not at whichever epoch happened to be written when it came.
+#[test]
+fn a_failure_keeps_the_epochs_before_it() {
+    let dir = std::env::temp_dir().join(format!("sluice-keep-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = looping_program(60, 0);
+    let ctx = ctx_for(&program, 3);
+    let path = dir.join("failed.bundle");
+    let mut out = BundleOutput::create(&path).unwrap();
+    out.keep_partial();
+    match drive_to_file(&FailsBeforeEarlierFinish, &program, &ctx, out, 3) {
+        Err(DriveError::Prove { index: 2, .. }) => {}
+        other => panic!("unexpected {:?}", other.map(|r| r.0)),
+    }
+    let partial = sluice_prover::resume::read_partial(&partial_path(&path), &KeyedVerifier, 1)
+        .unwrap()
+        .expect("the header was written");
+    assert_eq!(partial.statements.len(), 2);
+    assert_eq!(partial.dropped_len, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 struct PanicsAt(u64);
 impl EpochProver for PanicsAt {
     fn prove_epoch(
@@ -225,17 +280,7 @@ fn file_output_appears_only_when_complete() {
         let out = BundleOutput::create(&path).unwrap();
         assert!(partial_path(&path).exists());
         assert!(!path.exists());
-        let writer = BundleWriter::new(out, &ctx).unwrap();
-        let r = prove_bundle(
-            &FailsAt(4),
-            &program,
-            &[],
-            &ctx,
-            &DriverOptions::with_jobs(2),
-            writer,
-            &mut NoProgress,
-        );
-        assert!(r.is_err());
+        assert!(drive_to_file(&FailsAt(4), &program, &ctx, out, 2).is_err());
     }
     assert!(!path.exists());
     assert!(!partial_path(&path).exists());
@@ -243,17 +288,8 @@ fn file_output_appears_only_when_complete() {
     // A partial file (as after a crash) does not verify.
     let path = dir.join("ok.bundle");
     let out = BundleOutput::create(&path).unwrap();
-    let writer = BundleWriter::new(out, &ctx).unwrap();
-    let (report, out) = prove_bundle(
-        &KeyedProver { proof_len: 64 },
-        &program,
-        &[],
-        &ctx,
-        &DriverOptions::with_jobs(2),
-        writer,
-        &mut NoProgress,
-    )
-    .unwrap();
+    let (report, out) =
+        drive_to_file(&KeyedProver { proof_len: 64 }, &program, &ctx, out, 2).unwrap();
     let partial = std::fs::read(partial_path(&path)).unwrap();
     assert!(!path.exists());
     let mut cut = partial.clone();
