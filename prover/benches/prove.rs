@@ -4,9 +4,12 @@
 //! `cargo bench -p prover --bench prove` (heights from `SLUICE_BENCH_LOGS`,
 //! default `12,14,16`; modes from `SLUICE_BENCH_MODES`, `plain`, `zk` or
 //! `plain,zk`, default `plain`: each height is proven in each mode, one
-//! after the other, so the two compare within one run). `SLUICE_BENCH_PARAMS`
-//! overrides proof parameters, e.g. `max_log_arity=2,log_final_poly_len=3`
-//! (the run refuses a set below 100 bits). The guest is an endless loop of ADDI, MUL, SW, LW,
+//! after the other, so the two compare within one run). Each height is
+//! proven with the parameters `prove --favor auto` picks for an epoch of
+//! that size in a longer run (`long` from `2^LONG_EPOCH_LOG2` cycles,
+//! `balance` below); `SLUICE_BENCH_PARAMS` overrides fields of those, e.g.
+//! `max_log_arity=2,log_final_poly_len=3` (the run refuses a set below 100
+//! bits). The guest is an endless loop of ADDI, MUL, SW, LW,
 //! XOR and JAL, so every epoch is a full `Continue` epoch of `2^k` cycles.
 //!
 //! `SLUICE_BENCH_BREAKDOWN=1` also prints where a plain proof's bytes go
@@ -37,6 +40,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
 
 use sluice_prover::executor::{Config, Executor, Program};
+use sluice_prover::host::{auto_params, LONG_EPOCH_LOG2};
 use sluice_prover::memory_image::MemoryImage;
 use sluice_prover::prove::{prove_trace, statement_for};
 use sluice_prover::trace::{generate, EpochTrace};
@@ -305,9 +309,12 @@ fn main() {
     );
     let base_params = overridden(ProofParams::DEFAULT);
     println!(
-        "params: {:?}; conjectured security {} bits (plain)",
+        "params: {:?}; conjectured security {} bits (plain); epochs of 2^{LONG_EPOCH_LOG2} \
+         cycles or more use --favor long's ({} queries, {} bits of grinding), as prove does",
         base_params.named_fields(),
-        base_params.conjectured_security_bits()
+        base_params.conjectured_security_bits(),
+        ProofParams::LONG.num_queries,
+        ProofParams::LONG.query_pow_bits,
     );
     let image = Digest([7; 8]);
     // Each summary row without its efficiency, and its cells/s: the
@@ -319,7 +326,9 @@ fn main() {
         .flat_map(|&k| modes.iter().map(move |&zk| (k, zk)))
         .flat_map(|(k, zk)| (1..=rounds).map(move |r| (k, zk, r)))
     {
-        let params = ProofParams { zk, ..base_params };
+        // What `prove --favor auto` picks for an epoch of this size in a
+        // run of several, then the overrides.
+        let params = overridden(auto_params(zk, 2, k as u8));
         if let Err(e) = params.validate() {
             panic!("{params:?}: {e}");
         }

@@ -26,7 +26,7 @@ pub mod stream;
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
 /// Fiat–Shamir transcript is seeded with it, and a bundle made under another
 /// version is rejected before any proof is checked.
-pub const PROTOCOL_VERSION: u32 = 11;
+pub const PROTOCOL_VERSION: u32 = 13;
 
 /// Verifies a whole bundle from `reader` with the STARK verifier, one epoch
 /// at a time as its bytes arrive, and returns what it proves. The bundle
@@ -53,7 +53,7 @@ pub fn verify_bundle<R: std::io::Read>(
 /// page) shows it next to a result, so no one mistakes "VERIFIED" for more
 /// than it is (`docs/status.md`).
 pub const SOUNDNESS_WARNING: &str =
-    "NOTE: protocol 11 proves every epoch's memory reads and writes against the Merkle roots \
+    "NOTE: protocol 13 proves every epoch's memory reads and writes against the Merkle roots \
 in its state digests (in-circuit page-in/page-out), every read and write syscall, and every \
 Keccak-f permutation and SHA-256 compression a guest asks for. \
 The proof system is new and unaudited; its security (104 bits at default parameters, 103 \

@@ -41,10 +41,11 @@ use crate::stark::config::{Challenge, Val};
 use crate::stark::lookups::packed_lookups;
 use crate::stark::shipped::{shipped_airs, ShippedAir};
 
-/// Collision resistance of the Merkle and transcript hash, in bits: Poseidon2
-/// over KoalaBear with 8-element (≈ 248-bit) digests, so birthday-bound
-/// 124 bits.
-pub const COLLISION_RESISTANCE_BITS: u32 = 124;
+/// Collision resistance of the proof's commitments, in bits: Poseidon2 over
+/// KoalaBear with Merkle digests of
+/// [`DIGEST_ELEMS`](crate::stark::config::DIGEST_ELEMS) elements (7 × 30.98
+/// ≈ 217 bits), so birthday-bound 108 bits. (The transcript sponge keeps an 8-element capacity, 124 bits.)
+pub const COLLISION_RESISTANCE_BITS: u32 = 108;
 
 /// The shape of one table, as the calculator and the docs see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,6 +255,17 @@ mod tests {
     use p3_security::budget::report::{
         DEEP_COMPOSITION_LABEL, FOLDING_LABEL, LOOKUP_LABEL, OUT_OF_DOMAIN_LABEL, QUERY_LABEL,
     };
+
+    /// The collision bound follows the digest size: half its bits, rounded
+    /// down, and at least the protocol's security level.
+    #[test]
+    fn collision_bits_follow_the_digest() {
+        use crate::stark::config::DIGEST_ELEMS;
+        let field_bits = (Val::ORDER_U32 as f64).log2();
+        let birthday = (DIGEST_ELEMS as f64 * field_bits / 2.0).floor() as u32;
+        assert_eq!(COLLISION_RESISTANCE_BITS, birthday);
+        assert!(COLLISION_RESISTANCE_BITS > conjectured_security_bits(&ProofParams::default()));
+    }
 
     fn bits_of(params: &ProofParams, label: &str) -> u32 {
         let r = report(params);

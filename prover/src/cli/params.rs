@@ -3,7 +3,7 @@
 use sluice_verifier::params::{ProofParams, MIN_SECURITY_BITS};
 use sluice_verifier::security::{epoch_shape, report, term_bits};
 
-use sluice_prover::host::SHORT_RUN_LOG2;
+use sluice_prover::host::{LONG_EPOCH_LOG2, SHORT_RUN_LOG2};
 
 use super::{exit, Favor};
 
@@ -31,8 +31,9 @@ pub struct Args {
     /// The parameters and security of zero-knowledge mode (`prove --zk`).
     #[arg(long)]
     pub zk: bool,
-    /// The parameters `prove --favor` uses: balance (default), speed, size
-    /// or short (`auto` picks short or balance by the run's length).
+    /// The parameters `prove --favor` uses: balance (default), long, speed,
+    /// size or short (`auto` picks short, balance or long by the run's
+    /// length and epoch size).
     #[arg(long, value_enum, default_value_t = Favor::Balance)]
     pub favor: Favor,
 }
@@ -46,7 +47,8 @@ pub fn run(args: Args, params: ProofParams) -> u8 {
     if args.favor == Favor::Auto {
         println!(
             "(prove --favor auto uses these for runs longer than one epoch of 2^{SHORT_RUN_LOG2} \
-             cycles, and --favor short's for shorter ones: prover params --favor short)"
+             cycles in epochs shorter than 2^{LONG_EPOCH_LOG2}, --favor long's for longer epochs \
+             and --favor short's for shorter runs: prover params --favor long|short)"
         );
     }
     exit::OK

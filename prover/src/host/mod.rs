@@ -369,19 +369,27 @@ impl<P: EpochProver> Prover<P> {
 /// [`ProofParams::short`] unless the parameters are given.
 pub const SHORT_RUN_LOG2: u8 = 13;
 
+/// Epochs of at least `2^LONG_EPOCH_LOG2` cycles are proven with
+/// [`ProofParams::LONG`] unless the parameters are given: their proving
+/// time hides its fixed cost of grinding.
+pub const LONG_EPOCH_LOG2: u8 = 19;
+
 /// The parameters a plan picks when none are given: [`ProofParams::short`]
 /// for a run of one epoch of at most `2^SHORT_RUN_LOG2` cycles, where the
 /// larger blowup costs little time and makes the proof much smaller
-/// (`docs/benchmarks.md`, § Short runs); [`ProofParams::DEFAULT`] otherwise.
+/// (`docs/benchmarks.md`, § Short runs); [`ProofParams::LONG`] for epochs
+/// of at least `2^LONG_EPOCH_LOG2` cycles; [`ProofParams::DEFAULT`]
+/// otherwise.
 pub fn auto_params(zk: bool, epochs: u64, height_log2: u8) -> ProofParams {
     if epochs <= 1 && height_log2 <= SHORT_RUN_LOG2 {
-        ProofParams::short(zk)
-    } else {
-        ProofParams {
-            zk,
-            ..ProofParams::DEFAULT
-        }
+        return ProofParams::short(zk);
     }
+    let preset = if height_log2 >= LONG_EPOCH_LOG2 {
+        ProofParams::LONG
+    } else {
+        ProofParams::DEFAULT
+    };
+    ProofParams { zk, ..preset }
 }
 
 /// Refuses parameters below [`MIN_SECURITY_BITS`] of conjectured security;

@@ -188,6 +188,22 @@ fn the_plan_picks_short_parameters_for_short_runs_only() {
         ProofParams::DEFAULT
     );
     assert_eq!(auto_params(true, 2, 4), ProofParams::DEFAULT_ZK);
+
+    // Long epochs grind for fewer queries, in either mode; a run of one
+    // long epoch too.
+    assert_eq!(
+        auto_params(false, 2, LONG_EPOCH_LOG2 - 1),
+        ProofParams::DEFAULT
+    );
+    assert_eq!(auto_params(false, 2, LONG_EPOCH_LOG2), ProofParams::LONG);
+    assert_eq!(auto_params(false, 1, 20), ProofParams::LONG);
+    assert_eq!(
+        auto_params(true, 3, 20),
+        ProofParams {
+            zk: true,
+            ..ProofParams::LONG
+        }
+    );
 }
 
 /// A bundle under the short preset verifies, and its header says so.

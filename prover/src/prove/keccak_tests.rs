@@ -206,7 +206,7 @@ fn a_call_result_other_than_zero_is_rejected() {
     // The first ECALL row writes a0 = 1 instead of 0.
     let c = CpuCols::new();
     let r = row_of(&trace, Ecall);
-    cpu_row(&mut trace, r)[c.rd_new[0]] = Val::ONE;
+    cpu_row(&mut trace, r)[c.write_new[0]] = Val::ONE;
     assert!(verifier_rejects(&st, &trace));
 }
 

@@ -263,6 +263,9 @@ mod tests;
 mod negative;
 
 #[cfg(test)]
+mod negative_accesses;
+
+#[cfg(test)]
 mod negative_decode;
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! 7 the table also fetches each executed word, once per epoch: its word is
 //! memory's, no address is fetched twice, and padding rows fetch nothing.
 
-use p3_field::{Field, PrimeCharacteristicRing, PrimeField64};
+use p3_field::{PrimeCharacteristicRing, PrimeField64};
 use sluice_verifier::air::cpu::{selector_index, CpuCols};
 use sluice_verifier::air::decode::{DecodeCols, Flag};
 use sluice_verifier::air::memory::FETCH_HOLD_TS;
@@ -147,7 +147,7 @@ fn a_word_is_fetched_once_per_epoch() {
 /// no pair of 12-bit limbs can express.
 #[test]
 fn a_fetched_word_is_never_data() {
-    use sluice_verifier::air::cpu::{SLOT_MEM, TS_PER_CYCLE};
+    use sluice_verifier::air::cpu::{SLOT_READ2, TS_PER_CYCLE};
     use sluice_verifier::air::ts_range::TS_LIMB_BITS;
     use sluice_verifier::air::TS_RANGE_TABLE;
     use sluice_verifier::isa::Instruction as I;
@@ -164,7 +164,7 @@ fn a_fetched_word_is_never_data() {
     let c = CpuCols::new();
     let load = row_of(&honest, Opcode::Lw);
     assert_eq!(
-        cpu_row(&mut honest, load)[c.mem_old[0]],
+        cpu_row(&mut honest, load)[c.read2_val[0]],
         Val::from_u32(data & 0xff)
     );
     proves_and_verifies(&st, &honest);
@@ -183,16 +183,20 @@ fn a_fetched_word_is_never_data() {
     let pad = padding_decode_row(&t);
     put_fetch(&mut t, pad, addr, data, 0);
     let row = cpu_row(&mut t, load);
-    let (prev, d0, d1) = (row[c.mem.prev_ts], row[c.mem.diff[0]], row[c.mem.diff[1]]);
+    let (prev, d0, d1) = (
+        row[c.read2.prev_ts],
+        row[c.read2.diff[0]],
+        row[c.read2.diff[1]],
+    );
     let ts = prev + Val::ONE + d0 + d1 * Val::from_u32(1 << TS_LIMB_BITS);
     assert_eq!(
         ts.as_canonical_u64() % u64::from(TS_PER_CYCLE),
-        u64::from(SLOT_MEM + 1)
+        u64::from(SLOT_READ2 + 1)
     );
     let hold = Val::from_u32(FETCH_HOLD_TS);
-    row[c.mem.prev_ts] = hold;
-    row[c.mem.diff[0]] = ts - hold - Val::ONE;
-    row[c.mem.diff[1]] = Val::ZERO;
+    row[c.read2.prev_ts] = hold;
+    row[c.read2.diff[0]] = ts - hold - Val::ONE;
+    row[c.read2.diff[1]] = Val::ZERO;
     let limbs = &mut t.traces[TS_RANGE_TABLE].values;
     for old in [d0, d1] {
         limbs[old.as_canonical_u64() as usize * RANGE_WIDTH + MULT] -= Val::ONE;
@@ -252,23 +256,64 @@ fn a_fetch_row_keeps_its_pc() {
     assert!(verifier_rejects(&st, &t));
 }
 
-/// The CPU row's pc bytes and link are the decode table's (protocol 8):
-/// outside AUIPC the bytes enter no CPU constraint, and a `jalr x0` writes
-/// no link, so only the decode bus sees either changed.
+/// AUIPC's `pc` bytes and a jump's link reach the CPU row only through the
+/// decode message (protocol 12): an AUIPC adding to other bytes (with the
+/// sum and `rd` moved to match) and a JAL writing another link are locally
+/// consistent, and only the decode bus sees them.
 #[test]
 fn cpu_pc_bytes_and_link_come_from_the_decode_table() {
     let c = CpuCols::new();
     let (st, mut t) = setup();
-    let r = row_of(&t, Opcode::Add);
-    cpu_row(&mut t, r)[c.pc_limbs[0]] += Val::ONE;
+    let r = row_of(&t, Opcode::Auipc);
+    let row = cpu_row(&mut t, r);
+    for col in [c.rs1_val[1], c.alu_c[1], c.write_new[1]] {
+        row[col] += Val::ONE;
+    }
     assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
     assert!(verifier_rejects(&st, &t));
     let (st, mut t) = setup();
-    let r = row_of(&t, Opcode::Jalr);
-    assert_eq!(cpu_row(&mut t, r)[c.rd_zero], Val::ONE, "`jalr x0, x7, 0`");
-    cpu_row(&mut t, r)[c.link[0]] += Val::ONE;
+    let r = row_of(&t, Opcode::Jal);
+    assert_eq!(cpu_row(&mut t, r)[c.rd_zero], Val::ZERO, "`jal x7, 20`");
+    cpu_row(&mut t, r)[c.write_new[0]] += Val::ONE;
     assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
     assert!(verifier_rejects(&st, &t));
+    // `jalr x0` writes 0, not its link.
+    let (st, mut t) = setup();
+    let r = row_of(&t, Opcode::Jalr);
+    assert_eq!(cpu_row(&mut t, r)[c.rd_zero], Val::ONE, "`jalr x0, x7, 0`");
+    let link = cpu_row(&mut t, r)[c.pc] + Val::from_u32(4);
+    let bytes = (link.as_canonical_u64() as u32).to_le_bytes();
+    let row = cpu_row(&mut t, r);
+    for (i, b) in bytes.into_iter().enumerate() {
+        row[c.write_new[i]] = Val::from_u32(b.into());
+    }
+    row[c.rd_zero] = Val::ZERO;
+    assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
+    assert!(verifier_rejects(&st, &t));
+}
+
+/// A decode row's `rd = x0` flag is proven from the word's `rd` field, and
+/// its link flag from that and the opcode.
+#[test]
+fn decode_rows_prove_their_x0_and_link_flags() {
+    let c = DecodeCols::new();
+    let (st, t0) = setup();
+    let jal = decode_row_of(&t0, Opcode::Jal);
+    for (r, col, value) in [
+        (jal, c.rd_zero, Val::ONE),
+        (jal, c.link_rd, Val::ZERO),
+        (decode_row_of(&t0, Opcode::Jalr), c.rd_zero, Val::ZERO),
+        (decode_row_of(&t0, Opcode::Add), c.link_rd, Val::ONE),
+    ] {
+        let mut t = EpochTrace {
+            traces: t0.traces.clone(),
+            alu_events: vec![],
+            ..t0
+        };
+        decode_row(&mut t, r)[col] = value;
+        assert!(locally_rejected(&st, &t), "column {col}");
+        assert!(verifier_rejects(&st, &t), "column {col}");
+    }
 }
 
 /// A decode row's link is `pc + 4` and its pc is its bytes: another link,
@@ -297,9 +342,9 @@ fn decode_rows_prove_their_pc_bytes_and_link() {
 
 /// The message's `pc` field is what binds the CPU row's `pc` column (its
 /// chain, `next_pc`) to the decoding. Two executed addresses hold the same
-/// word; a CPU row at the first claims the second's bytes and link, and the
-/// multiplicities move to match, so every row is locally valid and only the
-/// `pc` field tells the two decodings apart.
+/// `addi` (whose message carries no pc bytes or link, protocol 12): moving
+/// one execution's multiplicity to the other address leaves every row
+/// locally valid, and only the `pc` field tells the two decodings apart.
 #[test]
 fn the_decode_message_binds_the_cpu_pc() {
     use sluice_verifier::isa::Instruction as I;
@@ -315,14 +360,7 @@ fn the_decode_message_binds_the_cpu_pc() {
     let (a, b) = (t.start_pc, t.start_pc + 4);
     let c = CpuCols::new();
     let d = DecodeCols::new();
-    let row = cpu_row(&mut t, 0);
-    assert_eq!(row[c.pc], Val::from_u32(a));
-    for (i, byte) in b.to_le_bytes().into_iter().enumerate() {
-        row[c.pc_limbs[i]] = Val::from_u32(byte.into());
-    }
-    for (i, byte) in (b + 4).to_le_bytes().into_iter().enumerate() {
-        row[c.link[i]] = Val::from_u32(byte.into());
-    }
+    assert_eq!(cpu_row(&mut t, 0)[c.pc], Val::from_u32(a));
     let (_, ra) = fetched_word(&t, Val::from_u32(a));
     let (_, rb) = fetched_word(&t, Val::from_u32(b));
     decode_row(&mut t, ra)[d.mult] -= Val::ONE;
@@ -372,8 +410,8 @@ fn cpu_flags_come_from_the_decode_table() {
     assert!(verifier_rejects(&st, &t));
 }
 
-/// A store's `rd` field is part of its immediate; the row's `rd_num` (with
-/// its inverse fixed up) is bound to the word only through the decode bus.
+/// A store's `rd` field is part of its immediate; the row's `rd_num` is
+/// bound to the word only through the decode bus.
 #[test]
 fn cpu_register_fields_come_from_the_decode_table() {
     let (st, mut t) = setup();
@@ -382,7 +420,6 @@ fn cpu_register_fields_come_from_the_decode_table() {
     let row = cpu_row(&mut t, r);
     assert_eq!(row[c.rd_num], Val::from_u32(4), "`sw x4, 4(x2)`");
     row[c.rd_num] = Val::from_u32(5);
-    row[c.rd_inv] = Val::from_u32(5).inverse();
     assert!(!locally_rejected(&st, &t), "only the decode bus can see it");
     assert!(verifier_rejects(&st, &t));
 }
@@ -445,7 +482,7 @@ fn decode_rows_must_decode_their_bits() {
 #[test]
 fn padding_rows_decode_nothing() {
     let c = CpuCols::new();
-    for f in [Flag::WritesRd, Flag::Alu, Flag::Sw, Flag::Ecall, Flag::Jal] {
+    for f in [Flag::Lui, Flag::Alu, Flag::Sw, Flag::Ecall, Flag::Jal] {
         let (st, mut t) = setup();
         let r = t.cycles as usize + 1;
         cpu_row(&mut t, r)[c.flag(f)] = Val::ONE;

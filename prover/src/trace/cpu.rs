@@ -8,9 +8,9 @@
 
 use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::air::cpu::{
-    role, timestamp, CpuCols, REG_A0, REG_A7, SLOT_MEM, SLOT_RD, SLOT_RS1, SLOT_RS2, SYSCALL_EXIT,
+    role, timestamp, CpuCols, REG_A0, REG_A7, SLOT_READ2, SLOT_RS1, SLOT_WRITE, SYSCALL_EXIT,
 };
-use sluice_verifier::air::decode::alu_code;
+use sluice_verifier::air::decode::{alu_code, reads_rs2};
 use sluice_verifier::isa::{Format, Opcode};
 use sluice_verifier::stark::config::Val;
 
@@ -137,9 +137,7 @@ pub fn fill_row(
     row[c.is_real] = Val::ONE;
     row[c.clk] = f(clk);
     row[c.pc] = f(pc);
-    put_word(row, c.pc_limbs, pc);
     let link = pc.wrapping_add(4);
-    put_word(row, c.link, link);
 
     // The word, which the decode table fetches once for the epoch.
     let word = mem.fetch(pc)?;
@@ -155,16 +153,25 @@ pub fn fill_row(
         row[col] = Val::from_bool(set);
     }
 
-    // Register reads.
+    // Access 1: rs1 (AUIPC reads none and holds pc there instead).
     let is_ecall = op == Ecall;
     let rs1_reg = if is_ecall { REG_A7 } else { (word >> 15) & 31 };
     let rs2_reg = if is_ecall { REG_A0 } else { (word >> 20) & 31 };
-    let (a, p1) = mem.access(4 * rs1_reg, None, timestamp(clk, SLOT_RS1))?;
-    put_ts(row, c.rs1, p1, timestamp(clk, SLOT_RS1), bytes);
+    let a = if op == Auipc {
+        pc
+    } else {
+        let ts = timestamp(clk, SLOT_RS1);
+        let (a, prev) = mem.access(4 * rs1_reg, None, ts)?;
+        put_ts(row, c.rs1, prev, ts, bytes);
+        a
+    };
     put_word(row, c.rs1_val, a);
-    let (b, p2) = mem.access(4 * rs2_reg, None, timestamp(clk, SLOT_RS2))?;
-    put_ts(row, c.rs2, p2, timestamp(clk, SLOT_RS2), bytes);
-    put_word(row, c.rs2_val, b);
+    // Access 2, for the instructions that read rs2 (a load reads its word
+    // there below).
+    let mut b = 0;
+    if reads_rs2(|flag| row[c.flag(flag)]) == Val::ONE {
+        b = read2(c, row, clk, 4 * rs2_reg, mem, bytes)?;
+    }
 
     // Main ALU message.
     let r = role(op);
@@ -173,19 +180,17 @@ pub fn fill_row(
         let x = if r.a_is_pc { pc } else { a };
         let y = if r.b_is_imm { imm } else { b };
         alu_c = alu::alu(alu_op, x, y);
-        put_word(row, c.alu_a, x);
-        put_word(row, c.alu_b, y);
         put_word(row, c.alu_c, alu_c);
         if alu_op == Add {
-            for (&col, carry) in c
-                .add_carry
-                .iter()
-                .zip(super::alu::add_sub::limb_carries(x, y))
-            {
-                row[col] = f(carry);
-            }
+            let low = (x & 0xffff) + (y & 0xffff);
+            let high = (x >> 16) + (y >> 16) + (low >> 16);
+            row[c.add_carry[0]] = f(low >> 16);
+            row[c.add_carry[1]] = f(high >> 16);
             bytes.add_all(alu_c.to_le_bytes().map(u32::from));
         } else {
+            if r.b_is_imm {
+                put_word(row, c.read2_val, imm);
+            }
             alu.push((alu_op, x, y));
         }
     }
@@ -249,13 +254,13 @@ pub fn fill_row(
     }
     row[c.next_pc] = f(next_pc);
 
-    // Memory word (loads and stores; the access is to the containing word).
+    // Memory word (loads and stores; the access is to the containing word:
+    // a load's is the second access, a store's the write).
     let mut loaded = 0;
     if matches!(op, Lb | Lh | Lw | Lbu | Lhu | Sb | Sh | Sw) {
         let addr = alu_c;
         let off = addr & 3;
         let waddr = addr & !3;
-        let ts = timestamp(clk, SLOT_MEM);
         let old = mem.peek(waddr)?;
         let ob = old.to_le_bytes();
         let store = match op {
@@ -273,10 +278,12 @@ pub fn fill_row(
             }
             _ => None,
         };
-        let (old, prev) = mem.access(waddr, store, ts)?;
-        put_ts(row, c.mem, prev, ts, bytes);
-        put_word(row, c.mem_old, old);
-        put_word(row, c.mem_new, store.unwrap_or(old));
+        match store {
+            Some(new) => write(c, row, clk, waddr, new, mem, bytes)?,
+            None => {
+                read2(c, row, clk, waddr, mem, bytes)?;
+            }
+        }
         row[c.mem_off[off as usize]] = Val::ONE;
         row[c.c0_rest] = f((addr & 0xff) / 4);
         bytes.add((addr & 0xff) / 4);
@@ -313,7 +320,6 @@ pub fn fill_row(
     // rd.
     let rd = (word >> 7) & 31;
     row[c.rd_zero] = f((rd == 0) as u32);
-    row[c.rd_inv] = inv_or_zero(f(rd));
     if r.writes_rd {
         let value = match op {
             Lui => imm,
@@ -322,19 +328,15 @@ pub fn fill_row(
             _ => alu_c,
         };
         let value = if rd == 0 { 0 } else { value };
-        let ts = timestamp(clk, SLOT_RD);
-        let (old, prev) = mem.access(4 * rd, Some(value), ts)?;
-        put_ts(row, c.rd, prev, ts, bytes);
-        put_word(row, c.rd_old, old);
-        put_word(row, c.rd_new, value);
+        write(c, row, clk, 4 * rd, value, mem, bytes)?;
     }
     if let Some((number, ptr)) = precompile {
-        write_a0(c, row, clk, 0, mem, bytes)?;
+        write(c, row, clk, 4 * REG_A0, 0, mem, bytes)?;
         precompile_call(clk, number, ptr, mem, io)?;
     }
     if let Some(plan) = io_plan {
         // a0 = result, then a1, a2 and the buffer in the spare slots.
-        write_a0(c, row, clk, plan.result, mem, bytes)?;
+        write(c, row, clk, 4 * REG_A0, plan.result, mem, bytes)?;
         let (a1, a1_prev) = mem.access(4 * REG_A1, None, timestamp(clk, SLOT_A1))?;
         let (a2, a2_prev) = mem.access(4 * REG_A2, None, timestamp(clk, SLOT_A2))?;
         debug_assert_eq!((a1, a2), (plan.a1, plan.a2));
@@ -409,20 +411,40 @@ pub fn fill_row(
     })
 }
 
-/// A syscall's result, written to `a0` in the rd slot.
-fn write_a0(
+/// The row's second access: a read of the word at `addr` (rs2's, or a
+/// load's); returns its value.
+fn read2(
     c: &CpuCols,
     row: &mut [Val],
     clk: u32,
-    result: u32,
+    addr: u32,
+    mem: &mut MemoryLog,
+    bytes: &mut ByteCounts,
+) -> Result<u32, TraceError> {
+    let ts = timestamp(clk, SLOT_READ2);
+    let (value, prev) = mem.access(addr, None, ts)?;
+    row[c.read2_addr] = f(addr);
+    put_ts(row, c.read2, prev, ts, bytes);
+    put_word(row, c.read2_val, value);
+    Ok(value)
+}
+
+/// The row's write: `value` to the word at `addr` (rd's, or a store's).
+fn write(
+    c: &CpuCols,
+    row: &mut [Val],
+    clk: u32,
+    addr: u32,
+    value: u32,
     mem: &mut MemoryLog,
     bytes: &mut ByteCounts,
 ) -> Result<(), TraceError> {
-    let ts = timestamp(clk, SLOT_RD);
-    let (old, prev) = mem.access(4 * REG_A0, Some(result), ts)?;
-    put_ts(row, c.rd, prev, ts, bytes);
-    put_word(row, c.rd_old, old);
-    put_word(row, c.rd_new, result);
+    let ts = timestamp(clk, SLOT_WRITE);
+    let (old, prev) = mem.access(addr, Some(value), ts)?;
+    row[c.write_addr] = f(addr);
+    put_ts(row, c.write, prev, ts, bytes);
+    put_word(row, c.write_old, old);
+    put_word(row, c.write_new, value);
     Ok(())
 }
 

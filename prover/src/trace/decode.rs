@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use p3_field::PrimeCharacteristicRing;
 use p3_matrix::dense::RowMajorMatrix;
-use sluice_verifier::air::cpu::selector_index;
+use sluice_verifier::air::cpu::{role, selector_index};
 use sluice_verifier::air::decode::{DecodeCols, Flag, FLAGS, NUM_FLAGS};
 use sluice_verifier::isa::{decode, Instruction};
 use sluice_verifier::layout::GUEST_MEMORY_START;
@@ -118,6 +118,10 @@ pub fn fill_row(row: &mut [Val], entry: Option<(u32, (u32, u32))>) -> Result<(),
     let sel = selector_index(ins.opcode).expect("decode_supported checked it");
     row[c.sel[sel]] = Val::ONE;
     put_word(row, c.imm, circuit_imm(ins.opcode.format(), word));
+    let rd = (word >> 7) & 31;
+    row[c.rd_zero] = Val::from_bool(rd == 0);
+    row[c.rd_inv] = inv_or_zero(Val::from_u32(rd));
+    row[c.link_rd] = Val::from_bool(role(ins.opcode).links && rd != 0);
     row[c.mult] = Val::from_u32(mult);
     Ok(())
 }

@@ -26,7 +26,7 @@
 //! * [`BYTE`] `"byte"`: message `(x)`. The `Range` table provides every
 //!   `x ∈ 0..=255` with a free multiplicity; anyone needing a byte range check
 //!   sends `(x)`.
-//! * [`ALU`] `"alu"`: message `(op, a0..a3, b0..b3, c0..c3)`, meaning
+//! * [`ALU`] `"alu"`: message `(ALU_TAG, op, a0..a3, b0..b3, c0..c3)`, meaning
 //!   `c = op(a, b)` under RV32IM semantics, `op` = [`Opcode`]` as u8` of the
 //!   R-type instruction (I-type instructions use [`alu_opcode`]). The CPU sends,
 //!   the arithmetic tables receive.
@@ -45,9 +45,15 @@ pub const ALU: &str = "alu";
 /// Number of field elements in a [`BYTE`] message.
 pub const BYTE_MESSAGE_LEN: usize = 1;
 
-/// Number of field elements in an [`ALU`] message: the opcode and three words
-/// of four limbs each.
+/// Number of field elements an ALU operation is made of: the opcode and
+/// three words of four limbs each.
 pub const ALU_MESSAGE_LEN: usize = 13;
+/// First field of every operation's message on the [`ALU`] bus, which is
+/// one field longer than the operation: the bus also carries the syscall
+/// messages ([`super::io::IO_BUS`], protocol 12), which have the same width
+/// (Plonky3 folds only tuples of one width on a bus) and lead with
+/// [`super::io::IO_TAG`] instead.
+pub const ALU_TAG: u32 = 0;
 
 /// The opcodes the arithmetic tables serve on the [`ALU`] bus, in
 /// discriminant order. Only R-type opcodes appear: the immediate forms travel
@@ -106,12 +112,32 @@ pub fn opcode_expr<E: PrimeCharacteristicRing>(op: Opcode) -> E {
     E::from_u8(op as u8)
 }
 
-/// Lays out an [`ALU`] message `(op, a0..a3, b0..b3, c0..c3)`.
-pub fn alu_message<E>(op: E, a: [E; 4], b: [E; 4], c: [E; 4]) -> [E; ALU_MESSAGE_LEN] {
+/// Lays out an [`ALU`] message `(ALU_TAG, op, a0..a3, b0..b3, c0..c3)`.
+pub fn alu_message<E: PrimeCharacteristicRing>(
+    op: E,
+    a: [E; 4],
+    b: [E; 4],
+    c: [E; 4],
+) -> [E; ALU_MESSAGE_LEN + 1] {
     let [a0, a1, a2, a3] = a;
     let [b0, b1, b2, b3] = b;
     let [c0, c1, c2, c3] = c;
-    [op, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3]
+    [
+        E::from_u32(ALU_TAG),
+        op,
+        a0,
+        a1,
+        a2,
+        a3,
+        b0,
+        b1,
+        b2,
+        b3,
+        c0,
+        c1,
+        c2,
+        c3,
+    ]
 }
 
 /// The concrete [`ALU`] message for `c = op(a, b)`, e.g. for debugging a bus
@@ -121,7 +147,7 @@ pub fn alu_message_values<F: PrimeCharacteristicRing>(
     a: u32,
     b: u32,
     c: u32,
-) -> [F; ALU_MESSAGE_LEN] {
+) -> [F; ALU_MESSAGE_LEN + 1] {
     let limbs = |x: u32| word_limbs(x).map(F::from_u8);
     alu_message(opcode_expr(op), limbs(a), limbs(b), limbs(c))
 }
@@ -200,9 +226,10 @@ mod tests {
     }
 
     #[test]
-    fn message_layout_is_op_then_little_endian_limbs() {
+    fn message_layout_is_tag_op_then_little_endian_limbs() {
         let m = alu_message_values::<F>(Opcode::Sub, 0x0403_0201, 0x0807_0605, 0xfcfb_fbfc);
-        let expect: [u32; 13] = [
+        let expect: [u32; 14] = [
+            ALU_TAG,
             Opcode::Sub as u32,
             1,
             2,

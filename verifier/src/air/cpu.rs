@@ -3,9 +3,9 @@
 //! A row looks up the decoding of the instruction at `pc` in the decode
 //! table ([`super::decode`], over [`DECODE_BUS`]), which fetched the word
 //! from memory once for the whole epoch and also provides `pc`'s bytes and
-//! the link `pc + 4`; the row reads two registers, optionally reads or
-//! writes one memory word, optionally writes `rd`, and fixes `next_pc`.
-//! An `ADD` is computed in the row (four carries); other arithmetic is
+//! the link `pc + 4`; the row makes at most three memory accesses (`rs1`;
+//! `rs2` or a load's word; `rd` or a store's word) and fixes `next_pc`.
+//! An `ADD` is computed in the row (a carry per 16-bit half); other arithmetic is
 //! delegated to the ALU tables over the [`bus::ALU`] bus; range
 //! checks go over [`bus::BYTE`]; every memory access (registers included) is
 //! a pair of messages on [`MEM_BUS`] checked offline against the page
@@ -19,7 +19,7 @@
 //!
 //! `ECALL` is either `exit` (the epoch's last cycle, exit code in `a0`) or,
 //! with `sys_io` set, a `read`/`write` whose details the I/O table proves
-//! ([`super::io`]): the row sends `(clk, a7, a0, result)` on the I/O bus and
+//! ([`super::io`]): the row sends `(IO_TAG, clk, a7, a0, result)` on the I/O bus and
 //! writes `result` to `a0`.
 
 use alloc::vec::Vec;
@@ -29,7 +29,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{alu_opcode, send_alu, send_byte};
-use super::decode::{Decoded, Flag, DECODE_BUS, NUM_FLAGS};
+use super::decode::{rd_from_alu, reads_rs2, writes_rd, Decoded, Flag, DECODE_BUS, NUM_FLAGS};
 use super::io::{io_message, IO_BUS};
 use super::layout::{check_access_order, ColumnAlloc};
 use super::memory::{mem_consume, mem_produce};
@@ -53,11 +53,13 @@ pub fn selector_index(op: Opcode) -> Option<usize> {
 /// Memory access slots of one row; slot `s` of cycle `clk` has timestamp
 /// `8 * clk + s + 1` (0 is the boundary table's initial timestamp). Slot 0
 /// was the instruction fetch before the decode table took it over
-/// (protocol 7).
+/// (protocol 7). No instruction makes more than three accesses, so a row
+/// has three (protocol 12): `rs1`, a second read (`rs2`, or a load's word)
+/// and a write (`rd`, or a store's word). Slot 3 is left to the I/O
+/// table's input state word ([`super::io::SLOT_INPUT_STATE`]).
 pub const SLOT_RS1: u32 = 1;
-pub const SLOT_RS2: u32 = 2;
-pub const SLOT_MEM: u32 = 3;
-pub const SLOT_RD: u32 = 4;
+pub const SLOT_READ2: u32 = 2;
+pub const SLOT_WRITE: u32 = 4;
 /// Timestamps per cycle.
 pub const TS_PER_CYCLE: u32 = 8;
 
@@ -90,26 +92,25 @@ pub struct CpuCols {
     pub clk: usize,
     pub pc: usize,
     pub next_pc: usize,
-    /// `pc` as four bytes (from the decode table, which range-checks them
-    /// once per address).
-    pub pc_limbs: [usize; 4],
-    /// The decoding of the instruction at `pc` (from the decode table): register numbers, immediate
-    /// (four byte limbs, format-dependent), ALU operation and flags.
+    /// The decoding of the instruction at `pc` (from the decode table):
+    /// register numbers and `rd = x0`, immediate (four byte limbs,
+    /// format-dependent), ALU operation and flags.
     pub rd_num: usize,
+    pub rd_zero: usize,
     pub rs1_num: usize,
     pub rs2_num: usize,
     pub imm: [usize; 4],
     pub alu_op: usize,
     pub flags: [usize; NUM_FLAGS],
-    /// The main ALU operation `c = op(a, b)`: sent on the ALU bus, or for
-    /// `ADD` computed in the row with one carry per limb.
-    pub alu_a: [usize; 4],
-    pub alu_b: [usize; 4],
+    /// The result of the main ALU operation `c = op(a, b)`, sent on the ALU
+    /// bus or, for `ADD`, computed in the row with a carry per half. Its
+    /// operands are `a = rs1_val` (which holds `pc` for `AUIPC`, which reads
+    /// no register) and `b = read2_val` (which holds the immediate for the
+    /// I-format operations sent on the bus); the row's own `ADD` takes the
+    /// immediate directly.
     pub alu_c: [usize; 4],
-    pub add_carry: [usize; 4],
-    /// `pc + 4` as four bytes (the link of `JAL`/`JALR`; from the decode
-    /// table).
-    pub link: [usize; 4],
+    /// The carries of the row's own `ADD` out of each 16-bit half.
+    pub add_carry: [usize; 2],
     /// Branch decision, and the equality gadget for `BEQ`/`BNE`.
     pub taken: usize,
     pub eq: usize,
@@ -118,13 +119,20 @@ pub struct CpuCols {
     /// c0_rest + jalr_lsb`; loads/stores: `alu_c0 = 4 * c0_rest + offset`.
     pub c0_rest: usize,
     pub jalr_lsb: usize,
+    /// Access 1: `rs1` (`a7` for `ECALL`), read by every instruction but
+    /// `AUIPC`.
     pub rs1_val: [usize; 4],
     pub rs1: TsCols,
-    pub rs2_val: [usize; 4],
-    pub rs2: TsCols,
-    pub mem_old: [usize; 4],
-    pub mem_new: [usize; 4],
-    pub mem: TsCols,
+    /// Access 2, a read: `rs2` (`a0` for `ECALL`) or the word a load reads.
+    pub read2_addr: usize,
+    pub read2_val: [usize; 4],
+    pub read2: TsCols,
+    /// Access 3, a write: `rd` (`a0` for a syscall's result) or the word a
+    /// store writes.
+    pub write_addr: usize,
+    pub write_old: [usize; 4],
+    pub write_new: [usize; 4],
+    pub write: TsCols,
     /// Loads/stores: byte offset of the address in its word, one-hot.
     pub mem_off: [usize; 4],
     /// Sub-word loads: the selected low/high byte, and the sign split of the
@@ -135,11 +143,6 @@ pub struct CpuCols {
     /// Loads/stores: the inverse of the address's upper half (address `>=
     /// 0x1_0000`).
     pub mem_hi_inv: usize,
-    pub rd_old: [usize; 4],
-    pub rd_new: [usize; 4],
-    pub rd: TsCols,
-    pub rd_zero: usize,
-    pub rd_inv: usize,
     /// An `ECALL` that is `read`/`write` (not `exit`).
     pub sys_io: usize,
     pub width: usize,
@@ -153,18 +156,15 @@ impl CpuCols {
             clk: a.one(),
             pc: a.one(),
             next_pc: a.one(),
-            pc_limbs: a.many(),
             rd_num: a.one(),
+            rd_zero: a.one(),
             rs1_num: a.one(),
             rs2_num: a.one(),
             imm: a.many(),
             alu_op: a.one(),
             flags: a.many(),
-            alu_a: a.many(),
-            alu_b: a.many(),
             alu_c: a.many(),
             add_carry: a.many(),
-            link: a.many(),
             taken: a.one(),
             eq: a.one(),
             eq_inv: a.many(),
@@ -172,21 +172,18 @@ impl CpuCols {
             jalr_lsb: a.one(),
             rs1_val: a.many(),
             rs1: a.ts(),
-            rs2_val: a.many(),
-            rs2: a.ts(),
-            mem_old: a.many(),
-            mem_new: a.many(),
-            mem: a.ts(),
+            read2_addr: a.one(),
+            read2_val: a.many(),
+            read2: a.ts(),
+            write_addr: a.one(),
+            write_old: a.many(),
+            write_new: a.many(),
+            write: a.ts(),
             mem_off: a.many(),
             ld_byte: a.many(),
             ld_sign: a.one(),
             ld_low: a.one(),
             mem_hi_inv: a.one(),
-            rd_old: a.many(),
-            rd_new: a.many(),
-            rd: a.ts(),
-            rd_zero: a.one(),
-            rd_inv: a.one(),
             sys_io: a.one(),
             width: a.width(),
         }
@@ -371,12 +368,18 @@ where
             .assert_zero(is_exit.clone() * n(c.is_real));
 
         // ---- Decode: the meaning of the word at pc, from the decode table ----
+        // AUIPC's operand `a` (it reads no register, `rs1_val` holds `pc`)
+        // and a jump's link (the value it writes) are the decode table's
+        // bytes: the message carries them gated by the opcode's flag.
+        let is_auipc = flag(Flag::Auipc);
+        let links = flag(Flag::Jal) + flag(Flag::Jalr);
         builder.push_interaction(
             DECODE_BUS,
             Decoded {
                 pc: l(c.pc),
-                pc_limbs: ls(c.pc_limbs),
-                link: ls(c.link),
+                auipc_pc: c.rs1_val.map(|v| is_auipc.clone() * l(v)),
+                link_rd: c.write_new.map(|v| links.clone() * l(v)),
+                rd_zero: l(c.rd_zero),
                 rd: l(c.rd_num),
                 rs1: l(c.rs1_num),
                 rs2: l(c.rs2_num),
@@ -395,47 +398,50 @@ where
         let sign_weight = AB::F::from_u64(1 << 32) * AB::F::from_u32(0xff).inverse();
         let imm_signed = word_expr(ls(c.imm)) - l(c.imm[3]) * AB::Expr::from(sign_weight);
 
-        // ---- ALU operands and the main ALU message ----
+        // ---- The main ALU message, or the row's own ADD ----
         let alu_count = flag(Flag::Alu);
         let alu_op = l(c.alu_op);
-        let is_auipc = flag(Flag::Auipc);
-        let a_rs1 = alu_count.clone() - is_auipc.clone();
         let b_imm_sel = flag(Flag::BImm);
-        let b_rs2 = alu_count.clone() - b_imm_sel.clone();
-        let writes_rd = flag(Flag::WritesRd);
-        let rd_from_alu = flag(Flag::RdFromAlu);
-        let links = flag(Flag::Jal) + flag(Flag::Jalr);
-        for i in 0..4 {
-            let a = l(c.alu_a[i]);
-            let b = l(c.alu_b[i]);
-            builder.assert_zero(a_rs1.clone() * (a.clone() - l(c.rs1_val[i])));
-            builder.assert_zero(is_auipc.clone() * (a - l(c.pc_limbs[i])));
-            builder.assert_zero(b_rs2.clone() * (b.clone() - l(c.rs2_val[i])));
-            builder.assert_zero(b_imm_sel.clone() * (b - l(c.imm[i])));
-        }
+        let writes_rd = writes_rd(flag);
+        let rd_from_alu = rd_from_alu(flag);
         let add_here = flag(Flag::AddHere);
+        // An I-format operation on the bus reads no `rs2`: its operand `b`,
+        // the immediate, sits in `read2_val`.
+        let imm_on_bus = b_imm_sel.clone() * (AB::Expr::ONE - add_here.clone());
+        for i in 0..4 {
+            builder.assert_zero(imm_on_bus.clone() * (l(c.read2_val[i]) - l(c.imm[i])));
+        }
         send_alu(
             builder,
             alu_op,
-            ls(c.alu_a),
-            ls(c.alu_b),
+            ls(c.rs1_val),
+            ls(c.read2_val),
             ls(c.alu_c),
-            alu_count - add_here.clone(),
+            alu_count.clone() - add_here.clone(),
         );
-        // ADD in the row: a + b = c + 2^32·k limb by limb, boolean carries,
-        // `c` range-checked (`a`, `b` are bytes: registers, pc, immediate).
+        // ADD in the row: a + b = c + 2^32·k by 16-bit halves with boolean
+        // carries, `c`'s bytes range-checked (`a`, `b` are bytes: registers,
+        // pc, immediate; every half sum is below 2^18, far from wrapping).
+        let b: [AB::Expr; 4] = core::array::from_fn(|i| {
+            l(c.read2_val[i]) + b_imm_sel.clone() * (l(c.imm[i]) - l(c.read2_val[i]))
+        });
+        let half =
+            |limbs: &[AB::Expr], h: usize| limbs[2 * h].clone() + limbs[2 * h + 1].clone() * k(256);
+        let (a_limbs, c_limbs) = (ls(c.rs1_val), ls(c.alu_c));
         let mut carry_in = AB::Expr::ZERO;
-        for i in 0..4 {
-            let carry = l(c.add_carry[i]);
+        for (h, &carry) in c.add_carry.iter().enumerate() {
+            let carry = l(carry);
             builder.assert_bool(carry.clone());
             builder.assert_zero(
                 add_here.clone()
-                    * (l(c.alu_a[i]) + l(c.alu_b[i]) + carry_in
-                        - l(c.alu_c[i])
-                        - carry.clone() * k(256)),
+                    * (half(&a_limbs, h) + half(&b, h) + carry_in
+                        - half(&c_limbs, h)
+                        - carry.clone() * k(1 << 16)),
             );
-            send_byte(builder, l(c.alu_c[i]), add_here.clone());
             carry_in = carry;
+        }
+        for limb in c_limbs {
+            send_byte(builder, limb, add_here.clone());
         }
 
         // ---- Control flow ----
@@ -456,8 +462,8 @@ where
         // eq = (rs1 == rs2), via two 16-bit halves of the limb differences.
         let is_eqb = is_beq + is_bne;
         let half = |i: usize| {
-            (l(c.rs1_val[i]) - l(c.rs2_val[i]))
-                + (l(c.rs1_val[i + 1]) - l(c.rs2_val[i + 1])) * k(256)
+            (l(c.rs1_val[i]) - l(c.read2_val[i]))
+                + (l(c.rs1_val[i + 1]) - l(c.read2_val[i + 1])) * k(256)
         };
         let (lo, hi) = (half(0), half(2));
         builder.assert_zero(is_eqb.clone() * eq.clone() * lo.clone());
@@ -481,42 +487,52 @@ where
         let sequential = is_real.clone() - is_branch - is_jal - is_jalr.clone();
         builder.assert_zero(sequential * (next_pc - pc.clone() - k(4)));
 
-        // ---- Register and memory accesses ----
+        // ---- The row's three accesses ----
         let clk = l(c.clk);
         let ts = |slot: u32| clk.clone() * k(TS_PER_CYCLE) + k(slot + 1);
-        // Every access checks prev_ts < ts with three bytes.
-        let ts_check = |builder: &mut AB, cols: TsCols, slot: u32, count: AB::Expr| {
-            check_access_order(builder, ts(slot), l(cols.prev_ts), cols.diff.map(l), count);
-        };
-        // rs1 / rs2 reads (a7 / a0 for ECALL, whose rs fields are zero).
-        let rs1_addr = l(c.rs1_num) * k(4) + is_ecall.clone() * k(4 * REG_A7);
-        let rs2_addr = l(c.rs2_num) * k(4) + is_ecall.clone() * k(4 * REG_A0);
-        for (addr, val, cols, slot) in [
-            (rs1_addr, c.rs1_val, c.rs1, SLOT_RS1),
-            (rs2_addr, c.rs2_val, c.rs2, SLOT_RS2),
-        ] {
-            ts_check(builder, cols, slot, is_real.clone());
-            mem_consume(
+        // An access consumes its word's last (value, timestamp) and produces
+        // the new value at its own slot's timestamp, checking prev_ts < ts.
+        let access = |builder: &mut AB,
+                      addr: AB::Expr,
+                      old: [AB::Expr; 4],
+                      new: [AB::Expr; 4],
+                      cols: TsCols,
+                      slot: u32,
+                      count: AB::Expr| {
+            check_access_order(
                 builder,
-                addr.clone(),
-                ls(val),
+                ts(slot),
                 l(cols.prev_ts),
-                is_real.clone(),
+                cols.diff.map(l),
+                count.clone(),
             );
-            mem_produce(builder, addr, ls(val), ts(slot), is_real.clone());
-        }
+            mem_consume(builder, addr.clone(), old, l(cols.prev_ts), count.clone());
+            mem_produce(builder, addr, new, ts(slot), count);
+        };
+        // Access 1: rs1 (a7 for ECALL, whose rs fields are zero).
+        let rs1_addr = l(c.rs1_num) * k(4) + is_ecall.clone() * k(4 * REG_A7);
+        let rs1 = ls(c.rs1_val);
+        access(
+            builder,
+            rs1_addr,
+            rs1.clone(),
+            rs1,
+            c.rs1,
+            SLOT_RS1,
+            is_real.clone() - is_auipc,
+        );
         // exit: a7 = 93, exit code = a0.
         builder.assert_zero(is_exit.clone() * (l(c.rs1_val[0]) - k(SYSCALL_EXIT)));
         for i in 1..4 {
             builder.assert_zero(is_exit.clone() * l(c.rs1_val[i]));
         }
         for i in 0..4 {
-            builder.assert_zero(is_exit.clone() * (l(c.rs2_val[i]) - pv[PV_EXIT + i].clone()));
+            builder.assert_zero(is_exit.clone() * (l(c.read2_val[i]) - pv[PV_EXIT + i].clone()));
         }
         // read/write: the I/O table checks a7, a0 and the result written to a0.
         builder.push_interaction(
             IO_BUS,
-            io_message(l(c.clk), ls(c.rs1_val), ls(c.rs2_val), ls(c.rd_new)),
+            io_message(l(c.clk), ls(c.rs1_val), ls(c.read2_val), ls(c.write_new)),
             Count::bounded(sys_io.clone(), 1),
         );
         // Loads and stores: guest address rs1 + imm, naturally aligned; the
@@ -532,8 +548,9 @@ where
         let (is_sb, is_sh) = (flag(Flag::Sb), flag(Flag::Sh));
         let is_load =
             is_lb.clone() + is_lh.clone() + is_lw.clone() + is_lbu.clone() + is_lhu.clone();
+        let is_store = is_sb.clone() + is_sh.clone() + is_sw.clone();
         let is_half = is_lh.clone() + is_lhu.clone() + is_sh.clone();
-        let mem_count = is_load.clone() + is_sb.clone() + is_sh.clone() + is_sw.clone();
+        let mem_count = is_load.clone() + is_store.clone();
         let oh = c.mem_off.map(l);
         let mut oh_sum = AB::Expr::ZERO;
         let mut offset = AB::Expr::ZERO;
@@ -558,13 +575,26 @@ where
             mem_count.clone()
                 * ((l(c.alu_c[2]) + l(c.alu_c[3]) * k(256)) * l(c.mem_hi_inv) - AB::Expr::ONE),
         );
-        let old = c.mem_old.map(l);
-        let new = c.mem_new.map(l);
-        let rs2v = c.rs2_val.map(l);
+        // Access 2: rs2 (a0 for ECALL) for the instructions that use it, or
+        // the word a load reads.
+        let reads_rs2 = reads_rs2(flag);
+        let rs2_addr = l(c.rs2_num) * k(4) + is_ecall * k(4 * REG_A0);
+        builder.assert_zero(reads_rs2.clone() * (l(c.read2_addr) - rs2_addr));
+        builder.assert_zero(is_load.clone() * (l(c.read2_addr) - addr.clone()));
+        let read2 = ls(c.read2_val);
+        access(
+            builder,
+            l(c.read2_addr),
+            read2.clone(),
+            read2.clone(),
+            c.read2,
+            SLOT_READ2,
+            reads_rs2 + is_load,
+        );
         // Selected bytes of a sub-word load.
         let sub_load = is_lb.clone() + is_lbu.clone() + is_lh.clone() + is_lhu.clone();
-        let picked0 = (0..4).fold(AB::Expr::ZERO, |a, i| a + oh[i].clone() * old[i].clone());
-        let picked1 = oh[0].clone() * old[1].clone() + oh[2].clone() * old[3].clone();
+        let picked0 = (0..4).fold(AB::Expr::ZERO, |a, i| a + oh[i].clone() * read2[i].clone());
+        let picked1 = oh[0].clone() * read2[1].clone() + oh[2].clone() * read2[3].clone();
         let (b0, b1) = (l(c.ld_byte[0]), l(c.ld_byte[1]));
         builder.assert_zero(sub_load * (b0.clone() - picked0));
         builder.assert_zero((is_lh.clone() + is_lhu.clone()) * (b1.clone() - picked1));
@@ -577,7 +607,7 @@ where
         let ext = l(c.ld_sign) * k(0xff);
         let zero = AB::Expr::ZERO;
         let loaded: [(AB::Expr, [AB::Expr; 4]); 5] = [
-            (is_lw.clone(), old.clone()),
+            (is_lw, read2.clone()),
             (is_lb, [b0.clone(), ext.clone(), ext.clone(), ext.clone()]),
             (
                 is_lbu,
@@ -587,62 +617,52 @@ where
             (is_lhu, [b0, b1, zero.clone(), zero]),
         ];
         // Stores merge rs2's low byte / half into the word.
+        let old = c.write_old.map(l);
+        let new = c.write_new.map(l);
         for i in 0..4 {
-            builder.assert_zero(is_load.clone() * (new[i].clone() - old[i].clone()));
-            builder.assert_zero(is_sw.clone() * (new[i].clone() - rs2v[i].clone()));
+            builder.assert_zero(is_sw.clone() * (new[i].clone() - read2[i].clone()));
             builder.assert_zero(
                 is_sb.clone()
                     * (new[i].clone()
                         - old[i].clone()
-                        - oh[i].clone() * (rs2v[0].clone() - old[i].clone())),
+                        - oh[i].clone() * (read2[0].clone() - old[i].clone())),
             );
             let (sel_oh, src) = if i % 2 == 0 {
-                (oh[i].clone(), rs2v[0].clone())
+                (oh[i].clone(), read2[0].clone())
             } else {
-                (oh[i - 1].clone(), rs2v[1].clone())
+                (oh[i - 1].clone(), read2[1].clone())
             };
             builder.assert_zero(
                 is_sh.clone() * (new[i].clone() - old[i].clone() - sel_oh * (src - old[i].clone())),
             );
         }
-        ts_check(builder, c.mem, SLOT_MEM, mem_count.clone());
-        mem_consume(
-            builder,
-            addr.clone(),
-            ls(c.mem_old),
-            l(c.mem.prev_ts),
-            mem_count.clone(),
-        );
-        mem_produce(builder, addr, ls(c.mem_new), ts(SLOT_MEM), mem_count);
-        // rd write; x0 keeps 0.
+        // rd's value; x0 keeps 0.
         let rd = l(c.rd_num);
-        let rd_zero = l(c.rd_zero);
-        builder.assert_bool(rd_zero.clone());
-        builder.assert_zero(rd_zero.clone() * rd.clone());
-        builder.assert_zero(rd.clone() * l(c.rd_inv) - AB::Expr::ONE + rd_zero.clone());
-        let keep = AB::Expr::ONE - rd_zero;
+        // (`rd_zero` and a jump's link come with the decode message.)
+        let keep = AB::Expr::ONE - l(c.rd_zero);
         let is_lui = flag(Flag::Lui);
-        let is_link = links;
         for i in 0..4 {
-            let new = l(c.rd_new[i]);
+            let new = new[i].clone();
             builder.assert_zero(rd_from_alu.clone() * (new.clone() - keep.clone() * l(c.alu_c[i])));
             builder.assert_zero(is_lui.clone() * (new.clone() - keep.clone() * l(c.imm[i])));
-            builder.assert_zero(is_link.clone() * (new.clone() - keep.clone() * l(c.link[i])));
             for (s, v) in &loaded {
                 builder.assert_zero(s.clone() * (new.clone() - keep.clone() * v[i].clone()));
             }
         }
-        // rd is 0 in an ECALL's encoding; read/write return their result in a0.
+        // Access 3: rd (rd is 0 in an ECALL's encoding; read/write return
+        // their result in a0), or the word a store writes.
         let rd_addr = rd * k(4) + sys_io.clone() * k(4 * REG_A0);
         let writes_rd = writes_rd + sys_io;
-        ts_check(builder, c.rd, SLOT_RD, writes_rd.clone());
-        mem_consume(
+        builder.assert_zero(writes_rd.clone() * (l(c.write_addr) - rd_addr));
+        builder.assert_zero(is_store.clone() * (l(c.write_addr) - addr));
+        access(
             builder,
-            rd_addr.clone(),
-            ls(c.rd_old),
-            l(c.rd.prev_ts),
-            writes_rd.clone(),
+            l(c.write_addr),
+            old,
+            new,
+            c.write,
+            SLOT_WRITE,
+            writes_rd + is_store,
         );
-        mem_produce(builder, rd_addr, ls(c.rd_new), ts(SLOT_RD), writes_rd);
     }
 }

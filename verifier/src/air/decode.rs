@@ -77,10 +77,6 @@ flags! {
     Auipc,
     /// ALU operand `b` is the immediate (else `rs2`).
     BImm,
-    /// Writes `rd`.
-    WritesRd,
-    /// `rd` gets the ALU result.
-    RdFromAlu,
     Jal,
     Jalr,
     /// `BLT`/`BLTU`: taken when the comparison's result is 1.
@@ -115,12 +111,6 @@ impl Flag {
             Flag::AddHere => matches!(r.alu_op, Some(O::Add)),
             Flag::Auipc => matches!(op, O::Auipc),
             Flag::BImm => r.alu_op.is_some() && r.b_is_imm,
-            Flag::WritesRd => r.writes_rd,
-            Flag::RdFromAlu => {
-                r.alu_op.is_some()
-                    && r.writes_rd
-                    && !matches!(op, O::Lb | O::Lh | O::Lw | O::Lbu | O::Lhu | O::Jalr)
-            }
             Flag::Jal => matches!(op, O::Jal),
             Flag::Jalr => matches!(op, O::Jalr),
             Flag::BranchLess => matches!(op, O::Blt | O::Bltu),
@@ -145,13 +135,55 @@ impl Flag {
     }
 }
 
+/// The load flags.
+pub const LOADS: [Flag; 5] = [Flag::Lw, Flag::Lb, Flag::Lbu, Flag::Lh, Flag::Lhu];
+/// The store flags.
+pub const STORES: [Flag; 3] = [Flag::Sw, Flag::Sb, Flag::Sh];
+
+/// "`rd` gets the main ALU result", from the flags (`flag` reads one): every
+/// ALU operation but a load's, a store's, JALR's and a conditional branch's.
+/// A real row's flags are sums of one opcode's selector, so this linear
+/// form is exactly that opcode's bit, and 0 on a padding row (no column
+/// needed; protocol 12).
+pub fn rd_from_alu<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
+    let mut e =
+        flag(Flag::Alu) - flag(Flag::Jalr) - flag(Flag::BranchLess) - flag(Flag::BranchGreaterEq);
+    for f in LOADS.into_iter().chain(STORES) {
+        e -= flag(f);
+    }
+    e
+}
+
+/// "Writes `rd`", from the flags, like [`rd_from_alu`]: the ALU results,
+/// the loads, the jumps and LUI.
+pub fn writes_rd<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
+    let mut e = rd_from_alu(&flag) + flag(Flag::Jal) + flag(Flag::Jalr) + flag(Flag::Lui);
+    for f in LOADS {
+        e += flag(f);
+    }
+    e
+}
+
+/// "Reads `rs2`" (`a0` for `ECALL`) in the CPU row's second access, from
+/// the flags like [`rd_from_alu`]: the register-register operations and
+/// branches, the stores and `ECALL`. The prover reads it off the row's
+/// flags too, so the two cannot disagree.
+pub fn reads_rs2<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
+    let stores = flag(Flag::Sb) + flag(Flag::Sh) + flag(Flag::Sw);
+    flag(Flag::Alu) - flag(Flag::BImm)
+        + flag(Flag::Beq)
+        + flag(Flag::Bne)
+        + stores
+        + flag(Flag::Ecall)
+}
+
 /// The ALU operation code `op` sends on the ALU bus (0 when it sends none).
 pub fn alu_code(op: Opcode) -> u32 {
     role(op).alu_op.map_or(0, |a| a as u32)
 }
 
 /// Fields of the [`DECODE_BUS`] message, in order.
-pub const DECODED_LEN: usize = 1 + 4 + 4 + 3 + 4 + 1 + NUM_FLAGS;
+pub const DECODED_LEN: usize = 1 + 4 + 4 + 1 + 3 + 4 + 1 + NUM_FLAGS;
 
 /// The decoded instruction as the CPU row uses it.
 #[derive(Clone, Debug)]
@@ -160,9 +192,15 @@ pub struct Decoded<E> {
     /// its `pc` column to nothing else: this field alone ties the row's
     /// `pc` (its chain and `next_pc`) to the decoded word.
     pub pc: E,
-    pub pc_limbs: [E; 4],
-    /// `pc + 4` as four bytes.
-    pub link: [E; 4],
+    /// `AUIPC`: `pc` as four bytes (else zeros), the operand `a` the CPU row
+    /// holds in its `rs1` columns (degree 2 on both sides: the CPU sends
+    /// `is_auipc · rs1`).
+    pub auipc_pc: [E; 4],
+    /// `JAL`/`JALR` with `rd ≠ x0`: the link `pc + 4` as four bytes (else
+    /// zeros), the value the CPU row writes (it sends `is_link · rd_new`).
+    pub link_rd: [E; 4],
+    /// `rd = x0`: the write keeps 0.
+    pub rd_zero: E,
     pub rd: E,
     pub rs1: E,
     pub rs2: E,
@@ -177,9 +215,14 @@ impl<E: Clone> Decoded<E> {
     pub fn fields(&self) -> Vec<E> {
         let mut v = Vec::with_capacity(DECODED_LEN);
         v.push(self.pc.clone());
-        v.extend(self.pc_limbs.iter().cloned());
-        v.extend(self.link.iter().cloned());
-        v.extend([self.rd.clone(), self.rs1.clone(), self.rs2.clone()]);
+        v.extend(self.auipc_pc.iter().cloned());
+        v.extend(self.link_rd.iter().cloned());
+        v.extend([
+            self.rd_zero.clone(),
+            self.rd.clone(),
+            self.rs1.clone(),
+            self.rs2.clone(),
+        ]);
         v.extend(self.imm.iter().cloned());
         v.push(self.alu_op.clone());
         v.extend(self.flags.iter().cloned());
@@ -207,6 +250,11 @@ pub struct DecodeCols {
     pub sel: [usize; SUPPORTED.len()],
     /// The immediate as four byte limbs.
     pub imm: [usize; 4],
+    /// `rd = x0`, by the inverse of the word's `rd` field; and `JAL`/`JALR`
+    /// with `rd ≠ x0` (the rows whose message carries the link).
+    pub rd_zero: usize,
+    pub rd_inv: usize,
+    pub link_rd: usize,
     /// How many CPU rows executed this word (free: the provider side).
     pub mult: usize,
     pub width: usize,
@@ -225,6 +273,9 @@ impl DecodeCols {
             bits: a.many(),
             sel: a.many(),
             imm: a.many(),
+            rd_zero: a.one(),
+            rd_inv: a.one(),
+            link_rd: a.one(),
             mult: a.one(),
             width: a.width(),
         }
@@ -399,11 +450,22 @@ where
             carry_in = carry.clone();
         }
 
+        // rd = x0, and the link rows that write it.
+        let rd = field(7, 5);
+        let rd_zero = l(c.rd_zero);
+        builder.assert_bool(rd_zero.clone());
+        builder.assert_zero(rd_zero.clone() * rd.clone());
+        builder.assert_one(rd.clone() * l(c.rd_inv) + rd_zero.clone());
+        let links = sel(Opcode::Jal) + sel(Opcode::Jalr);
+        builder.assert_eq(l(c.link_rd), links * (AB::Expr::ONE - rd_zero.clone()));
+        let is_auipc = sel(Opcode::Auipc);
+
         let decoded = Decoded {
             pc: l(c.pc),
-            pc_limbs,
-            link: c.link.map(l),
-            rd: field(7, 5),
+            auipc_pc: pc_limbs.map(|p| is_auipc.clone() * p),
+            link_rd: c.link.map(|link| l(c.link_rd) * l(link)),
+            rd_zero,
+            rd,
             rs1: field(15, 5),
             rs2: field(20, 5),
             imm: c.imm.map(l),
@@ -419,6 +481,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stark::config::Val;
 
     #[test]
     fn flags_are_in_index_order() {
@@ -460,7 +523,28 @@ mod tests {
             assert!(memory <= 1, "{op}");
             // The CPU's JALR-or-memory count `is_jalr + mem_count` is 0 or 1.
             assert!(!(set(Flag::Jalr) && memory > 0), "{op}");
-            assert!(!set(Flag::RdFromAlu) || (set(Flag::Alu) && set(Flag::WritesRd)));
+            // The derived flags are this opcode's bits.
+            let bit = |f: Flag| Val::from_bool(set(f));
+            let r = role(op);
+            let from_alu = r.alu_op.is_some()
+                && r.writes_rd
+                && !matches!(
+                    op,
+                    Opcode::Lb | Opcode::Lh | Opcode::Lw | Opcode::Lbu | Opcode::Lhu | Opcode::Jalr
+                );
+            assert_eq!(rd_from_alu(bit), Val::from_bool(from_alu), "{op}");
+            assert_eq!(writes_rd(bit), Val::from_bool(r.writes_rd), "{op}");
+            let uses_rs2 = (r.alu_op.is_some() && !r.b_is_imm)
+                || matches!(
+                    op,
+                    Opcode::Beq
+                        | Opcode::Bne
+                        | Opcode::Sb
+                        | Opcode::Sh
+                        | Opcode::Sw
+                        | Opcode::Ecall
+                );
+            assert_eq!(reads_rs2(bit), Val::from_bool(uses_rs2), "{op}");
             assert!(!set(Flag::BImm) || set(Flag::Alu));
             assert!(!set(Flag::Auipc) || set(Flag::Alu));
             // The CPU's ALU message count `Alu - AddHere` is 0 or 1.

@@ -1,7 +1,7 @@
 //! The I/O table: one row per `read`/`write` syscall.
 //!
 //! The CPU row of such an `ECALL` reads `a7` and `a0`, writes the result to
-//! `a0`, and sends `(clk, a7, a0, result)` on the [`IO_BUS`]; this table
+//! `a0`, and sends `(IO_TAG, clk, a7, a0, result)` on the [`IO_BUS`]; this table
 //! receives it and does the rest of the syscall with exactly the executor's
 //! semantics (`prover/src/executor/syscall.rs`):
 //!
@@ -35,23 +35,29 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
-use super::cpu::{word_expr, SLOT_MEM, TS_PER_CYCLE};
+use super::cpu::{word_expr, TS_PER_CYCLE};
 use super::layout::{check_access_order, check_cycle_order, ColumnAlloc, TsCols};
 use super::memory::{mem_consume, mem_produce};
 use crate::layout::{syscall, GUEST_MEMORY_END, INPUT_STATE_ADDR};
 
-/// Name of the I/O bus: `(clk, a7[4], a0[4], result[4])` from the CPU.
-pub const IO_BUS: &str = "io";
+/// The bus of the CPU's syscall messages `(IO_TAG, clk, a7[4], a0[4],
+/// result[4])`: the ALU bus (protocol 12), so that a CPU row's ALU and I/O
+/// messages, never both active, share one LogUp column. An ALU message
+/// leads with [`super::bus::ALU_TAG`] and an I/O message with [`IO_TAG`], a
+/// different constant, so no I/O message equals an ALU message.
+pub const IO_BUS: &str = super::bus::ALU;
+/// First field of every [`IO_BUS`] message.
+pub const IO_TAG: u32 = 1;
 /// Name of the bus from a syscall to its buffer words:
 /// `(clk, kind, first word address, offset in it, end address)`.
 pub const IO_WORDS_BUS: &str = "io_words";
 /// Kind codes on [`IO_WORDS_BUS`].
 pub const KIND_READ: u32 = 1;
 pub const KIND_OUTPUT: u32 = 2;
-/// Memory slot of a read's input state word: the load/store slot, which an
-/// `ECALL` row leaves unused.
-pub const SLOT_INPUT_STATE: u32 = SLOT_MEM;
-/// Memory slots of an I/O syscall's cycle (after the CPU's five).
+/// Memory slot of a read's input state word: the one between the CPU's
+/// second read and its write, which the CPU row leaves unused.
+pub const SLOT_INPUT_STATE: u32 = 3;
+/// Memory slots of an I/O syscall's cycle (after the CPU's).
 pub const SLOT_A1: u32 = 5;
 pub const SLOT_A2: u32 = 6;
 pub const SLOT_BUF: u32 = 7;
@@ -170,8 +176,14 @@ impl Default for IoCols {
 }
 
 /// Lays out an [`IO_BUS`] message.
-pub fn io_message<E: Clone>(clk: E, a7: [E; 4], a0: [E; 4], result: [E; 4]) -> Vec<E> {
-    let mut m = Vec::with_capacity(13);
+pub fn io_message<E: PrimeCharacteristicRing>(
+    clk: E,
+    a7: [E; 4],
+    a0: [E; 4],
+    result: [E; 4],
+) -> Vec<E> {
+    let mut m = Vec::with_capacity(14);
+    m.push(E::from_u32(IO_TAG));
     m.push(clk);
     m.extend(a7);
     m.extend(a0);
@@ -395,5 +407,23 @@ where
             ),
             Count::bounded(moves, 1),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::air::bus::{alu_message, ALU_TAG};
+    use crate::stark::config::Val;
+
+    /// The I/O messages share the ALU bus: same width, another tag.
+    #[test]
+    fn io_messages_never_look_like_alu_messages() {
+        assert_ne!(IO_TAG, ALU_TAG);
+        let m = io_message(Val::ONE, [Val::ZERO; 4], [Val::ZERO; 4], [Val::ZERO; 4]);
+        let alu = alu_message(Val::ONE, [Val::ZERO; 4], [Val::ZERO; 4], [Val::ZERO; 4]);
+        assert_eq!(m.len(), alu.len());
+        assert_eq!(alu[0], Val::from_u32(ALU_TAG));
+        assert_eq!(m[0], Val::from_u32(IO_TAG));
     }
 }

@@ -4,7 +4,7 @@
 //! [`epoch_airs`], in that order. The tables talk only through the global
 //! LogUp buses of [`bus`] (`byte`, `alu`), [`memory::MEM_BUS`] (`mem`),
 //! [`page::LEAF_BUS`] (`leaf`), [`poseidon2::PERM_BUS`] (`perm`),
-//! [`io::IO_BUS`] (`io`), [`io::IO_WORDS_BUS`] (`io_words`),
+//! [`io::IO_BUS`] (the `alu` bus, tagged), [`io::IO_WORDS_BUS`] (`io_words`),
 //! [`io_words::OUTPUT_BUS`] (`output`), [`decode::DECODE_BUS`]
 //! (`decode`) and [`ts_range::TS_LIMB`] (`ts_limb`).
 //!

@@ -48,15 +48,28 @@ pub type Val = KoalaBear;
 pub type Challenge = BinomialExtensionField<Val, 4>;
 /// The Poseidon2 permutation (width 16) shared by hashing and Fiat–Shamir.
 pub type Perm = Poseidon2KoalaBear<16>;
-/// Leaf hash: absorb a matrix row 16 elements at a time, output 8 elements.
-pub type LeafHash = PaddingFreeSponge<LeafPerm, 24, 16, 8>;
+/// Field elements in a Merkle digest of the proof's commitments: 7 × 31
+/// bits, so a birthday-bound collision costs about 2^108, above the
+/// protocol's 104 bits ([`crate::security::COLLISION_RESISTANCE_BITS`]).
+/// Every Merkle path in a proof is made of these, so each element dropped
+/// is an eighth of the paths' bytes and of the trees' memory.
+pub const DIGEST_ELEMS: usize = 7;
+/// Leaf hash: absorb a matrix row 16 elements at a time, output a digest.
+pub type LeafHash = PaddingFreeSponge<LeafPerm, 24, 16, DIGEST_ELEMS>;
 /// The wider Poseidon2 permutation (width 24) the leaf sponge absorbs with.
 pub type LeafPerm = Poseidon2KoalaBear<24>;
-/// Node compression: permute two 8-element digests, keep the first 8.
-pub type NodeCompress = TruncatedPermutation<Perm, 2, 8, 16>;
+/// Node compression: permute two digests (14 of the 16 lanes), keep the
+/// first [`DIGEST_ELEMS`].
+pub type NodeCompress = TruncatedPermutation<Perm, 2, DIGEST_ELEMS, 16>;
 /// Merkle commitments to base-field matrices.
-pub type ValMmcs =
-    MerkleTreeMmcs<<Val as Field>::Packing, <Val as Field>::Packing, LeafHash, NodeCompress, 2, 8>;
+pub type ValMmcs = MerkleTreeMmcs<
+    <Val as Field>::Packing,
+    <Val as Field>::Packing,
+    LeafHash,
+    NodeCompress,
+    2,
+    DIGEST_ELEMS,
+>;
 /// Merkle commitments to extension-field matrices (FRI layers, LogUp columns).
 pub type ChallengeMmcs = ExtensionMmcs<Val, Challenge, ValMmcs>;
 /// The Fiat–Shamir challenger: Plonky3's duplex sponge (width 16, rate 8)
@@ -81,7 +94,7 @@ pub type HidingValMmcs = MerkleTreeHidingMmcs<
     NodeCompress,
     ZkRng,
     2,
-    8,
+    DIGEST_ELEMS,
     SALT_ELEMS,
 >;
 /// Salted commitments to extension-field matrices.

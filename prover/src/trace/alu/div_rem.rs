@@ -9,9 +9,6 @@ use super::mul::{convolution_carries, extend};
 use super::{build_table, set, set_word, sign_split, AluEvent};
 use crate::trace::range::ByteCounts;
 
-// `convolution_carries` relies on this layout.
-const _: () = assert!(CARRY_HI == CARRY_LO + 8);
-
 /// One row per event; `op` must be DIV, DIVU, REM or REMU.
 pub fn trace(
     events: &[AluEvent],
@@ -140,7 +137,7 @@ pub fn fill_witness(
     let y = extend(q, 255 * u64::from(sq));
     let z = extend(r, 255 * u64::from(sr));
     let target = extend(a, 255 * u64::from(sa.saturating_sub(ov)));
-    convolution_carries(&x, &y, &z, &target, row, CARRY_LO, bytes);
+    convolution_carries(&x, &y, &z, &target, row, CARRY, bytes);
 
     // |r| < |b| unless b = 0.
     let (abs_b, bc) = abs_and_carries(b, sb == 1);

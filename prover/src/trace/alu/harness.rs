@@ -1,4 +1,4 @@
-//! A batch of the arithmetic tables, the Range table and a driver table
+//! A batch of the arithmetic tables, the two range tables and a driver table
 //! that sends ALU messages, proved and verified together. Used by the tests
 //! and by `benches/alu.rs` until the CPU table exists to send the messages.
 
@@ -18,13 +18,14 @@ use sluice_verifier::air::alu::mul::MulAir;
 use sluice_verifier::air::alu::shift::ShiftAir;
 use sluice_verifier::air::bus::{send_alu, send_byte, ALU_MESSAGE_LEN};
 use sluice_verifier::air::range::RangeAir;
+use sluice_verifier::air::ts_range::TsRangeAir;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, SluiceConfig, Val};
 use sluice_verifier::stark::lookups::epoch_prover_data;
 
 use super::{alu_traces, min_height, set_word, AluEvent, AluTable};
-use crate::trace::range::{range_trace, ByteCounts};
+use crate::trace::range::{range_trace, ts_range_trace, ByteCounts};
 use sluice_verifier::air::range::{MULT, RANGE_WIDTH};
 
 /// RV32IM reference semantics, written independently of the generators
@@ -127,6 +128,7 @@ pub fn driver_trace(
 #[derive(Clone, Copy, Debug)]
 pub enum TestAir {
     Range(RangeAir),
+    TsRange(TsRangeAir),
     Driver(DriverAir),
     AddSub(AddSubAir),
     Logic(LogicAir),
@@ -140,6 +142,7 @@ macro_rules! dispatch {
     ($self:expr, $a:ident => $e:expr) => {
         match $self {
             TestAir::Range($a) => $e,
+            TestAir::TsRange($a) => $e,
             TestAir::Driver($a) => $e,
             TestAir::AddSub($a) => $e,
             TestAir::Logic($a) => $e,
@@ -175,12 +178,15 @@ where
 /// Index of each table in a [`Batch`].
 pub const RANGE: usize = 0;
 pub const DRIVER: usize = 1;
+pub const TS_RANGE: usize = 2;
 pub fn table_index(t: AluTable) -> usize {
-    2 + AluTable::ALL.iter().position(|&x| x == t).unwrap()
+    3 + AluTable::ALL.iter().position(|&x| x == t).unwrap()
 }
 
+#[derive(Clone)]
 pub struct Batch {
-    /// The tables, in order: Range, driver, then [`AluTable::ALL`].
+    /// The tables, in order: Range, driver, TsRange, then
+    /// [`AluTable::ALL`].
     pub airs: Vec<TestAir>,
     /// Their traces.
     pub traces: Vec<RowMajorMatrix<Val>>,
@@ -193,8 +199,16 @@ impl Batch {
         let mut bytes = ByteCounts::default();
         driver_bytes(events, &mut bytes);
         let alu = alu_traces(events, &mut bytes, min_height()).expect("ALU ops only");
-        let mut airs = vec![TestAir::Range(RangeAir), TestAir::Driver(DriverAir)];
-        let mut traces = vec![range_trace(&bytes), driver_trace(events, result)];
+        let mut airs = vec![
+            TestAir::Range(RangeAir),
+            TestAir::Driver(DriverAir),
+            TestAir::TsRange(TsRangeAir),
+        ];
+        let mut traces = vec![
+            range_trace(&bytes),
+            driver_trace(events, result),
+            ts_range_trace(&bytes),
+        ];
         for (t, trace, _) in alu {
             airs.push(match t {
                 AluTable::AddSub => TestAir::AddSub(AddSubAir),
@@ -230,6 +244,11 @@ impl Batch {
     /// The Range table's count of sends of `byte`.
     pub fn byte_count(&mut self, byte: u32) -> &mut Val {
         &mut self.traces[RANGE].values[byte as usize * RANGE_WIDTH + MULT]
+    }
+
+    /// The TsRange table's count of sends of the 12-bit `limb`.
+    pub fn limb_count(&mut self, limb: u32) -> &mut Val {
+        &mut self.traces[TS_RANGE].values[limb as usize * RANGE_WIDTH + MULT]
     }
 
     /// Proves and verifies; `Err` carries the panic message or the
@@ -353,8 +372,8 @@ impl Batch {
 }
 
 /// A one-event batch whose table row is replaced by the row `fill` builds
-/// (recording its byte sends, which with the driver's become the whole
-/// Range trace) and whose
+/// (recording its byte and limb sends, which with the driver's become the
+/// whole Range and TsRange traces) and whose
 /// driver claims `op(a, b) = claimed`: both buses balance, so only the
 /// table's own constraints can reject it.
 pub fn forged(
@@ -374,5 +393,6 @@ pub fn forged(
     fill(&mut row, &mut bytes);
     batch.traces[t].values[..w].copy_from_slice(&row);
     batch.traces[RANGE] = range_trace(&bytes);
+    batch.traces[TS_RANGE] = ts_range_trace(&bytes);
     batch
 }

@@ -1,14 +1,12 @@
 //! Trace of the MUL/MULH/MULHSU/MULHU table.
 
 use sluice_verifier::air::alu::mul::*;
+use sluice_verifier::air::ts_range::TS_LIMB_BITS;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::stark::config::Val;
 
 use super::{build_table, set, set_word, sign_split, AluEvent};
 use crate::trace::range::ByteCounts;
-
-// `convolution_carries` relies on this layout.
-const _: () = assert!(CARRY_HI == CARRY_LO + 8);
 
 /// One row per event; `op` must be MUL, MULH, MULHSU or MULHU.
 pub fn trace(
@@ -28,30 +26,28 @@ pub fn trace(
 }
 
 /// Fills the carry columns of `x·y + z = t + 2⁶⁴·k` (8-limb vectors), as
-/// `AIR::convolution_chain` checks it; records the carry bytes.
+/// `AIR::convolution_chain` checks it; records each carry's 12-bit limb
+/// send.
 pub(crate) fn convolution_carries(
     x: &[u64; 8],
     y: &[u64; 8],
     z: &[u64; 8],
     t: &[u64; 8],
     row: &mut [Val],
-    carry_lo: usize,
+    carries: usize,
     bytes: &mut ByteCounts,
 ) {
-    // Both tables keep the high carry bytes right after the eight low ones.
-    let carry_hi = carry_lo + 8;
     let mut carry: u64 = 0;
     for k in 0..8 {
         let mut sum = z[k] + carry;
         for i in 0..=k {
             sum += x[i] * y[k - i];
         }
-        // Exact for an honest row; a forged row (tests) gets some in-range
-        // carry and the AIR rejects it.
-        carry = sum.saturating_sub(t[k]) / 256 % (1 << 16);
-        set(row, carry_lo + k, (carry & 255) as u32);
-        set(row, carry_hi + k, (carry >> 8) as u32);
-        bytes.add_all([(carry & 255) as u32, (carry >> 8) as u32]);
+        // Exact (at most 2,049) for an honest row; a forged row (tests)
+        // gets some in-range carry and the AIR rejects it.
+        carry = sum.saturating_sub(t[k]) / 256 % (1 << TS_LIMB_BITS);
+        set(row, carries + k, carry as u32);
+        bytes.add_ts_limb(carry as u32);
     }
 }
 
@@ -86,7 +82,7 @@ pub fn fill(op: Opcode, a: u32, b: u32, row: &mut [Val], bytes: &mut ByteCounts)
     };
     let p = wide(a, a_signed).wrapping_mul(wide(b, b_signed));
     let pl = p.to_le_bytes().map(u64::from);
-    convolution_carries(&x, &y, &[0; 8], &pl, row, CARRY_LO, bytes);
+    convolution_carries(&x, &y, &[0; 8], &pl, row, CARRY, bytes);
     set_word(row, A, a);
     set_word(row, B, b);
     set_word(row, P, p as u32);

@@ -3,7 +3,7 @@
 //! messages (with results from an independent reference model), and every
 //! constraint family rejects a forged witness.
 
-use p3_field::{PrimeCharacteristicRing, PrimeField32};
+use p3_field::{Field, PrimeCharacteristicRing, PrimeField32};
 use sluice_verifier::air::alu::{add_sub, compare, div_rem, logic, mul, shift};
 use sluice_verifier::air::bus::ALU_MESSAGE_LEN;
 use sluice_verifier::isa::Opcode;
@@ -595,26 +595,81 @@ fn exhaustive_small_operands_prove_and_verify() {
     Batch::new(&events, reference).prove_and_verify().unwrap();
 }
 
+/// MULHU with its top product limb raised by one: the last limb equation
+/// still holds in the field if the last carry becomes `carry_7 − 256⁻¹`,
+/// which no other constraint touches (it is the product's part above
+/// 2⁶⁴). Only that carry's 12-bit range check can reject the wrong high
+/// word. The TsRange counts are what the row's other carries need; the
+/// forged carry has no row to match.
 #[test]
-fn out_of_range_convolution_carry_is_rejected() {
-    // MULHU(−1, −1): some carry has a non-zero high byte. Rewrite it as
-    // (lo + 256, hi − 1): the carry's value and every arithmetic constraint
-    // are unchanged, the message is unchanged, only the byte range check on
-    // the low carry byte can reject.
-    let (a, b) = (u32::MAX, u32::MAX);
-    let mut batch = Batch::new(&[(Opcode::Mulhu, a, b)], reference);
+fn a_wrong_top_product_limb_needs_a_carry_out_of_range() {
+    let (a, b) = (0x1234_5678, 0x9abc_def0);
+    let honest = reference(Opcode::Mulhu, a, b);
+    let forged = honest + (1 << 24);
+    let mut batch = Batch::new(&[(Opcode::Mulhu, a, b)], |_, _, _| forged);
     let t = table_index(AluTable::Mul);
-    let k = (0..8)
-        .find(|&k| batch.get(t, 0, mul::CARRY_HI + k).as_canonical_u32() > 0)
-        .expect("a carry above 255");
-    let lo = batch.get(t, 0, mul::CARRY_LO + k).as_canonical_u32();
-    let hi = batch.get(t, 0, mul::CARRY_HI + k).as_canonical_u32();
-    batch.set(t, 0, mul::CARRY_LO + k, Val::from_u32(lo + 256));
-    batch.set(t, 0, mul::CARRY_HI + k, Val::from_u32(hi - 1));
-    batch.move_byte(hi, hi - 1);
-    *batch.byte_count(lo) -= Val::ONE;
+    let top = batch.get(t, 0, mul::P + 7).as_canonical_u32();
+    assert!(top < 255, "the top limb can be raised");
+    batch.set(t, 0, mul::P + 7, Val::from_u32(top + 1));
+    batch.set(t, 0, mul::C + 3, Val::from_u32(top + 1));
+    batch.move_byte(top, top + 1);
+    let carry = batch.get(t, 0, mul::CARRY + 7);
+    let forged_carry = carry - Val::from_u32(256).inverse();
+    batch.set(t, 0, mul::CARRY + 7, forged_carry);
+    // The honest carry is no longer sent; the forged one has no row.
+    *batch.limb_count(carry.as_canonical_u32()) -= Val::ONE;
+    assert!(forged_carry.as_canonical_u32() >= 1 << 12);
     let msg = batch.prove_and_verify().unwrap_err();
     assert!(msg.contains(LOOKUP_NEEDLE), "{msg}");
+}
+
+/// The largest honest carries prove and verify (MULH(−1, −1) has carries
+/// 254, 509, …, 2,039, the most a row can make), and moving any one
+/// carry's count in the TsRange table to another value is rejected by the
+/// verifier: the carries are on the limb bus. (Which columns are sent is
+/// pinned symbolically by the verifier's
+/// `convolution_tables_range_check_each_carry_column_once`.)
+#[test]
+fn the_largest_carries_prove_and_each_is_on_the_limb_bus() {
+    let min_plus_one = (i32::MIN + 1) as u32;
+    // (op, a, b, table, its carry columns, the top carry if pinned)
+    for (op, a, b, table, carry, top) in [
+        (
+            Opcode::Mulh,
+            u32::MAX,
+            u32::MAX,
+            AluTable::Mul,
+            mul::CARRY,
+            Some(2039),
+        ),
+        (
+            Opcode::Div,
+            min_plus_one,
+            u32::MAX,
+            AluTable::DivRem,
+            div_rem::CARRY,
+            None,
+        ),
+    ] {
+        let batch = Batch::new(&[(op, a, b)], reference);
+        batch.prove_and_verify().unwrap();
+        let t = table_index(table);
+        let carries: Vec<u32> = (0..8)
+            .map(|k| batch.get(t, 0, carry + k).as_canonical_u32())
+            .collect();
+        assert!(carries.iter().all(|&c| c < 1 << 12), "{carries:?}");
+        if let Some(top) = top {
+            assert_eq!(carries[7], top, "{op:?}");
+        }
+        for k in [0, 3, 7] {
+            let c = carries[k];
+            let mut moved = batch.clone();
+            *moved.limb_count(c) -= Val::ONE;
+            *moved.limb_count(c ^ 1) += Val::ONE;
+            let msg = moved.prove_and_verify().unwrap_err();
+            assert!(msg.contains(LOOKUP_NEEDLE), "{op:?} carry {k}: {msg}");
+        }
+    }
 }
 
 #[test]

@@ -28,7 +28,8 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use super::{
-    convolution_chain, current_row, exclusive_selectors, extend, k, send_bytes, sign_split, word,
+    convolution_chain, current_row, exclusive_selectors, extend, k, send_bytes, send_carries,
+    sign_split, word,
 };
 use crate::air::bus::{opcode_expr, receive_alu};
 use crate::isa::Opcode;
@@ -87,20 +88,18 @@ pub const ABS_R_CARRY: usize = 48;
 pub const D: usize = 52;
 /// Carries of `|r| + d + 1 = |b|`.
 pub const D_CARRY: usize = 56;
-/// Low bytes of the convolution carries.
-pub const CARRY_LO: usize = 60;
-/// High bytes of the convolution carries.
-pub const CARRY_HI: usize = 68;
+/// The eight convolution carries (each below 2¹², on the limb bus).
+pub const CARRY: usize = 60;
 /// Selector: DIV.
-pub const IS_DIV: usize = 76;
+pub const IS_DIV: usize = 68;
 /// Selector: DIVU.
-pub const IS_DIVU: usize = 77;
+pub const IS_DIVU: usize = 69;
 /// Selector: REM.
-pub const IS_REM: usize = 78;
+pub const IS_REM: usize = 70;
 /// Selector: REMU.
-pub const IS_REMU: usize = 79;
+pub const IS_REMU: usize = 71;
 /// Number of columns.
-pub const WIDTH: usize = 80;
+pub const WIDTH: usize = 72;
 
 /// The division table.
 #[derive(Clone, Copy, Debug, Default)]
@@ -200,15 +199,8 @@ impl<AB: InteractionBuilder> Air<AB> for DivRemAir {
         let y = extend(&q, sq * k::<AB::Expr>(255));
         let z = extend(&rem, sr.clone() * k::<AB::Expr>(255));
         let target = extend(&a, (sa.clone() - ov) * k::<AB::Expr>(255));
-        convolution_chain(
-            builder,
-            &x,
-            &y,
-            &z,
-            &target,
-            &r[CARRY_LO..CARRY_LO + 8],
-            &r[CARRY_HI..CARRY_HI + 8],
-        );
+        let carries = &r[CARRY..CARRY + 8];
+        convolution_chain(builder, &x, &y, &z, &target, carries);
 
         // |r| < |b| unless b = 0.
         let abs_b = word(&r, ABS_B);
@@ -264,11 +256,11 @@ impl<AB: InteractionBuilder> Air<AB> for DivRemAir {
                 .chain(&abs_b)
                 .chain(&abs_r)
                 .chain(&d)
-                .chain(&r[CARRY_LO..CARRY_HI + 8])
                 .cloned()
                 .chain(lows),
             &mult,
         );
+        send_carries(builder, carries, &mult);
         receive_alu(builder, op, a, b, c, mult);
     }
 }

@@ -1,6 +1,6 @@
 //! The arithmetic tables: one AIR per family of RV32IM ALU operations.
 //!
-//! Every table receives `(op, a, b, c)` messages on the [`ALU`](super::bus::ALU)
+//! Every table receives `(ALU_TAG, op, a, b, c)` messages on the [`ALU`](super::bus::ALU)
 //! bus, one row per operation, with a multiplicity equal to the sum of the
 //! row's (boolean, mutually exclusive) operation selectors: a row with no
 //! selector set is padding and contributes nothing to any bus. Each table
@@ -27,8 +27,11 @@
 //! | [`logic::LogicAir`] | AND OR XOR | 71 | 0 |
 //! | [`compare::CompareAir`] | SLT SLTU | 24 | 6 |
 //! | [`shift::ShiftAir`] | SLL SRL SRA | 38 | 9 |
-//! | [`mul::MulAir`] | MUL MULH MULHSU MULHU | 46 | 26 |
-//! | [`div_rem::DivRemAir`] | DIV DIVU REM REMU | 80 | 40 |
+//! | [`mul::MulAir`] | MUL MULH MULHSU MULHU | 38 | 10 (+ 8 carries) |
+//! | [`div_rem::DivRemAir`] | DIV DIVU REM REMU | 72 | 24 (+ 8 carries) |
+//!
+//! MUL and DIV/REM also send their eight convolution carries on the 12-bit
+//! limb bus ([`send_carries`]): one message per carry instead of two bytes.
 
 // Limb-indexed loops read like the equations they constrain.
 #![allow(clippy::needless_range_loop)]
@@ -47,6 +50,7 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use super::bus::send_byte;
+use super::ts_range::send_ts_limb;
 
 /// The current row of `builder`'s main trace as expressions.
 pub(crate) fn current_row<AB: AirBuilder>(builder: &AB) -> Vec<AB::Expr> {
@@ -106,18 +110,24 @@ pub(crate) fn k<E: PrimeCharacteristicRing>(x: u32) -> E {
 /// Constrains `x·y + z ≡ t (mod 2⁶⁴)` for 8-limb little-endian byte vectors
 /// (already sign- or zero-extended by the caller), by the schoolbook
 /// convolution with one carry per limb: for each `k`,
-/// `Σ_{i+j=k} xᵢ·yⱼ + z_k + carry_{k−1} = t_k + 256·carry_k`, where
-/// `carry_k = carry_lo[k] + 256·carry_hi[k]` and the caller range-checks both
-/// carry bytes. Every term is below 2²⁴ < p, so each limb equation holds over
-/// the integers and the congruence is exact.
+/// `Σ_{i+j=k} xᵢ·yⱼ + z_k + carry_{k−1} = t_k + 256·carry_k`, and sends every
+/// carry on the 12-bit limb bus ([`send_carries`]).
+///
+/// Why 12 bits are enough and exact: with every carry below 2¹² and `t_k` a
+/// byte, a limb's left side is at most `8·255² + 255 + 4095 < 2²⁰` and its
+/// right side below 2²⁰ < p, so each limb equation holds over the integers
+/// and the congruence is exact; an honest carry is at most
+/// `(8·255² + 255 + 2049) / 256 < 2,049` (2,039 for MULH(−1, −1)). (The
+/// last carry is the part of the product above 2⁶⁴: it is unused, but its
+/// range check is what stops a forged top limb, whose carry would be
+/// `carry_7 − 256⁻¹` in the field.)
 pub(crate) fn convolution_chain<AB: AirBuilder>(
     builder: &mut AB,
     x: &[AB::Expr; 8],
     y: &[AB::Expr; 8],
     z: &[AB::Expr; 8],
     t: &[AB::Expr; 8],
-    carry_lo: &[AB::Expr],
-    carry_hi: &[AB::Expr],
+    carries: &[AB::Expr],
 ) {
     let mut carry_in = AB::Expr::ZERO;
     for kk in 0..8 {
@@ -125,9 +135,22 @@ pub(crate) fn convolution_chain<AB: AirBuilder>(
         for i in 0..=kk {
             sum += x[i].clone() * y[kk - i].clone();
         }
-        let carry = carry_lo[kk].clone() + carry_hi[kk].clone() * k::<AB::Expr>(256);
+        let carry = carries[kk].clone();
         builder.assert_eq(sum, t[kk].clone() + carry.clone() * k::<AB::Expr>(256));
         carry_in = carry;
+    }
+}
+
+/// Range-checks the eight carries of a [`convolution_chain`] below 2¹² on
+/// the 12-bit limb bus ([`TS_LIMB`](crate::air::ts_range::TS_LIMB), which
+/// the timestamp gaps use too) with multiplicity `count`.
+pub(crate) fn send_carries<AB: InteractionBuilder>(
+    builder: &mut AB,
+    carries: &[AB::Expr],
+    count: &AB::Expr,
+) {
+    for c in carries {
+        send_ts_limb(builder, c.clone(), count.clone());
     }
 }
 
@@ -145,9 +168,10 @@ mod tests {
     use super::*;
     use crate::stark::config::{Challenge, Val};
 
-    /// Maximum constraint degree, number of constraints and of `ALU`/`BYTE`
-    /// interactions of one table, read from its symbolic evaluation.
-    fn shape<A>(air: &A) -> (usize, usize, usize, usize)
+    /// Maximum constraint degree, number of constraints and of `ALU`/`BYTE`/
+    /// 12-bit limb interactions of one table, read from its symbolic
+    /// evaluation.
+    fn shape<A>(air: &A) -> (usize, usize, usize, usize, usize)
     where
         A: BaseAir<Val> + Air<InteractionSymbolicBuilder<Val, Challenge>>,
     {
@@ -166,17 +190,106 @@ mod tests {
             cons.len(),
             on(crate::air::bus::ALU),
             on(crate::air::bus::BYTE),
+            on(crate::air::ts_range::TS_LIMB),
         )
+    }
+
+    /// MUL and DIV/REM send exactly their eight carry columns on the limb
+    /// bus, each with the row's multiplicity (the sum of its selectors): a
+    /// carry left out or sent twice in place of another would leave a
+    /// carry unchecked, and the top one is what stops a forged high word.
+    #[test]
+    fn convolution_tables_range_check_each_carry_column_once() {
+        use p3_air::symbolic::{BaseEntry, BaseLeaf, SymbolicExpr};
+
+        fn column(e: &p3_air::symbolic::SymbolicExpression<Val>) -> Option<usize> {
+            match e {
+                SymbolicExpr::Leaf(BaseLeaf::Variable(v))
+                    if v.entry == (BaseEntry::Main { offset: 0 }) =>
+                {
+                    Some(v.index)
+                }
+                _ => None,
+            }
+        }
+        fn check<A>(air: &A, carry: usize, selectors: [usize; 4])
+        where
+            A: BaseAir<Val> + Air<InteractionSymbolicBuilder<Val, Challenge>>,
+        {
+            let b = InteractionSymbolicBuilder::<Val, Challenge>::from_air(
+                air,
+                AirLayout::from_air(air),
+            );
+            let sends: Vec<_> = b
+                .global_interactions()
+                .iter()
+                .filter(|i| i.bus_name == crate::air::ts_range::TS_LIMB)
+                .collect();
+            let cols: Vec<Option<usize>> = sends
+                .iter()
+                .map(|i| {
+                    assert_eq!(i.fields.len(), 1);
+                    column(&i.fields[0])
+                })
+                .collect();
+            let want: Vec<Option<usize>> = (carry..carry + 8).map(Some).collect();
+            assert_eq!(cols, want);
+            // The count is the selectors' sum: 1 on a real row, 0 on
+            // padding (checked on a row with one selector set, and none).
+            for set in [None, Some(0), Some(3)] {
+                let mut row = alloc::vec![Val::ZERO; BaseAir::<Val>::width(air)];
+                if let Some(s) = set {
+                    row[selectors[s]] = Val::ONE;
+                }
+                for send in &sends {
+                    let count = eval(&send.count, &row);
+                    assert_eq!(count, Val::from_bool(set.is_some()));
+                }
+            }
+        }
+        fn eval(e: &p3_air::symbolic::SymbolicExpression<Val>, row: &[Val]) -> Val {
+            match e {
+                SymbolicExpr::Leaf(BaseLeaf::Variable(v)) => row[v.index],
+                SymbolicExpr::Leaf(BaseLeaf::Constant(c)) => *c,
+                SymbolicExpr::Leaf(other) => panic!("unexpected leaf {other:?}"),
+                SymbolicExpr::Add { x, y, .. } => eval(x, row) + eval(y, row),
+                SymbolicExpr::Sub { x, y, .. } => eval(x, row) - eval(y, row),
+                SymbolicExpr::Mul { x, y, .. } => eval(x, row) * eval(y, row),
+                SymbolicExpr::Neg { x, .. } => -eval(x, row),
+            }
+        }
+        check(
+            &mul::MulAir,
+            mul::CARRY,
+            [mul::IS_MUL, mul::IS_MULH, mul::IS_MULHSU, mul::IS_MULHU],
+        );
+        check(
+            &div_rem::DivRemAir,
+            div_rem::CARRY,
+            [
+                div_rem::IS_DIV,
+                div_rem::IS_DIVU,
+                div_rem::IS_REM,
+                div_rem::IS_REMU,
+            ],
+        );
     }
 
     #[test]
     fn tables_have_degree_at_most_three_and_documented_shape() {
-        // (degree ≤ 3, one ALU receive, byte sends as in the module table)
+        // (degree ≤ 3, one ALU receive, byte sends as in the module table,
+        // the convolution tables' eight carries on the limb bus)
         let check = |name: &str,
-                     (deg, _, alu, byte): (usize, usize, usize, usize),
+                     (deg, _, alu, byte, limb): (usize, usize, usize, usize, usize),
                      width: usize,
                      w: usize,
                      bytes: usize| {
+            let carries = if matches!(name, "mul" | "div_rem") {
+                8
+            } else {
+                0
+            };
+            assert_eq!(limb, carries, "{name}: limb-bus sends");
             // Every table multiplies columns somewhere, so 0 or 1 would mean
             // the measurement is broken.
             assert!((2..=3).contains(&deg), "{name}: degree {deg}");
@@ -194,13 +307,13 @@ mod tests {
             6,
         );
         check("shift", shape(&shift::ShiftAir), shift::WIDTH, 38, 9);
-        check("mul", shape(&mul::MulAir), mul::WIDTH, 46, 26);
+        check("mul", shape(&mul::MulAir), mul::WIDTH, 38, 10);
         check(
             "div_rem",
             shape(&div_rem::DivRemAir),
             div_rem::WIDTH,
-            80,
-            40,
+            72,
+            24,
         );
     }
 }

@@ -12,7 +12,8 @@ use p3_field::PrimeCharacteristicRing;
 use p3_lookup::InteractionBuilder;
 
 use super::{
-    convolution_chain, current_row, exclusive_selectors, extend, k, send_bytes, sign_split, word,
+    convolution_chain, current_row, exclusive_selectors, extend, k, send_bytes, send_carries,
+    sign_split, word,
 };
 use crate::air::bus::{opcode_expr, receive_alu};
 use crate::isa::Opcode;
@@ -23,34 +24,32 @@ pub const A: usize = 0;
 pub const B: usize = 4;
 /// The 64-bit product, eight limbs.
 pub const P: usize = 8;
-/// Low bytes of the eight convolution carries.
-pub const CARRY_LO: usize = 16;
-/// High bytes of the eight convolution carries.
-pub const CARRY_HI: usize = 24;
+/// The eight convolution carries (each below 2¹², on the limb bus).
+pub const CARRY: usize = 16;
 /// Sign bit of `a`.
-pub const A_MSB: usize = 32;
+pub const A_MSB: usize = 24;
 /// Low seven bits of `a3`.
-pub const A_LOW: usize = 33;
+pub const A_LOW: usize = 25;
 /// Sign bit of `b`.
-pub const B_MSB: usize = 34;
+pub const B_MSB: usize = 26;
 /// Low seven bits of `b3`.
-pub const B_LOW: usize = 35;
+pub const B_LOW: usize = 27;
 /// `a` is negative and treated as signed (MULH, MULHSU).
-pub const SA: usize = 36;
+pub const SA: usize = 28;
 /// `b` is negative and treated as signed (MULH).
-pub const SB: usize = 37;
+pub const SB: usize = 29;
 /// Result `c`.
-pub const C: usize = 38;
+pub const C: usize = 30;
 /// Selector: MUL.
-pub const IS_MUL: usize = 42;
+pub const IS_MUL: usize = 34;
 /// Selector: MULH.
-pub const IS_MULH: usize = 43;
+pub const IS_MULH: usize = 35;
 /// Selector: MULHSU.
-pub const IS_MULHSU: usize = 44;
+pub const IS_MULHSU: usize = 36;
 /// Selector: MULHU.
-pub const IS_MULHU: usize = 45;
+pub const IS_MULHU: usize = 37;
 /// Number of columns.
-pub const WIDTH: usize = 46;
+pub const WIDTH: usize = 38;
 
 /// The multiplication table.
 #[derive(Clone, Copy, Debug, Default)]
@@ -88,15 +87,8 @@ impl<AB: InteractionBuilder> Air<AB> for MulAir {
         let y = extend(&b, sb * k::<AB::Expr>(255));
         let z: [AB::Expr; 8] = core::array::from_fn(|_| AB::Expr::ZERO);
         let t: [AB::Expr; 8] = core::array::from_fn(|i| p[i].clone());
-        convolution_chain(
-            builder,
-            &x,
-            &y,
-            &z,
-            &t,
-            &r[CARRY_LO..CARRY_LO + 8],
-            &r[CARRY_HI..CARRY_HI + 8],
-        );
+        let carries = &r[CARRY..CARRY + 8];
+        convolution_chain(builder, &x, &y, &z, &t, carries);
         let high = is_mulh.clone() + is_mulhsu.clone() + is_mulhu.clone();
         for j in 0..4 {
             builder.assert_eq(
@@ -109,9 +101,10 @@ impl<AB: InteractionBuilder> Air<AB> for MulAir {
             + is_mulh * opcode_expr::<AB::Expr>(Opcode::Mulh)
             + is_mulhsu * opcode_expr::<AB::Expr>(Opcode::Mulhsu)
             + is_mulhu * opcode_expr::<AB::Expr>(Opcode::Mulhu);
+        send_carries(builder, carries, &mult);
         send_bytes(
             builder,
-            r[P..CARRY_HI + 8].iter().cloned().chain([
+            r[P..P + 8].iter().cloned().chain([
                 r[A_LOW].clone() * k::<AB::Expr>(2),
                 r[B_LOW].clone() * k::<AB::Expr>(2),
             ]),
