@@ -26,7 +26,9 @@
 //! For each height the bench prints one summary row, then the phases: our
 //! own (execution, memory image, trace generation, encoding, verification)
 //! timed directly, and Plonky3's timed through its `tracing` spans (summed
-//! wall time per span name; spans nest, so the rows do not add up).
+//! wall time per span name; spans nest, so the rows do not add up). Each
+//! phase also shows how many cores it kept busy (process CPU time over wall
+//! time): a phase near 1 on a many-core machine runs serially.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -66,30 +68,48 @@ fn program() -> Vec<u32> {
     .collect()
 }
 
-/// Wall time and count per span name.
-type Phases = Arc<Mutex<BTreeMap<&'static str, (Duration, u32)>>>;
+/// Wall time, process CPU time and count per span name.
+type Phases = Arc<Mutex<BTreeMap<&'static str, (Duration, Duration, u32)>>>;
 
-/// A `tracing` layer that sums each span's lifetime under its name.
+/// A `tracing` layer that sums each span's lifetime and the CPU time the
+/// whole process spent meanwhile under its name: their ratio shows how many
+/// cores a phase kept busy (a serial phase is near 1).
 struct PhaseTimer(Phases);
 
-struct Opened(Instant);
+struct Opened(Instant, Duration);
+
+/// CPU time this process has used so far, all threads (Linux).
+fn process_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for PhaseTimer {
     fn on_new_span(&self, _: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(Opened(Instant::now()));
+            span.extensions_mut()
+                .insert(Opened(Instant::now(), process_cpu_time()));
         }
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(opened) = span.extensions().get::<Opened>().map(|o| o.0) else {
+        let Some((opened, cpu)) = span.extensions().get::<Opened>().map(|o| (o.0, o.1)) else {
             return;
         };
         let mut phases = self.0.lock().unwrap();
         let entry = phases.entry(span.metadata().name()).or_default();
         entry.0 += opened.elapsed();
-        entry.1 += 1;
+        entry.1 += process_cpu_time().saturating_sub(cpu);
+        entry.2 += 1;
     }
 }
 
@@ -339,19 +359,22 @@ fn main() {
             epoch_size_log2: k,
             max_cycles: 1 << 40,
         };
+        let c = process_cpu_time();
         let t = Instant::now();
         let mut ex = Executor::new(&p, vec![], &cfg).unwrap();
         let record = ex.run_epoch().unwrap().unwrap();
-        let t_exec = t.elapsed();
+        let t_exec = (t.elapsed(), process_cpu_time() - c);
+        let c = process_cpu_time();
         let t = Instant::now();
         let transition = MemoryImage::new(&p)
             .apply_epoch(&record, ex.memory())
             .unwrap();
-        let t_image = t.elapsed();
+        let t_image = (t.elapsed(), process_cpu_time() - c);
         let st = statement_for(&record, &transition);
+        let c = process_cpu_time();
         let t = Instant::now();
         let trace = generate(&record, &transition, &params).unwrap();
-        let t_gen = t.elapsed();
+        let t_gen = (t.elapsed(), process_cpu_time() - c);
         let table_cells = committed_cells(&trace, &params);
         let cells: u64 = table_cells.iter().sum();
         let heights: Vec<String> = names
@@ -370,9 +393,10 @@ fn main() {
                 )
             })
             .collect();
+        let c = process_cpu_time();
         let t = Instant::now();
         let proof = prove_trace(&params, &image, k as u8, 0, &st, &trace).unwrap();
-        let t_prove = t.elapsed();
+        let (t_prove, cpu_prove) = (t.elapsed(), process_cpu_time() - c);
         let mut rows: Vec<_> = phases
             .lock()
             .unwrap()
@@ -387,14 +411,14 @@ fn main() {
         if std::env::var("SLUICE_BENCH_BREAKDOWN").is_ok() && !zk {
             print_breakdown(&proof);
         }
-        let total = (t_image + t_gen + t_prove).as_secs_f64();
+        let total = (t_image.0 + t_gen.0 + t_prove).as_secs_f64();
         let rate = cells as f64 / t_prove.as_secs_f64();
         summary.push((
             format!(
                 "| 2^{k} | {round} | {} | {} | {} | {} | {:.0} | {:.0} MiB | {} | {:.0} ms | {:.0} | {:.1} |",
                 if zk { "yes" } else { "no" },
-                secs(t_exec),
-                secs(t_image + t_gen),
+                secs(t_exec.0),
+                secs(t_image.0 + t_gen.0),
                 secs(t_prove),
                 record.cycles as f64 / total,
                 rss,
@@ -410,23 +434,45 @@ fn main() {
             "\n2^{k} cycles, zk {zk}, round {round}; table heights: {}",
             heights.join(", ")
         );
-        println!("| phase | wall time | count | share of prove |");
-        println!("|---|---|---|---|");
+        println!(
+            "table shapes (main + LogUp x 4 + quotient chunks x 4): {}",
+            sluice_verifier::security::epoch_shape(&params)
+                .tables
+                .iter()
+                .map(|t| format!(
+                    "{}={}+{}x4+{}x4",
+                    t.name,
+                    t.width,
+                    t.num_lookups + 1,
+                    t.num_quotient_chunks
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        println!("| phase | wall time | cores busy | count | share of prove |");
+        println!("|---|---|---|---|---|");
         let share = |d: Duration| 100.0 * d.as_secs_f64() / t_prove.as_secs_f64();
-        for (name, d) in [
+        let busy = |wall: Duration, cpu: Duration| cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9);
+        for (name, (wall, cpu)) in [
             ("execute (recording)", t_exec),
             ("memory image", t_image),
             ("trace generation", t_gen),
-            ("prove (total)", t_prove),
+            ("prove (total)", (t_prove, cpu_prove)),
         ] {
-            println!("| {name} | {} | 1 | {:.0} % |", secs(d), share(d));
+            println!(
+                "| {name} | {} | {:.2} | 1 | {:.0} % |",
+                secs(wall),
+                busy(wall, cpu),
+                share(wall)
+            );
         }
         rows.sort_by_key(|r| std::cmp::Reverse(r.1 .0));
-        for (name, (d, count)) in rows.into_iter().take(16) {
+        for (name, (wall, cpu, count)) in rows.into_iter().take(24) {
             println!(
-                "| plonky3: {name} | {} | {count} | {:.0} % |",
-                secs(d),
-                share(d)
+                "| plonky3: {name} | {} | {:.2} | {count} | {:.0} % |",
+                secs(wall),
+                busy(wall, cpu),
+                share(wall)
             );
         }
     }
