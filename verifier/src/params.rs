@@ -64,16 +64,18 @@ impl ProofParams {
         zk: false,
     };
 
-    /// The default for long epochs: 43 queries after 20 bits of grinding
-    /// instead of 45 after 16, the same 104 bits (103 with zero
-    /// knowledge). Proofs about 4 % smaller for an expected 0.18 s of
-    /// grinding per epoch on two cores: 1 % of a 2^20 epoch's time, but
-    /// 15–20 % of a 2^16 epoch's, so the prover picks it by itself only for
-    /// epochs of at least `2^LONG_EPOCH_LOG2` cycles (`docs/benchmarks.md`,
-    /// § Protocol 13).
+    /// The default for long epochs: 42 queries after 22 bits of grinding
+    /// instead of 45 after 16, and a final polynomial of 64 coefficients
+    /// instead of 8: the same 104 bits (103 with zero knowledge). Proofs
+    /// about 10 % smaller (a 2^20 epoch 308 → 293 KB) for an expected 0.7 s
+    /// of grinding per epoch on two cores: within the noise of a 2^20
+    /// epoch's 15 s, but most of a 2^16 epoch's second, so the prover
+    /// picks it by itself only for epochs of at least `2^LONG_EPOCH_LOG2`
+    /// cycles (`docs/benchmarks.md`, § Protocol 14).
     pub const LONG: ProofParams = ProofParams {
-        num_queries: 43,
-        query_pow_bits: 20,
+        num_queries: 42,
+        query_pow_bits: 22,
+        log_final_poly_len: 6,
         ..Self::DEFAULT
     };
 

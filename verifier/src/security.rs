@@ -357,11 +357,20 @@ mod tests {
         assert_eq!(r.binding_term().label, LOOKUP_LABEL);
         let (plain, hiding) = (epoch_shape(&ProofParams::DEFAULT), epoch_shape(&zk));
         assert_eq!(hiding.log_max_height, plain.log_max_height + 1);
-        // Plain: degree 3 (LogUp messages packed up to it), two chunks.
-        // ZK: one degree more (batch-stark also packs LogUp messages up to
-        // the larger chunk budget, degree 4), rounded up to four chunks,
-        // doubled.
-        assert_eq!(plain.air.num_quotient_chunks, 2);
+        // Plain: at most four chunks (the full-rate tables' LogUp columns
+        // and the Poseidon2 table's gated rounds, degree 5 and 4), the CPU
+        // two. ZK: one degree more (batch-stark also packs LogUp messages
+        // up to the larger chunk budget, degree 4), rounded up to four
+        // chunks, doubled.
+        let cpu = |s: &EpochShape| {
+            s.tables
+                .iter()
+                .find(|t| t.name == "cpu")
+                .unwrap()
+                .num_quotient_chunks
+        };
+        assert_eq!(plain.air.num_quotient_chunks, 4);
+        assert_eq!(cpu(plain), 2);
         assert_eq!(hiding.air.num_quotient_chunks, 8);
         assert!(hiding.air.num_deep_terms > plain.air.num_deep_terms);
         assert!(zk.validate().is_ok());

@@ -107,8 +107,9 @@ pub struct Args {
     /// cycles, `long` for epochs of 2^19 cycles or more, `balance`
     /// otherwise);
     /// `balance` (blowup 4, 45 queries);
-    /// `long` (blowup 4, 43 queries after 20 bits of grinding: proofs
-    /// about 4 % smaller for about 0.2 s of grinding per epoch);
+    /// `long` (blowup 4, 42 queries after 22 bits of grinding, a final
+    /// polynomial of 64: proofs about 5 % smaller for about 0.7 s of
+    /// grinding per epoch);
     /// `speed` (blowup 2, 91 queries: about 1.4× faster in 57 % of the
     /// memory, proofs about 1.85× larger);
     /// `size` (blowup 8, 30 queries: proofs about 29 % smaller, 1.9× the

@@ -208,6 +208,7 @@ impl SluiceAir {
                 | Table::Page(_)
                 | Table::Range(_)
                 | Table::Merkle(_)
+                | Table::Poseidon2(_)
                 | Table::Io(_)
                 | Table::IoWords(_)
                 | Table::TsRange(_)

@@ -4,20 +4,20 @@
 //! sum column while the column's constraint degree stays within a budget.
 //! Its default budget never changes a table's quotient chunk count, so the
 //! degree-2 tables (`add_sub`, `mul`: one chunk) get one message per column.
-//! Ours is the degree of a half-rate quotient, `2^(b-1) + 1` at blowup
-//! `2^b`: at the default blowup 4, every table packs up to degree 3 (two
-//! messages a column in the degree-2 tables, whose quotient grows to the
-//! two chunks the other tables already have). Measured in one run at 2^18
-//! (`docs/benchmarks.md`): proofs −3 %, memory −6 %, time unchanged.
-//! Packing up to the full rate (`2^b + 1`, four chunks everywhere) saves
-//! 10 % of the proof and 12 % of the memory but costs ~10 % more time: every
-//! quotient domain doubles.
+//! Ours is per table ([`lookup_budget`]). By default it is the degree of a
+//! half-rate quotient, `2^(b-1) + 1` at blowup `2^b`: at the default blowup
+//! 4, degree 3, two chunks (measured in one run at 2^18 against Plonky3's
+//! budget, `docs/benchmarks.md`: proofs −3 %, memory −6 %, time unchanged).
+//! Packing every table up to the full rate (four chunks everywhere) saved
+//! 10 % of the proof and 12 % of the memory but cost ~10 % more time, most
+//! of it the CPU table's doubled quotient domain. So only short tables
+//! whose full-rate packing opens fewer extension columns per query pack
+//! that far ([`FULL_RATE_TABLES`]).
 //!
 //! Prover, verifier and the security calculator must fold identically, so
 //! all three build their lookup data here.
 
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 use p3_air::symbolic::AirLayout;
@@ -37,17 +37,55 @@ use super::config::{Challenge, EpochStarkConfig, Val};
 use super::shipped::ShippedAir;
 use crate::params::ProofParams;
 
-/// The packing budget (largest constraint degree of a LogUp column) of every
-/// table under `params`.
+/// Tables packed at the full rate: each one's LogUp columns saved outweigh
+/// its quotient chunks added (four opened elements per query each, whatever
+/// the table's height), and it stays short (rows per touched page, per
+/// syscall, per precompile call), so its doubled quotient domain costs
+/// little time.
+pub const FULL_RATE_TABLES: &[&str] = &["page", "io", "keccak_mem"];
+
+/// Tables whose full-rate packing would open fewer columns too, kept at the
+/// half rate for time: each can be as tall as a large share of the CPU
+/// table (a MUL table a quarter of the CPU's height took 2.4 s more to
+/// prove at 2^20 with four chunks, for 8 opened elements less per query;
+/// `docs/benchmarks.md`, § Protocol 14), or, for Keccak, has 3,192
+/// constraints to evaluate on a doubled domain for 16 of its 2,700 opened
+/// elements.
+pub const HALF_RATE_BY_CHOICE: &[&str] =
+    &["cpu", "mul", "div_rem", "io_words", "keccak", "sha256_mem"];
+
+/// The packing budget (largest constraint degree of a LogUp column) of
+/// `table` under `params`.
+///
+/// By default a table packs at the half rate of the blowup, `2^(b-1) + 1`
+/// (degree 3 at blowup 4: two quotient chunks, which most tables need for
+/// their own constraints anyway). A table of [`FULL_RATE_TABLES`] packs at
+/// the full rate capped at four chunks, `min(2^b, 4) + 1`, or the half rate
+/// if that is larger (degree 5 at blowups 4 and 8, 9 at 16).
 ///
 /// Zero knowledge already commits twice the chunks (four at the default
 /// blowup), so it keeps Plonky3's free budget (`0` = no override), which
 /// packs up to degree 4 there.
-pub fn lookup_budget(params: &ProofParams) -> usize {
+pub fn lookup_budget(params: &ProofParams, table: &str) -> usize {
     if params.zk {
-        0
+        return 0;
+    }
+    let half = (1usize << params.log_blowup.saturating_sub(1)) + 1;
+    if FULL_RATE_TABLES.contains(&table) {
+        half.max((1usize << params.log_blowup.min(2)) + 1)
     } else {
-        (1usize << params.log_blowup.saturating_sub(1)) + 1
+        half
+    }
+}
+
+/// A table's name, which picks its packing budget ([`lookup_budget`]).
+pub trait NamedTable {
+    fn table_name(&self) -> &'static str;
+}
+
+impl NamedTable for crate::air::SluiceAir {
+    fn table_name(&self) -> &'static str {
+        self.name()
     }
 }
 
@@ -64,34 +102,48 @@ pub fn packed_lookups(
     ext_degrees: &[usize],
     params: &ProofParams,
 ) -> Vec<Lookups<Val>> {
-    let is_zk = usize::from(params.zk);
-    let budget = lookup_budget(params);
-    let gadget = LogUpGadget::new();
     airs.iter()
         .zip(ext_degrees)
         .map(|(air, &ext_bits)| {
-            // The trace's own domain (before the zero-knowledge rows), as
-            // the PCS's natural domain for that height.
-            let domain = TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - is_zk)
-                .expect("epoch heights fit the two-adic subgroup");
-            let unpacked = air.lookups().clone();
-            let log_chunks = get_log_num_quotient_chunks_for_domain::<Val, Challenge, _, _>(
-                air,
-                AirLayout::from_air(air),
-                domain,
-                &unpacked,
-                is_zk,
-                &gadget,
-            );
-            // Packing may fill the quotient's current chunk count for free;
-            // an explicit budget can go further.
-            let free = (1usize << log_chunks) + 1 - is_zk;
-            unpacked.pack_same_bus_with_degree(free.max(budget), |lookup| {
-                gadget
-                    .constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
-            })
+            pack(air, ext_bits, params, lookup_budget(params, air.air.name())).0
         })
         .collect()
+}
+
+/// `air`'s lookups packed under `budget` at the committed height
+/// `2^ext_bits`, and log2 of its quotient chunk count (zero-knowledge
+/// doubling not included).
+fn pack(
+    air: &ShippedAir,
+    ext_bits: usize,
+    params: &ProofParams,
+    budget: usize,
+) -> (Lookups<Val>, usize) {
+    let is_zk = usize::from(params.zk);
+    let gadget = LogUpGadget::new();
+    // The trace's own domain (before the zero-knowledge rows), as the PCS's
+    // natural domain for that height.
+    let domain = TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - is_zk)
+        .expect("epoch heights fit the two-adic subgroup");
+    let log_chunks = |lookups: &Lookups<Val>| {
+        get_log_num_quotient_chunks_for_domain::<Val, Challenge, _, _>(
+            air,
+            AirLayout::from_air(air),
+            domain,
+            lookups,
+            is_zk,
+            &gadget,
+        )
+    };
+    let unpacked = air.lookups().clone();
+    // Packing may fill the quotient's current chunk count for free; an
+    // explicit budget can go further.
+    let free = (1usize << log_chunks(&unpacked)) + 1 - is_zk;
+    let packed = unpacked.pack_same_bus_with_degree(free.max(budget), |lookup| {
+        gadget.constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
+    });
+    let chunks = log_chunks(&packed);
+    (packed, chunks)
 }
 
 /// What the verifier needs before a proof of the tables `airs` at the
@@ -165,13 +217,17 @@ pub fn epoch_prover_data<SC, A>(
 ) -> Result<ProverData<SC>, String>
 where
     SC: EpochStarkConfig,
-    A: Air<InteractionSymbolicBuilder<Val, Challenge>>,
+    A: Air<InteractionSymbolicBuilder<Val, Challenge>> + NamedTable,
 {
+    let budgets: Vec<usize> = airs
+        .iter()
+        .map(|a| lookup_budget(params, a.table_name()))
+        .collect();
     ProverData::from_airs_and_degrees_with_lookup_budgets(
         config,
         airs,
         ext_degrees,
-        &vec![lookup_budget(params); airs.len()],
+        &budgets,
         params.log_blowup as usize,
     )
     .map_err(|e| alloc::format!("{e:?}"))
@@ -278,6 +334,36 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Every table of [`FULL_RATE_TABLES`] opens fewer extension columns
+    /// per query (LogUp columns plus quotient chunks) at the full rate than
+    /// at the half rate (default blowup), and every other table that would
+    /// is named in [`HALF_RATE_BY_CHOICE`]: a table change that turns the
+    /// balance fails here.
+    #[test]
+    fn full_rate_tables_open_fewer_columns() {
+        let params = ProofParams::DEFAULT;
+        let half = (1usize << (params.log_blowup - 1)) + 1;
+        let full = (1usize << params.log_blowup) + 1;
+        for air in shipped_airs(epoch_airs(b"out", &params)) {
+            let name = air.air.name();
+            let bits = air.air.fixed_log_height().unwrap_or(12);
+            let opened = |budget| {
+                let (lookups, log_chunks) = pack(&air, bits, &params, budget);
+                lookups.len() + (1 << log_chunks)
+            };
+            let (at_half, at_full) = (opened(half), opened(full));
+            let why = alloc::format!(
+                "{name}: {at_half} extension columns at the half rate, {at_full} at the full rate"
+            );
+            assert!(!(FULL_RATE_TABLES.contains(&name) && HALF_RATE_BY_CHOICE.contains(&name)));
+            if FULL_RATE_TABLES.contains(&name) || HALF_RATE_BY_CHOICE.contains(&name) {
+                assert!(at_full < at_half, "{why}");
+            } else {
+                assert!(at_full >= at_half, "{why}");
             }
         }
     }

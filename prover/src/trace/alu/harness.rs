@@ -22,7 +22,7 @@ use sluice_verifier::air::ts_range::TsRangeAir;
 use sluice_verifier::isa::Opcode;
 use sluice_verifier::params::ProofParams;
 use sluice_verifier::stark::config::{blank_challenger, config_with_challenger, SluiceConfig, Val};
-use sluice_verifier::stark::lookups::epoch_prover_data;
+use sluice_verifier::stark::lookups::{epoch_prover_data, NamedTable};
 
 use super::{alu_traces, min_height, set_word, AluEvent, AluTable};
 use crate::trace::range::{range_trace, ts_range_trace, ByteCounts};
@@ -152,6 +152,24 @@ macro_rules! dispatch {
             TestAir::DivRem($a) => $e,
         }
     };
+}
+
+/// Packed as the epoch's table of the same name (the driver stands in for
+/// the CPU, whose calls it makes).
+impl NamedTable for TestAir {
+    fn table_name(&self) -> &'static str {
+        match self {
+            TestAir::Range(_) => "range",
+            TestAir::TsRange(_) => "ts_range",
+            TestAir::Driver(_) => "cpu",
+            TestAir::AddSub(_) => "add_sub",
+            TestAir::Logic(_) => "logic",
+            TestAir::Compare(_) => "compare",
+            TestAir::Shift(_) => "shift",
+            TestAir::Mul(_) => "mul",
+            TestAir::DivRem(_) => "div_rem",
+        }
+    }
 }
 
 impl<F: Field> BaseAir<F> for TestAir {
