@@ -121,7 +121,7 @@ pub enum Table {
     DivRem(DivRemAir),
     /// The touched pages' paths from the start root to the end root.
     Merkle(MerkleAir),
-    /// One Poseidon2 permutation per row.
+    /// One Poseidon2 permutation per two rows.
     Poseidon2(Poseidon2Air),
     /// One `read`/`write` syscall per row.
     Io(IoAir),
