@@ -26,6 +26,16 @@ fn drive<P: EpochProver>(
     prove_bundle(prover, program, &[], ctx, &options, writer, &mut NoProgress)
 }
 
+/// A fresh folder for a test's bundle files, and a loop of `iterations`
+/// in epochs of 2^3 cycles.
+fn scratch(tag: &str, iterations: u32) -> (std::path::PathBuf, Program, ChainContext) {
+    let dir = std::env::temp_dir().join(format!("sluice-{tag}-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = looping_program(iterations, 0);
+    let ctx = ctx_for(&program, 3);
+    (dir, program, ctx)
+}
+
 /// [`prove_bundle`] into a bundle file at `path` with `jobs` jobs.
 fn drive_to_file<P: EpochProver>(
     prover: &P,
@@ -189,10 +199,7 @@ impl EpochProver for FailsBeforeEarlierFinish {
 /// failure, not at whichever epoch happened to be written when it came.
 #[test]
 fn a_failure_keeps_the_epochs_before_it() {
-    let dir = std::env::temp_dir().join(format!("sluice-keep-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let program = looping_program(60, 0);
-    let ctx = ctx_for(&program, 3);
+    let (dir, program, ctx) = scratch("keep", 60);
     let path = dir.join("failed.bundle");
     let mut out = BundleOutput::create(&path).unwrap();
     out.keep_partial();
@@ -269,10 +276,7 @@ fn guest_faults_and_cycle_limits_are_execution_errors() {
 
 #[test]
 fn file_output_appears_only_when_complete() {
-    let dir = std::env::temp_dir().join(format!("sluice-bundle-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let program = looping_program(30, 0);
-    let ctx = ctx_for(&program, 3);
+    let (dir, program, ctx) = scratch("bundle", 30);
 
     // Failure: neither the file nor the partial file remains.
     let path = dir.join("failed.bundle");
