@@ -67,7 +67,7 @@ impl ProofParams {
     /// The default for long epochs: 42 queries after 22 bits of grinding
     /// instead of 45 after 16, and a final polynomial of 64 coefficients
     /// instead of 8: the same 104 bits (103 with zero knowledge). Proofs
-    /// about 10 % smaller (a 2^20 epoch 308 → 293 KB) for an expected 0.7 s
+    /// about 8 % smaller (a 2^20 epoch: 307 KB) for an expected 0.7 s
     /// of grinding per epoch on two cores: within the noise of a 2^20
     /// epoch's 15 s, but most of a 2^16 epoch's second, so the prover
     /// picks it by itself only for epochs of at least `2^LONG_EPOCH_LOG2`

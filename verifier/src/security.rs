@@ -357,9 +357,8 @@ mod tests {
         assert_eq!(r.binding_term().label, LOOKUP_LABEL);
         let (plain, hiding) = (epoch_shape(&ProofParams::DEFAULT), epoch_shape(&zk));
         assert_eq!(hiding.log_max_height, plain.log_max_height + 1);
-        // Plain: at most four chunks (the full-rate tables' LogUp columns
-        // and the Poseidon2 table's gated rounds, degree 5 and 4), the CPU
-        // two. ZK: one degree more (batch-stark also packs LogUp messages
+        // Plain: at most four chunks (the full-rate tables' LogUp columns,
+        // degree 5), the CPU two. ZK: one degree more (batch-stark also packs LogUp messages
         // up to the larger chunk budget, degree 4), rounded up to four
         // chunks, doubled.
         let cpu = |s: &EpochShape| {

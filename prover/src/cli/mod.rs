@@ -28,7 +28,7 @@ pub enum Favor {
     /// Blowup 4, 45 queries.
     Balance,
     /// Blowup 4, 42 queries after 22 bits of grinding, a final polynomial
-    /// of 64: proofs about 5 % smaller for about 0.7 s of grinding per
+    /// of 64: proofs about 8 % smaller for about 0.7 s of grinding per
     /// epoch.
     Long,
     /// Blowup 2, 91 queries: faster proving in less memory, larger proofs.

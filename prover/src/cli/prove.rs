@@ -108,7 +108,7 @@ pub struct Args {
     /// otherwise);
     /// `balance` (blowup 4, 45 queries);
     /// `long` (blowup 4, 42 queries after 22 bits of grinding, a final
-    /// polynomial of 64: proofs about 5 % smaller for about 0.7 s of
+    /// polynomial of 64: proofs about 8 % smaller for about 0.7 s of
     /// grinding per epoch);
     /// `speed` (blowup 2, 91 queries: about 1.4× faster in 57 % of the
     /// memory, proofs about 1.85× larger);

@@ -5,7 +5,7 @@
 //! the row cap (`2^20` rows, what the verifier accepts and the security
 //! computation assumes). A sparse working set or a burst of I/O can reach
 //! that cap long before `2^k` cycles: every touched page costs 64 page-table
-//! rows, 22 Merkle rows and up to 344 Poseidon2 rows, every buffer word an
+//! rows, 22 Merkle rows and up to 172 Poseidon2 rows, every buffer word an
 //! I/O word row. So the executor, recording an epoch, checks before every
 //! cycle that the worst this cycle can add still fits, and ends the epoch
 //! early otherwise. Every run that halts then proves, at every epoch size.
@@ -19,7 +19,6 @@ use sluice_verifier::air::io::MAX_IO_LEN;
 use sluice_verifier::air::keccak::ROWS_PER_PERM;
 use sluice_verifier::air::output::{BYTES_PER_ROW, MAX_EPOCH_OUTPUT};
 use sluice_verifier::air::page::BLOCKS_PER_PAGE;
-use sluice_verifier::air::poseidon2::ROWS_PER_PERM as POSEIDON2_ROWS_PER_PERM;
 use sluice_verifier::air::sha256::ROWS_PER_CALL as SHA256_ROWS_PER_CALL;
 use sluice_verifier::memory::tree::DEPTH;
 use sluice_verifier::params::MAX_TRACE_LOG2;
@@ -30,9 +29,9 @@ use super::memory::PAGE_SIZE;
 /// the page (64 each) and two compressions per tree level.
 pub const PERMS_PER_PAGE: u64 = 2 * BLOCKS_PER_PAGE as u64 + 2 * DEPTH as u64;
 /// Rows per touched page in the largest per-page table: the Poseidon2
-/// table's, two per permutation (the page table has `BLOCKS_PER_PAGE` rows
-/// per page, the Merkle table `DEPTH`).
-const ROWS_PER_PAGE: u64 = POSEIDON2_ROWS_PER_PERM as u64 * PERMS_PER_PAGE;
+/// table's (the page table has `BLOCKS_PER_PAGE` rows per page, the Merkle
+/// table `DEPTH`).
+const ROWS_PER_PAGE: u64 = PERMS_PER_PAGE;
 const _: () = assert!(ROWS_PER_PAGE >= BLOCKS_PER_PAGE as u64 && ROWS_PER_PAGE >= DEPTH as u64);
 
 /// The smallest row cap (log2) an executor may be given: one cycle with the
@@ -284,6 +283,6 @@ mod tests {
         let max_pages = ((1 << 20) - 1) / ROWS_PER_PAGE - 2;
         assert!(cap.fits(&used, max_pages, &CycleCost::INSTRUCTION));
         assert!(!cap.fits(&used, max_pages + 1, &CycleCost::INSTRUCTION));
-        assert_eq!(ROWS_PER_PAGE, 344);
+        assert_eq!(ROWS_PER_PAGE, 172);
     }
 }

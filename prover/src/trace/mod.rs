@@ -219,7 +219,7 @@ pub fn generate_with(
         Val::zero_vec(1 << output_log_height(record.public_output.len(), min)),
         1,
     );
-    let perm_log = log_height_for(perms.rows(), min);
+    let perm_log = log_height_for(perms.len(), min);
     if perm_log > max {
         return Err(TraceError::Feature(format!(
             "an epoch touching {pages} pages"

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use p3_field::{PrimeCharacteristicRing, PrimeField32};
 use p3_matrix::dense::RowMajorMatrix;
 use sluice_verifier::air::poseidon2::{
-    external_layer, internal_layer, round_constants, Poseidon2Cols, ROWS_PER_PERM, WIDTH,
+    external_layer, internal_layer, round_constants, Poseidon2Cols, WIDTH,
 };
 use sluice_verifier::stark::config::Val;
 
@@ -18,16 +18,13 @@ pub struct Permutations {
     index: HashMap<[u32; WIDTH], usize>,
 }
 
-/// `P(input)`, filling `rows` (a permutation's two Poseidon2-table rows,
-/// `mult` left alone) with the state after every round.
-pub fn fill_rows(c: &Poseidon2Cols, rows: &mut [Val], input: [Val; WIDTH]) -> [Val; WIDTH] {
+/// `P(input)`, filling `row` (one Poseidon2-table row, `mult` left alone)
+/// with the state after every round.
+pub fn fill_row(c: &Poseidon2Cols, row: &mut [Val], input: [Val; WIDTH]) -> [Val; WIDTH] {
     let (initial, partial, last) = round_constants();
     let k = Val::from_u32;
-    let (first, second) = rows.split_at_mut(c.width);
-    first[c.first] = Val::ONE;
-    second[c.first] = Val::ZERO;
     for (&col, &x) in c.input.iter().zip(&input) {
-        first[col] = x;
+        row[col] = x;
     }
     let mut state = input;
     external_layer(&mut state);
@@ -42,24 +39,15 @@ pub fn fill_rows(c: &Poseidon2Cols, rows: &mut [Val], input: [Val; WIDTH]) -> [V
             }
         };
     for (rc, post) in initial.iter().zip(&c.head) {
-        full(&mut state, rc, post, first);
+        full(&mut state, rc, post, row);
     }
-    let sboxes = c
-        .partial_head
-        .iter()
-        .map(|&col| (col, true))
-        .chain(c.partial_tail.iter().map(|&col| (col, false)));
-    for (&rc, (col, on_first)) in partial.iter().zip(sboxes) {
+    for (&rc, &col) in partial.iter().zip(&c.partial) {
         state[0] = (state[0] + k(rc)).cube();
-        if on_first {
-            first[col] = state[0];
-        } else {
-            second[col] = state[0];
-        }
+        row[col] = state[0];
         internal_layer(&mut state);
     }
     for (rc, post) in last.iter().zip(&c.tail) {
-        full(&mut state, rc, post, second);
+        full(&mut state, rc, post, row);
     }
     state
 }
@@ -87,31 +75,22 @@ impl Permutations {
         self.inputs.is_empty()
     }
 
-    /// Table rows: two per permutation.
-    pub fn rows(&self) -> usize {
-        ROWS_PER_PERM * self.inputs.len()
-    }
-
-    /// The table: two rows per distinct input, padded with `P(0)` pairs of
+    /// The table: one row per distinct input, padded with `P(0)` rows of
     /// multiplicity zero.
     pub fn trace(&self, log_height: usize) -> RowMajorMatrix<Val> {
         let c = Poseidon2Cols::new();
         let height = 1usize << log_height;
-        assert!(
-            self.rows() <= height && log_height >= 1,
-            "Poseidon2 table overflow"
-        );
-        let pair = ROWS_PER_PERM * c.width;
+        assert!(self.inputs.len() <= height, "Poseidon2 table overflow");
         let mut values = Val::zero_vec(height * c.width);
-        let mut padding = vec![Val::ZERO; pair];
-        let _ = fill_rows(&c, &mut padding, [Val::ZERO; WIDTH]);
-        for (r, rows) in values.chunks_exact_mut(pair).enumerate() {
+        let mut padding = vec![Val::ZERO; c.width];
+        let _ = fill_row(&c, &mut padding, [Val::ZERO; WIDTH]);
+        for (r, row) in values.chunks_exact_mut(c.width).enumerate() {
             match self.inputs.get(r) {
                 Some(&input) => {
-                    let _ = fill_rows(&c, rows, input);
-                    rows[c.mult] = Val::from_u32(self.mult[r]);
+                    let _ = fill_row(&c, row, input);
+                    row[c.mult] = Val::from_u32(self.mult[r]);
                 }
-                None => rows.copy_from_slice(&padding),
+                None => row.copy_from_slice(&padding),
             }
         }
         RowMajorMatrix::new(values, c.width)
@@ -129,25 +108,21 @@ mod tests {
             let input: [u32; WIDTH] = core::array::from_fn(|i| {
                 seed.wrapping_mul(0x9e37_79b9).wrapping_add(i as u32) % 0x7f00_0001
             });
-            let mut rows = vec![Val::ZERO; ROWS_PER_PERM * c.width];
-            let out = fill_rows(&c, &mut rows, input.map(Val::from_u32));
+            let mut row = vec![Val::ZERO; c.width];
+            let out = fill_row(&c, &mut row, input.map(Val::from_u32));
             let want = sluice_verifier::memory::hash::permute(input);
             assert_eq!(out.map(|x| x.as_canonical_u32()), want);
             let last: Vec<u32> = c
                 .output()
                 .iter()
-                .map(|&i| rows[c.width + i].as_canonical_u32())
+                .map(|&i| row[i].as_canonical_u32())
                 .collect();
             assert_eq!(last, want);
-            assert_eq!(
-                (rows[c.first], rows[c.width + c.first]),
-                (Val::ONE, Val::ZERO)
-            );
         }
     }
 
     #[test]
-    fn repeated_inputs_share_rows() {
+    fn repeated_inputs_share_a_row() {
         let mut p = Permutations::default();
         let a = p.apply([Val::ONE; WIDTH]);
         let b = p.apply([Val::ONE; WIDTH]);
@@ -156,12 +131,8 @@ mod tests {
         assert_eq!(p.len(), 2);
         let t = p.trace(3);
         let c = Poseidon2Cols::new();
-        let mult = |row: usize| t.values[row * c.width + c.mult];
-        assert_eq!(mult(0), Val::from_u32(2));
-        assert_eq!(mult(2), Val::ONE);
-        // Second rows and padding provide nothing.
-        for row in [1, 3, 4, 5, 6, 7] {
-            assert_eq!(mult(row), Val::ZERO, "row {row}");
-        }
+        assert_eq!(t.values[c.mult], Val::from_u32(2));
+        assert_eq!(t.values[c.width + c.mult], Val::ONE);
+        assert_eq!(t.values[2 * c.width + c.mult], Val::ZERO);
     }
 }

@@ -121,7 +121,7 @@ pub enum Table {
     DivRem(DivRemAir),
     /// The touched pages' paths from the start root to the end root.
     Merkle(MerkleAir),
-    /// One Poseidon2 permutation per two rows.
+    /// One Poseidon2 permutation per row.
     Poseidon2(Poseidon2Air),
     /// One `read`/`write` syscall per row.
     Io(IoAir),
@@ -208,7 +208,6 @@ impl SluiceAir {
                 | Table::Page(_)
                 | Table::Range(_)
                 | Table::Merkle(_)
-                | Table::Poseidon2(_)
                 | Table::Io(_)
                 | Table::IoWords(_)
                 | Table::TsRange(_)
