@@ -68,14 +68,22 @@ pub const HALF_RATE_BY_CHOICE: &[&str] =
 /// packs up to degree 4 there.
 pub fn lookup_budget(params: &ProofParams, table: &str) -> usize {
     if params.zk {
-        return 0;
-    }
-    let half = (1usize << params.log_blowup.saturating_sub(1)) + 1;
-    if FULL_RATE_TABLES.contains(&table) {
-        half.max((1usize << params.log_blowup.min(2)) + 1)
+        0
+    } else if FULL_RATE_TABLES.contains(&table) {
+        full_rate_budget(params)
     } else {
-        half
+        half_rate_budget(params)
     }
+}
+
+/// `2^(b-1) + 1` at blowup `2^b`.
+fn half_rate_budget(params: &ProofParams) -> usize {
+    (1usize << params.log_blowup.saturating_sub(1)) + 1
+}
+
+/// `min(2^b, 4) + 1`, or the half rate if that is larger.
+fn full_rate_budget(params: &ProofParams) -> usize {
+    half_rate_budget(params).max((1usize << params.log_blowup.min(2)) + 1)
 }
 
 /// A table's name, which picks its packing budget ([`lookup_budget`]).
@@ -104,46 +112,48 @@ pub fn packed_lookups(
 ) -> Vec<Lookups<Val>> {
     airs.iter()
         .zip(ext_degrees)
-        .map(|(air, &ext_bits)| {
-            pack(air, ext_bits, params, lookup_budget(params, air.air.name())).0
-        })
+        .map(|(air, &ext_bits)| pack(air, ext_bits, params, lookup_budget(params, air.air.name())))
         .collect()
 }
 
-/// `air`'s lookups packed under `budget` at the committed height
-/// `2^ext_bits`, and log2 of its quotient chunk count (zero-knowledge
+/// The trace's own domain at the committed height `2^ext_bits` (before the
+/// zero-knowledge rows), as the PCS's natural domain for that height.
+fn trace_domain(ext_bits: usize, params: &ProofParams) -> TwoAdicMultiplicativeCoset<Val> {
+    TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - usize::from(params.zk))
+        .expect("epoch heights fit the two-adic subgroup")
+}
+
+/// Log2 of `air`'s quotient chunk count with `lookups` (zero-knowledge
 /// doubling not included).
-fn pack(
+fn log_quotient_chunks(
     air: &ShippedAir,
     ext_bits: usize,
     params: &ProofParams,
-    budget: usize,
-) -> (Lookups<Val>, usize) {
-    let is_zk = usize::from(params.zk);
+    lookups: &Lookups<Val>,
+) -> usize {
+    get_log_num_quotient_chunks_for_domain::<Val, Challenge, _, _>(
+        air,
+        AirLayout::from_air(air),
+        trace_domain(ext_bits, params),
+        lookups,
+        usize::from(params.zk),
+        &LogUpGadget::new(),
+    )
+}
+
+/// `air`'s lookups packed under `budget` at the committed height
+/// `2^ext_bits`.
+fn pack(air: &ShippedAir, ext_bits: usize, params: &ProofParams, budget: usize) -> Lookups<Val> {
     let gadget = LogUpGadget::new();
-    // The trace's own domain (before the zero-knowledge rows), as the PCS's
-    // natural domain for that height.
-    let domain = TwoAdicMultiplicativeCoset::new(Val::ONE, ext_bits - is_zk)
-        .expect("epoch heights fit the two-adic subgroup");
-    let log_chunks = |lookups: &Lookups<Val>| {
-        get_log_num_quotient_chunks_for_domain::<Val, Challenge, _, _>(
-            air,
-            AirLayout::from_air(air),
-            domain,
-            lookups,
-            is_zk,
-            &gadget,
-        )
-    };
+    let transition = trace_domain(ext_bits, params).transition_degree_multiple();
     let unpacked = air.lookups().clone();
     // Packing may fill the quotient's current chunk count for free; an
     // explicit budget can go further.
-    let free = (1usize << log_chunks(&unpacked)) + 1 - is_zk;
-    let packed = unpacked.pack_same_bus_with_degree(free.max(budget), |lookup| {
-        gadget.constraint_degree_with_transition(lookup, domain.transition_degree_multiple())
-    });
-    let chunks = log_chunks(&packed);
-    (packed, chunks)
+    let free = (1usize << log_quotient_chunks(air, ext_bits, params, &unpacked)) + 1
+        - usize::from(params.zk);
+    unpacked.pack_same_bus_with_degree(free.max(budget), |lookup| {
+        gadget.constraint_degree_with_transition(lookup, transition)
+    })
 }
 
 /// What the verifier needs before a proof of the tables `airs` at the
@@ -346,14 +356,13 @@ mod tests {
     #[test]
     fn full_rate_tables_open_fewer_columns() {
         let params = ProofParams::DEFAULT;
-        let half = (1usize << (params.log_blowup - 1)) + 1;
-        let full = (1usize << params.log_blowup) + 1;
+        let (half, full) = (half_rate_budget(&params), full_rate_budget(&params));
         for air in shipped_airs(epoch_airs(b"out", &params)) {
             let name = air.air.name();
             let bits = air.air.fixed_log_height().unwrap_or(12);
             let opened = |budget| {
-                let (lookups, log_chunks) = pack(&air, bits, &params, budget);
-                lookups.len() + (1 << log_chunks)
+                let lookups = pack(&air, bits, &params, budget);
+                lookups.len() + (1 << log_quotient_chunks(&air, bits, &params, &lookups))
             };
             let (at_half, at_full) = (opened(half), opened(full));
             let why = alloc::format!(
