@@ -26,7 +26,7 @@ pub mod stream;
 /// Version of the proving protocol (AIRs, hashing, transcript seeding). Every
 /// Fiat–Shamir transcript is seeded with it, and a bundle made under another
 /// version is rejected before any proof is checked.
-pub const PROTOCOL_VERSION: u32 = 14;
+pub const PROTOCOL_VERSION: u32 = 15;
 
 /// Verifies a whole bundle from `reader` with the STARK verifier, one epoch
 /// at a time as its bytes arrive, and returns what it proves. The bundle

@@ -5,8 +5,10 @@
 use p3_field::PrimeCharacteristicRing;
 use sluice_verifier::air::merkle::MerkleCols;
 use sluice_verifier::air::page::PageCols;
-use sluice_verifier::air::poseidon2::Poseidon2Cols;
-use sluice_verifier::air::{MERKLE_TABLE, PAGE_TABLE, POSEIDON2_TABLE};
+use sluice_verifier::air::poseidon2::{Layout, Poseidon2Cols};
+use sluice_verifier::air::{
+    TableSet, MERKLE_TABLE, PAGE_TABLE, POSEIDON2_NARROW_TABLE, POSEIDON2_TABLE,
+};
 use sluice_verifier::isa::{Instruction as I, Opcode::*};
 use sluice_verifier::stark::config::Val;
 
@@ -14,8 +16,8 @@ use super::negative::{locally_rejected, verifier_rejects};
 use super::tests::{first_epoch, subword_program};
 use super::*;
 use crate::memory_image::MemoryImage;
-use crate::trace::generate_with;
 use crate::trace::page::Checks;
+use crate::trace::{generate_in_layout, generate_with};
 
 const K: u32 = 6;
 const DATA_PAGE: u32 = 0x2_0000 >> 10;
@@ -279,26 +281,117 @@ fn merkle_table_structure_is_enforced() {
     assert!(verifier_rejects(&st, &t3));
 }
 
-#[test]
-fn poseidon2_rows_must_be_permutations() {
-    let (_, _, st, t) = honest();
-    let c = Poseidon2Cols::new();
-    for col in [c.head[0][3], c.partial[7], c.tail[3][15], c.input[0]] {
-        let mut t2 = EpochTrace {
-            traces: t.traces.clone(),
-            alu_events: vec![],
-            ..t
-        };
-        table_row(&mut t2, POSEIDON2_TABLE, c.width, 2)[col] += Val::ONE;
-        assert!(locally_rejected(&st, &t2), "column {col}");
-    }
-    // A multiplicity that provides a pair nobody uses, or withholds one:
-    // the perm bus no longer balances.
-    let mut t2 = EpochTrace {
+/// The honest epoch with its Poseidon2 table in `layout`, and that table's
+/// index and columns.
+fn honest_in(layout: Layout) -> (EpochStatement, EpochTrace, usize, Poseidon2Cols) {
+    let (record, tr, st, _) = honest();
+    let t =
+        generate_in_layout(&record, &tr, Checks::On, &params_under_test(), Some(layout)).unwrap();
+    assert_eq!(constraint_failures(&params_under_test(), &st, &t), vec![]);
+    let table = match layout {
+        Layout::Wide => POSEIDON2_TABLE,
+        Layout::Narrow => POSEIDON2_NARROW_TABLE,
+    };
+    assert!(t.tables.contains(table));
+    (st, t, table, Poseidon2Cols::new(layout))
+}
+
+/// `t` with its tables' values copied, to tamper with.
+fn copy_of(t: &EpochTrace) -> EpochTrace {
+    EpochTrace {
         traces: t.traces.clone(),
         alu_events: vec![],
-        ..t
-    };
-    table_row(&mut t2, POSEIDON2_TABLE, c.width, 0)[c.mult] += Val::ONE;
+        ..*t
+    }
+}
+
+/// Every round of a permutation is checked, in both layouts: a changed
+/// cell of the input, of a full round, of a partial round (on either row of
+/// a narrow permutation) or of the output breaks a round's equation.
+#[test]
+fn poseidon2_rows_must_be_permutations() {
+    for layout in [Layout::Wide, Layout::Narrow] {
+        let (st, t, table, c) = honest_in(layout);
+        // The second permutation's rows.
+        let first_row = layout.rows_per_perm();
+        let cells = [
+            c.input[0],
+            c.head[0][3],
+            c.partial[1],
+            c.partial[7],
+            c.tail[3][15],
+        ];
+        for cell in cells {
+            let mut t2 = copy_of(&t);
+            table_row(&mut t2, table, c.width, first_row + cell.row)[cell.col] += Val::ONE;
+            assert!(locally_rejected(&st, &t2), "{layout:?} {cell:?}");
+            assert!(verifier_rejects(&st, &t2), "{layout:?} {cell:?}");
+        }
+        // A multiplicity that provides a pair nobody uses, or withholds one:
+        // the perm bus no longer balances.
+        let mut t2 = copy_of(&t);
+        table_row(&mut t2, table, c.width, 0)[c.mult] += Val::ONE;
+        assert!(verifier_rejects(&st, &t2), "{layout:?}");
+    }
+}
+
+/// The narrow layout's own checks: a second row never provides a pair (its
+/// `(input, output)` would be cells of two different permutations), `first`
+/// alternates from 1 on row 0, and a permutation's second row is its own,
+/// not another's.
+#[test]
+fn poseidon2_narrow_row_pairs_cannot_be_regrouped() {
+    let (st, t, table, c) = honest_in(Layout::Narrow);
+    let first = c.first.unwrap();
+    let w = c.width;
+    // A second row providing the pair (its columns, the next first row's).
+    let mut t2 = copy_of(&t);
+    table_row(&mut t2, table, w, 1)[c.mult] = Val::ONE;
+    assert!(locally_rejected(&st, &t2));
+    assert!(verifier_rejects(&st, &t2));
+    // A second row marked as a first row, or the table starting on one.
+    for row in [1, 0] {
+        let mut t2 = copy_of(&t);
+        let r = table_row(&mut t2, table, w, row);
+        r[first] = Val::ONE - r[first];
+        assert!(locally_rejected(&st, &t2), "row {row}");
+        assert!(verifier_rejects(&st, &t2), "row {row}");
+    }
+    // Every row a second row: nothing is checked, nothing may be provided.
+    let mut t2 = copy_of(&t);
+    let h = t2.traces[table].values.len() / w;
+    for row in 0..h {
+        table_row(&mut t2, table, w, row)[first] = Val::ZERO;
+    }
+    assert!(locally_rejected(&st, &t2));
+    assert!(verifier_rejects(&st, &t2));
+    // The first two permutations' second rows swapped: each first row now
+    // sits above another permutation's rounds.
+    let mut t2 = copy_of(&t);
+    let values = &mut t2.traces[table].values;
+    let (a, b) = values.split_at_mut(3 * w);
+    a[w..2 * w].swap_with_slice(&mut b[..w]);
+    assert!(locally_rejected(&st, &t2));
+    assert!(verifier_rejects(&st, &t2));
+}
+
+/// A proof holds exactly one Poseidon2 layout: both, or neither, is refused
+/// by the table set before any STARK check; and the layout named must be
+/// the one proved (the other table's stand-in provides no pair, so the
+/// perm bus does not balance).
+#[test]
+fn exactly_one_poseidon2_layout_is_proved() {
+    let (st, t, _, _) = honest_in(Layout::Narrow);
+    let both = TableSet(t.tables.0 | 1 << POSEIDON2_TABLE);
+    let neither = TableSet(t.tables.0 & !(1 << POSEIDON2_NARROW_TABLE));
+    let swapped = TableSet(neither.0 | 1 << POSEIDON2_TABLE);
+    let airs = sluice_verifier::air::epoch_airs(&[], &params_under_test());
+    for set in [both, neither] {
+        let err = set.check(&airs, &[]).unwrap_err();
+        assert!(err.contains("exactly one layout"), "{err}");
+    }
+    assert_eq!(swapped.check(&airs, &[]), Ok(()));
+    let mut t2 = copy_of(&t);
+    t2.tables = swapped;
     assert!(verifier_rejects(&st, &t2));
 }

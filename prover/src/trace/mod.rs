@@ -23,9 +23,10 @@ use sluice_verifier::air::page::BLOCKS_PER_PAGE;
 use sluice_verifier::air::sha256::ROWS_PER_CALL as SHA256_ROWS;
 use sluice_verifier::air::sha256_mem::WORDS as SHA256_WORDS;
 use sluice_verifier::air::{
-    epoch_airs, SluiceAir, Table, TableSet, CPU_TABLE, DECODE_TABLE, IO_TABLE, IO_WORDS_TABLE,
-    KECCAK_MEM_TABLE, KECCAK_TABLE, MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE, POSEIDON2_TABLE,
-    RANGE_TABLE, SHA256_MEM_TABLE, SHA256_TABLE, TS_RANGE_TABLE,
+    epoch_airs, Layout, SluiceAir, Table, TableSet, CPU_TABLE, DECODE_TABLE, IO_TABLE,
+    IO_WORDS_TABLE, KECCAK_MEM_TABLE, KECCAK_TABLE, MERKLE_TABLE, OUTPUT_TABLE, PAGE_TABLE,
+    POSEIDON2_NARROW_TABLE, POSEIDON2_TABLE, RANGE_TABLE, SHA256_MEM_TABLE, SHA256_TABLE,
+    TS_RANGE_TABLE,
 };
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::tree::DEPTH;
@@ -35,6 +36,7 @@ use sluice_verifier::stark::verify::{cpu_log_height, MAX_LOG_HEIGHT};
 
 use crate::executor::EpochRecord;
 use crate::memory_image::EpochTransition;
+use poseidon2::Permutations;
 
 pub use alu::AluEvent;
 pub use range::ByteCounts;
@@ -118,6 +120,18 @@ pub fn generate_with(
     checks: page::Checks,
     params: &ProofParams,
 ) -> Result<EpochTrace, TraceError> {
+    generate_in_layout(record, transition, checks, params, None)
+}
+
+/// [`generate_with`] with the Poseidon2 table in `layout`, or in the one
+/// [`poseidon2::layout_for`] picks when `None` (tests of either layout).
+pub fn generate_in_layout(
+    record: &EpochRecord,
+    transition: &EpochTransition,
+    checks: page::Checks,
+    params: &ProofParams,
+    layout: Option<Layout>,
+) -> Result<EpochTrace, TraceError> {
     let min = params.min_log_height();
     if transition.index != record.index {
         return Err(TraceError::Diverged(format!(
@@ -139,7 +153,8 @@ pub fn generate_with(
 
     // CPU.
     let c = CpuCols::new();
-    let height = 1usize << cpu_log_height(record.cycles, min);
+    let cpu_log = cpu_log_height(record.cycles, min);
+    let height = 1usize << cpu_log;
     let mut values = Val::zero_vec(height * c.width);
     let mut pc = record.start_pc;
     let mut exit_code = None;
@@ -189,7 +204,7 @@ pub fn generate_with(
     let max = MAX_LOG_HEIGHT;
     let page_log = log_height_for(pages * BLOCKS_PER_PAGE, min);
     let merkle_log = log_height_for(pages * DEPTH + 1, min);
-    let mut perms = poseidon2::Permutations::default();
+    let mut perms = Permutations::default();
     if page_log.max(merkle_log) > max {
         return Err(TraceError::Feature(format!(
             "an epoch touching {pages} pages"
@@ -219,13 +234,25 @@ pub fn generate_with(
         Val::zero_vec(1 << output_log_height(record.public_output.len(), min)),
         1,
     );
-    let perm_log = log_height_for(perms.len(), min);
+    let layout = layout.unwrap_or_else(|| poseidon2::layout_for(perms.len(), cpu_log, min));
+    let perm_log = log_height_for(perms.len() * layout.rows_per_perm(), min);
     if perm_log > max {
         return Err(TraceError::Feature(format!(
             "an epoch touching {pages} pages"
         )));
     }
-    let poseidon2 = perms.trace(perm_log);
+    // Both layouts' tables are in the batch order; the one not used is a
+    // stand-in the proof leaves out.
+    let (wide, narrow) = match layout {
+        Layout::Wide => (
+            perms.trace(Layout::Wide, perm_log),
+            Permutations::default().trace(Layout::Narrow, min.max(1)),
+        ),
+        Layout::Narrow => (
+            Permutations::default().trace(Layout::Wide, min),
+            perms.trace(Layout::Narrow, perm_log.max(1)),
+        ),
+    };
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min), &mut bytes)?;
     // A precompile's round and memory tables' heights, refused before they
@@ -270,7 +297,7 @@ pub fn generate_with(
         push(t, is_used);
     }
     push(merkle, true);
-    push(poseidon2, true);
+    push(wide, layout == Layout::Wide);
     push(io_table, !io.rows.is_empty());
     push(io_words, words > 0);
     push(output, !record.public_output.is_empty());
@@ -280,6 +307,7 @@ pub fn generate_with(
     push(keccak_mem, !calls.is_empty());
     push(sha256, !sha_calls.is_empty());
     push(sha256_mem, !sha_calls.is_empty());
+    push(narrow, layout == Layout::Narrow);
     debug_assert_eq!(traces.len(), airs.len());
     // Only optional tables may be left out, and in zero-knowledge mode only
     // the output table (whose presence the statement already shows): which
@@ -288,10 +316,14 @@ pub fn generate_with(
         &airs
             .iter()
             .zip(&used)
-            .map(|(air, &u)| {
-                let hidden =
-                    params.zk && !matches!(air.table, Table::Output(_)) && !air.is_precompile();
-                u || hidden || !air.is_optional()
+            .map(|(air, &u)| match air.table {
+                // Exactly the chosen layout.
+                Table::Poseidon2(_) => u,
+                _ => {
+                    let hidden =
+                        params.zk && !matches!(air.table, Table::Output(_)) && !air.is_precompile();
+                    u || hidden || !air.is_optional()
+                }
             })
             .collect::<Vec<_>>(),
     );
@@ -322,6 +354,7 @@ pub fn generate_with(
                 && KECCAK_MEM_TABLE == 17
                 && SHA256_TABLE == 18
                 && SHA256_MEM_TABLE == 19
+                && POSEIDON2_NARROW_TABLE == 20
         )
     };
     Ok(EpochTrace {

@@ -59,7 +59,7 @@ pub use keccak_mem::KeccakMemAir;
 pub use merkle::MerkleAir;
 pub use output::OutputAir;
 pub use page::PageAir;
-pub use poseidon2::Poseidon2Air;
+pub use poseidon2::{Layout, Poseidon2Air};
 pub use range::RangeAir;
 pub use sha256::Sha256Air;
 pub use sha256_mem::Sha256MemAir;
@@ -121,7 +121,8 @@ pub enum Table {
     DivRem(DivRemAir),
     /// The touched pages' paths from the start root to the end root.
     Merkle(MerkleAir),
-    /// One Poseidon2 permutation per row.
+    /// The memory hash's permutations, one table per [`poseidon2::Layout`]
+    /// (an epoch proof holds exactly one of the two).
     Poseidon2(Poseidon2Air),
     /// One `read`/`write` syscall per row.
     Io(IoAir),
@@ -157,7 +158,10 @@ impl SluiceAir {
             Table::Mul(_) => "mul",
             Table::DivRem(_) => "div_rem",
             Table::Merkle(_) => "merkle",
-            Table::Poseidon2(_) => "poseidon2",
+            Table::Poseidon2(p) => match p.layout {
+                Layout::Wide => "poseidon2",
+                Layout::Narrow => "poseidon2_narrow",
+            },
             Table::Io(_) => "io",
             Table::IoWords(_) => "io_words",
             Table::Output(_) => "output",
@@ -183,7 +187,10 @@ impl SluiceAir {
             Table::Mul(_) => 7,
             Table::DivRem(_) => 8,
             Table::Merkle(_) => MERKLE_TABLE,
-            Table::Poseidon2(_) => POSEIDON2_TABLE,
+            Table::Poseidon2(p) => match p.layout {
+                Layout::Wide => POSEIDON2_TABLE,
+                Layout::Narrow => POSEIDON2_NARROW_TABLE,
+            },
             Table::Io(_) => IO_TABLE,
             Table::IoWords(_) => IO_WORDS_TABLE,
             Table::Output(_) => OUTPUT_TABLE,
@@ -207,6 +214,9 @@ impl SluiceAir {
             Table::Cpu(_)
                 | Table::Page(_)
                 | Table::Range(_)
+                | Table::Poseidon2(Poseidon2Air {
+                    layout: Layout::Narrow
+                })
                 | Table::Merkle(_)
                 | Table::Io(_)
                 | Table::IoWords(_)
@@ -224,7 +234,8 @@ impl SluiceAir {
     /// not: the prover may omit an ALU or I/O table the epoch does not use.
     /// The output table is present exactly when the statement has output
     /// (the verifier decides, [`TableSet::check`]). The tables with public
-    /// values (CPU, Merkle) and those every epoch uses are always present.
+    /// values (CPU, Merkle) and those every epoch uses are always present;
+    /// of the two Poseidon2 tables exactly one is, so neither is optional.
     pub fn is_optional(&self) -> bool {
         matches!(
             self.table,
@@ -299,6 +310,9 @@ pub const KECCAK_MEM_TABLE: usize = 17;
 pub const SHA256_TABLE: usize = 18;
 /// Index of the SHA-256 memory table in [`epoch_airs`].
 pub const SHA256_MEM_TABLE: usize = 19;
+/// Index of the narrow Poseidon2 table (two rows per permutation) in
+/// [`epoch_airs`].
+pub const POSEIDON2_NARROW_TABLE: usize = 20;
 
 /// The tables of one epoch proof, in batch order; `output` is the epoch
 /// statement's public output (the output table's fixed contents). In
@@ -315,7 +329,7 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::Mul(MulAir),
         Table::DivRem(DivRemAir),
         Table::Merkle(MerkleAir),
-        Table::Poseidon2(Poseidon2Air),
+        Table::Poseidon2(Poseidon2Air::WIDE),
         Table::Io(IoAir),
         Table::IoWords(IoWordsAir),
         Table::Output(OutputAir::new(output, params.min_log_height())),
@@ -325,6 +339,7 @@ pub fn epoch_airs(output: &[u8], params: &ProofParams) -> Vec<SluiceAir> {
         Table::KeccakMem(KeccakMemAir),
         Table::Sha256(Sha256Air),
         Table::Sha256Mem(Sha256MemAir),
+        Table::Poseidon2(Poseidon2Air::NARROW),
     ]
     .into_iter()
     .map(|table| SluiceAir {
@@ -377,6 +392,7 @@ impl TableSet {
             let present = self.contains(i);
             let required = match air.table {
                 Table::Output(_) => Some(!output.is_empty()),
+                Table::Poseidon2(_) => None,
                 _ if air.is_optional() => None,
                 _ => Some(true),
             };
@@ -388,6 +404,16 @@ impl TableSet {
                     if want { "present" } else { "absent" }
                 ));
             }
+        }
+        let layouts = airs
+            .iter()
+            .enumerate()
+            .filter(|(i, air)| matches!(air.table, Table::Poseidon2(_)) && self.contains(*i))
+            .count();
+        if layouts != 1 {
+            return Err(alloc::format!(
+                "{layouts} Poseidon2 tables are present but exactly one layout must be"
+            ));
         }
         Ok(())
     }
