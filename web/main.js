@@ -6,6 +6,13 @@ const $ = (id) => document.getElementById(id);
 // so a million-epoch bundle does not grow the page without bound.
 const MAX_LISTED_EPOCHS = 500;
 
+// The page redraws at most this often while a bundle streams. Every DOM
+// change costs the page's thread and the compositor CPU time that the
+// proof-checking workers would otherwise get: redrawing on each of 245
+// epochs made two workers 1.2× faster than one instead of 1.5×
+// (docs/benchmarks.md, § Parallel verification).
+const RENDER_INTERVAL_MS = 100;
+
 let worker = null;
 let state = null;
 // Whether the worker is in the middle of a bundle: a new one replaces it
@@ -26,7 +33,10 @@ function fmtBytes(n) {
 }
 
 function reset(title) {
-  state = { total: null, bytes: 0, epochs: 0, cycles: 0, listed: 0, hidden: 0, jobs: null, started: performance.now(), samples: [], drawPending: false };
+  state = {
+    total: null, bytes: 0, buffered: 0, epochs: 0, cycles: 0, hidden: 0, jobs: null,
+    started: performance.now(), samples: [], pending: [], renderScheduled: false, lastRender: 0,
+  };
   $('rate').textContent = '';
   drawChart();
   const status = $('status');
@@ -62,19 +72,54 @@ function verify(job) {
 // far). At most MAX_SAMPLES points: when full, every other one is dropped.
 const MAX_SAMPLES = 400;
 
+// Records a point of the chart (cheap: the chart is drawn at the next
+// render).
 function sample() {
   const t = (performance.now() - state.started) / 1000;
   state.samples.push({ t, bytes: state.bytes, epochs: state.epochs });
   if (state.samples.length > MAX_SAMPLES) state.samples = state.samples.filter((_, i) => i % 2 === 0 || i === state.samples.length - 1);
+}
+
+function showRate() {
+  const t = (performance.now() - state.started) / 1000;
   const jobs = state.jobs ? ` · ${state.jobs} worker${state.jobs === 1 ? '' : 's'}` : '';
   if (t > 0) $('rate').textContent = `${fmtBytes(Math.round(state.bytes / t))}/s · ${(state.epochs / t).toFixed(1)} epochs/s · ${t.toFixed(1)} s${jobs}`;
-  if (!state.drawPending) {
-    state.drawPending = true;
-    requestAnimationFrame(() => {
-      state.drawPending = false;
-      drawChart();
-    });
+}
+
+// Asks for one redraw of everything that changed, at the next frame at
+// least RENDER_INTERVAL_MS after the last one.
+function scheduleRender() {
+  if (state.renderScheduled) return;
+  state.renderScheduled = true;
+  const forState = state;
+  const wait = Math.max(0, RENDER_INTERVAL_MS - (performance.now() - state.lastRender));
+  setTimeout(() => requestAnimationFrame(() => {
+    if (state === forState) render();
+  }), wait);
+}
+
+// Brings the page up to date with `state`: the rate and chart, the bars,
+// and the epochs verified since the last redraw.
+function render() {
+  state.renderScheduled = false;
+  state.lastRender = performance.now();
+  sample();
+  showRate();
+  showBars();
+  const list = $('epochs');
+  if (state.pending.length > 0) {
+    const fragment = document.createDocumentFragment();
+    for (const { ev, info } of state.pending) fragment.append(epochItem(ev, info));
+    state.pending = [];
+    list.append(fragment);
   }
+  while (list.children.length > MAX_LISTED_EPOCHS) {
+    list.firstElementChild.remove();
+    state.hidden += 1;
+  }
+  const hidden = state.hidden > 0 ? ` (earliest ${state.hidden} not listed)` : '';
+  $('epochs-text').textContent = `${state.epochs} epoch${state.epochs === 1 ? '' : 's'}, ${state.cycles.toLocaleString('en')} cycles${hidden}`;
+  drawChart();
 }
 
 function drawChart() {
@@ -113,8 +158,13 @@ function drawChart() {
 
 function showProgress(bytes, buffered) {
   state.bytes = bytes;
+  state.buffered = buffered;
   sample();
-  const total = state.total;
+  scheduleRender();
+}
+
+function showBars() {
+  const { total, bytes, buffered } = state;
   if (total) {
     $('bytes-bar').max = total;
     $('bytes-bar').value = bytes;
@@ -135,8 +185,17 @@ function showProgress(bytes, buffered) {
 function addEpoch(ev, info) {
   state.epochs += 1;
   state.cycles += ev.cycles;
+  state.pending.push({ ev, info });
   sample();
-  const list = $('epochs');
+  // Only the last MAX_LISTED_EPOCHS can stay listed: drop older ones now.
+  if (state.pending.length > MAX_LISTED_EPOCHS) {
+    state.pending.shift();
+    state.hidden += 1;
+  }
+  scheduleRender();
+}
+
+function epochItem(ev, info) {
   const li = document.createElement('li');
   li.textContent = `epoch ${ev.index}: ${ev.cycles.toLocaleString('en')} cycles, ${ev.outputLen} output bytes${ev.halted ? ', halted' : ''} ✓`;
   if (info) {
@@ -146,13 +205,7 @@ function addEpoch(ev, info) {
     li.append(where);
   }
   if (ev.halted) li.className = 'halt';
-  list.append(li);
-  if (list.children.length > MAX_LISTED_EPOCHS) {
-    list.firstElementChild.remove();
-    state.hidden += 1;
-  }
-  const hidden = state.hidden > 0 ? ` (earliest ${state.hidden} not listed)` : '';
-  $('epochs-text').textContent = `${state.epochs} epoch${state.epochs === 1 ? '' : 's'}, ${state.cycles.toLocaleString('en')} cycles${hidden}`;
+  return li;
 }
 
 function showSummary(s, ms) {
@@ -215,11 +268,12 @@ function onWorkerMessage(m) {
       break;
     case 'summary':
       running = false;
-      sample();
+      render();
       showSummary(m.summary, m.ms);
       break;
     case 'rejected': {
       running = false;
+      render();
       const where = m.epoch === null || m.epoch === undefined ? 'in the bundle header or framing' : `at epoch ${m.epoch}`;
       if (m.epochsVerified > state.epochs) {
         $('epochs-text').textContent = `${m.epochsVerified} epoch${m.epochsVerified === 1 ? '' : 's'} verified before the failure`;
@@ -230,6 +284,7 @@ function onWorkerMessage(m) {
     }
     case 'failed':
       running = false;
+      render();
       $('status-title').textContent = 'Could not verify';
       $('status').className = 'bad';
       $('failure').textContent = `Could not verify: ${m.message}`;

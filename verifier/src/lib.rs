@@ -53,7 +53,7 @@ pub fn verify_bundle<R: std::io::Read>(
 /// page) shows it next to a result, so no one mistakes "VERIFIED" for more
 /// than it is (`docs/status.md`).
 pub const SOUNDNESS_WARNING: &str =
-    "NOTE: protocol 13 proves every epoch's memory reads and writes against the Merkle roots \
+    "NOTE: this protocol proves every epoch's memory reads and writes against the Merkle roots \
 in its state digests (in-circuit page-in/page-out), every read and write syscall, and every \
 Keccak-f permutation and SHA-256 compression a guest asks for. \
 The proof system is new and unaudited; its security (104 bits at default parameters, 103 \
