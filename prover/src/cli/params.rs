@@ -76,9 +76,10 @@ pub fn describe(params: &ProofParams, tables: bool) -> String {
     }
     if tables {
         out += "tables (width / constraints / degree / quotient chunks / lookup columns / fractions / widest message):\n";
+        let name_width = shape.tables.iter().map(|t| t.name.len()).max().unwrap_or(0);
         for t in &shape.tables {
             out += &format!(
-                "  {:<10} {:>4} {:>5} {:>2} {:>2} {:>3} {:>3} {:>3}\n",
+                "  {:<name_width$} {:>4} {:>5} {:>2} {:>2} {:>3} {:>3} {:>3}\n",
                 t.name,
                 t.width,
                 t.num_constraints,

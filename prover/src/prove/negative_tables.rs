@@ -70,7 +70,14 @@ fn unused_tables_are_left_out_and_the_proof_verifies() {
     if params_under_test().zk {
         assert_eq!(
             absent,
-            ["poseidon2", "output", "keccak", "keccak_mem", "sha256", "sha256_mem"]
+            [
+                "poseidon2",
+                "output",
+                "keccak",
+                "keccak_mem",
+                "sha256",
+                "sha256_mem"
+            ]
         );
     } else {
         assert_eq!(
