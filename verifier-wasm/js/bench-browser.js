@@ -5,7 +5,11 @@
 //
 // JOBS: proof-checking workers (the page's ?jobs=; default: the page's).
 // Prints epochs, wall seconds from the click to the verdict, ms/epoch, and
-// the summed peak RSS (VmHWM) of every Chromium process of the run.
+// the summed peak RSS (VmHWM) of every Chromium process of the run. With
+// SLUICE_BENCH_THREADS=1 it also prints the CPU seconds the run's Chromium
+// threads used from the click to the verdict, by process type and thread
+// name, busiest first: what shares the cores with the proof-checking
+// workers (threads that ended before the verdict are not counted).
 'use strict';
 
 const fs = require('node:fs');
@@ -42,9 +46,23 @@ async function main() {
     await page.goto(jobs ? `${base}?jobs=${jobs}` : base);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
     await page.fill('#url', base + 'bundle.bin');
+    // The verdict is awaited with a MutationObserver inside the page, not
+    // Playwright's waitForSelector, which polls on every animation frame and
+    // so keeps the page's thread and the compositor busy beside the workers.
+    const verdict = page.evaluate(() => new Promise((resolve) => {
+      const status = document.getElementById('status');
+      const done = () => status.classList.contains('ok') || status.classList.contains('bad');
+      new MutationObserver((_, observer) => {
+        if (done()) {
+          observer.disconnect();
+          resolve();
+        }
+      }).observe(status, { attributes: true, attributeFilter: ['class'] });
+    }));
+    const cpuBefore = process.env.SLUICE_BENCH_THREADS ? threadCpu(profile) : null;
     const started = process.hrtime.bigint();
     await page.click('#url-form button');
-    await page.waitForSelector('#status.ok, #status.bad', { timeout: 600000 });
+    await verdict;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const ok = await page.$('#status.ok');
     const epochs = ok ? Number((await page.textContent('#s-epochs')).replace(/,/g, '')) : NaN;
@@ -61,6 +79,13 @@ async function main() {
       w.ms += Number(m[1]);
     }
     console.log(JSON.stringify({ verified: Boolean(ok), epochs, jobs: workers, seconds, msPerEpoch: (seconds * 1000) / epochs, perWorker, chromiumPeakRssMiB: peakRssMiB(profile) }));
+    if (cpuBefore) {
+      // CPU used from the click to the verdict (threads that ended meanwhile,
+      // such as the proof workers, are not counted).
+      const after = threadCpu(profile);
+      const used = Object.entries(after).map(([k, v]) => [k, Math.round((v - (cpuBefore[k] ?? 0)) * 100) / 100]);
+      console.log(JSON.stringify(Object.fromEntries(used.filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1]))));
+    }
   } finally {
     await context.close();
     await new Promise((resolve) => server.close(resolve));
@@ -81,6 +106,31 @@ function peakRssMiB(profile) {
     }
   }
   return Math.round(kib / 1024);
+}
+
+/// CPU seconds (user + system) of every thread of this run's Chromium
+/// processes, summed by "process type/thread name", busiest first.
+function threadCpu(profile) {
+  const ticks = 100; // USER_HZ
+  const byName = {};
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes(profile) && !isChildOf(pid, profile)) continue;
+      const type = (/--type=([a-z-]+)/.exec(cmdline) || [null, 'browser'])[1];
+      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+        const key = `${type}/${name}`;
+        byName[key] = (byName[key] ?? 0) + seconds;
+      }
+    } catch {
+      // The process or thread ended meanwhile.
+    }
+  }
+  return Object.fromEntries(Object.entries(byName).filter(([, s]) => s > 0).sort((x, y) => y[1] - x[1]));
 }
 
 function isChildOf(pid, profile) {
