@@ -8,9 +8,9 @@ const MAX_LISTED_EPOCHS = 500;
 
 // The page redraws at most this often while a bundle streams. Every DOM
 // change costs the page's thread and the compositor CPU time that the
-// proof-checking workers would otherwise get: redrawing on each of 245
-// epochs made two workers 1.2× faster than one instead of 1.5×
-// (docs/benchmarks.md, § Parallel verification).
+// proof-checking workers would otherwise get: redrawing on every message
+// held two workers at 1.35–1.42× of one on a 245-epoch bundle, against
+// 1.45–1.64× now (docs/benchmarks.md, § Parallel verification).
 const RENDER_INTERVAL_MS = 100;
 
 let worker = null;

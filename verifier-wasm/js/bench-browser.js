@@ -96,9 +96,8 @@ async function main() {
 /// (Chromium's browser, renderer, GPU and utility processes of this run).
 function peakRssMiB(profile) {
   let kib = 0;
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+  for (const { pid } of runProcesses(profile)) {
     try {
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile) && !isChildOf(pid, profile)) continue;
       const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) kib += Number(m[1]);
     } catch {
@@ -108,36 +107,53 @@ function peakRssMiB(profile) {
   return Math.round(kib / 1024);
 }
 
-/// CPU seconds (user + system) of every thread of this run's Chromium
-/// processes, summed by "process type/thread name", busiest first.
+/// CPU seconds (user + system) so far of every thread of this run's
+/// Chromium processes, summed by "process type/thread name".
 function threadCpu(profile) {
   const ticks = 100; // USER_HZ
   const byName = {};
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+  for (const { pid, cmdline } of runProcesses(profile)) {
+    const type = (/--type=([a-z-]+)/.exec(cmdline) || [null, 'browser'])[1];
     try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes(profile) && !isChildOf(pid, profile)) continue;
-      const type = (/--type=([a-z-]+)/.exec(cmdline) || [null, 'browser'])[1];
       for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
         const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+        const fields = statFields(stat);
         const key = `${type}/${name}`;
-        byName[key] = (byName[key] ?? 0) + seconds;
+        byName[key] = (byName[key] ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks;
       }
     } catch {
       // The process or thread ended meanwhile.
     }
   }
-  return Object.fromEntries(Object.entries(byName).filter(([, s]) => s > 0).sort((x, y) => y[1] - x[1]));
+  return byName;
+}
+
+/// The live processes of this run: those whose command line names
+/// `profile`, and those forked from one.
+function runProcesses(profile) {
+  const found = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(profile) || isChildOf(pid, profile)) found.push({ pid, cmdline });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return found;
+}
+
+/// The fields of a `/proc/…/stat` line after the command name: the state
+/// is field 0, the parent's pid field 1.
+function statFields(stat) {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 function isChildOf(pid, profile) {
   // Zygote-forked renderers do not repeat the profile; their parent chain does.
   for (let p = pid, depth = 0; p && p !== '1' && depth < 6; depth++) {
-    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-    p = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+    p = statFields(fs.readFileSync(`/proc/${p}/stat`, 'utf8'))[1];
     if (p !== '1' && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(profile)) return true;
   }
   return false;

@@ -242,17 +242,15 @@ pub fn generate_in_layout(
         )));
     }
     // Both layouts' tables are in the batch order; the one not used is a
-    // stand-in the proof leaves out.
-    let (wide, narrow) = match layout {
-        Layout::Wide => (
-            perms.trace(Layout::Wide, perm_log),
-            Permutations::default().trace(Layout::Narrow, min.max(1)),
-        ),
-        Layout::Narrow => (
-            Permutations::default().trace(Layout::Wide, min),
-            perms.trace(Layout::Narrow, perm_log.max(1)),
-        ),
+    // stand-in of padding the proof leaves out.
+    let table_in = |l: Layout| {
+        if l == layout {
+            perms.trace(l, perm_log)
+        } else {
+            Permutations::default().trace(l, min)
+        }
     };
+    let (wide, narrow) = (table_in(Layout::Wide), table_in(Layout::Narrow));
     let alu_tables = alu_traces(&airs, &alu, &mut bytes, min)?;
     let decode = decode::decode_trace(&executed, log_height_for(executed.len(), min), &mut bytes)?;
     // A precompile's round and memory tables' heights, refused before they

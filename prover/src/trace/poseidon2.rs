@@ -38,13 +38,11 @@ pub const NARROW_MIN_LOG_ROWS: usize = 12;
 /// next to the CPU's, the wide one otherwise. The executor sizes epochs for
 /// the wide one, which always fits.
 pub fn layout_for(perms: usize, cpu_log_height: usize, min_log_height: usize) -> Layout {
-    let narrow_rows = (Layout::Narrow.rows_per_perm() * perms)
-        .max(1 << min_log_height)
-        .next_power_of_two();
+    let narrow_log = super::log_height_for(Layout::Narrow.rows_per_perm() * perms, min_log_height);
     let bound = cpu_log_height
         .saturating_sub(NARROW_MAX_SHARE_LOG2)
         .max(NARROW_MIN_LOG_ROWS);
-    if narrow_rows <= 1 << bound {
+    if narrow_log <= bound {
         Layout::Narrow
     } else {
         Layout::Wide

@@ -105,7 +105,6 @@ fn cells<const N: usize>(a: &mut ColumnAlloc, row: usize) -> [Cell; N] {
 /// Column indices of a Poseidon2 table.
 #[derive(Clone, Debug)]
 pub struct Poseidon2Cols {
-    pub layout: Layout,
     /// Narrow only: 1 on a permutation's first row, 0 on its second.
     pub first: Option<usize>,
     /// How many times the pair is provided on the bus (first row).
@@ -131,7 +130,6 @@ impl Poseidon2Cols {
                 let tail = core::array::from_fn(|_| cells(&mut a, 0));
                 let mult = a.one();
                 Poseidon2Cols {
-                    layout,
                     first: None,
                     mult,
                     input,
@@ -156,18 +154,14 @@ impl Poseidon2Cols {
                 let partial_tail: [Cell; PARTIAL_ROUNDS - PARTIAL_SPLIT] = cells(&mut b, 1);
                 let tail = core::array::from_fn(|_| cells(&mut b, 1));
                 assert_eq!(a.width(), b.width(), "both rows equally wide");
-                let mut partial = partial_tail.iter().copied();
                 Poseidon2Cols {
-                    layout,
                     first: Some(first),
                     mult,
                     input,
                     head,
-                    partial: core::array::from_fn(|i| {
-                        partial_head
-                            .get(i)
-                            .copied()
-                            .unwrap_or_else(|| partial.next().expect("PARTIAL_ROUNDS cells"))
+                    partial: core::array::from_fn(|i| match i.checked_sub(PARTIAL_SPLIT) {
+                        None => partial_head[i],
+                        Some(j) => partial_tail[j],
                     }),
                     tail,
                     width: a.width(),
