@@ -284,6 +284,9 @@ mod erased {
     }
 }
 
+#[global_allocator]
+static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
+
 fn main() {
     if std::env::var("SLUICE_BENCH_HEAP").as_deref() != Ok("default") {
         sluice_prover::heap::retain_freed_memory();
