@@ -14,7 +14,7 @@
 //! again); the process simply keeps it between epochs.
 //!
 //! [`HugePageAlloc`] makes the first epoch cheap too: it asks the kernel for
-//! transparent huge pages on every large block, so the gigabytes an epoch
+//! transparent huge pages on every large fresh block, so the gigabytes an epoch
 //! touches fault in 2 MiB at a time instead of 4 KiB (a first `2^20` epoch
 //! proved in 13.0–13.6 s instead of 13.8–18.5 s, `docs/benchmarks.md`,
 //! § "Huge pages").
@@ -60,8 +60,11 @@ pub fn retain_freed_memory() {
 /// allocator.
 pub struct HugePageAlloc;
 
-/// Blocks at least this large get huge pages: trace columns, extensions,
-/// Merkle layers. Smaller ones would round too much memory up to 2 MiB.
+/// Blocks at least this large get huge pages: trace columns and their
+/// generation's buffers, extensions, Merkle layers. A huge page is resident
+/// in full once any byte of it is written, so a block written sparsely costs
+/// up to this much more than its touched pages; 16 and 32 MiB left trace
+/// generation on small pages (`docs/benchmarks.md`, § "Huge pages").
 pub const HUGE_BLOCK: usize = 8 << 20;
 
 #[allow(unsafe_code)]
