@@ -16,7 +16,7 @@
 //! [`HugePageAlloc`] makes the first epoch cheap too: it asks the kernel for
 //! transparent huge pages on every large fresh block, so the gigabytes an epoch
 //! touches fault in 2 MiB at a time instead of 4 KiB (a first `2^20` epoch
-//! proved in 13.0–13.6 s instead of 13.8–18.5 s, `docs/benchmarks.md`,
+//! proved in 12.6–14.2 s instead of 14.3–18.6 s, `docs/benchmarks.md`,
 //! § "Huge pages").
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -53,11 +53,12 @@ pub fn retain_freed_memory() {
 /// Linux gives huge pages only to memory marked with `madvise(MADV_HUGEPAGE)`
 /// unless the machine is configured to give them to all memory
 /// (`/sys/kernel/mm/transparent_hugepage/enabled`). This marks the whole
-/// 2 MiB pages inside every block of at least [`HUGE_BLOCK`] bytes when it
-/// is allocated or grown. The block's first touch then faults in huge pages,
-/// which cost one fault and far fewer TLB entries per 2 MiB; memory that is
-/// already resident is not moved. Elsewhere it is the plain system
-/// allocator.
+/// 2 MiB pages of every block of at least [`HUGE_BLOCK`] bytes, when it is
+/// allocated or grown, that lie above all memory marked before: with
+/// [`retain_freed_memory`] that is the fresh memory at the top of the heap.
+/// The first touch then faults in huge pages, which cost one fault and far
+/// fewer TLB entries per 2 MiB; memory already resident is not moved.
+/// Elsewhere it is the plain system allocator.
 pub struct HugePageAlloc;
 
 /// Blocks at least this large get huge pages: trace columns and their
