@@ -18,7 +18,9 @@
 //!
 //! `SLUICE_BENCH_ROUNDS=n` proves each height `n` times in a row (default
 //! 1): the first round faults its memory in from the kernel, later rounds
-//! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_HEAP=default`
+//! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_MEMORY=low`
+//! proves with the lean PCS (`prover prove --memory low`; pair it with
+//! `SLUICE_BENCH_HEAP=default`, as that option does). `SLUICE_BENCH_HEAP=default`
 //! leaves glibc's allocator as it is instead of
 //! [`sluice_prover::heap::retain_freed_memory`], which the `prover` binary
 //! calls, so both compare from one binary.
@@ -288,6 +290,9 @@ mod erased {
 static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
 
 fn main() {
+    if std::env::var("SLUICE_BENCH_MEMORY").as_deref() == Ok("low") {
+        sluice_prover::pcs::set_low_memory(true);
+    }
     if std::env::var("SLUICE_BENCH_HEAP").as_deref() != Ok("default") {
         sluice_prover::heap::retain_freed_memory();
     }

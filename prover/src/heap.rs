@@ -20,7 +20,7 @@
 //! § "Huge pages").
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Tunes glibc's allocator so that freed memory stays in the process for
 /// reuse. Call it once, first thing in `main`, before any thread starts.
@@ -44,7 +44,11 @@ pub fn retain_freed_memory() {
         // Grow the heap 64 MiB at a time.
         libc::mallopt(libc::M_TOP_PAD, 64 << 20);
     }
+    RETAINING.store(true, Ordering::Relaxed);
 }
+
+/// Whether [`retain_freed_memory`] was called: the heap then only grows.
+static RETAINING: AtomicBool = AtomicBool::new(false);
 
 /// The system allocator, with transparent huge pages asked for on large
 /// blocks. Install it with `#[global_allocator]` in a binary's root, as the
@@ -99,11 +103,12 @@ unsafe impl GlobalAlloc for HugePageAlloc {
 /// The end of the highest range advised so far.
 static ADVISED_END: AtomicUsize = AtomicUsize::new(0);
 
-/// Marks the whole huge pages inside `[p, p + size)` for huge-page backing,
-/// except those below the highest range already marked. The heap only grows
-/// upwards ([`retain_freed_memory`]), so what lies below was marked when it
-/// was fresh or holds small blocks. Marking reused memory again gains
-/// nothing (it is resident already) and splits the heap's mapping each time.
+/// Marks the whole huge pages inside `[p, p + size)` for huge-page backing.
+/// Under [`retain_freed_memory`], only those above the highest range
+/// already marked: the heap only grows upwards, so what lies below was
+/// marked when it was fresh or holds small blocks, and marking reused
+/// memory again gains nothing (it is resident already) and splits the
+/// heap's mapping each time. Without it, glibc maps large blocks afresh.
 #[allow(unsafe_code)]
 fn advise(p: *mut u8, size: usize) {
     const PAGE: usize = 2 << 20;
@@ -111,8 +116,14 @@ fn advise(p: *mut u8, size: usize) {
         return;
     }
     let end = (p as usize + size) / PAGE * PAGE;
-    let previous = ADVISED_END.fetch_max(end, Ordering::Relaxed);
-    let start = (p as usize).max(previous).next_multiple_of(PAGE);
+    let start = if RETAINING.load(Ordering::Relaxed) {
+        let previous = ADVISED_END.fetch_max(end, Ordering::Relaxed);
+        (p as usize).max(previous).next_multiple_of(PAGE)
+    } else {
+        // glibc maps every block this large afresh (below the previous
+        // ones) and unmaps it on free: all of it is new.
+        (p as usize).next_multiple_of(PAGE)
+    };
     #[cfg(target_os = "linux")]
     if end > start {
         // SAFETY: the range lies inside the block just allocated; the advice

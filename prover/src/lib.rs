@@ -8,6 +8,7 @@ pub mod executor;
 pub mod heap;
 pub mod host;
 pub mod memory_image;
+pub mod pcs;
 pub mod prove;
 pub mod resume;
 pub mod sizing;

@@ -6,6 +6,7 @@ mod cli;
 static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
 
 fn main() -> std::process::ExitCode {
-    sluice_prover::heap::retain_freed_memory();
+    // `cli::main` sets the allocator up for `--memory` before any thread
+    // starts (`heap::retain_freed_memory` unless `--memory low`).
     cli::main()
 }

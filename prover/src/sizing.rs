@@ -20,10 +20,23 @@ const BASE_BYTES: u64 = 64 << 20;
 /// extension and Plonky3 recomputes every matrix on it, so it saves much
 /// less (2^16: 1,010 MiB at blowup 2 against 1,296 at 4): the blowup-4
 /// figure stands.
+///
+/// With [`crate::pcs::set_low_memory`] a plain proof keeps at most twice
+/// the trace's height of each extension once it is committed: measured
+/// 2.95 KiB per cycle at 2^18 and 2.93 at 2^20 against 4.5 and 4.4 with
+/// the whole extensions (`docs/benchmarks.md`, § "The lean PCS"); taken as
+/// the model at blowup 2 (4.5 KiB) whatever the blowup.
 pub fn bytes_per_cycle(params: &ProofParams) -> u64 {
+    model_bytes_per_cycle(params, crate::pcs::low_memory())
+}
+
+/// [`bytes_per_cycle`] with the lean PCS on or off.
+fn model_bytes_per_cycle(params: &ProofParams, low_memory: bool) -> u64 {
     let blowup = 1u64 << params.log_blowup.min(6);
     if params.zk {
         3 * 1024 + 6 * 1024 * blowup.max(4)
+    } else if low_memory {
+        2 * 1024 + 1280 * blowup.min(2)
     } else {
         2 * 1024 + 1280 * blowup
     }
@@ -157,5 +170,21 @@ mod tests {
         // Zero knowledge gains nothing from a smaller blowup here.
         let zk_speed = ProofParams { zk: true, ..speed };
         assert_eq!(bytes_per_cycle(&zk_speed), bytes_per_cycle(&ZK));
+    }
+
+    #[test]
+    fn the_lean_pcs_needs_the_memory_of_blowup_two() {
+        for params in [
+            PLAIN,
+            ProofParams::SPEED,
+            ProofParams::SIZE,
+            ProofParams::SHORT,
+        ] {
+            assert_eq!(model_bytes_per_cycle(&params, true), 4608, "{params:?}");
+        }
+        assert_eq!(
+            model_bytes_per_cycle(&ZK, true),
+            model_bytes_per_cycle(&ZK, false)
+        );
     }
 }

@@ -40,6 +40,29 @@ pub enum Favor {
     Short,
 }
 
+/// How the prover trades memory for time (`prove --memory`, `worker
+/// --memory`); proofs are the same byte for byte either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Memory {
+    /// Every low-degree extension kept whole; freed memory kept for the
+    /// next epoch (the default).
+    #[default]
+    Fast,
+    /// Half of each extension kept once committed, the rest recomputed;
+    /// freed memory given back to the system.
+    Low,
+}
+
+impl Memory {
+    /// Sets up the process for this mode: call before any thread starts.
+    pub fn apply(self) {
+        match self {
+            Memory::Fast => sluice_prover::heap::retain_freed_memory(),
+            Memory::Low => sluice_prover::pcs::set_low_memory(true),
+        }
+    }
+}
+
 impl Favor {
     /// `params` with this choice's preset, keeping `params`' mode (zero
     /// knowledge or not); `Auto` keeps `params` as they are (the run's
@@ -160,6 +183,12 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    let memory = match &cli.command {
+        Command::Prove(args) => args.memory,
+        Command::Worker(args) => args.memory,
+        _ => Memory::Fast,
+    };
+    memory.apply();
     let code = match cli.command {
         Command::Execute(args) => execute::run(args),
         Command::ImageId(args) => image_id::run(args),

@@ -22,7 +22,7 @@ use sluice_verifier::stark::verify::MAX_EPOCH_SIZE_LOG2;
 use sluice_verifier::stream::EpochProofVerifier;
 
 use super::files::{read_bounded, read_input, MAX_ELF_BYTES};
-use super::{exit, interrupt, resume, Favor};
+use super::{exit, interrupt, resume, Favor, Memory};
 
 pub const LONG_HELP: &str = "\
 Executes the guest once, cuts the run into epochs of at most 2^K cycles
@@ -135,6 +135,17 @@ pub struct Args {
     /// bundle.
     #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
     pub epoch_size_log2: EpochSize,
+    /// How the prover trades memory for time; the proofs are the same
+    /// byte for byte either way:
+    /// `fast` (the default) keeps every low-degree extension whole until
+    /// the proof is done, and freed memory for the next epoch;
+    /// `low` keeps half of each extension once it is committed, recomputes
+    /// what it needs of the rest, and gives freed memory back to the
+    /// system: at 2^20 about 30 % less peak memory for about 25 % more time
+    /// (docs/benchmarks.md, § "The lean PCS"). With --zk only the allocator
+    /// changes.
+    #[arg(long, value_enum, default_value_t = Memory::Fast)]
+    pub memory: Memory,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
     pub output: PathBuf,
@@ -633,6 +644,7 @@ mod tests {
             max_cycles: 1 << 20,
             zk: false,
             favor: Favor::Auto,
+            memory: Memory::Fast,
             resume: false,
             queue: None,
             local_jobs: 0,

@@ -37,6 +37,10 @@ pub struct Args {
     /// over.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub claim_after: u64,
+    /// How the worker trades memory for time (see `prover prove --help`);
+    /// byte for byte either way: `fast` (the default) or `low`.
+    #[arg(long, value_enum, default_value_t = super::Memory::Fast)]
+    pub memory: super::Memory,
 }
 
 pub fn run(args: Args) -> u8 {

@@ -18,7 +18,7 @@ const STATE: u32 = 0x2_0000;
 /// Stores two lanes' words, permutes the state at `STATE` three times, and
 /// exits with the low word of lane 0. Three 24-row permutations pad the
 /// table to 128 rows: two whole padding permutations follow them.
-fn keccak_program() -> Vec<u32> {
+pub(super) fn keccak_program() -> Vec<u32> {
     [
         I::u(Lui, 11, STATE),
         I::i(Addi, 5, 0, 0x123),

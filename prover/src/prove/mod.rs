@@ -3,15 +3,16 @@
 
 use anyhow::{anyhow, Context};
 use p3_batch_stark::{prove_batch, StarkInstance};
-use p3_commit::Pcs;
+use p3_commit::{Pcs, UnivariateStarkPcs};
 use p3_uni_stark::PcsProverError;
 use sluice_verifier::air::{epoch_airs, SluiceAir};
 use sluice_verifier::digest::Digest;
 use sluice_verifier::memory::state_digest;
 use sluice_verifier::params::ProofParams;
-use sluice_verifier::stark::config::{public_rng, Challenge, Challenger, EpochStarkConfig, ZkRng};
+use sluice_verifier::stark::config::{public_rng, Challenge, Challenger, EpochProofConfig, ZkRng};
 use sluice_verifier::stark::lookups::epoch_prover_data;
 use sluice_verifier::stark::proof::{encode_proof, EpochProof};
+use sluice_verifier::stark::transcript::seeded_challenger;
 use sluice_verifier::stark::transcript::EpochContext;
 use sluice_verifier::stark::verify::{
     check_statement, epoch_config, public_values, zk_epoch_config,
@@ -65,15 +66,32 @@ pub fn prove_trace(
         index,
         statement,
     };
-    let airs = trace.tables.select(epoch_airs(&statement.output, params));
+    prove_context(&ctx, trace, crate::pcs::low_memory())
+}
+
+/// [`prove_trace`] with the PCS of plain proofs chosen by `lean` rather
+/// than by [`crate::pcs::set_low_memory`]: both give the same bytes.
+fn prove_context(
+    ctx: &EpochContext<'_>,
+    trace: &EpochTrace,
+    lean: bool,
+) -> anyhow::Result<Vec<u8>> {
+    let params = &ctx.params;
+    let airs = trace
+        .tables
+        .select(epoch_airs(&ctx.statement.output, params));
     let traces = trace.tables.select(&trace.traces);
     if params.zk {
         let mut rng = os_rng()?;
         let blinded = blind(&traces, &mut rng);
-        prove_zk(&ctx, &airs, trace, &blinded.iter().collect::<Vec<_>>(), rng)
+        prove_zk(ctx, &airs, trace, &blinded.iter().collect::<Vec<_>>(), rng)
+    } else if lean {
+        params.validate().map_err(|e| anyhow!("{e}"))?;
+        let config = crate::pcs::lean_config(params, seeded_challenger(ctx));
+        prove_with(&config, &config, &airs, ctx, trace, &traces)
     } else {
-        let config = epoch_config(&ctx).map_err(|e| anyhow!("{e}"))?;
-        prove_with(&config, &config, &airs, &ctx, trace, &traces)
+        let config = epoch_config(ctx).map_err(|e| anyhow!("{e}"))?;
+        prove_with(&config, &config, &airs, ctx, trace, &traces)
     }
 }
 
@@ -101,7 +119,7 @@ fn prove_zk(
 /// One batch proof of `traces` (the epoch's present tables, blinded in ZK
 /// mode; `airs` are theirs) under `config`; `public` commits the
 /// preprocessed (public) columns.
-fn prove_with<SC: EpochStarkConfig>(
+fn prove_with<SC: EpochProofConfig>(
     config: &SC,
     public: &SC,
     airs: &[SluiceAir],
@@ -126,7 +144,7 @@ where
             public_values,
         })
         .collect();
-    let zk = usize::from(SC::ZK);
+    let zk = usize::from(<SC::Pcs as UnivariateStarkPcs<Challenge, Challenger>>::ZK);
     let ext_degrees: Vec<usize> = traces
         .iter()
         .map(|t| p3_util::log2_strict_usize(p3_matrix::Matrix::height(*t)) + zk)
@@ -136,7 +154,7 @@ where
     let batch = prove_batch(config, &instances, &prover_data)
         .map_err(|e| anyhow!("proving failed: {e:?}"))?;
     Ok(encode_proof(&EpochProof {
-        zk: SC::ZK,
+        zk: zk == 1,
         tables: trace.tables,
         start_pc: trace.start_pc,
         end_pc: trace.end_pc,
@@ -273,6 +291,9 @@ mod negative_memory;
 
 #[cfg(test)]
 mod zk_tests;
+
+#[cfg(test)]
+mod lean_pcs_tests;
 
 #[cfg(test)]
 mod negative_tables;

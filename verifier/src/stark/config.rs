@@ -104,10 +104,12 @@ pub type ZkPcs = HidingFriPcs<Val, Dft, HidingValMmcs, ZkChallengeMmcs, ZkRng>;
 /// The STARK configuration of zero-knowledge mode.
 pub type SluiceZkConfig = StarkConfig<ZkPcs, Challenge, Challenger>;
 
-/// What the epoch prover and verifier need of either configuration: the
-/// field, challenges, challenger and domains are the protocol's; only the
-/// PCS differs.
-pub trait EpochStarkConfig:
+/// What a configuration must share with the protocol for its proofs to be
+/// epoch proofs: the field, challenges, challenger and domains. Any PCS
+/// whose proofs serialize as the protocol's qualifies: the prover's
+/// memory-lean PCS (`sluice_prover::pcs`) proves under this bound and the
+/// verifier checks the bytes under [`SluiceConfig`].
+pub trait EpochProofConfig:
     StarkGenericConfig<
         Pcs: UnivariateStarkPcs<Challenge, Challenger, Domain = TwoAdicMultiplicativeCoset<Val>>,
         Challenge = Challenge,
@@ -115,6 +117,25 @@ pub trait EpochStarkConfig:
     > + Sync
     + 'static
 {
+}
+
+impl<SC> EpochProofConfig for SC where
+    SC: StarkGenericConfig<
+            Pcs: UnivariateStarkPcs<
+                Challenge,
+                Challenger,
+                Domain = TwoAdicMultiplicativeCoset<Val>,
+            >,
+            Challenge = Challenge,
+            Challenger = Challenger,
+        > + Sync
+        + 'static
+{
+}
+
+/// What the epoch verifier needs of either of its configurations: only the
+/// PCS differs.
+pub trait EpochStarkConfig: EpochProofConfig {
     /// Whether proofs under this configuration are zero-knowledge.
     const ZK: bool;
 
@@ -166,7 +187,7 @@ pub fn blank_challenger() -> Challenger {
 }
 
 /// The FRI parameters Plonky3 sees for `params`.
-fn fri_parameters<M>(params: &ProofParams, mmcs: M) -> FriParameters<M> {
+pub fn fri_parameters<M>(params: &ProofParams, mmcs: M) -> FriParameters<M> {
     FriParameters {
         log_blowup: params.log_blowup as usize,
         log_final_poly_len: params.log_final_poly_len as usize,
@@ -233,11 +254,14 @@ pub(crate) fn unchecked_config(params: &ProofParams) -> SluiceConfig {
     build_config(params, blank_challenger())
 }
 
-fn build_config(params: &ProofParams, challenger: Challenger) -> SluiceConfig {
-    let perm = permutation();
+/// The Merkle commitment scheme of plain (not zero-knowledge) proofs.
+pub fn val_mmcs() -> ValMmcs {
     let hash = LeafHash::new(default_koalabear_poseidon2_24());
-    let compress = NodeCompress::new(perm);
-    let val_mmcs = ValMmcs::new(hash, compress, 0);
+    ValMmcs::new(hash, NodeCompress::new(permutation()), 0)
+}
+
+fn build_config(params: &ProofParams, challenger: Challenger) -> SluiceConfig {
+    let val_mmcs = val_mmcs();
     let challenge_mmcs = ChallengeMmcs::new(val_mmcs.clone());
     let fri = fri_parameters(params, challenge_mmcs);
     let pcs = Pcs::new(Dft::default(), val_mmcs, fri);

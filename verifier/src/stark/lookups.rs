@@ -226,7 +226,7 @@ pub fn epoch_prover_data<SC, A>(
     params: &ProofParams,
 ) -> Result<ProverData<SC>, String>
 where
-    SC: EpochStarkConfig,
+    SC: super::config::EpochProofConfig,
     A: Air<InteractionSymbolicBuilder<Val, Challenge>> + NamedTable,
 {
     let budgets: Vec<usize> = airs

@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 
 use p3_batch_stark::BatchProof;
 
-use super::config::EpochStarkConfig;
+use super::config::{EpochProofConfig, EpochStarkConfig};
 
 /// Largest encoded epoch proof accepted, in bytes.
 pub const MAX_PROOF_BYTES: usize = 32 << 20;
@@ -36,7 +36,7 @@ pub const MAX_PROOF_BYTES: usize = 32 << 20;
 /// final contents (`docs/proof-system.md`).
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(bound = "")]
-pub struct EpochProof<SC: EpochStarkConfig> {
+pub struct EpochProof<SC: EpochProofConfig> {
     /// The mode label (see the module documentation).
     pub zk: bool,
     /// The tables the batch holds, in batch order; the verifier checks the
@@ -77,7 +77,7 @@ fn bincode_config() -> impl bincode::config::Config {
 }
 
 /// Serializes a proof.
-pub fn encode_proof<SC: EpochStarkConfig>(proof: &EpochProof<SC>) -> Vec<u8> {
+pub fn encode_proof<SC: EpochProofConfig>(proof: &EpochProof<SC>) -> Vec<u8> {
     // Encoding an in-memory proof into a Vec cannot fail except by exceeding
     // the limit, which a proof of a supported epoch size never does.
     bincode::serde::encode_to_vec(proof, bincode_config())

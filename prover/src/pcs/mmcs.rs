@@ -1,0 +1,137 @@
+//! The protocol's Merkle commitments over [`LeanLde`] leaves.
+//!
+//! FRI's prover reads the committed matrices through the input MMCS's
+//! prover data, typed `ProverData<RowMajorMatrix<Val>>`. [`LeanMmcs`] is
+//! [`ValMmcs`] itself whose prover data is a tree of [`LeanLde`] leaves
+//! whatever the matrix type asked for, so trees, roots, openings and their
+//! proofs are [`ValMmcs`]'s byte for byte.
+
+use p3_commit::{BatchOpening, BatchOpeningRef, Mmcs};
+use p3_matrix::{Dimensions, Matrix};
+use p3_merkle_tree::MerkleTree;
+use p3_util::log2_ceil_usize;
+use sluice_verifier::stark::config::{Val, ValMmcs, DIGEST_ELEMS};
+
+use super::lde::{LeanLde, RowWeights};
+
+/// A Merkle tree of lean leaves.
+pub type LeanTree = MerkleTree<Val, Val, LeanLde, 2, DIGEST_ELEMS>;
+
+/// [`ValMmcs`] over [`LeanLde`] leaves.
+#[derive(Clone)]
+pub struct LeanMmcs(pub ValMmcs);
+
+impl LeanMmcs {
+    /// Commits lean leaves, then releases their stored LDEs.
+    #[allow(unsafe_code)]
+    pub fn commit_lean(
+        &self,
+        leaves: Vec<LeanLde>,
+    ) -> (<ValMmcs as Mmcs<Val>>::Commitment, LeanTree) {
+        let (commitment, tree) = self.0.commit(leaves);
+        for leaf in self.leaves(&tree) {
+            // SAFETY: `tree` was just built and is not shared yet; the
+            // hashing that borrowed the rows has returned.
+            unsafe { leaf.release() };
+        }
+        (commitment, tree)
+    }
+
+    /// The tree's committed matrices, in commitment order.
+    pub fn leaves<'a>(&self, tree: &'a LeanTree) -> Vec<&'a LeanLde> {
+        self.0.get_matrices(tree)
+    }
+}
+
+impl Mmcs<Val> for LeanMmcs {
+    type ProverData<M> = LeanTree;
+    type Commitment = <ValMmcs as Mmcs<Val>>::Commitment;
+    type Proof = <ValMmcs as Mmcs<Val>>::Proof;
+    type MultiProof = <ValMmcs as Mmcs<Val>>::MultiProof;
+    type Error = <ValMmcs as Mmcs<Val>>::Error;
+
+    /// Commits any matrices as they are: their rows stay stored, since
+    /// nothing here knows their polynomials. The lean PCS commits through
+    /// [`LeanMmcs::commit_lean`] instead.
+    fn commit<M: Matrix<Val>>(&self, inputs: Vec<M>) -> (Self::Commitment, LeanTree) {
+        let leaves = inputs
+            .into_iter()
+            .map(|m| LeanLde::new(m.to_row_major_matrix(), 0))
+            .collect();
+        self.0.commit(leaves)
+    }
+
+    fn open_batch<M: Matrix<Val>>(&self, index: usize, tree: &LeanTree) -> BatchOpening<Val, Self> {
+        let (values, proof) = self.0.open_batch(index, tree).unpack();
+        BatchOpening::new(values, proof)
+    }
+
+    /// Unsupported: the leaves are [`LeanLde`]s whatever `M` is; read them
+    /// with [`LeanMmcs::leaves`].
+    fn get_matrices<'a, M: Matrix<Val>>(&self, _tree: &'a LeanTree) -> Vec<&'a M> {
+        unreachable!("LeanMmcs leaves are LeanLde matrices: read them with LeanMmcs::leaves")
+    }
+
+    fn get_matrix_heights<M: Matrix<Val>>(&self, tree: &LeanTree) -> Vec<usize> {
+        self.leaves(tree).iter().map(|m| m.height()).collect()
+    }
+
+    fn verify_batch(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        index: usize,
+        opening: BatchOpeningRef<'_, Val, Self>,
+    ) -> Result<(), Self::Error> {
+        let (values, proof) = opening.unpack();
+        self.0.verify_batch(
+            commit,
+            dimensions,
+            index,
+            BatchOpeningRef::new(values, proof),
+        )
+    }
+
+    /// Evaluates every queried row of every released leaf in a few passes
+    /// over its coefficients, then opens as [`ValMmcs`].
+    fn open_multi_batch<M: Matrix<Val>>(
+        &self,
+        indices: &[usize],
+        tree: &LeanTree,
+    ) -> (Vec<Vec<Vec<Val>>>, Self::MultiProof) {
+        let leaves = self.leaves(tree);
+        let log_max_height = leaves
+            .iter()
+            .map(|m| log2_ceil_usize(m.height()))
+            .max()
+            .unwrap_or(0);
+        let mut weights: Vec<RowWeights> = Vec::new();
+        for leaf in &leaves {
+            let shift = log_max_height - log2_ceil_usize(leaf.height());
+            let shared = weights.iter().position(|w| leaf.can_use(w));
+            let w = match shared {
+                Some(i) => &weights[i],
+                None => {
+                    weights.push(leaf.row_weights(indices.iter().map(|&i| i >> shift)));
+                    weights.last().expect("just pushed")
+                }
+            };
+            leaf.prepare_rows(w);
+        }
+        let opening = self.0.open_multi_batch(indices, tree);
+        leaves.iter().for_each(|leaf| leaf.forget_prepared_rows());
+        opening
+    }
+
+    fn verify_multi_batch<R: AsRef<[Val]> + PartialEq>(
+        &self,
+        commit: &Self::Commitment,
+        dimensions: &[Dimensions],
+        indices: &[usize],
+        opened_values: &[Vec<R>],
+        proof: &Self::MultiProof,
+    ) -> Result<(), Self::Error> {
+        self.0
+            .verify_multi_batch(commit, dimensions, indices, opened_values, proof)
+    }
+}

@@ -1,0 +1,72 @@
+//! `prove --memory low` (the lean PCS, freed memory given back) writes the
+//! bundle `--memory fast` writes, byte for byte, and it verifies; `worker`
+//! takes the option too.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sluice-low-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `prover prove collatz` in epochs of 2^12 cycles with `extra`: its exit
+/// code and the bundle.
+fn prove(out: &Path, extra: &[&str]) -> (Option<i32>, Vec<u8>) {
+    let status = Command::new(env!("CARGO_BIN_EXE_prover"))
+        .args(["prove", &common::built_guest("collatz")])
+        .args(["--epoch-size-log2", "12", "--jobs", "2", "-o"])
+        .arg(out)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    (status.code(), std::fs::read(out).unwrap())
+}
+
+#[test]
+fn a_low_memory_run_writes_the_fast_runs_bundle() {
+    let dir = scratch();
+    let (fast_code, fast) = prove(&dir.join("fast.bundle"), &[]);
+    let (low_code, low) = prove(&dir.join("low.bundle"), &["--memory", "low"]);
+    // `collatz` exits with 97, so `prove` exits 1 after a complete bundle.
+    assert_eq!(fast_code, Some(1));
+    assert_eq!(low_code, Some(1));
+    assert!(fast.len() > 100_000, "several epochs were proven");
+    assert!(low == fast, "--memory low wrote other bytes");
+    let verified = Command::new(env!("CARGO_BIN_EXE_prover"))
+        .args(["verify", "--elf", &common::built_guest("collatz")])
+        .arg(dir.join("low.bundle"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_memory_option_is_documented_and_checked() {
+    for command in ["prove", "worker"] {
+        let help = Command::new(env!("CARGO_BIN_EXE_prover"))
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(text.contains("--memory"), "{command} --help: {text}");
+    }
+    let wrong = Command::new(env!("CARGO_BIN_EXE_prover"))
+        .args(["prove", "x.elf", "-o", "/dev/null", "--memory", "tiny"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("fast, low"));
+}
