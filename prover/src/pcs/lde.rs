@@ -52,6 +52,7 @@ type WeightBatch = (
 /// ([`LeanLde::row_weights`]).
 pub struct RowWeights {
     shape: (usize, usize, usize),
+    rows: Vec<usize>,
     batches: Vec<WeightBatch>,
 }
 
@@ -119,7 +120,11 @@ impl LeanLde {
         {
             // SAFETY: the caller guarantees exclusive access for the call.
             let rows = unsafe { &mut *self.rows.get() };
-            let page = 4096;
+            // SAFETY: `sysconf` only reads a system constant.
+            let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+                .ok()
+                .filter(|p| p.is_power_of_two())
+                .unwrap_or(1 << 16);
             let base = rows.values.as_mut_ptr() as usize;
             let start = (base + kept * self.width * size_of::<Val>()).next_multiple_of(page);
             let end = (base + rows.values.len() * size_of::<Val>()) / page * page;
@@ -180,7 +185,7 @@ impl LeanLde {
             return LeanRow::Evaluated(row.clone());
         }
         drop(prepared);
-        let weights = self.row_weights([r]);
+        let weights = self.row_weights(&[r]);
         LeanRow::Evaluated(self.interpolate(&weights).swap_remove(0).1)
     }
 
@@ -189,9 +194,18 @@ impl LeanLde {
         (self.height, self.log_degree, self.stored().height())
     }
 
-    /// Whether `weights` were made for a matrix of this one's shape.
-    pub fn can_use(&self, weights: &RowWeights) -> bool {
-        weights.shape == self.shape()
+    /// Whether `weights` interpolate exactly `rows` of this matrix.
+    pub fn can_use(&self, weights: &RowWeights, rows: &[usize]) -> bool {
+        weights.shape == self.shape() && weights.rows == self.rows_past_stored(rows)
+    }
+
+    /// `rows` past the stored ones, sorted, each once.
+    fn rows_past_stored(&self, rows: &[usize]) -> Vec<usize> {
+        let stored = self.stored().height();
+        let mut rows: Vec<usize> = rows.iter().copied().filter(|&r| r >= stored).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
     }
 
     /// The weights interpolating rows `rows` (those past the stored ones)
@@ -199,14 +213,12 @@ impl LeanLde {
     /// `f(z) = (z^n − g^n) / (n·g^n) · Σ_i f(x_i) · x_i / (z − x_i)`.
     /// Every matrix of this one's height, degree and stored rows can use
     /// them.
-    pub fn row_weights(&self, rows: impl IntoIterator<Item = usize>) -> RowWeights {
-        let stored = self.stored().height();
-        let mut rows: Vec<usize> = rows.into_iter().filter(|&r| r >= stored).collect();
-        rows.sort_unstable();
-        rows.dedup();
+    pub fn row_weights(&self, rows: &[usize]) -> RowWeights {
+        let rows = self.rows_past_stored(rows);
         if rows.is_empty() {
             return RowWeights {
                 shape: self.shape(),
+                rows,
                 batches: Vec::new(),
             };
         }
@@ -237,6 +249,7 @@ impl LeanLde {
             .collect();
         RowWeights {
             shape: self.shape(),
+            rows,
             batches,
         }
     }
@@ -244,6 +257,9 @@ impl LeanLde {
     /// The rows `weights` interpolate, as `(row, values)`.
     fn interpolate(&self, weights: &RowWeights) -> Vec<(usize, Vec<Val>)> {
         assert_eq!(weights.shape, self.shape(), "weights of another shape");
+        if weights.batches.is_empty() {
+            return Vec::new();
+        }
         let first = self.first_coset();
         let mut out = Vec::new();
         for (rows, w, scales) in &weights.batches {
@@ -411,7 +427,10 @@ mod tests {
             assert_eq!(row, *lde.row_slice(r).unwrap());
         }
         let wanted: Vec<usize> = (0..lde.height()).step_by(3).collect();
-        lean.prepare_rows(&lean.row_weights(wanted.iter().copied()));
+        let weights = lean.row_weights(&wanted);
+        assert!(lean.can_use(&weights, &wanted));
+        assert!(!lean.can_use(&weights, &wanted[..wanted.len() - 1]));
+        lean.prepare_rows(&weights);
         assert_eq!(
             lean.prepared.lock().unwrap().len(),
             wanted.iter().filter(|&&r| r >= 64).count()

@@ -11,6 +11,7 @@ use p3_matrix::{Dimensions, Matrix};
 use p3_merkle_tree::MerkleTree;
 use p3_util::log2_ceil_usize;
 use sluice_verifier::stark::config::{Val, ValMmcs, DIGEST_ELEMS};
+use std::sync::{Arc, Mutex};
 
 use super::lde::{LeanLde, RowWeights};
 
@@ -19,7 +20,21 @@ pub type LeanTree = MerkleTree<Val, Val, LeanLde, 2, DIGEST_ELEMS>;
 
 /// [`ValMmcs`] over [`LeanLde`] leaves.
 #[derive(Clone)]
-pub struct LeanMmcs(pub ValMmcs);
+pub struct LeanMmcs {
+    /// The commitment scheme itself.
+    pub scheme: ValMmcs,
+    /// Interpolation weights of the rows last opened, by matrix shape.
+    weights: Arc<Mutex<Vec<RowWeights>>>,
+}
+
+impl LeanMmcs {
+    pub fn new(scheme: ValMmcs) -> Self {
+        Self {
+            scheme,
+            weights: Arc::default(),
+        }
+    }
+}
 
 impl LeanMmcs {
     /// Commits lean leaves, then releases their stored LDEs.
@@ -28,7 +43,7 @@ impl LeanMmcs {
         &self,
         leaves: Vec<LeanLde>,
     ) -> (<ValMmcs as Mmcs<Val>>::Commitment, LeanTree) {
-        let (commitment, tree) = self.0.commit(leaves);
+        let (commitment, tree) = self.scheme.commit(leaves);
         for leaf in self.leaves(&tree) {
             // SAFETY: `tree` was just built and is not shared yet; the
             // hashing that borrowed the rows has returned.
@@ -39,7 +54,7 @@ impl LeanMmcs {
 
     /// The tree's committed matrices, in commitment order.
     pub fn leaves<'a>(&self, tree: &'a LeanTree) -> Vec<&'a LeanLde> {
-        self.0.get_matrices(tree)
+        self.scheme.get_matrices(tree)
     }
 }
 
@@ -58,11 +73,11 @@ impl Mmcs<Val> for LeanMmcs {
             .into_iter()
             .map(|m| LeanLde::new(m.to_row_major_matrix(), 0))
             .collect();
-        self.0.commit(leaves)
+        self.scheme.commit(leaves)
     }
 
     fn open_batch<M: Matrix<Val>>(&self, index: usize, tree: &LeanTree) -> BatchOpening<Val, Self> {
-        let (values, proof) = self.0.open_batch(index, tree).unpack();
+        let (values, proof) = self.scheme.open_batch(index, tree).unpack();
         BatchOpening::new(values, proof)
     }
 
@@ -84,7 +99,7 @@ impl Mmcs<Val> for LeanMmcs {
         opening: BatchOpeningRef<'_, Val, Self>,
     ) -> Result<(), Self::Error> {
         let (values, proof) = opening.unpack();
-        self.0.verify_batch(
+        self.scheme.verify_batch(
             commit,
             dimensions,
             index,
@@ -105,20 +120,30 @@ impl Mmcs<Val> for LeanMmcs {
             .map(|m| log2_ceil_usize(m.height()))
             .max()
             .unwrap_or(0);
-        let mut weights: Vec<RowWeights> = Vec::new();
+        // FRI opens every commitment at the same indices, so the weights of
+        // one tree's rows serve the next tree's matrices of the same shape.
+        let mut cache = self.weights.lock().unwrap_or_else(|e| e.into_inner());
+        let mut used = vec![false; cache.len()];
         for leaf in &leaves {
             let shift = log_max_height - log2_ceil_usize(leaf.height());
-            let shared = weights.iter().position(|w| leaf.can_use(w));
-            let w = match shared {
-                Some(i) => &weights[i],
+            let rows: Vec<usize> = indices.iter().map(|&i| i >> shift).collect();
+            let i = match cache.iter().position(|w| leaf.can_use(w, &rows)) {
+                Some(i) => i,
                 None => {
-                    weights.push(leaf.row_weights(indices.iter().map(|&i| i >> shift)));
-                    weights.last().expect("just pushed")
+                    cache.push(leaf.row_weights(&rows));
+                    used.push(false);
+                    cache.len() - 1
                 }
             };
-            leaf.prepare_rows(w);
+            used[i] = true;
+            leaf.prepare_rows(&cache[i]);
         }
-        let opening = self.0.open_multi_batch(indices, tree);
+        // Keep what this opening used: the next tree's opening asks for the
+        // same rows.
+        let mut used = used.into_iter();
+        cache.retain(|_| used.next().unwrap_or(false));
+        drop(cache);
+        let opening = self.scheme.open_multi_batch(indices, tree);
         leaves.iter().for_each(|leaf| leaf.forget_prepared_rows());
         opening
     }
@@ -131,7 +156,7 @@ impl Mmcs<Val> for LeanMmcs {
         opened_values: &[Vec<R>],
         proof: &Self::MultiProof,
     ) -> Result<(), Self::Error> {
-        self.0
+        self.scheme
             .verify_multi_batch(commit, dimensions, indices, opened_values, proof)
     }
 }

@@ -9,7 +9,8 @@
 //!
 //! - a table's quotient domain is that half (constraint degree 3 at blowup
 //!   4), so [`LeanPcs::get_evaluations_on_domain`] lends it as Plonky3's
-//!   PCS does; a taller quotient domain costs one coset DFT;
+//!   PCS does; a taller quotient domain (a table whose constraints reach
+//!   degree 5) costs one coset DFT and a buffer of its size;
 //! - the opened values are interpolated from the first quarter, as Plonky3
 //!   interpolates them;
 //! - the DEEP reduction is linear in the columns: each matrix is compressed
@@ -88,7 +89,11 @@ impl Clone for LeanPcs {
             dft: self.dft.clone(),
             mmcs: self.mmcs.clone(),
             fri: self.fri.clone(),
-            protocol: ProtocolPcs::new(self.dft.clone(), self.mmcs.0.clone(), self.fri.clone()),
+            protocol: ProtocolPcs::new(
+                self.dft.clone(),
+                self.mmcs.scheme.clone(),
+                self.fri.clone(),
+            ),
         }
     }
 }
@@ -103,7 +108,7 @@ impl LeanPcs {
         Self {
             dft: Dft::default(),
             protocol: ProtocolPcs::new(Dft::default(), mmcs.clone(), fri.clone()),
-            mmcs: LeanMmcs(mmcs),
+            mmcs: LeanMmcs::new(mmcs),
             fri,
         }
     }
@@ -301,4 +306,95 @@ fn fold_coefficients(
         }
     }
     folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_verifier::stark::config::blank_challenger;
+    use zk_rand::SeedableRng;
+
+    /// Both PCSs commit `shapes` (log2 height, width) of random evaluations
+    /// and open them at `points(matrix index)`; the openings and proofs
+    /// must match.
+    fn both_open(params: &ProofParams, shapes: &[(usize, usize)], points: &[Vec<Challenge>]) {
+        let lean = LeanPcs::new(params);
+        let protocol = ProtocolPcs::new(Dft::default(), val_mmcs(), lean.fri.clone());
+        let mut rng = zk_rand::rngs::StdRng::seed_from_u64(11);
+        let evaluations: Vec<_> = shapes
+            .iter()
+            .map(|&(log_h, w)| {
+                let domain = <ProtocolPcs as Pcs<Challenge, Challenger>>::natural_domain_for_degree(
+                    &protocol,
+                    1 << log_h,
+                );
+                (domain, RowMajorMatrix::<Val>::rand(&mut rng, 1 << log_h, w))
+            })
+            .collect();
+        let (lean_commit, lean_data) = lean.commit(evaluations.clone()).unwrap();
+        let (protocol_commit, protocol_data) =
+            <ProtocolPcs as Pcs<Challenge, Challenger>>::commit(&protocol, evaluations).unwrap();
+        assert_eq!(lean_commit, protocol_commit);
+        let (lean_values, lean_proof) = lean
+            .open(
+                vec![OpeningRequest {
+                    prover_data: &lean_data,
+                    points: points.to_vec(),
+                }],
+                &mut blank_challenger(),
+            )
+            .unwrap();
+        let (protocol_values, protocol_proof) = protocol
+            .open(
+                vec![OpeningRequest {
+                    prover_data: &protocol_data,
+                    points: points.to_vec(),
+                }],
+                &mut blank_challenger(),
+            )
+            .unwrap();
+        assert_eq!(lean_values, protocol_values);
+        let encode = |p: &dyn erased::Encode| p.bytes();
+        assert!(
+            encode(&lean_proof) == encode(&protocol_proof),
+            "the proofs differ"
+        );
+    }
+
+    mod erased {
+        pub trait Encode {
+            fn bytes(&self) -> Vec<u8>;
+        }
+        impl<T: serde::Serialize> Encode for T {
+            fn bytes(&self) -> Vec<u8> {
+                bincode::serde::encode_to_vec(self, bincode::config::standard()).unwrap()
+            }
+        }
+    }
+
+    fn point(i: u32) -> Challenge {
+        Challenge::new(core::array::from_fn(|k| {
+            Val::from_u32(1000 + 7 * i + k as u32)
+        }))
+    }
+
+    #[test]
+    fn mixed_heights_and_points_open_as_plonky3_opens_them() {
+        let shapes = [(8, 5), (6, 3), (8, 2), (4, 7)];
+        let points = vec![
+            vec![point(0), point(1)],
+            vec![point(0)],
+            vec![point(2), point(0), point(3)],
+            vec![point(1)],
+        ];
+        for params in [ProofParams::DEFAULT, ProofParams::SPEED, ProofParams::SIZE] {
+            both_open(&params, &shapes, &points);
+        }
+    }
+
+    #[test]
+    fn a_matrix_opened_at_no_point_still_feeds_fri() {
+        let shapes = [(8, 4), (7, 3)];
+        both_open(&ProofParams::DEFAULT, &shapes, &[vec![], vec![point(5)]]);
+    }
 }

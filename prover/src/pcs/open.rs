@@ -87,6 +87,12 @@ pub(super) fn open(
             slot => *slot = Some(values),
         }
     }
+    // Every committed height is an input of FRI, as in Plonky3's PCS, even
+    // one whose matrices are opened at no point (its input is then zero).
+    for matrix in matrices.iter().flatten() {
+        let log_height = log2_strict_usize(matrix.height());
+        reduced[log_height].get_or_insert_with(|| Challenge::zero_vec(matrix.height()));
+    }
     let fri_input: Vec<Vec<Challenge>> = reduced.into_iter().rev().flatten().collect();
 
     let folding: TwoAdicFriFoldingForMmcs<Val, LeanMmcs> = TwoAdicFriFolding(PhantomData);
