@@ -141,9 +141,12 @@ pub struct Args {
     /// the proof is done, and freed memory for the next epoch;
     /// `low` keeps half of each extension once it is committed, recomputes
     /// what it needs of the rest, and gives freed memory back to the
-    /// system: at 2^20 about 30 % less peak memory for about 25 % more time
-    /// (docs/benchmarks.md, § "The lean PCS"). With --zk only the allocator
-    /// changes.
+    /// system: about a third less peak memory (2^20: 2.6–2.9 KiB per cycle
+    /// instead of 3.7–4.4), in about the same time for a run of one epoch
+    /// or of a compute-bound guest, and up to 35 % more for later epochs of
+    /// a memory-heavy one (docs/benchmarks.md, § "The lean PCS").
+    /// `--epoch-size-log2 auto` counts 4.5 KiB per cycle instead of 7.
+    /// With --zk only the allocator changes.
     #[arg(long, value_enum, default_value_t = Memory::Fast)]
     pub memory: Memory,
     /// Where the bundle goes: a file, or `-` for stdout.
