@@ -354,22 +354,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(lean_values, protocol_values);
-        let encode = |p: &dyn erased::Encode| p.bytes();
         assert!(
-            encode(&lean_proof) == encode(&protocol_proof),
+            bytes(&lean_proof) == bytes(&protocol_proof),
             "the proofs differ"
         );
     }
 
-    mod erased {
-        pub trait Encode {
-            fn bytes(&self) -> Vec<u8>;
-        }
-        impl<T: serde::Serialize> Encode for T {
-            fn bytes(&self) -> Vec<u8> {
-                bincode::serde::encode_to_vec(self, bincode::config::standard()).unwrap()
-            }
-        }
+    fn bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap()
     }
 
     fn point(i: u32) -> Challenge {
