@@ -66,6 +66,44 @@ pub fn peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams) -> u64 {
     BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
 }
 
+/// `--memory auto`: whether the lean PCS ([`crate::pcs::set_low_memory`])
+/// lets this machine prove more at once than the whole extensions do:
+/// with `jobs` proving jobs, a larger automatic epoch size
+/// (`epoch_size_log2` `None`), or more of the jobs at a fixed one. Never
+/// when the available memory is unknown or with zero knowledge, where it
+/// saves nothing.
+pub fn prefer_low_memory(
+    available: Option<u64>,
+    jobs: usize,
+    epoch_size_log2: Option<u8>,
+    params: &ProofParams,
+) -> bool {
+    let Some(available) = available else {
+        return false;
+    };
+    if params.zk {
+        return false;
+    }
+    let jobs = jobs.max(1) as u64;
+    let peak = |jobs: u64, k: u8, low: bool| {
+        BASE_BYTES.saturating_add(jobs.saturating_mul(model_bytes_per_cycle(params, low) << k))
+    };
+    match epoch_size_log2 {
+        None => {
+            let largest = |low: bool| {
+                (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
+                    .rev()
+                    .find(|&k| peak(jobs, k, low) <= available)
+            };
+            largest(true) > largest(false)
+        }
+        Some(k) => {
+            let fitting = |low: bool| (1..=jobs).rev().find(|&j| peak(j, k, low) <= available);
+            fitting(true) > fitting(false)
+        }
+    }
+}
+
 /// The kernel's estimate of memory available without swapping (Linux), in
 /// bytes; `None` elsewhere or when unreadable.
 pub fn available_memory() -> Option<u64> {
@@ -170,6 +208,24 @@ mod tests {
         // Zero knowledge gains nothing from a smaller blowup here.
         let zk_speed = ProofParams { zk: true, ..speed };
         assert_eq!(bytes_per_cycle(&zk_speed), bytes_per_cycle(&ZK));
+    }
+
+    #[test]
+    fn low_memory_is_preferred_only_where_it_lets_more_run() {
+        // Plenty: 2 jobs at 2^20 fit whole (2 × 7 GiB).
+        assert!(!prefer_low_memory(Some(24 << 30), 2, None, &PLAIN));
+        // 12 GiB: whole extensions fit 2^19 for two jobs, half of them 2^20.
+        assert!(prefer_low_memory(Some(12 << 30), 2, None, &PLAIN));
+        // 12 GiB, fixed 2^20: one job fits whole (7 GiB), two only with
+        // half (2 × 4.5 GiB).
+        assert!(prefer_low_memory(Some(12 << 30), 2, Some(20), &PLAIN));
+        assert!(!prefer_low_memory(Some(12 << 30), 1, Some(20), &PLAIN));
+        // Nothing fits either way, or memory unknown, or zero knowledge.
+        assert!(!prefer_low_memory(Some(1 << 30), 1, Some(20), &PLAIN));
+        assert!(!prefer_low_memory(None, 2, None, &PLAIN));
+        assert!(!prefer_low_memory(Some(12 << 30), 2, None, &ZK));
+        // At the smallest automatic size nothing is gained either.
+        assert!(!prefer_low_memory(Some(1 << 20), 2, None, &PLAIN));
     }
 
     #[test]

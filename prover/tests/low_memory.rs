@@ -1,6 +1,7 @@
 //! `prove --memory low` (the lean PCS, freed memory given back) writes the
 //! bundle `--memory fast` writes, byte for byte, and it verifies; `worker`
-//! takes the option too.
+//! takes the option too. (`--memory auto` decides by the available memory:
+//! `sizing::prefer_low_memory`'s unit tests.)
 
 mod common;
 
@@ -32,7 +33,7 @@ fn prove(out: &Path, extra: &[&str]) -> (Option<i32>, Vec<u8>) {
 #[test]
 fn a_low_memory_run_writes_the_fast_runs_bundle() {
     let dir = scratch();
-    let (fast_code, fast) = prove(&dir.join("fast.bundle"), &[]);
+    let (fast_code, fast) = prove(&dir.join("fast.bundle"), &["--memory", "fast"]);
     let (low_code, low) = prove(&dir.join("low.bundle"), &["--memory", "low"]);
     // `collatz` exits with 97, so `prove` exits 1 after a complete bundle.
     assert_eq!(fast_code, Some(1));
@@ -68,5 +69,5 @@ fn the_memory_option_is_documented_and_checked() {
         .output()
         .unwrap();
     assert_eq!(wrong.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&wrong.stderr).contains("fast, low"));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("auto, fast, low"));
 }

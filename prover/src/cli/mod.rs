@@ -44,9 +44,12 @@ pub enum Favor {
 /// --memory`); proofs are the same byte for byte either way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Memory {
-    /// Every low-degree extension kept whole; freed memory kept for the
-    /// next epoch (the default).
+    /// `low` where it lets more run at once (a larger automatic epoch, or
+    /// more of the jobs), `fast` otherwise (`prove`'s default).
     #[default]
+    Auto,
+    /// Every low-degree extension kept whole; freed memory kept for the
+    /// next epoch.
     Fast,
     /// Half of each extension kept once committed, the rest recomputed;
     /// freed memory given back to the system.
@@ -54,10 +57,35 @@ pub enum Memory {
 }
 
 impl Memory {
-    /// Sets up the process for this mode: call before any thread starts.
+    /// `Auto` decided for a `prove` run of `args` (see
+    /// [`sluice_prover::sizing::prefer_low_memory`]).
+    fn resolve_for(self, args: &prove::Args) -> Memory {
+        if self != Memory::Auto {
+            return self;
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let params = args.favor.apply(ProofParams {
+            zk: args.zk,
+            ..ProofParams::DEFAULT
+        });
+        let epoch_size_log2 = match args.epoch_size_log2 {
+            prove::EpochSize::Auto => None,
+            prove::EpochSize::Log2(k) => Some(k),
+        };
+        let available = sluice_prover::sizing::available_memory();
+        let jobs = args.jobs.unwrap_or(cores);
+        if sluice_prover::sizing::prefer_low_memory(available, jobs, epoch_size_log2, &params) {
+            Memory::Low
+        } else {
+            Memory::Fast
+        }
+    }
+
+    /// Sets up the process for this mode (`Auto` as `Fast`): call before
+    /// any thread starts.
     pub fn apply(self) {
         match self {
-            Memory::Fast => sluice_prover::heap::retain_freed_memory(),
+            Memory::Auto | Memory::Fast => sluice_prover::heap::retain_freed_memory(),
             Memory::Low => sluice_prover::pcs::set_low_memory(true),
         }
     }
@@ -184,7 +212,7 @@ pub fn main() -> ExitCode {
         }
     };
     let memory = match &cli.command {
-        Command::Prove(args) => args.memory,
+        Command::Prove(args) => args.memory.resolve_for(args),
         Command::Worker(args) => args.memory,
         _ => Memory::Fast,
     };

@@ -137,17 +137,20 @@ pub struct Args {
     pub epoch_size_log2: EpochSize,
     /// How the prover trades memory for time; the proofs are the same
     /// byte for byte either way:
-    /// `fast` (the default) keeps every low-degree extension whole until
-    /// the proof is done, and freed memory for the next epoch;
+    /// `auto` (the default) is `low` where that lets more run at once (a
+    /// larger automatic epoch size, or more of the --jobs at a fixed one)
+    /// and `fast` otherwise;
+    /// `fast` keeps every low-degree extension whole until the proof is
+    /// done, and freed memory for the next epoch;
     /// `low` keeps half of each extension once it is committed, recomputes
     /// what it needs of the rest, and gives freed memory back to the
-    /// system: about a third less peak memory (2^20: 2.6–2.9 KiB per cycle
+    /// system: about a third less peak memory (2^20: 2.5–2.95 KiB per cycle
     /// instead of 3.7–4.4), in about the same time for a run of one epoch
     /// or of a compute-bound guest, and up to 35 % more for later epochs of
     /// a memory-heavy one (docs/benchmarks.md, § "The lean PCS").
     /// `--epoch-size-log2 auto` counts 4.5 KiB per cycle instead of 7.
     /// With --zk only the allocator changes.
-    #[arg(long, value_enum, default_value_t = Memory::Fast)]
+    #[arg(long, value_enum, default_value_t = Memory::Auto)]
     pub memory: Memory,
     /// Where the bundle goes: a file, or `-` for stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE|-")]
@@ -647,7 +650,7 @@ mod tests {
             max_cycles: 1 << 20,
             zk: false,
             favor: Favor::Auto,
-            memory: Memory::Fast,
+            memory: Memory::Auto,
             resume: false,
             queue: None,
             local_jobs: 0,

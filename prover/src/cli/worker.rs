@@ -37,8 +37,10 @@ pub struct Args {
     /// over.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub claim_after: u64,
-    /// How the worker trades memory for time (see `prover prove --help`);
-    /// byte for byte either way: `fast` (the default) or `low`.
+    /// How the worker trades memory for time, its proofs the same byte for
+    /// byte either way (see `prover prove --help`): `fast` (the default) or
+    /// `low`; `auto` is `fast` here, since a worker does not know the epoch
+    /// sizes of the jobs it will take.
     #[arg(long, value_enum, default_value_t = super::Memory::Fast)]
     pub memory: super::Memory,
 }
