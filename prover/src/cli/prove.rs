@@ -364,8 +364,13 @@ where
         }
         None => "parameters as given".to_string(),
     };
+    let memory = match (sluice_prover::pcs::low_memory(), args.memory) {
+        (true, Memory::Auto) => "; memory: low (--memory auto: more fits at once)",
+        (true, _) => "; memory: low",
+        (false, _) => "",
+    };
     eprintln!(
-        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {favor}, {bits} bits of conjectured security; zero-knowledge: {}",
+        "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {favor}, {bits} bits of conjectured security; zero-knowledge: {}{memory}",
         outcome.cycles, outcome.epochs, ctx.epoch_size_log2, ctx.image_id, super::yes_no(params.zk)
     );
     let queue = match &args.queue {
