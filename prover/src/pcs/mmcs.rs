@@ -28,15 +28,14 @@ pub struct LeanMmcs {
 }
 
 impl LeanMmcs {
+    /// `scheme` over lean leaves.
     pub fn new(scheme: ValMmcs) -> Self {
         Self {
             scheme,
             weights: Arc::default(),
         }
     }
-}
 
-impl LeanMmcs {
     /// Commits lean leaves, then releases their stored LDEs.
     #[allow(unsafe_code)]
     pub fn commit_lean(
