@@ -159,3 +159,37 @@ impl Mmcs<Val> for LeanMmcs {
             .verify_multi_batch(commit, dimensions, indices, opened_values, proof)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p3_matrix::dense::RowMajorMatrix;
+    use zk_rand::SeedableRng;
+
+    #[test]
+    fn matrices_committed_as_they_are_open_as_the_scheme_opens_them() {
+        let mut rng = zk_rand::rngs::StdRng::seed_from_u64(3);
+        let shapes = [(24, 5), (12, 3), (3, 2)];
+        let matrices: Vec<RowMajorMatrix<Val>> = shapes
+            .iter()
+            .map(|&(h, w)| RowMajorMatrix::rand(&mut rng, h, w))
+            .collect();
+        let scheme = sluice_verifier::stark::config::val_mmcs();
+        let lean = LeanMmcs::new(scheme.clone());
+        let (lean_root, lean_tree) = lean.commit(matrices.clone());
+        let (root, tree) = scheme.commit(matrices.clone());
+        assert_eq!(lean_root, root);
+        let indices = [0, 5, 23, 17];
+        let (lean_rows, lean_proof) =
+            lean.open_multi_batch::<RowMajorMatrix<Val>>(&indices, &lean_tree);
+        let (rows, proof) = scheme.open_multi_batch(&indices, &tree);
+        assert_eq!(lean_rows, rows);
+        assert_eq!(lean.get_max_height::<RowMajorMatrix<Val>>(&lean_tree), 24);
+        let dimensions: Vec<Dimensions> = matrices.iter().map(|m| m.dimensions()).collect();
+        lean.verify_multi_batch(&root, &dimensions, &indices, &lean_rows, &lean_proof)
+            .unwrap();
+        scheme
+            .verify_multi_batch(&root, &dimensions, &indices, &rows, &proof)
+            .unwrap();
+    }
+}
