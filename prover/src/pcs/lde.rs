@@ -223,10 +223,7 @@ impl LeanLde {
             };
         }
         let n = 1usize << self.log_degree;
-        let coset = TwoAdicMultiplicativeCoset::new(Val::GENERATOR, self.log_degree)
-            .expect("a degree bound within the field's two-adicity");
-        let mut xs: Vec<Val> = coset.iter().collect();
-        reverse_slice_index_bits(&mut xs);
+        let xs = bit_reversed_coset(self.log_degree);
         let g_n = Val::GENERATOR.exp_power_of_2(self.log_degree);
         let scale_denominator = (g_n * Val::from_usize(n)).inverse();
         let batches = rows
@@ -287,6 +284,17 @@ impl LeanLde {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
+}
+
+/// The points of `gK`, `|K| = 2^log_size`, in bit-reversed order: the
+/// points of an LDE's rows, whose first `2^k` are those of `gK'`,
+/// `|K'| = 2^k`.
+pub(super) fn bit_reversed_coset(log_size: usize) -> Vec<Val> {
+    let coset = TwoAdicMultiplicativeCoset::new(Val::GENERATOR, log_size)
+        .expect("a size within the field's two-adicity");
+    let mut points: Vec<Val> = coset.iter().collect();
+    reverse_slice_index_bits(&mut points);
+    points
 }
 
 /// A row borrowed from the stored LDE or evaluated on demand.

@@ -76,26 +76,12 @@ pub fn lean_config(params: &ProofParams, challenger: Challenger) -> LeanConfig {
 }
 
 /// The protocol's PCS in the memory of the coefficients it commits to.
+#[derive(Clone)]
 pub struct LeanPcs {
     dft: Dft,
     mmcs: LeanMmcs,
     fri: FriParameters<ChallengeMmcs>,
     protocol: ProtocolPcs,
-}
-
-impl Clone for LeanPcs {
-    fn clone(&self) -> Self {
-        Self {
-            dft: self.dft.clone(),
-            mmcs: self.mmcs.clone(),
-            fri: self.fri.clone(),
-            protocol: ProtocolPcs::new(
-                self.dft.clone(),
-                self.mmcs.scheme.clone(),
-                self.fri.clone(),
-            ),
-        }
-    }
 }
 
 type ProtocolProof = <ProtocolPcs as Pcs<Challenge, Challenger>>::Proof;

@@ -17,7 +17,6 @@ use core::marker::PhantomData;
 
 use p3_commit::{OpenedValues, OpeningRequest};
 use p3_dft::TwoAdicSubgroupDft;
-use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{
     batch_multiplicative_inverse, dot_product, BasedVectorSpace, ExtensionField, Field,
     PackedFieldExtension, PackedValue, PrimeCharacteristicRing,
@@ -34,6 +33,7 @@ use p3_maybe_rayon::prelude::*;
 use p3_util::{log2_strict_usize, reverse_slice_index_bits};
 use sluice_verifier::stark::config::{Challenge, ChallengeMmcs, Challenger, Val};
 
+use super::lde::bit_reversed_coset;
 use super::{LeanLde, LeanMmcs, LeanPcs, LeanTree};
 
 type Proof = <LeanPcs as p3_commit::Pcs<Challenge, Challenger>>::Proof;
@@ -162,10 +162,7 @@ fn opened_values(
         }
     }
     for (z, log_n, w) in &mut weights {
-        let coset = TwoAdicMultiplicativeCoset::new(Val::GENERATOR, *log_n)
-            .expect("a degree bound within the field's two-adicity");
-        let mut xs: Vec<Val> = coset.iter().collect();
-        reverse_slice_index_bits(&mut xs);
+        let xs = bit_reversed_coset(*log_n);
         let denominators: Vec<Challenge> = xs.par_iter().map(|&x| *z - x).collect();
         *w = compute_adjusted_weights(*z, &batch_multiplicative_inverse(&denominators));
     }
@@ -288,10 +285,7 @@ fn evaluate_group(pcs: &LeanPcs, group: Group) -> Vec<Challenge> {
     let mut values: Vec<Challenge> =
         <Challenge as BasedVectorSpace<Val>>::reconstitute_from_base(evaluations.values);
 
-    let coset = TwoAdicMultiplicativeCoset::new(Val::GENERATOR, group.log_height)
-        .expect("an LDE height within the field's two-adicity");
-    let mut points: Vec<Val> = coset.iter().collect();
-    reverse_slice_index_bits(&mut points);
+    let points = bit_reversed_coset(group.log_height);
     const CHUNK: usize = 1 << 12;
     values
         .par_chunks_mut(CHUNK)
