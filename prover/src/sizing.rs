@@ -53,16 +53,32 @@ pub fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, params: &ProofP
     let Some(available) = available else {
         return 18;
     };
+    largest_fitting_epoch(available, jobs, params, crate::pcs::low_memory())
+        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
+}
+
+/// The largest automatic epoch size whose `jobs` jobs fit `available`
+/// bytes, with the lean PCS on or off.
+fn largest_fitting_epoch(
+    available: u64,
+    jobs: usize,
+    params: &ProofParams,
+    low_memory: bool,
+) -> Option<u8> {
     (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
         .rev()
-        .find(|&k| peak_bytes(jobs.max(1), k, params) <= available)
-        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
+        .find(|&k| model_peak_bytes(jobs.max(1), k, params, low_memory) <= available)
 }
 
 /// Expected peak memory of `jobs` proving jobs at once, each proving a trace
 /// of `2^height_log2` rows under `params`.
 pub fn peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams) -> u64 {
-    let per_cycle = bytes_per_cycle(params);
+    model_peak_bytes(jobs, height_log2, params, crate::pcs::low_memory())
+}
+
+/// [`peak_bytes`] with the lean PCS on or off.
+fn model_peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams, low_memory: bool) -> u64 {
+    let per_cycle = model_bytes_per_cycle(params, low_memory);
     BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
 }
 
@@ -84,21 +100,17 @@ pub fn prefer_low_memory(
     if params.zk {
         return false;
     }
-    let jobs = jobs.max(1) as u64;
-    let peak = |jobs: u64, k: u8, low: bool| {
-        BASE_BYTES.saturating_add(jobs.saturating_mul(model_bytes_per_cycle(params, low) << k))
-    };
     match epoch_size_log2 {
         None => {
-            let largest = |low: bool| {
-                (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
-                    .rev()
-                    .find(|&k| peak(jobs, k, low) <= available)
-            };
-            largest(true) > largest(false)
+            largest_fitting_epoch(available, jobs, params, true)
+                > largest_fitting_epoch(available, jobs, params, false)
         }
         Some(k) => {
-            let fitting = |low: bool| (1..=jobs).rev().find(|&j| peak(j, k, low) <= available);
+            let fitting = |low: bool| {
+                (1..=jobs.max(1))
+                    .rev()
+                    .find(|&j| model_peak_bytes(j, k, params, low) <= available)
+            };
             fitting(true) > fitting(false)
         }
     }
