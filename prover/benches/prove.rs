@@ -19,11 +19,12 @@
 //! `SLUICE_BENCH_ROUNDS=n` proves each height `n` times in a row (default
 //! 1): the first round faults its memory in from the kernel, later rounds
 //! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_MEMORY=low`
-//! proves with the lean PCS (`prover prove --memory low`; pair it with
-//! `SLUICE_BENCH_HEAP=default`, as that option does). `SLUICE_BENCH_HEAP=default`
-//! leaves glibc's allocator as it is instead of
-//! [`sluice_prover::heap::retain_freed_memory`], which the `prover` binary
-//! calls, so both compare from one binary.
+//! proves with the lean PCS (`prover prove --memory low`). The heap is the
+//! one the `prover` binary sets up for that mode
+//! ([`sluice_prover::heap::retain_freed_memory`] for the default,
+//! [`sluice_prover::heap::recycle_freed_pages`] for `low`) unless
+//! `SLUICE_BENCH_HEAP` names another (`retain`, `recycle`, or `default`:
+//! glibc's allocator as it is), so they compare from one binary.
 //!
 //! For each height the bench prints one summary row, then the phases: our
 //! own (execution, memory image, trace generation, encoding, verification)
@@ -290,11 +291,15 @@ mod erased {
 static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
 
 fn main() {
-    if std::env::var("SLUICE_BENCH_MEMORY").as_deref() == Ok("low") {
-        sluice_prover::pcs::set_low_memory(true);
-    }
-    if std::env::var("SLUICE_BENCH_HEAP").as_deref() != Ok("default") {
-        sluice_prover::heap::retain_freed_memory();
+    let low = std::env::var("SLUICE_BENCH_MEMORY").as_deref() == Ok("low");
+    sluice_prover::pcs::set_low_memory(low);
+    match std::env::var("SLUICE_BENCH_HEAP").as_deref() {
+        Ok("default") => {}
+        Ok("recycle") => sluice_prover::heap::recycle_freed_pages(),
+        Ok("retain") => sluice_prover::heap::retain_freed_memory(),
+        Ok(other) => panic!("SLUICE_BENCH_HEAP: retain, recycle or default, not {other}"),
+        Err(_) if low => sluice_prover::heap::recycle_freed_pages(),
+        Err(_) => sluice_prover::heap::retain_freed_memory(),
     }
     let rounds: u32 = std::env::var("SLUICE_BENCH_ROUNDS")
         .map_or(1, |r| r.trim().parse().expect("rounds: a number"));

@@ -86,7 +86,10 @@ impl Memory {
     pub fn apply(self) {
         match self {
             Memory::Auto | Memory::Fast => sluice_prover::heap::retain_freed_memory(),
-            Memory::Low => sluice_prover::pcs::set_low_memory(true),
+            Memory::Low => {
+                sluice_prover::pcs::set_low_memory(true);
+                sluice_prover::heap::recycle_freed_pages();
+            }
         }
     }
 }

@@ -99,13 +99,15 @@ impl LeanLde {
         }
     }
 
-    /// Gives every row past the first `2n` back to the operating system
-    /// (`madvise(MADV_DONTNEED)` on their whole pages); they are
-    /// interpolated from then on. The block itself stays allocated until
-    /// the matrix is dropped, so the heap's layout is the same as if
-    /// nothing were released, and an epoch reuses the previous one's
-    /// blocks in place. Where that call does not exist, nothing is
-    /// released.
+    /// Gives the memory of every row past the first `2n` back; they are
+    /// interpolated from then on. Under [`crate::heap::recycle_freed_pages`]
+    /// the block shrinks, and its tail's pages serve the next blocks.
+    /// Otherwise they go back to the operating system
+    /// (`madvise(MADV_DONTNEED)` on their whole pages) and the block itself
+    /// stays allocated until the matrix is dropped, so the heap's layout is
+    /// the same as if nothing were released and an epoch reuses the
+    /// previous one's blocks in place; where that call does not exist,
+    /// nothing is released.
     ///
     /// # Safety
     ///
@@ -116,10 +118,16 @@ impl LeanLde {
         if kept >= self.stored_rows.load(Ordering::Relaxed) {
             return;
         }
+        // SAFETY: the caller guarantees exclusive access for the call.
+        let rows = unsafe { &mut *self.rows.get() };
+        if crate::heap::recycling() {
+            rows.values.truncate(kept * self.width);
+            rows.values.shrink_to_fit();
+            self.stored_rows.store(kept, Ordering::Relaxed);
+            return;
+        }
         #[cfg(target_os = "linux")]
         {
-            // SAFETY: the caller guarantees exclusive access for the call.
-            let rows = unsafe { &mut *self.rows.get() };
             // SAFETY: `sysconf` only reads a system constant.
             let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
                 .ok()

@@ -18,6 +18,14 @@
 //! touches fault in 2 MiB at a time instead of 4 KiB (a first `2^20` epoch
 //! proved in 12.6–14.2 s instead of 14.3–18.6 s, `docs/benchmarks.md`,
 //! § "Huge pages").
+//!
+//! [`recycle_freed_pages`] is the low-memory alternative to
+//! [`retain_freed_memory`]: it keeps freed pages too, but never more than
+//! the most memory ever live at once, so a low peak stays low
+//! ([`recycle`]).
+
+#[cfg(target_os = "linux")]
+pub mod recycle;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -50,6 +58,70 @@ pub fn retain_freed_memory() {
 /// Whether [`retain_freed_memory`] was called: the heap then only grows.
 static RETAINING: AtomicBool = AtomicBool::new(false);
 
+/// Makes [`HugePageAlloc`] serve every block of at least [`HUGE_BLOCK`]
+/// bytes from a [`recycle::Pool`]: freed pages stay resident for the next
+/// blocks, and the process never holds more than the most memory it ever
+/// had live at once. For `--memory low`, whose peak depends on freed memory
+/// leaving the working set; [`retain_freed_memory`] instead keeps the whole
+/// heap as it was at its largest, wherever the blocks landed. Call it before
+/// the first large allocation; blocks allocated before stay the system
+/// allocator's. A no-op outside Linux.
+pub fn recycle_freed_pages() {
+    RECYCLING.store(cfg!(target_os = "linux"), Ordering::Relaxed);
+}
+
+/// Whether [`recycle_freed_pages`] was called.
+pub fn recycling() -> bool {
+    RECYCLING.load(Ordering::Relaxed)
+}
+
+/// The recycling pool's figures, if [`recycle_freed_pages`] was called.
+#[cfg(target_os = "linux")]
+pub fn recycled_pages() -> Option<recycle::PoolStats> {
+    RECYCLING.load(Ordering::Relaxed).then(|| pool().stats())
+}
+
+/// Whether [`recycle_freed_pages`] was called.
+static RECYCLING: AtomicBool = AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+static POOL: std::sync::Mutex<recycle::Pool> = std::sync::Mutex::new(recycle::Pool::new());
+
+#[cfg(target_os = "linux")]
+fn pool() -> std::sync::MutexGuard<'static, recycle::Pool> {
+    POOL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether a block of `size` bytes aligned to `align` belongs in the pool.
+fn recyclable(size: usize, align: usize) -> bool {
+    cfg!(target_os = "linux")
+        && size >= HUGE_BLOCK
+        && align <= (2 << 20)
+        && RECYCLING.load(Ordering::Relaxed)
+}
+
+/// A block from the pool, if [`recyclable`] and the pool has room.
+fn pool_alloc(layout: Layout, zeroed: bool) -> Option<*mut u8> {
+    if !recyclable(layout.size(), layout.align()) {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    return pool().alloc(layout.size(), zeroed);
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Frees `ptr` into the pool if the pool handed it out.
+fn pool_dealloc(ptr: *mut u8, layout: Layout) -> bool {
+    if !recyclable(layout.size(), layout.align()) {
+        return false;
+    }
+    #[cfg(target_os = "linux")]
+    return pool().dealloc(ptr);
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
 /// The system allocator, with transparent huge pages asked for on large
 /// blocks. Install it with `#[global_allocator]` in a binary's root, as the
 /// `prover` binary and the benches do.
@@ -78,25 +150,65 @@ pub const HUGE_BLOCK: usize = 8 << 20;
 // changes the kernel's paging policy for memory the block owns.
 unsafe impl GlobalAlloc for HugePageAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if let Some(p) = pool_alloc(layout, false) {
+            return p;
+        }
         let p = unsafe { System.alloc(layout) };
         advise(p, layout.size());
         p
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if let Some(p) = pool_alloc(layout, true) {
+            return p;
+        }
         let p = unsafe { System.alloc_zeroed(layout) };
         advise(p, layout.size());
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
+        if !pool_dealloc(ptr, layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let pooled = recyclable(layout.size(), layout.align()) && pool_owns(ptr);
+        if pooled && recyclable(new_size, layout.align()) {
+            #[cfg(target_os = "linux")]
+            if let Some(p) = pool().realloc(ptr, new_size) {
+                return p;
+            }
+        }
+        if pooled || recyclable(new_size, layout.align()) {
+            // Into, out of or within the pool where it cannot resize: copy.
+            // SAFETY: `GlobalAlloc::realloc`'s contract makes the new layout
+            // valid; `ptr` stays valid if the new block cannot be had.
+            unsafe {
+                let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+                let p = self.alloc(new_layout);
+                if !p.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, p, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                return p;
+            }
+        }
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         advise(p, new_size);
         p
+    }
+}
+
+/// Whether the pool handed out `ptr`.
+fn pool_owns(ptr: *mut u8) -> bool {
+    #[cfg(target_os = "linux")]
+    return pool().owns(ptr);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = ptr;
+        false
     }
 }
 
