@@ -23,9 +23,10 @@ const BASE_BYTES: u64 = 64 << 20;
 ///
 /// With [`crate::pcs::set_low_memory`] a plain proof keeps at most twice
 /// the trace's height of each extension once it is committed: measured
-/// 2.95 KiB per cycle at 2^18 and 2.93 at 2^20 against 4.5 and 4.4 with
-/// the whole extensions (`docs/benchmarks.md`, § "The lean PCS"); taken as
-/// the model at blowup 2 (4.5 KiB) whatever the blowup.
+/// 2.9–3.2 KiB per cycle at 2^18 and 2^20 against 4.4–4.5 with the whole
+/// extensions (`docs/benchmarks.md`, § "The lean PCS" and § "Recycled
+/// pages"); taken as the model at blowup 2 (4.5 KiB) whatever the blowup,
+/// which leaves room for the executor's page-in of large working sets.
 pub fn bytes_per_cycle(params: &ProofParams) -> u64 {
     model_bytes_per_cycle(params, crate::pcs::low_memory())
 }
@@ -80,40 +81,6 @@ pub fn peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams) -> u64 {
 fn model_peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams, low_memory: bool) -> u64 {
     let per_cycle = model_bytes_per_cycle(params, low_memory);
     BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
-}
-
-/// `--memory auto`: whether the lean PCS ([`crate::pcs::set_low_memory`])
-/// lets this machine prove more at once than the whole extensions do:
-/// with `jobs` proving jobs, a larger automatic epoch size
-/// (`epoch_size_log2` `None`), or more of the jobs at a fixed one. Never
-/// when the available memory is unknown or with zero knowledge, where it
-/// saves nothing.
-pub fn prefer_low_memory(
-    available: Option<u64>,
-    jobs: usize,
-    epoch_size_log2: Option<u8>,
-    params: &ProofParams,
-) -> bool {
-    let Some(available) = available else {
-        return false;
-    };
-    if params.zk {
-        return false;
-    }
-    match epoch_size_log2 {
-        None => {
-            largest_fitting_epoch(available, jobs, params, true)
-                > largest_fitting_epoch(available, jobs, params, false)
-        }
-        Some(k) => {
-            let fitting = |low: bool| {
-                (1..=jobs.max(1))
-                    .rev()
-                    .find(|&j| model_peak_bytes(j, k, params, low) <= available)
-            };
-            fitting(true) > fitting(false)
-        }
-    }
 }
 
 /// The kernel's estimate of memory available without swapping (Linux), in
@@ -220,24 +187,6 @@ mod tests {
         // Zero knowledge gains nothing from a smaller blowup here.
         let zk_speed = ProofParams { zk: true, ..speed };
         assert_eq!(bytes_per_cycle(&zk_speed), bytes_per_cycle(&ZK));
-    }
-
-    #[test]
-    fn low_memory_is_preferred_only_where_it_lets_more_run() {
-        // Plenty: 2 jobs at 2^20 fit whole (2 × 7 GiB).
-        assert!(!prefer_low_memory(Some(24 << 30), 2, None, &PLAIN));
-        // 12 GiB: whole extensions fit 2^19 for two jobs, half of them 2^20.
-        assert!(prefer_low_memory(Some(12 << 30), 2, None, &PLAIN));
-        // 12 GiB, fixed 2^20: one job fits whole (7 GiB), two only with
-        // half (2 × 4.5 GiB).
-        assert!(prefer_low_memory(Some(12 << 30), 2, Some(20), &PLAIN));
-        assert!(!prefer_low_memory(Some(12 << 30), 1, Some(20), &PLAIN));
-        // Nothing fits either way, or memory unknown, or zero knowledge.
-        assert!(!prefer_low_memory(Some(1 << 30), 1, Some(20), &PLAIN));
-        assert!(!prefer_low_memory(None, 2, None, &PLAIN));
-        assert!(!prefer_low_memory(Some(12 << 30), 2, None, &ZK));
-        // At the smallest automatic size nothing is gained either.
-        assert!(!prefer_low_memory(Some(1 << 20), 2, None, &PLAIN));
     }
 
     #[test]

@@ -1,15 +1,16 @@
-//! `prove --memory low` (the lean PCS, freed memory given back) writes the
-//! bundle `--memory fast` writes, byte for byte, and it verifies; `worker`
-//! takes the option too. (`--memory auto` decides by the available memory:
-//! `sizing::prefer_low_memory`'s unit tests.)
+//! `prove --memory low` (the lean PCS, freed pages recycled) writes the
+//! bundle `--memory fast` writes, byte for byte, and it verifies; `auto`,
+//! the default, is `low` for plain proofs and `fast` with `--zk`; `worker`
+//! takes the option too.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sluice-low-memory-{}", std::process::id()));
+/// A fresh directory of this test's own (tests run in parallel).
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sluice-low-memory-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -32,7 +33,7 @@ fn prove(out: &Path, extra: &[&str]) -> (Option<i32>, Vec<u8>) {
 
 #[test]
 fn a_low_memory_run_writes_the_fast_runs_bundle() {
-    let dir = scratch();
+    let dir = scratch("bundle");
     let (fast_code, fast) = prove(&dir.join("fast.bundle"), &["--memory", "fast"]);
     let (low_code, low) = prove(&dir.join("low.bundle"), &["--memory", "low"]);
     // `collatz` exits with 97, so `prove` exits 1 after a complete bundle.
@@ -51,6 +52,33 @@ fn a_low_memory_run_writes_the_fast_runs_bundle() {
         "{}",
         String::from_utf8_lossy(&verified.stderr)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn auto_is_low_for_plain_proofs_and_fast_with_zk() {
+    let dir = scratch("auto");
+    std::fs::write(dir.join("input"), b"hello").unwrap();
+    for (extra, expected) in [
+        (&[][..], "; memory: low (--memory auto: a plain proof)"),
+        (
+            &["--zk"][..],
+            "; memory: fast (--memory auto: a zero-knowledge proof)",
+        ),
+        (&["--zk", "--memory", "low"][..], "; memory: low\n"),
+    ] {
+        let run = Command::new(env!("CARGO_BIN_EXE_prover"))
+            .args(["prove", &common::built_guest("echo"), "--input"])
+            .arg(dir.join("input"))
+            .arg("-o")
+            .arg(dir.join("echo.bundle"))
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{extra:?}: {stderr}");
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

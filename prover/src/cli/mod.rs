@@ -44,40 +44,26 @@ pub enum Favor {
 /// --memory`); proofs are the same byte for byte either way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Memory {
-    /// `low` where it lets more run at once (a larger automatic epoch, or
-    /// more of the jobs), `fast` otherwise (`prove`'s default).
+    /// `low` for plain proofs, `fast` with `--zk` (the default).
     #[default]
     Auto,
     /// Every low-degree extension kept whole; freed memory kept for the
     /// next epoch.
     Fast,
     /// Half of each extension kept once committed, the rest recomputed;
-    /// freed memory given back to the system.
+    /// freed pages reused, never more held than the most ever live.
     Low,
 }
 
 impl Memory {
-    /// `Auto` decided for a `prove` run of `args` (see
-    /// [`sluice_prover::sizing::prefer_low_memory`]).
-    fn resolve_for(self, args: &prove::Args) -> Memory {
-        if self != Memory::Auto {
-            return self;
-        }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let params = args.favor.apply(ProofParams {
-            zk: args.zk,
-            ..ProofParams::DEFAULT
-        });
-        let epoch_size_log2 = match args.epoch_size_log2 {
-            prove::EpochSize::Auto => None,
-            prove::EpochSize::Log2(k) => Some(k),
-        };
-        let available = sluice_prover::sizing::available_memory();
-        let jobs = args.jobs.unwrap_or(cores);
-        if sluice_prover::sizing::prefer_low_memory(available, jobs, epoch_size_log2, &params) {
-            Memory::Low
-        } else {
-            Memory::Fast
+    /// `Auto` decided: `low` unless the proofs are zero-knowledge, whose
+    /// hiding PCS the lean one does not replace (only the allocator would
+    /// change, for about 3 % more memory and the same time).
+    fn resolve(self, zk: bool) -> Memory {
+        match self {
+            Memory::Auto if zk => Memory::Fast,
+            Memory::Auto => Memory::Low,
+            chosen => chosen,
         }
     }
 
@@ -215,8 +201,8 @@ pub fn main() -> ExitCode {
         }
     };
     let memory = match &cli.command {
-        Command::Prove(args) => args.memory.resolve_for(args),
-        Command::Worker(args) => args.memory,
+        Command::Prove(args) => args.memory.resolve(args.zk),
+        Command::Worker(args) => args.memory.resolve(false),
         _ => Memory::Fast,
     };
     memory.apply();

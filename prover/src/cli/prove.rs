@@ -126,30 +126,29 @@ pub struct Args {
     /// (--jobs, default one per core) fit the available memory together
     /// (2^18 when the available memory cannot be read).
     ///
-    /// Each proving job needs about 7 KiB of memory per cycle of its epoch:
-    /// ~7 GiB at K = 20, ~1.8 GiB at 18, ~0.9 GiB at 17; with --zk about
-    /// 27 KiB: ~27 GiB at 20, ~13.5 GiB at 19, ~6.8 GiB at 18
-    /// (docs/benchmarks.md); without --zk about 4.5 KiB with --favor speed
-    /// and 12 KiB with --favor size (with --zk, 27 and about 51 KiB).
+    /// Each proving job needs about 3 KiB of memory per cycle of its epoch
+    /// (counted as 4.5 KiB: ~4.5 GiB at K = 20, ~1.1 GiB at 18); with
+    /// --memory fast about 7 KiB (4.4 measured at 2^20), 4.5 with --favor
+    /// speed and 12 with --favor size; with --zk about 27 KiB: ~27 GiB at
+    /// 20, ~13.5 GiB at 19, ~6.8 GiB at 18, and about 51 with --favor size
+    /// (docs/benchmarks.md).
     /// Smaller epochs prove slightly faster per cycle but make a larger
     /// bundle.
     #[arg(long, value_name = "K|auto", default_value = "auto", value_parser = parse_epoch_size)]
     pub epoch_size_log2: EpochSize,
     /// How the prover trades memory for time; the proofs are the same
     /// byte for byte either way:
-    /// `auto` (the default) is `low` where that lets more run at once (a
-    /// larger automatic epoch size, or more of the --jobs at a fixed one)
-    /// and `fast` otherwise;
-    /// `fast` keeps every low-degree extension whole until the proof is
-    /// done, and freed memory for the next epoch;
-    /// `low` keeps half of each extension once it is committed, recomputes
-    /// what it needs of the rest, and gives freed memory back to the
-    /// system: about a third less peak memory (2^20: 2.5–2.95 KiB per cycle
-    /// instead of 3.7–4.4), in about the same time for a run of one epoch
-    /// or of a compute-bound guest, and up to 35 % more for later epochs of
-    /// a memory-heavy one (docs/benchmarks.md, § "The lean PCS").
-    /// `--epoch-size-log2 auto` counts 4.5 KiB per cycle instead of 7.
-    /// With --zk only the allocator changes.
+    /// `auto` (the default) is `low` for plain proofs and `fast` with --zk;
+    /// `low` keeps half of each low-degree extension once it is committed,
+    /// recomputes what it needs of the rest, and reuses freed pages for the
+    /// next buffers without ever holding more than the most memory live at
+    /// once: about a third less peak memory than `fast` (2^20: 2.9 KiB per
+    /// cycle instead of 4.4) and as fast or faster from 2^18 cycles
+    /// (docs/benchmarks.md, § "Recycled pages");
+    /// `fast` keeps every extension whole until the proof is done, and the
+    /// whole heap for the next epoch.
+    /// `--epoch-size-log2 auto` counts 4.5 KiB per cycle for `low` and 7
+    /// for `fast`. With --zk only the allocator changes.
     #[arg(long, value_enum, default_value_t = Memory::Auto)]
     pub memory: Memory,
     /// Where the bundle goes: a file, or `-` for stdout.
@@ -365,9 +364,10 @@ where
         None => "parameters as given".to_string(),
     };
     let memory = match (sluice_prover::pcs::low_memory(), args.memory) {
-        (true, Memory::Auto) => "; memory: low (--memory auto: more fits at once)",
+        (true, Memory::Auto) => "; memory: low (--memory auto: a plain proof)",
         (true, _) => "; memory: low",
-        (false, _) => "",
+        (false, Memory::Auto) => "; memory: fast (--memory auto: a zero-knowledge proof)",
+        (false, _) => "; memory: fast",
     };
     eprintln!(
         "proving {} cycles in at least {} epochs of at most 2^{} cycles{chosen} with {jobs} job(s); image ID {}; {favor}, {bits} bits of conjectured security; zero-knowledge: {}{memory}",

@@ -38,10 +38,10 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub claim_after: u64,
     /// How the worker trades memory for time, its proofs the same byte for
-    /// byte either way (see `prover prove --help`): `fast` (the default) or
-    /// `low`; `auto` is `fast` here, since a worker does not know the epoch
-    /// sizes of the jobs it will take.
-    #[arg(long, value_enum, default_value_t = super::Memory::Fast)]
+    /// byte either way (see `prover prove --help`): `auto` (the default) is
+    /// `low`, since a worker cannot know in advance whether its jobs are
+    /// zero-knowledge (those then use only `low`'s allocator); or `fast`.
+    #[arg(long, value_enum, default_value_t = super::Memory::Auto)]
     pub memory: super::Memory,
 }
 
