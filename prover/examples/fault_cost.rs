@@ -2,7 +2,8 @@
 //! fault in a fresh 1 GiB mapping (huge pages advised) right after the
 //! previous one was unmapped, and after a pause in which a virtual
 //! machine's balloon driver may report the freed pages to its host; then
-//! the time to write the same memory again while it is still resident.
+//! the time to write the same memory again while it is still resident (one
+//! byte per 4 KiB page each time).
 //! `heap::recycle_freed_pages` exists because of the difference
 //! (`docs/benchmarks.md`, § "Recycled pages").
 //!
