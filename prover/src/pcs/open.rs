@@ -10,7 +10,7 @@
 //! linear in the columns, so it is formed on the first coset (a quarter of
 //! the rows at blowup 4) and every matrix opened at the same point and
 //! height shares one extension-field polynomial, extended to the LDE
-//! domain by one inverse and one forward DFT. Field arithmetic is exact, so the sums equal
+//! domain by one inverse and one forward DFT per height. Field arithmetic is exact, so the sums equal
 //! Plonky3's row by row and the proof is the same.
 
 use core::marker::PhantomData;
@@ -30,7 +30,7 @@ use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::interpolation::{compute_adjusted_weights, Interpolate};
 use p3_matrix::Matrix;
 use p3_maybe_rayon::prelude::*;
-use p3_util::{log2_strict_usize, reverse_slice_index_bits};
+use p3_util::{log2_strict_usize, reverse_bits_len};
 use sluice_verifier::stark::config::{Challenge, ChallengeMmcs, Challenger, Val};
 
 use super::lde::bit_reversed_coset;
@@ -77,16 +77,17 @@ pub(super) fn open(
     let (alpha, batch_pow_witness) = transcript.batch_phase();
     let batch_pow_witness = batch_pow_witness.unwrap_or(Val::ZERO);
 
-    let groups = reduction_groups(&requests, &matrices, &opened, alpha);
-    let mut reduced: Vec<Option<Vec<Challenge>>> = vec![None; log_global_max_height + 1];
-    for group in groups {
-        let log_height = group.log_height;
-        let values = evaluate_group(pcs, group);
-        match &mut reduced[log_height] {
-            Some(sum) => sum.par_iter_mut().zip(values).for_each(|(s, v)| *s += v),
-            slot => *slot = Some(values),
-        }
+    let mut by_height: Vec<Vec<Group>> = (0..=log_global_max_height).map(|_| Vec::new()).collect();
+    for group in reduction_groups(&requests, &matrices, &opened, alpha) {
+        by_height[group.log_height].push(group);
     }
+    let mut reduced: Vec<Option<Vec<Challenge>>> = by_height
+        .into_iter()
+        .enumerate()
+        .map(|(log_height, groups)| {
+            (!groups.is_empty()).then(|| evaluate_height(pcs, log_height, groups))
+        })
+        .collect();
     // Every committed height is an input of FRI, as in Plonky3's PCS, even
     // one whose matrices are opened at no point (its input is then zero).
     for matrix in matrices.iter().flatten() {
@@ -263,17 +264,28 @@ fn reduction_groups(
     groups
 }
 
-/// `(W − C(x)) / (z − x)` over the group's LDE points in bit-reversed order.
-/// Its one LDE-sized buffer becomes the result: the inverses are taken a
-/// chunk at a time.
-fn evaluate_group(pcs: &LeanPcs, group: Group) -> Vec<Challenge> {
-    let height = 1usize << group.log_height;
-    let mut on_first_coset = group.polynomial;
-    reverse_slice_index_bits(&mut on_first_coset);
-    let flat = RowMajorMatrix::new(
-        <Challenge as BasedVectorSpace<Val>>::flatten_to_base(on_first_coset),
-        <Challenge as BasedVectorSpace<Val>>::DIMENSION,
-    );
+/// `Σ_groups (W − C(x)) / (z − x)` over the LDE points of one height, in
+/// bit-reversed order. One inverse and one forward DFT extend every
+/// group's combination `C` at once, as columns of one matrix; the
+/// inverses of `z − x` are taken a chunk of rows at a time.
+fn evaluate_height(pcs: &LeanPcs, log_height: usize, groups: Vec<Group>) -> Vec<Challenge> {
+    const DIMENSION: usize = <Challenge as BasedVectorSpace<Val>>::DIMENSION;
+    let height = 1usize << log_height;
+    let n = groups[0].polynomial.len();
+    let log_n = log2_strict_usize(n);
+    let width = groups.len() * DIMENSION;
+    // Natural order on the first coset, each group's coordinates side by side.
+    let mut on_first_coset = Val::zero_vec(n * width);
+    on_first_coset
+        .par_chunks_mut(width)
+        .enumerate()
+        .for_each(|(i, row)| {
+            let source = reverse_bits_len(i, log_n);
+            for (group, out) in groups.iter().zip(row.chunks_mut(DIMENSION)) {
+                out.copy_from_slice(group.polynomial[source].as_basis_coefficients_slice());
+            }
+        });
+    let flat = RowMajorMatrix::new(on_first_coset, width);
     let mut coefficients = pcs.dft.coset_idft_batch(flat, Val::GENERATOR);
     coefficients.pad_to_height(height, Val::ZERO);
     // Plonky3's DFT stores its output bit-reversed; take that order as is.
@@ -282,19 +294,23 @@ fn evaluate_group(pcs: &LeanPcs, group: Group) -> Vec<Challenge> {
         .coset_dft_batch(coefficients, Val::GENERATOR)
         .bit_reverse_rows()
         .to_row_major_matrix();
-    let mut values: Vec<Challenge> =
-        <Challenge as BasedVectorSpace<Val>>::reconstitute_from_base(evaluations.values);
 
-    let points = bit_reversed_coset(group.log_height);
+    let points = bit_reversed_coset(log_height);
+    let mut values = Challenge::zero_vec(height);
     const CHUNK: usize = 1 << 12;
     values
         .par_chunks_mut(CHUNK)
         .zip(points.par_chunks(CHUNK))
-        .for_each(|(values, points)| {
-            let denominators: Vec<Challenge> = points.iter().map(|&x| group.point - x).collect();
-            let inverses = batch_multiplicative_inverse(&denominators);
-            for (v, inverse) in values.iter_mut().zip(inverses) {
-                *v = (group.constant - *v) * inverse;
+        .zip(evaluations.values.par_chunks(CHUNK * width))
+        .for_each(|((values, points), rows)| {
+            for (g, group) in groups.iter().enumerate() {
+                let denominators: Vec<Challenge> =
+                    points.iter().map(|&x| group.point - x).collect();
+                let inverses = batch_multiplicative_inverse(&denominators);
+                for ((v, inverse), row) in values.iter_mut().zip(inverses).zip(rows.chunks(width)) {
+                    let c = Challenge::from_basis_coefficients_fn(|k| row[g * DIMENSION + k]);
+                    *v += (group.constant - c) * inverse;
+                }
             }
         });
     values
