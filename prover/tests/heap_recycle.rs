@@ -3,21 +3,12 @@
 //! through growth and shrinking, and the pool never holds more than the
 //! most ever live.
 
+mod common;
+
 #[global_allocator]
 static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
 
 const MIB: usize = 1 << 20;
-
-/// Minor page faults of this process so far.
-fn minor_faults() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `getrusage` fills the struct it is given.
-    let usage = unsafe {
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()), 0);
-        usage.assume_init()
-    };
-    usage.ru_minflt
-}
 
 /// A block of `bytes`, every page written.
 fn written(bytes: usize, byte: u8) -> Vec<u8> {
@@ -33,12 +24,12 @@ fn large_blocks_recycle_their_pages() {
     sluice_prover::heap::recycle_freed_pages();
     let stats = || sluice_prover::heap::recycled_pages().expect("recycling is on");
 
-    let before = minor_faults();
+    let before = common::minor_faults();
     drop(written(128 * MIB, 1));
-    let first = minor_faults() - before;
-    let before = minor_faults();
+    let first = common::minor_faults() - before;
+    let before = common::minor_faults();
     let again = written(128 * MIB, 2);
-    let second = minor_faults() - before;
+    let second = common::minor_faults() - before;
     assert!(
         second * 10 < first.max(64),
         "freed pages were not reused: {first} then {second} faults"

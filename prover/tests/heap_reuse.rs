@@ -5,27 +5,18 @@
 //! allocator is tuned before any other thread exists, as in `prover`'s
 //! `main`.
 
-/// Minor page faults of this process so far.
-fn minor_faults() -> i64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `getrusage` fills the struct it is given.
-    let usage = unsafe {
-        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()), 0);
-        usage.assume_init()
-    };
-    usage.ru_minflt
-}
+mod common;
 
 /// Allocates and writes `bytes`, frees them, and returns the faults it took.
 fn epoch(bytes: usize) -> i64 {
-    let before = minor_faults();
+    let before = common::minor_faults();
     let mut block = vec![0u8; bytes];
     for page in block.chunks_mut(4096) {
         page[0] = 1;
     }
     std::hint::black_box(&block);
     drop(block);
-    minor_faults() - before
+    common::minor_faults() - before
 }
 
 fn main() {

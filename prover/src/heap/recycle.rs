@@ -148,19 +148,7 @@ impl Pool {
             .min_by_key(|(_, r)| r.len)
             .map(|(i, _)| i);
         let (addr, recycled) = match best {
-            Some(i) => {
-                let region = self.free.items[i];
-                if region.len == len {
-                    self.free.remove(i);
-                } else {
-                    self.free.items[i] = Region {
-                        addr: region.addr + len,
-                        len: region.len - len,
-                    };
-                }
-                self.stats.free -= len;
-                (region.addr, len)
-            }
+            Some(i) => (self.take_free_prefix(i, len), len),
             None => {
                 let addr = map_fresh(len)?;
                 (addr, self.fill(addr, 0, len))
@@ -238,6 +226,22 @@ impl Pool {
         self.stats.high_water = self.stats.high_water.max(self.stats.live);
     }
 
+    /// Takes the first `len` bytes of free region `i` off the free list and
+    /// returns their address.
+    fn take_free_prefix(&mut self, i: usize, len: usize) -> usize {
+        let region = self.free.items[i];
+        if region.len == len {
+            self.free.remove(i);
+        } else {
+            self.free.items[i] = Region {
+                addr: region.addr + len,
+                len: region.len - len,
+            };
+        }
+        self.stats.free -= len;
+        region.addr
+    }
+
     /// Puts `region` on the free list, or unmaps it if the list is full.
     fn keep_free(&mut self, region: Region) {
         if self.free.push(region) {
@@ -259,15 +263,7 @@ impl Pool {
             let region = self.free.items[i];
             let want = region.len.min(to - end);
             let moved = move_pages(region.addr, want, target + end);
-            if moved == region.len {
-                self.free.remove(i);
-            } else {
-                self.free.items[i] = Region {
-                    addr: region.addr + moved,
-                    len: region.len - moved,
-                };
-            }
-            self.stats.free -= moved;
+            self.take_free_prefix(i, moved);
             end += moved;
             if moved < want {
                 break;

@@ -16,6 +16,17 @@ pub const BASE: u32 = GUEST_MEMORY_START;
 /// Where test data segments go.
 pub const DATA: u32 = 0x0002_0000;
 
+/// Minor page faults of this process so far.
+pub fn minor_faults() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `getrusage` fills the struct it is given.
+    let usage = unsafe {
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()), 0);
+        usage.assume_init()
+    };
+    usage.ru_minflt
+}
+
 // ---- raw formats -------------------------------------------------------
 
 pub fn r(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
