@@ -18,11 +18,14 @@
 //!
 //! `SLUICE_BENCH_ROUNDS=n` proves each height `n` times in a row (default
 //! 1): the first round faults its memory in from the kernel, later rounds
-//! reuse the heap as the epochs of a long run do. `SLUICE_BENCH_MEMORY=low`
-//! proves with the lean PCS (`prover prove --memory low`). The heap is the
-//! one the `prover` binary sets up for that mode
-//! ([`sluice_prover::heap::retain_freed_memory`] for the default,
-//! [`sluice_prover::heap::recycle_freed_pages`] for `low`) unless
+//! reuse the heap as the epochs of a long run do. Plain proofs are made
+//! with the lean PCS, as `prover prove`'s default (`--memory low`) makes
+//! them; `SLUICE_BENCH_MEMORY=fast` makes them with Plonky3's PCS (zero
+//! knowledge always uses Plonky3's). The heap is the one the `prover`
+//! binary sets up for such a run
+//! ([`sluice_prover::heap::recycle_freed_pages`] for plain proofs in low
+//! memory, [`sluice_prover::heap::retain_freed_memory`] with
+//! `SLUICE_BENCH_MEMORY=fast` or `SLUICE_BENCH_MODES=zk`) unless
 //! `SLUICE_BENCH_HEAP` names another (`retain`, `recycle`, or `default`:
 //! glibc's allocator as it is), so they compare from one binary.
 //!
@@ -291,14 +294,20 @@ mod erased {
 static ALLOC: sluice_prover::heap::HugePageAlloc = sluice_prover::heap::HugePageAlloc;
 
 fn main() {
-    let low = std::env::var("SLUICE_BENCH_MEMORY").as_deref() == Ok("low");
+    let low = match std::env::var("SLUICE_BENCH_MEMORY").as_deref() {
+        Ok("fast") => false,
+        Ok("low") | Err(_) => true,
+        Ok(other) => panic!("SLUICE_BENCH_MEMORY: low or fast, not {other}"),
+    };
     sluice_prover::pcs::set_low_memory(low);
     match std::env::var("SLUICE_BENCH_HEAP").as_deref() {
         Ok("default") => {}
         Ok("recycle") => sluice_prover::heap::recycle_freed_pages(),
         Ok("retain") => sluice_prover::heap::retain_freed_memory(),
         Ok(other) => panic!("SLUICE_BENCH_HEAP: retain, recycle or default, not {other}"),
-        Err(_) if low => sluice_prover::heap::recycle_freed_pages(),
+        Err(_) if low && std::env::var("SLUICE_BENCH_MODES").as_deref() != Ok("zk") => {
+            sluice_prover::heap::recycle_freed_pages()
+        }
         Err(_) => sluice_prover::heap::retain_freed_memory(),
     }
     let rounds: u32 = std::env::var("SLUICE_BENCH_ROUNDS")

@@ -101,14 +101,26 @@ fn recyclable(size: usize, align: usize) -> bool {
 }
 
 /// A block from the pool, if [`recyclable`] and the pool has room.
+#[allow(unsafe_code)]
 fn pool_alloc(layout: Layout, zeroed: bool) -> Option<*mut u8> {
     if !recyclable(layout.size(), layout.align()) {
         return None;
     }
     #[cfg(target_os = "linux")]
-    return pool().alloc(layout.size(), zeroed);
+    {
+        let (p, recycled) = pool().alloc(layout.size())?;
+        if zeroed {
+            // SAFETY: `p` was just handed out as `(p, recycled)`; it is
+            // cleared after the pool's lock is released.
+            unsafe { recycle::zero_recycled(p, recycled, layout.size()) };
+        }
+        Some(p)
+    }
     #[cfg(not(target_os = "linux"))]
-    None
+    {
+        let _ = zeroed;
+        None
+    }
 }
 
 /// Frees `ptr` into the pool if the pool handed it out.
@@ -145,9 +157,13 @@ pub struct HugePageAlloc;
 pub const HUGE_BLOCK: usize = 8 << 20;
 
 #[allow(unsafe_code)]
-// SAFETY: every method forwards to `System` with the caller's arguments
-// unchanged, so `System`'s guarantees are this allocator's; `advise` only
-// changes the kernel's paging policy for memory the block owns.
+// SAFETY: a block is either `System`'s, with the caller's arguments
+// forwarded unchanged, or the pool's: aligned to 2 MiB (no larger alignment
+// reaches it), at least the size asked, zeroed where asked, owned by one
+// block at a time, and recognised by address when freed or resized (pool
+// blocks are never smaller than `HUGE_BLOCK`, so smaller layouts skip the
+// lookup). `advise` only changes the kernel's paging policy for memory the
+// block owns.
 unsafe impl GlobalAlloc for HugePageAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if let Some(p) = pool_alloc(layout, false) {

@@ -131,10 +131,13 @@ impl Pool {
         self.live.position(addr as usize).is_some()
     }
 
-    /// A block of at least `size` bytes, aligned to [`CHUNK`], zeroed if
-    /// `zeroed`; `None` when the pool cannot track another block or the
-    /// kernel refuses memory (the caller then asks the system allocator).
-    pub fn alloc(&mut self, size: usize, zeroed: bool) -> Option<*mut u8> {
+    /// A block of at least `size` bytes, aligned to [`CHUNK`], and how many
+    /// of its first bytes are recycled (the rest is fresh and reads as
+    /// zeros; [`zero_recycled`] clears the recycled part for a zeroed
+    /// allocation, outside the caller's lock). `None` when the pool cannot
+    /// track another block or the kernel refuses memory (the caller then
+    /// asks the system allocator).
+    pub fn alloc(&mut self, size: usize) -> Option<(*mut u8, usize)> {
         if self.live.is_full() || size == 0 {
             return None;
         }
@@ -154,13 +157,8 @@ impl Pool {
                 (addr, self.fill(addr, 0, len))
             }
         };
-        if zeroed {
-            // SAFETY: the first `recycled` bytes of the new block are mapped
-            // and owned by it alone; the rest is fresh and reads as zeros.
-            unsafe { std::ptr::write_bytes(addr as *mut u8, 0, recycled.min(size)) };
-        }
         self.take_live(Region { addr, len });
-        Some(addr as *mut u8)
+        Some((addr as *mut u8, recycled))
     }
 
     /// Frees a block [`Self::alloc`] handed out; false if it did not.
@@ -194,22 +192,7 @@ impl Pool {
             return Some(addr);
         }
         let target = map_fresh(new_len)?;
-        let moved = move_pages(old.addr, old.len, target);
-        if moved < old.len {
-            // SAFETY: both ranges are mapped, `old.len - moved` bytes long,
-            // and belong to different mappings.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    (old.addr + moved) as *const u8,
-                    (target + moved) as *mut u8,
-                    old.len - moved,
-                );
-            }
-            self.keep_free(Region {
-                addr: old.addr + moved,
-                len: old.len - moved,
-            });
-        }
+        move_pages(old.addr, old.len, target);
         self.fill(target, old.len, new_len);
         self.live.items[i] = Region {
             addr: target,
@@ -261,17 +244,26 @@ impl Pool {
                 break;
             };
             let region = self.free.items[i];
-            let want = region.len.min(to - end);
-            let moved = move_pages(region.addr, want, target + end);
-            self.take_free_prefix(i, moved);
-            end += moved;
-            if moved < want {
-                break;
-            }
+            let take = region.len.min(to - end);
+            move_pages(region.addr, take, target + end);
+            self.take_free_prefix(i, take);
+            end += take;
         }
         self.stats.fresh += to - end;
         end
     }
+}
+
+/// Clears the first `min(recycled, size)` bytes of a block [`Pool::alloc`]
+/// just handed out as `(block, recycled)`, for a zeroed allocation.
+///
+/// # Safety
+///
+/// `block` must be that block, not yet used.
+#[allow(unsafe_code)]
+pub unsafe fn zero_recycled(block: *mut u8, recycled: usize, size: usize) {
+    // SAFETY: the block is at least `size` bytes, mapped and the caller's.
+    unsafe { std::ptr::write_bytes(block, 0, recycled.min(size)) };
 }
 
 /// A fresh anonymous mapping of `len` bytes aligned to [`CHUNK`], advised
@@ -313,34 +305,43 @@ fn map_fresh(len: usize) -> Option<usize> {
 }
 
 /// Moves the pages of `[src, src + len)` to `[dst, dst + len)`, which must
-/// be mapped memory nobody uses, and returns how many bytes moved (a
-/// multiple of [`CHUNK`]; the source keeps the rest). One call moves a range
-/// within one mapping; a range that spans several (a block assembled from
-/// moved regions) moves a chunk at a time, each chunk lying in one.
+/// be mapped memory nobody uses, one [`CHUNK`] at a time: every mapping
+/// boundary the pool makes falls on a chunk boundary, so each chunk lies in
+/// one mapping and its move cannot fail for spanning several (a whole-range
+/// move can, and kernels before 6.17 unmap the destination before finding
+/// out, leaving a hole another thread's `mmap` could take). Consecutive
+/// chunks of one source mapping merge again at the destination.
+///
+/// A chunk the kernel still refuses to move (it is out of memory for page
+/// tables, or at its limit of mappings) may have left such a hole, which
+/// the pool cannot tell from its own mapping; it aborts the process rather
+/// than hand out a block that might not be whole, as Rust does when an
+/// allocation fails.
 #[allow(unsafe_code)]
-fn move_pages(src: usize, len: usize, dst: usize) -> usize {
-    let remap = |from: usize, to: usize, n: usize| {
+fn move_pages(src: usize, len: usize, dst: usize) {
+    for offset in (0..len).step_by(CHUNK) {
         // SAFETY: the caller owns both ranges; a fixed move replaces the
-        // unused pages at `to` and leaves `from` unmapped.
+        // unused pages at the destination and leaves the source unmapped.
         let p = unsafe {
             libc::mremap(
-                from as *mut libc::c_void,
-                n,
-                n,
+                (src + offset) as *mut libc::c_void,
+                CHUNK,
+                CHUNK,
                 libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
-                to as *mut libc::c_void,
+                (dst + offset) as *mut libc::c_void,
             )
         };
-        p as usize == to
-    };
-    if remap(src, dst, len) {
-        return len;
+        if p as usize != dst + offset {
+            const MESSAGE: &[u8] =
+                b"sluice: the kernel refused to move a block's pages (mremap); out of memory\n";
+            // SAFETY: writes a static buffer to standard error; nothing is
+            // allocated, as the allocator must not.
+            unsafe {
+                libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+            }
+            std::process::abort();
+        }
     }
-    let mut moved = 0;
-    while moved < len && remap(src + moved, dst + moved, CHUNK) {
-        moved += CHUNK;
-    }
-    moved
 }
 
 #[allow(unsafe_code)]
@@ -355,6 +356,16 @@ mod tests {
     use super::*;
 
     const MIB: usize = 1 << 20;
+
+    /// `pool.alloc`, zeroed if asked, as the global allocator does it.
+    fn alloc(pool: &mut Pool, size: usize, zeroed: bool) -> *mut u8 {
+        let (p, recycled) = pool.alloc(size).unwrap();
+        if zeroed {
+            // SAFETY: `p` was just handed out as `(p, recycled)`.
+            unsafe { zero_recycled(p, recycled, size) };
+        }
+        p
+    }
 
     fn fill_block(p: *mut u8, len: usize, byte: u8) {
         // SAFETY: `p` is a live block of at least `len` bytes.
@@ -371,23 +382,23 @@ mod tests {
     #[test]
     fn a_freed_block_serves_the_next_one_without_fresh_memory() {
         let mut pool = Pool::new();
-        let a = pool.alloc(20 * MIB, false).unwrap();
+        let a = alloc(&mut pool, 20 * MIB, false);
         fill_block(a, 20 * MIB, 7);
         assert!(pool.dealloc(a));
-        let b = pool.alloc(19 * MIB, false).unwrap();
+        let b = alloc(&mut pool, 19 * MIB, false);
         assert_eq!(b, a);
         assert!(holds(b, 19 * MIB, 7), "recycled, not fresh");
         let stats = pool.stats();
         assert_eq!(stats.fresh, 20 * MIB);
         assert_eq!((stats.live, stats.free), (20 * MIB, 0));
-        let c = pool.alloc(8 * MIB, true).unwrap();
+        let c = alloc(&mut pool, 8 * MIB, true);
         assert!(holds(c, 8 * MIB, 0), "fresh memory is zero");
         pool.dealloc(c);
-        let d = pool.alloc(8 * MIB, true).unwrap();
+        let d = alloc(&mut pool, 8 * MIB, true);
         fill_block(d, MIB, 0);
         assert_eq!(d, c);
         pool.dealloc(b);
-        let e = pool.alloc(20 * MIB, true).unwrap();
+        let e = alloc(&mut pool, 20 * MIB, true);
         assert!(holds(e, 20 * MIB, 0), "a recycled zeroed block is cleared");
         assert_eq!(pool.stats().fresh, 28 * MIB);
         for p in [d, e] {
@@ -399,14 +410,14 @@ mod tests {
     #[test]
     fn a_larger_block_is_assembled_from_free_regions() {
         let mut pool = Pool::new();
-        let a = pool.alloc(6 * MIB, false).unwrap();
-        let b = pool.alloc(4 * MIB, false).unwrap();
+        let a = alloc(&mut pool, 6 * MIB, false);
+        let b = alloc(&mut pool, 4 * MIB, false);
         fill_block(a, 6 * MIB, 1);
         fill_block(b, 4 * MIB, 2);
         pool.dealloc(a);
         pool.dealloc(b);
         assert_eq!(pool.stats().fresh, 10 * MIB);
-        let c = pool.alloc(12 * MIB, false).unwrap();
+        let c = alloc(&mut pool, 12 * MIB, false);
         // Largest first: `a`'s pages, then `b`'s, then 2 MiB fresh.
         assert!(holds(c, 6 * MIB, 1));
         assert!(holds(c.wrapping_add(6 * MIB), 4 * MIB, 2));
@@ -419,7 +430,7 @@ mod tests {
         // The assembled block spans several mappings; it still moves whole.
         fill_block(c, 12 * MIB, 3);
         pool.dealloc(c);
-        let d = pool.alloc(14 * MIB, true).unwrap();
+        let d = alloc(&mut pool, 14 * MIB, true);
         assert!(holds(d, 14 * MIB, 0));
         assert_eq!(pool.stats().fresh, 14 * MIB);
         pool.dealloc(d);
@@ -428,12 +439,12 @@ mod tests {
     #[test]
     fn shrinking_frees_the_tail_and_growing_keeps_the_contents() {
         let mut pool = Pool::new();
-        let a = pool.alloc(16 * MIB, false).unwrap();
+        let a = alloc(&mut pool, 16 * MIB, false);
         fill_block(a, 16 * MIB, 5);
         assert_eq!(pool.realloc(a, 7 * MIB), Some(a));
         let stats = pool.stats();
         assert_eq!((stats.live, stats.free), (8 * MIB, 8 * MIB));
-        let b = pool.alloc(8 * MIB, false).unwrap();
+        let b = alloc(&mut pool, 8 * MIB, false);
         assert_eq!(b, a.wrapping_add(8 * MIB), "the tail serves the next block");
         assert!(holds(b, 8 * MIB, 5));
         pool.dealloc(b);
@@ -468,7 +479,7 @@ mod tests {
             match next(3) {
                 0 if live.len() < 12 => {
                     let size = (1 + next(24)) * MIB - next(MIB);
-                    let p = pool.alloc(size, next(2) == 0).unwrap();
+                    let p = alloc(&mut pool, size, next(2) == 0);
                     fill_block(p, size, tag);
                     live.push((p, size, tag));
                 }
