@@ -81,7 +81,7 @@ pub fn recycled_pages() -> Option<recycle::PoolStats> {
     RECYCLING.load(Ordering::Relaxed).then(|| pool().stats())
 }
 
-/// Whether [`recycle_freed_pages`] was called.
+/// Set by [`recycle_freed_pages`]; never cleared.
 static RECYCLING: AtomicBool = AtomicBool::new(false);
 
 #[cfg(target_os = "linux")]
@@ -146,7 +146,9 @@ fn pool_dealloc(ptr: *mut u8, layout: Layout) -> bool {
 /// [`retain_freed_memory`] that is the fresh memory at the top of the heap.
 /// The first touch then faults in huge pages, which cost one fault and far
 /// fewer TLB entries per 2 MiB; memory already resident is not moved.
-/// Elsewhere it is the plain system allocator.
+/// After [`recycle_freed_pages`] those blocks come from the recycling pool
+/// instead, whose mappings are advised the same way. Elsewhere it is the
+/// plain system allocator.
 pub struct HugePageAlloc;
 
 /// Blocks at least this large get huge pages: trace columns and their
