@@ -54,32 +54,16 @@ pub fn auto_epoch_size_log2(available: Option<u64>, jobs: usize, params: &ProofP
     let Some(available) = available else {
         return 18;
     };
-    largest_fitting_epoch(available, jobs, params, crate::pcs::low_memory())
-        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
-}
-
-/// The largest automatic epoch size whose `jobs` jobs fit `available`
-/// bytes, with the lean PCS on or off.
-fn largest_fitting_epoch(
-    available: u64,
-    jobs: usize,
-    params: &ProofParams,
-    low_memory: bool,
-) -> Option<u8> {
     (SMALLEST_AUTO_EPOCH_LOG2..=MAX_EPOCH_SIZE_LOG2)
         .rev()
-        .find(|&k| model_peak_bytes(jobs.max(1), k, params, low_memory) <= available)
+        .find(|&k| peak_bytes(jobs.max(1), k, params) <= available)
+        .unwrap_or(SMALLEST_AUTO_EPOCH_LOG2)
 }
 
 /// Expected peak memory of `jobs` proving jobs at once, each proving a trace
 /// of `2^height_log2` rows under `params`.
 pub fn peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams) -> u64 {
-    model_peak_bytes(jobs, height_log2, params, crate::pcs::low_memory())
-}
-
-/// [`peak_bytes`] with the lean PCS on or off.
-fn model_peak_bytes(jobs: usize, height_log2: u8, params: &ProofParams, low_memory: bool) -> u64 {
-    let per_cycle = model_bytes_per_cycle(params, low_memory);
+    let per_cycle = bytes_per_cycle(params);
     BASE_BYTES.saturating_add((jobs as u64).saturating_mul(per_cycle << height_log2))
 }
 

@@ -78,7 +78,7 @@ pub fn recycling() -> bool {
 /// The recycling pool's figures, if [`recycle_freed_pages`] was called.
 #[cfg(target_os = "linux")]
 pub fn recycled_pages() -> Option<recycle::PoolStats> {
-    RECYCLING.load(Ordering::Relaxed).then(|| pool().stats())
+    recycling().then(|| pool().stats())
 }
 
 /// Set by [`recycle_freed_pages`]; never cleared.
@@ -94,10 +94,7 @@ fn pool() -> std::sync::MutexGuard<'static, recycle::Pool> {
 
 /// Whether a block of `size` bytes aligned to `align` belongs in the pool.
 fn recyclable(size: usize, align: usize) -> bool {
-    cfg!(target_os = "linux")
-        && size >= HUGE_BLOCK
-        && align <= (2 << 20)
-        && RECYCLING.load(Ordering::Relaxed)
+    cfg!(target_os = "linux") && size >= HUGE_BLOCK && align <= (2 << 20) && recycling()
 }
 
 /// A block from the pool, if [`recyclable`] and the pool has room.

@@ -12,7 +12,8 @@
 //!
 //! [`LeanLde`] holds the full LDE until the tree is built; then
 //! [`LeanLde::release`] gives the memory of every row past the first `2n`
-//! (`n` the polynomials' degree bound) back to the operating system. A row
+//! (`n` the polynomials' degree bound) back: to the recycling pool of
+//! [`crate::heap::recycle_freed_pages`], or to the operating system. A row
 //! asked for after that is interpolated from the first `n`
 //! ([`LeanLde::prepare_rows`] does it for a batch).
 //!

@@ -14,8 +14,8 @@
 //! - the opened values are interpolated from the first quarter, as Plonky3
 //!   interpolates them;
 //! - the DEEP reduction is linear in the columns: each matrix is compressed
-//!   to one extension column on the first quarter, and one LDE per opening
-//!   point and height extends the sum ([`open`]);
+//!   to one extension column on the first quarter, and one LDE per height
+//!   extends the sums of all its opening points ([`open`]);
 //! - a row the queries open past the kept half is interpolated.
 //!
 //! Verification is the protocol's PCS: [`LeanPcs::verify`] hands it the
@@ -50,11 +50,11 @@ use sluice_verifier::stark::config::{
 static LOW_MEMORY: AtomicBool = AtomicBool::new(false);
 
 /// Makes this process prove plain (not zero-knowledge) epochs with the
-/// lean PCS: the same proofs in less memory, for more time
+/// lean PCS: the same proofs in about a third less memory
 /// (`docs/benchmarks.md`, § "The lean PCS"). Process-wide, like the
-/// allocator's settings it goes with (`prover prove --memory low` skips
-/// [`crate::heap::retain_freed_memory`], so that memory freed goes back to
-/// the system).
+/// allocator's settings it goes with: `prover prove --memory low` also
+/// calls [`crate::heap::recycle_freed_pages`], without which the pages it
+/// frees cost time to fault in again (§ "Recycled pages").
 pub fn set_low_memory(on: bool) {
     LOW_MEMORY.store(on, Ordering::Relaxed);
 }
