@@ -41,17 +41,7 @@ fn a_low_memory_run_writes_the_fast_runs_bundle() {
     assert_eq!(low_code, Some(1));
     assert!(fast.len() > 100_000, "several epochs were proven");
     assert!(low == fast, "--memory low wrote other bytes");
-    let verified = Command::new(env!("CARGO_BIN_EXE_prover"))
-        .args(["verify", "--elf", &common::built_guest("collatz")])
-        .arg(dir.join("low.bundle"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        verified.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    common::assert_cli_verifies(&common::built_guest("collatz"), &dir.join("low.bundle"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -58,17 +58,7 @@ fn prove(out: &Path, extra: &[&str]) -> (Option<i32>, String) {
 }
 
 fn verify(bundle: &Path) {
-    let o = Command::new(env!("CARGO_BIN_EXE_prover"))
-        .args(["verify", "--elf", &elf()])
-        .arg(bundle)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    common::assert_cli_verifies(&elf(), bundle);
 }
 
 /// Resumes `out` until it completes, and checks it is `reference`.

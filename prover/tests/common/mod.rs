@@ -27,6 +27,22 @@ pub fn minor_faults() -> i64 {
     usage.ru_minflt
 }
 
+/// Runs `prover verify --elf <elf> <bundle>` and asserts that it accepts
+/// the bundle (its error output is the failure message).
+pub fn assert_cli_verifies(elf: &str, bundle: &std::path::Path) {
+    let verified = std::process::Command::new(env!("CARGO_BIN_EXE_prover"))
+        .args(["verify", "--elf", elf])
+        .arg(bundle)
+        .output()
+        .unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
+
 // ---- raw formats -------------------------------------------------------
 
 pub fn r(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32, op: u32) -> u32 {
