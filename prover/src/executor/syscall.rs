@@ -190,7 +190,7 @@ impl Executor {
         len: u32,
         cost: &CycleCost,
     ) -> Result<(), Cause> {
-        if ptr % 4 != 0 {
+        if !ptr.is_multiple_of(4) {
             return Err(Cause::MisalignedStore { addr: ptr, size: 4 });
         }
         let forged = self.forged_precompile_buffers && u64::from(ptr) + u64::from(len) <= 1 << 30;

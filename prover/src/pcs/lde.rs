@@ -385,16 +385,15 @@ impl Matrix<Val> for LeanLde {
         P: p3_field::PackedValue<Value = Val>,
     {
         if r + P::WIDTH <= self.stored_rows.load(Ordering::Relaxed) {
-            // SAFETY: only `release` writes, and never concurrently with a read.
-            let rows = unsafe { &*self.rows.get() };
-            Either::Left(rows.vertically_packed_row::<P>(r))
+            let stored = self.stored();
+            let rows: Vec<&[Val]> = stored.row_slices().skip(r).take(P::WIDTH).collect();
+            super::pack::pack_rows::<P>(&rows, self.width).into_iter()
         } else {
-            let values = (0..P::WIDTH)
-                .flat_map(|i| self.row((r + i) % self.height()).to_vec())
+            let rows: Vec<LeanRow<'_>> = (0..P::WIDTH)
+                .map(|i| self.row((r + i) % self.height()))
                 .collect();
-            let rows = RowMajorMatrix::new(values, self.width);
-            let packed: Vec<P> = rows.vertically_packed_row::<P>(0).collect();
-            Either::Right(packed.into_iter())
+            let rows: Vec<&[Val]> = rows.iter().map(|row| &**row).collect();
+            super::pack::pack_rows::<P>(&rows, self.width).into_iter()
         }
     }
 

@@ -24,6 +24,7 @@
 mod lde;
 mod mmcs;
 mod open;
+mod pack;
 
 pub use lde::LeanLde;
 pub use mmcs::{LeanMmcs, LeanTree};
@@ -36,7 +37,7 @@ use p3_dft::TwoAdicSubgroupDft;
 use p3_field::coset::TwoAdicMultiplicativeCoset;
 use p3_field::{Field, PrimeCharacteristicRing};
 use p3_fri::{BatchMultiOpening, FriParameters, FriProof, FriProverError};
-use p3_matrix::bitrev::{BitReversedMatrixView, BitReversibleMatrix};
+use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::{RowMajorMatrix, RowMajorMatrixCow};
 use p3_matrix::Matrix;
 use p3_uni_stark::StarkConfig;
@@ -188,7 +189,7 @@ fn reencode<A: serde::Serialize, B: serde::de::DeserializeOwned>(value: &A) -> B
 }
 
 impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
-    type EvaluationsOnDomain<'a> = BitReversedMatrixView<RowMajorMatrixCow<'a, Val>>;
+    type EvaluationsOnDomain<'a> = pack::NaturalOrder<'a>;
 
     const ZK: bool = false;
 
@@ -240,7 +241,10 @@ impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
         let stored = leaf.stored();
         if domain.shift() == Val::GENERATOR && stored.height() >= domain.size() {
             let values: &'a [Val] = &stored.values[..domain.size() * stored.width];
-            return RowMajorMatrixCow::new(Cow::Borrowed(values), stored.width).bit_reverse_rows();
+            return pack::NaturalOrder::new(RowMajorMatrixCow::new(
+                Cow::Borrowed(values),
+                stored.width,
+            ));
         }
         let first = leaf.first_coset().bit_reverse_rows().to_row_major_matrix();
         let coefficients = self.dft.coset_idft_batch(first, Val::GENERATOR);
@@ -251,7 +255,10 @@ impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
             .bit_reverse_rows()
             .to_row_major_matrix();
         let width = evaluations.width;
-        RowMajorMatrixCow::new(Cow::Owned(evaluations.values), width).bit_reverse_rows()
+        pack::NaturalOrder::new(RowMajorMatrixCow::new(
+            Cow::Owned(evaluations.values),
+            width,
+        ))
     }
 
     fn build_periodic_lde_table(

@@ -460,7 +460,7 @@ fn buffer_call<const N: usize>(
     // The executor refuses anything else (unless told to forge one below
     // guest memory, for a negative test); the memory table's pointer check
     // is what refuses it in the proof.
-    if ptr % 4 != 0 || u64::from(ptr) + 4 * N as u64 > u64::from(GUEST_MEMORY_END) {
+    if !ptr.is_multiple_of(4) || u64::from(ptr) + 4 * N as u64 > u64::from(GUEST_MEMORY_END) {
         return Err(TraceError::Diverged(format!(
             "a {what} buffer at {ptr:#x} the executor would have refused"
         )));

@@ -57,7 +57,7 @@ pub fn encode_page(page: &[u8; PAGE_SIZE]) -> [u32; ELEMENTS_PER_PAGE] {
 /// pages have a fixed size).
 pub fn hash_bytes_as_page(bytes: &[u8]) -> Digest {
     assert!(
-        !bytes.is_empty() && bytes.len() % 16 == 0,
+        !bytes.is_empty() && bytes.len().is_multiple_of(16),
         "page length must be a non-zero multiple of 16 bytes"
     );
     let elements = (bytes.len() / 2) as u32;

@@ -123,7 +123,7 @@ pub fn public_values(
 }
 
 fn is_guest_pc(pc: u32) -> bool {
-    pc % 4 == 0 && (GUEST_MEMORY_START..GUEST_MEMORY_END).contains(&pc)
+    pc.is_multiple_of(4) && (GUEST_MEMORY_START..GUEST_MEMORY_END).contains(&pc)
 }
 
 /// The per-epoch configuration: parameters checked, transcript seeded.
