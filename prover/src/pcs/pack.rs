@@ -33,9 +33,11 @@ impl<'a> NaturalOrder<'a> {
         Self { inner, log_height }
     }
 
+    /// Row `r` (modulo the height, a power of two), read one element at a
+    /// time by the quotient for the LogUp columns: no division here.
     fn stored_row(&self, r: usize) -> &[Val] {
         let w = self.inner.width;
-        let s = reverse_bits_len(r % self.inner.height(), self.log_height);
+        let s = reverse_bits_len(r & ((1 << self.log_height) - 1), self.log_height);
         &self.inner.values[s * w..(s + 1) * w]
     }
 }

@@ -118,7 +118,8 @@ impl Permutations {
         let height = 1usize << log_height;
         let block = layout.rows_per_perm() * c.width;
         assert!(
-            self.inputs.len() * layout.rows_per_perm() <= height && (height * c.width).is_multiple_of(block),
+            self.inputs.len() * layout.rows_per_perm() <= height
+                && (height * c.width).is_multiple_of(block),
             "Poseidon2 table overflow"
         );
         let mut values = Val::zero_vec(height * c.width);

@@ -29,7 +29,9 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::{alu_opcode, send_alu, send_byte};
-use super::decode::{rd_from_alu, reads_rs2, writes_rd, Decoded, Flag, DECODE_BUS, NUM_FLAGS};
+use super::decode::{
+    rd_from_alu, reads_rs2, writes_rd, Decoded, Flag, DECODE_BUS, NUM_FLAGS, STORES, WRITES_RD,
+};
 use super::io::{io_message, IO_BUS};
 use super::layout::{check_access_order, ColumnAlloc};
 use super::memory::{mem_consume, mem_produce};
@@ -652,9 +654,10 @@ where
         // Access 3: rd (rd is 0 in an ECALL's encoding; read/write return
         // their result in a0), or the word a store writes.
         let rd_addr = rd * k(4) + sys_io.clone() * k(4 * REG_A0);
-        let writes_rd = writes_rd + sys_io;
-        builder.assert_zero(writes_rd.clone() * (l(c.write_addr) - rd_addr));
+        builder.assert_zero((writes_rd + sys_io.clone()) * (l(c.write_addr) - rd_addr));
         builder.assert_zero(is_store.clone() * (l(c.write_addr) - addr));
+        // Writes rd or stores: the stores `WRITES_RD` subtracts cancel.
+        let write_count = WRITES_RD.plus(&STORES).eval(flag) + sys_io;
         access(
             builder,
             l(c.write_addr),
@@ -662,7 +665,7 @@ where
             new,
             c.write,
             SLOT_WRITE,
-            writes_rd + is_store,
+            write_count,
         );
     }
 }

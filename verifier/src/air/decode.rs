@@ -43,6 +43,7 @@ use p3_lookup::{Count, InteractionBuilder};
 
 use super::bus::send_byte;
 use super::cpu::{role, word_expr, SUPPORTED};
+use super::flag_sum::FlagSum;
 use super::layout::ColumnAlloc;
 use super::memory::{mem_consume, mem_produce, FETCH_HOLD_TS};
 use crate::isa::{Format, Opcode};
@@ -140,41 +141,42 @@ pub const LOADS: [Flag; 5] = [Flag::Lw, Flag::Lb, Flag::Lbu, Flag::Lh, Flag::Lhu
 /// The store flags.
 pub const STORES: [Flag; 3] = [Flag::Sw, Flag::Sb, Flag::Sh];
 
-/// "`rd` gets the main ALU result", from the flags (`flag` reads one): every
-/// ALU operation but a load's, a store's, JALR's and a conditional branch's.
-/// A real row's flags are sums of one opcode's selector, so this linear
-/// form is exactly that opcode's bit, and 0 on a padding row (no column
-/// needed; protocol 12).
+/// "`rd` gets the main ALU result": every ALU operation but a load's, a
+/// store's, JALR's and a conditional branch's. A real row's flags are sums
+/// of one opcode's selector, so this linear form is exactly that opcode's
+/// bit, and 0 on a padding row (no column needed; protocol 12).
+pub const RD_FROM_ALU: FlagSum = FlagSum::of(&[Flag::Alu])
+    .minus(&[Flag::Jalr, Flag::BranchLess, Flag::BranchGreaterEq])
+    .minus(&LOADS)
+    .minus(&STORES);
+
+/// "Writes `rd`", like [`RD_FROM_ALU`]: the ALU results, the loads, the
+/// jumps and LUI.
+pub const WRITES_RD: FlagSum = RD_FROM_ALU
+    .plus(&[Flag::Jal, Flag::Jalr, Flag::Lui])
+    .plus(&LOADS);
+
+/// "Reads `rs2`" (`a0` for `ECALL`) in the CPU row's second access, like
+/// [`RD_FROM_ALU`]: the register-register operations and branches, the
+/// stores and `ECALL`. The prover reads it off the row's flags too, so the
+/// two cannot disagree.
+pub const READS_RS2: FlagSum = FlagSum::of(&[Flag::Alu, Flag::Beq, Flag::Bne, Flag::Ecall])
+    .minus(&[Flag::BImm])
+    .plus(&STORES);
+
+/// [`RD_FROM_ALU`] over `flag` (one flag's value each).
 pub fn rd_from_alu<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
-    let mut e =
-        flag(Flag::Alu) - flag(Flag::Jalr) - flag(Flag::BranchLess) - flag(Flag::BranchGreaterEq);
-    for f in LOADS.into_iter().chain(STORES) {
-        e -= flag(f);
-    }
-    e
+    RD_FROM_ALU.eval(flag)
 }
 
-/// "Writes `rd`", from the flags, like [`rd_from_alu`]: the ALU results,
-/// the loads, the jumps and LUI.
+/// [`WRITES_RD`] over `flag`.
 pub fn writes_rd<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
-    let mut e = rd_from_alu(&flag) + flag(Flag::Jal) + flag(Flag::Jalr) + flag(Flag::Lui);
-    for f in LOADS {
-        e += flag(f);
-    }
-    e
+    WRITES_RD.eval(flag)
 }
 
-/// "Reads `rs2`" (`a0` for `ECALL`) in the CPU row's second access, from
-/// the flags like [`rd_from_alu`]: the register-register operations and
-/// branches, the stores and `ECALL`. The prover reads it off the row's
-/// flags too, so the two cannot disagree.
+/// [`READS_RS2`] over `flag`.
 pub fn reads_rs2<E: PrimeCharacteristicRing>(flag: impl Fn(Flag) -> E) -> E {
-    let stores = flag(Flag::Sb) + flag(Flag::Sh) + flag(Flag::Sw);
-    flag(Flag::Alu) - flag(Flag::BImm)
-        + flag(Flag::Beq)
-        + flag(Flag::Bne)
-        + stores
-        + flag(Flag::Ecall)
+    READS_RS2.eval(flag)
 }
 
 /// The ALU operation code `op` sends on the ALU bus (0 when it sends none).

@@ -25,6 +25,7 @@ pub mod blind;
 pub mod bus;
 pub mod cpu;
 pub mod decode;
+pub mod flag_sum;
 pub mod io;
 pub mod io_words;
 pub mod keccak;
