@@ -21,6 +21,7 @@
 //! Verification is the protocol's PCS: [`LeanPcs::verify`] hands it the
 //! proof re-encoded as its own type.
 
+mod dft;
 mod lde;
 mod mmcs;
 mod open;
@@ -79,7 +80,7 @@ pub fn lean_config(params: &ProofParams, challenger: Challenger) -> LeanConfig {
 /// The protocol's PCS in the memory of the coefficients it commits to.
 #[derive(Clone)]
 pub struct LeanPcs {
-    dft: Dft,
+    dft: dft::LeanDft,
     mmcs: LeanMmcs,
     fri: FriParameters<ChallengeMmcs>,
     protocol: ProtocolPcs,
@@ -93,7 +94,7 @@ impl LeanPcs {
         let mmcs = val_mmcs();
         let fri = fri_parameters(params, ChallengeMmcs::new(mmcs.clone()));
         Self {
-            dft: Dft::default(),
+            dft: dft::LeanDft::default(),
             protocol: ProtocolPcs::new(Dft::default(), mmcs.clone(), fri.clone()),
             mmcs: LeanMmcs::new(mmcs),
             fri,
@@ -107,14 +108,19 @@ impl LeanPcs {
         domain: TwoAdicMultiplicativeCoset<Val>,
         evals: RowMajorMatrix<Val>,
     ) -> LeanLde {
+        LeanLde::new(self.lde_matrix(domain, evals), self.fri.log_blowup)
+    }
+
+    /// The LDE of `evals` over `domain`, extended to `gK` at the blowup,
+    /// bit-reversed: what Plonky3's PCS commits.
+    fn lde_matrix(
+        &self,
+        domain: TwoAdicMultiplicativeCoset<Val>,
+        evals: RowMajorMatrix<Val>,
+    ) -> RowMajorMatrix<Val> {
         assert_eq!(domain.size(), evals.height());
         let shift = Val::GENERATOR / domain.shift();
-        let lde = self
-            .dft
-            .coset_lde_batch(evals, self.fri.log_blowup, shift)
-            .bit_reverse_rows()
-            .to_row_major_matrix();
-        LeanLde::new(lde, self.fri.log_blowup)
+        self.dft.lde_bit_reversed(evals, self.fri.log_blowup, shift)
     }
 
     fn commit_lean(
@@ -210,11 +216,11 @@ impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
         evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<Val>)>,
         num_chunks: usize,
     ) -> Result<Vec<RowMajorMatrix<Val>>, FriProverError> {
-        <ProtocolPcs as UnivariateStarkPcs<Challenge, Challenger>>::get_quotient_ldes(
-            &self.protocol,
-            evaluations,
-            num_chunks,
-        )
+        let _ = num_chunks;
+        Ok(evaluations
+            .into_iter()
+            .map(|(domain, evals)| self.lde_matrix(domain, evals))
+            .collect())
     }
 
     fn commit_ldes(
@@ -247,10 +253,11 @@ impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
             ));
         }
         let first = leaf.first_coset().bit_reverse_rows().to_row_major_matrix();
-        let coefficients = self.dft.coset_idft_batch(first, Val::GENERATOR);
+        let coefficients = self.dft.wide().coset_idft_batch(first, Val::GENERATOR);
         let folded = fold_coefficients(&coefficients, domain);
         let evaluations = self
             .dft
+            .wide()
             .coset_dft_batch(folded, domain.shift())
             .bit_reverse_rows()
             .to_row_major_matrix();

@@ -16,7 +16,6 @@
 use core::marker::PhantomData;
 
 use p3_commit::{OpenedValues, OpeningRequest};
-use p3_dft::TwoAdicSubgroupDft;
 use p3_field::{
     batch_multiplicative_inverse, dot_product, BasedVectorSpace, ExtensionField, Field,
     PackedFieldExtension, PackedValue, PrimeCharacteristicRing,
@@ -25,7 +24,6 @@ use p3_fri::{
     prover::prove_fri, FriParameters, FriProverError, PcsProverTranscript, PcsShape,
     TwoAdicFriFolding, TwoAdicFriFoldingForMmcs,
 };
-use p3_matrix::bitrev::BitReversibleMatrix;
 use p3_matrix::dense::RowMajorMatrix;
 use p3_matrix::interpolation::{compute_adjusted_weights, Interpolate};
 use p3_matrix::Matrix;
@@ -285,15 +283,9 @@ fn evaluate_height(pcs: &LeanPcs, log_height: usize, groups: Vec<Group>) -> Vec<
                 out.copy_from_slice(group.polynomial[source].as_basis_coefficients_slice());
             }
         });
+    // From `gH` to `gK`, bit-reversed as the LDEs are stored.
     let flat = RowMajorMatrix::new(on_first_coset, width);
-    let mut coefficients = pcs.dft.coset_idft_batch(flat, Val::GENERATOR);
-    coefficients.pad_to_height(height, Val::ZERO);
-    // Plonky3's DFT stores its output bit-reversed; take that order as is.
-    let evaluations = pcs
-        .dft
-        .coset_dft_batch(coefficients, Val::GENERATOR)
-        .bit_reverse_rows()
-        .to_row_major_matrix();
+    let evaluations = pcs.dft.lde_bit_reversed(flat, log_height - log_n, Val::ONE);
 
     let points = bit_reversed_coset(log_height);
     let mut values = Challenge::zero_vec(height);
