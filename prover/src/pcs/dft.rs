@@ -6,14 +6,15 @@
 //! commitment stores; on a matrix of a few columns its rows are too short
 //! to keep two cores busy. `Radix2DFTSmallBatch` parallelises over blocks
 //! of rows that share twiddles and runs its inner layers in cache, but
-//! returns natural order, which costs a bit-reversal pass here. Measured
-//! on the AVX-512 EPYC (`docs/benchmarks.md`, § Narrow DFTs), an LDE of
-//! 2^20 rows to 2^22 in bit-reversed order:
+//! returns natural order, which costs a bit-reversal pass here. An LDE
+//! of 2^20 rows to 2^22 in bit-reversed order on the AVX-512 EPYC
+//! (`cargo run --release -p prover --example dft_widths`, best of three;
+//! `docs/benchmarks.md`, § "Narrow DFTs"):
 //!
 //! | columns | 4 | 8 | 12 | 16 | 32 | 82 |
 //! |---|---|---|---|---|---|---|
-//! | parallel | 246 ms | 270 ms | 324 ms | 221 ms | 396 ms | 843 ms |
-//! | small batch | 79 ms | 117 ms | 182 ms | 197 ms | 440 ms | 937 ms |
+//! | parallel | 269 ms | 297 ms | 330 ms | 215 ms | 331 ms | 778 ms |
+//! | small batch | 84 ms | 126 ms | 207 ms | 236 ms | 381 ms | 908 ms |
 //!
 //! The narrow matrices are the quotient's chunks (one extension column,
 //! four base columns each) and the DEEP reduction's sums.
@@ -25,7 +26,7 @@ use p3_matrix::util::reverse_matrix_index_bits;
 use sluice_verifier::stark::config::Val;
 
 /// Matrices at most this wide are extended by the small-batch DFT.
-const NARROW: usize = 16;
+const NARROW: usize = 12;
 
 /// Both DFTs, with their twiddle caches.
 #[derive(Clone, Default)]
