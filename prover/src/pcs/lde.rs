@@ -401,9 +401,7 @@ impl Matrix<Val> for LeanLde {
     where
         P: p3_field::PackedValue<Value = Val>,
     {
-        let mut pair = self.vertically_packed_row::<P>(r).collect::<Vec<_>>();
-        pair.extend(self.vertically_packed_row::<P>((r + step) % self.height()));
-        pair
+        super::pack::packed_row_pair(self, r, step)
     }
 }
 

@@ -85,10 +85,21 @@ impl Matrix<Val> for NaturalOrder<'_> {
     where
         P: PackedValue<Value = Val>,
     {
-        let mut pair: Vec<P> = self.vertically_packed_row(r).collect();
-        pair.extend(self.vertically_packed_row::<P>(r + step));
-        pair
+        packed_row_pair(self, r, step)
     }
+}
+
+/// Rows `r..` and `r + step..` (wrapping) of `matrix`, each packed by its
+/// own `vertically_packed_row`: the pair Plonky3 asks for, without its
+/// default's scalar gather.
+pub fn packed_row_pair<P, M>(matrix: &M, r: usize, step: usize) -> Vec<P>
+where
+    P: PackedValue<Value = Val>,
+    M: Matrix<Val>,
+{
+    let mut pair: Vec<P> = matrix.vertically_packed_row(r).collect();
+    pair.extend(matrix.vertically_packed_row::<P>((r + step) % matrix.height()));
+    pair
 }
 
 /// One packed value per column of `rows`: `out[c]` holds `rows[i][c]` in
@@ -98,18 +109,16 @@ pub fn pack_rows<P: PackedValue<Value = Val>>(rows: &[&[Val]], width: usize) -> 
     assert!(rows.iter().all(|row| row.len() >= width), "rows too short");
     let mut out: Vec<P> = Vec::with_capacity(width);
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-    if P::WIDTH == 16 && size_of::<P>() == 64 && size_of::<Val>() == 4 {
-        let tiles = width / 16;
-        // SAFETY: the checks above make `P` 16 values of 4 bytes, the
-        // layout `avx512::transpose_tile` writes, and every row holds at
-        // least `16 * tiles` values; `out` has room for `width >= 16 * tiles`
-        // packed values.
-        unsafe {
-            let dst = out.as_mut_ptr().cast::<u32>();
-            for t in 0..tiles {
-                avx512::transpose_tile(rows, 16 * t, dst.add(256 * t));
-            }
-            out.set_len(16 * tiles);
+    if P::WIDTH == 16 && size_of::<Val>() == size_of::<u32>() {
+        out.resize(width / 16 * 16, P::from_fn(|_| Val::default()));
+        for (t, columns) in out.chunks_exact_mut(16).enumerate() {
+            let dst: [*mut u32; 16] =
+                core::array::from_fn(|k| columns[k].as_slice_mut().as_mut_ptr().cast());
+            // SAFETY: every row holds at least `width >= 16 * (t + 1)`
+            // values, and each `dst[k]` points at the 16 lanes of one packed
+            // value, field elements that are 32-bit words any of the rows'
+            // own words may replace.
+            unsafe { avx512::transpose_tile(rows, 16 * t, dst) };
         }
     }
     let done = out.len();
@@ -123,8 +132,8 @@ mod avx512 {
 
     use sluice_verifier::stark::config::Val;
 
-    /// Transposes the 16 × 16 tile of `rows` at column `col` into the 256
-    /// values at `dst`: `dst[16 k + i] = rows[i][col + k]`.
+    /// Transposes the 16 × 16 tile of `rows` at column `col`:
+    /// `dst[k][i] = rows[i][col + k]`.
     ///
     /// In four interleaving stages: 32-bit pairs of rows, 64-bit pairs, then
     /// two 128-bit lane shuffles that gather each column's four groups of
@@ -132,12 +141,12 @@ mod avx512 {
     ///
     /// # Safety
     ///
-    /// `rows` holds 16 rows of at least `col + 16` values each, and `dst` is
-    /// valid for writing 256 `u32`s.
+    /// `rows` holds 16 rows of at least `col + 16` values each, and each
+    /// `dst[k]` is valid for writing 16 `u32`s.
     #[inline]
-    pub unsafe fn transpose_tile(rows: &[&[Val]], col: usize, dst: *mut u32) {
+    pub unsafe fn transpose_tile(rows: &[&[Val]], col: usize, dst: [*mut u32; 16]) {
         // SAFETY: the caller guarantees 16 readable values at `col` in each
-        // row and 256 writable values at `dst`; unaligned loads and stores.
+        // row and 16 writable values at each `dst[k]`; unaligned loads and stores.
         unsafe {
             let r: [__m512i; 16] =
                 core::array::from_fn(|i| _mm512_loadu_si512(rows[i].as_ptr().add(col).cast()));
@@ -177,7 +186,7 @@ mod avx512 {
                     _mm512_shuffle_i32x4::<0xDD>(c1, c3),
                 ];
                 for (lane, column) in columns.into_iter().enumerate() {
-                    _mm512_storeu_si512(dst.add(16 * (4 * lane + q)).cast(), column);
+                    _mm512_storeu_si512(dst[4 * lane + q].cast(), column);
                 }
             }
         }
