@@ -101,8 +101,8 @@ impl LeanPcs {
         }
     }
 
-    /// The lean form of `evals` over `domain`: its LDE over `gK`,
-    /// computed as Plonky3's PCS computes it.
+    /// The lean form of `evals` over `domain`: its LDE over `gK`, the
+    /// values Plonky3's PCS commits.
     fn lean_lde(
         &self,
         domain: TwoAdicMultiplicativeCoset<Val>,
@@ -214,9 +214,8 @@ impl UnivariateStarkPcs<Challenge, Challenger> for LeanPcs {
     fn get_quotient_ldes(
         &self,
         evaluations: impl IntoIterator<Item = (Self::Domain, RowMajorMatrix<Val>)>,
-        num_chunks: usize,
+        _num_chunks: usize,
     ) -> Result<Vec<RowMajorMatrix<Val>>, FriProverError> {
-        let _ = num_chunks;
         Ok(evaluations
             .into_iter()
             .map(|(domain, evals)| self.lde_matrix(domain, evals))
